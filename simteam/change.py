@@ -1,0 +1,135 @@
+"""Change initiatives: Bass adoption over the graph, pilots, mandates, resistance, J-curve (submodel X).
+
+Adoption hazard of an exposed, not-yet-adopted rep i: p_i + q_i f_i(t), with f_i the
+share of adopters among its active peers and
+
+    p_i = p mu_i,  q_i = q mu_i,  mu_i = (1 + k_T T) exp(b_tau (tau_i - .5) + b_m (m_i - .5)).
+
+The week's adoption probability integrates that hazard exactly along the Bass path
+started from the rep's current neighbourhood share f:
+
+    P_i = 1 - a / ((p_i + q_i f) e^a + q_i (1 - f)),  a = p_i + q_i,
+
+so on a complete graph the expected adopted share follows Bass's closed form
+F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}) at every whole week.
+
+J-curve productivity of an adopter t_a weeks after adoption:
+    J = 1 - D (1 - k_D T) e^{-t_a / T_d} + G (1 - e^{-t_a / T_g}).
+A mandate forces the remaining reps to adopt and adds resistance
+rho_i += g_r (1 - support)(1 - T)(1 - tau_i), which lowers morale and trust and raises
+the quit hazard, and decays at a weekly rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["bass_step_probability", "bass_F", "init", "step", "start", "after_regroup"]
+
+
+def bass_F(t, p: float, q: float):
+    """Bass (1969) adopted fraction at time t from F(0) = 0."""
+    t = np.asarray(t, dtype=float)
+    ex = np.exp(-(p + q) * t)
+    return (1 - ex) / (1 + (q / p) * ex)
+
+
+def bass_step_probability(f, p, q):
+    """Probability of adopting within one unit of time on the Bass path from share ``f``."""
+    a = p + q
+    small = a < 1e-12
+    safe_a = np.where(small, 1.0, a)
+    surv = safe_a / ((p + q * f) * np.exp(safe_a) + q * (1.0 - f))
+    surv = np.where(small, np.exp(-(p + q * f)), surv)
+    return 1.0 - surv
+
+
+def init(e) -> None:
+    """Set up initiative state on the engine."""
+    e.change_factor = np.ones((e.B, e.N))
+    e.initiative_open = np.zeros(e.K, dtype=bool)  # exposure open to everyone (new hires included)
+    e.initiative_started = np.zeros(e.K, dtype=bool)
+    e.initiative_start_week = np.full(e.K, -1)
+
+
+def start(e, k: int, t: int) -> None:
+    """Start rollout ``k`` now: a pilot group first (highest trust) or everyone."""
+    ini = e.cfg.change.initiatives[k]
+    s = e.s
+    e.initiative_started[k] = True
+    e.initiative_start_week[k] = t
+    if ini.pilot_share > 0 and ini.pilot_weeks > 0:
+        n_pilot = np.maximum(np.ceil(ini.pilot_share * s.active.sum(axis=1)), 1).astype(int)
+        order = np.argsort(np.where(s.active, -s.trust, np.inf), axis=1, kind="stable")
+        ranks = np.argsort(order, axis=1, kind="stable")
+        s.exposed[:, :, k] = s.active & (ranks < n_pilot[:, None])
+    else:
+        s.exposed[:, :, k] = True
+        e.initiative_open[k] = True
+    e.log("rollout", ini.name)
+
+
+def step(e, t: int) -> None:
+    """Adoption, mandates, resistance decay and the J-curve factor."""
+    s, sw = e.s, e.sw
+    if not e.K:
+        if sw.resistance:
+            s.resistance *= 1.0 - e.p.change.resistance_decay
+        return
+    inis = e.p.change.initiatives
+    act = s.active
+    actf = act.astype(float)
+    st = e.structure
+    nbr_act = None
+    factor = np.ones((e.B, e.N))
+    for k, ini in enumerate(inis):
+        cfg_ini = e.cfg.change.initiatives[k]
+        if not e.initiative_started[k] and t >= cfg_ini.start_week:
+            start(e, k, t)
+        if not e.initiative_started[k]:
+            continue
+        if (not e.initiative_open[k] and cfg_ini.pilot_weeks > 0
+                and t >= e.initiative_start_week[k] + cfg_ini.pilot_weeks):
+            s.exposed[:, :, k] = True
+            e.initiative_open[k] = True
+            e.log("rollout_open", cfg_ini.name)
+        adopted = s.adopted[:, :, k]
+        if sw.adoption:
+            if nbr_act is None:
+                nbr_act = st.neighbor_sum(actf)
+            f = st.neighbor_sum((adopted & act).astype(float)) / np.maximum(nbr_act, 1.0)
+            mu = (1.0 + ini.training_effect * ini.training) * np.exp(
+                ini.trust_effect * (s.trust - 0.5) + ini.morale_effect * (s.morale - 0.5))
+            prob = bass_step_probability(f, ini.p * mu, ini.q * mu)
+            new = act & s.exposed[:, :, k] & ~adopted & (e.rng.uniform("adopt:" + cfg_ini.name, t, (e.N,)) < prob)
+        else:
+            new = np.zeros_like(adopted)
+        if cfg_ini.mandate_week >= 0 and t == cfg_ini.mandate_week:
+            forced = act & ~adopted & ~new
+            s.exposed[:, :, k] |= act
+            e.initiative_open[k] = True
+            if sw.resistance:
+                s.resistance += forced * ini.resistance_gain * (1.0 - ini.support) * (1.0 - ini.training) * (
+                    1.0 - s.trust)
+            new = new | forced
+            e.log("mandate", cfg_ini.name)
+        s.adopted[:, :, k] = adopted | new
+        s.adopt_age[:, :, k] = np.where(new, 0.0, s.adopt_age[:, :, k] + s.adopted[:, :, k])
+        if sw.jcurve:
+            age = s.adopt_age[:, :, k]
+            dip = ini.dip * (1.0 - ini.training_dip * ini.training)
+            j = 1.0 - dip * np.exp(-age / ini.dip_weeks) + ini.gain * (1.0 - np.exp(-age / ini.gain_weeks))
+            factor = factor * np.where(s.adopted[:, :, k], j, 1.0)
+    if sw.resistance:
+        s.resistance *= 1.0 - e.p.change.resistance_decay
+    e.change_factor = factor
+
+
+def after_regroup(e) -> None:
+    """A regroup partly resets trust toward the new-hire level and drops cohesion."""
+    s, X, P = e.s, e.p.change, e.p.people
+    s.trust = np.where(s.active, s.trust - X.regroup_trust_reset * np.maximum(s.trust - P.new_hire_trust, 0.0),
+                       s.trust)
+    if e.sw.cohesion:
+        s.cohesion = np.where(s.active, np.minimum(s.cohesion, X.regroup_cohesion), s.cohesion)
+    e.log("regroup", str(e.regroups))

@@ -1,0 +1,640 @@
+"""Typed, validated parameters for every mechanism of simteam.
+
+Every parameter is a dataclass field built with :func:`param`, which records its
+default, allowed range, unit and meaning. The same metadata drives validation
+(:func:`validate`), the parameter tables in ``docs/model.md`` and the Hydra
+structured configs (``simteam.cli``), so the three can never disagree.
+
+The dataclasses only use types OmegaConf understands (``int``, ``float``,
+``bool``, ``str``, ``list`` of those or of dataclasses, nested dataclasses), so
+they double as Hydra structured configs. The core never imports Hydra.
+
+Example:
+    >>> from simteam.config import SimConfig, from_dict
+    >>> cfg = from_dict({"team": {"team_size": 8}, "weeks": 52})
+    >>> cfg.team.team_size
+    8
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ConfigError",
+    "param",
+    "Switches",
+    "TeamConfig",
+    "Segment",
+    "Shock",
+    "MarketConfig",
+    "SellingConfig",
+    "PeopleConfig",
+    "LeadershipConfig",
+    "CrisisConfig",
+    "Initiative",
+    "ChangeConfig",
+    "CultureConfig",
+    "Event",
+    "SimConfig",
+    "validate",
+    "from_dict",
+    "to_dict",
+    "replace_path",
+    "get_path",
+    "iter_params",
+]
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid. The message names the field and what is allowed."""
+
+
+def param(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
+          unit: str = "", choices: tuple[str, ...] | None = None, source: str = ""):
+    """A dataclass field with a documented default, range and meaning.
+
+    Args:
+        default: Default value.
+        lo: Smallest allowed value (inclusive), or None.
+        hi: Largest allowed value (inclusive), or None.
+        doc: One-line meaning, shown in the docs and in error messages.
+        unit: Unit of the value.
+        choices: For strings, the allowed values.
+        source: Where the default comes from (literature or calibration).
+    """
+    md = {"lo": lo, "hi": hi, "doc": doc, "unit": unit, "choices": choices, "source": source}
+    if isinstance(default, list):
+        return field(default_factory=lambda d=default: copy.deepcopy(d), metadata=md)
+    return field(default=default, metadata=md)
+
+
+def sub(cls):
+    """A nested dataclass field."""
+    return field(default_factory=cls)
+
+
+# ----------------------------------------------------------------------------------------------
+# Mechanism switches
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Switches:
+    """One switch per mechanism: set any to ``false`` to remove that mechanism from the step."""
+
+    market_noise: bool = param(True, doc="AR(1) log-normal noise on segment demand")
+    seasonality: bool = param(True, doc="annual cosine seasonality of demand")
+    trend: bool = param(True, doc="compound annual growth of demand")
+    shocks: bool = param(True, doc="scheduled and random market shocks")
+    selling: bool = param(True, doc="opportunity flow, pipeline, wins and revenue")
+    allocation_noise: bool = param(True, doc="noise in the leader's estimates (data orientation)")
+    contagion: bool = param(True, doc="DeGroot morale contagion over peer ties")
+    morale_drivers: bool = param(True, doc="morale relaxation to its driver-based target")
+    mood_noise: bool = param(True, doc="idiosyncratic weekly morale noise")
+    trust_dynamics: bool = param(True, doc="trust relaxation to its leadership-based target")
+    stress: bool = param(True, doc="stress relaxation to its pressure-based target")
+    effort: bool = param(True, doc="effort from morale, trust, goals and accountability")
+    skill_growth: bool = param(True, doc="skill growth from practice, coaching and feedback")
+    peer_learning: bool = param(True, doc="skill diffusion from more skilled peers")
+    recognition: bool = param(True, doc="recognition of wins and top performers")
+    attrition: bool = param(True, doc="voluntary quits from the weekly hazard")
+    hiring: bool = param(True, doc="refilling vacancies after a hiring lag")
+    ramp: bool = param(True, doc="new-hire ramp-up of productivity")
+    toxicity: bool = param(True, doc="harm from toxic neighbours to morale and trust")
+    toxic_spread: bool = param(True, doc="SIS spread of toxic behaviour over peer ties")
+    toxic_action: bool = param(True, doc="the leader acting on toxic behaviour (reform or removal)")
+    adoption: bool = param(True, doc="Bass adoption of change initiatives over the graph")
+    jcurve: bool = param(True, doc="productivity dip then lasting gain after adoption")
+    resistance: bool = param(True, doc="resistance to forced change")
+    crisis_response: bool = param(True, doc="the leader's crisis-response strategy")
+    cohesion: bool = param(True, doc="tie strength from celebrations; reset by regrouping")
+
+
+# ----------------------------------------------------------------------------------------------
+# Team and graph
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class TeamConfig:
+    """Organisation shape, team graph and initial rep state."""
+
+    n_teams: int = param(1, 1, 100_000, doc="number of teams, each with a front-line leader")
+    team_size: int = param(12, 1, 10_000, doc="reps per team (seats)")
+    graph: str = param("small_world", doc="peer-graph generator",
+                       choices=("small_world", "sbm", "complete", "edgelist"))
+    k_neighbors: int = param(4, 0, 1000, doc="small-world: ties per rep inside a team (even)")
+    rewire_p: float = param(0.1, 0.0, 1.0, doc="small-world: rewiring probability")
+    p_within: float = param(0.4, 0.0, 1.0, doc="sbm: tie probability inside a team")
+    cross_ties: float = param(0.5, 0.0, 100.0, doc="mean peer ties per rep to other teams (n_teams > 1)")
+    edgelist: str = param("", doc="edgelist: CSV with columns source,target (rep ids or rows)")
+    roster: str = param("", doc="roster CSV: one row per rep (see docs/scenarios.md)")
+    head_of_sales: bool = param(True, doc="add a head of sales above the team leaders (n_teams > 1)")
+    graph_seed: int = param(7, 0, 2**31 - 1, doc="seed of the graph structure (shared by all replications)")
+    skill_mean: float = param(0.5, 0.0, 1.0, doc="mean skill potential of reps")
+    skill_sd: float = param(0.2, 0.0, 1.0, doc="spread of skill potential", source="calibrated: top-20% share")
+    strength_sd: float = param(0.3, 0.0, 2.0, doc="log-sd of per-segment strengths")
+    morale_mean: float = param(0.65, 0.0, 1.0, doc="initial mean morale")
+    morale_sd: float = param(0.1, 0.0, 0.5, doc="initial morale spread")
+    trust_mean: float = param(0.6, 0.0, 1.0, doc="initial mean trust in the leader")
+    trust_sd: float = param(0.1, 0.0, 0.5, doc="initial trust spread")
+    tenure_mean_weeks: float = param(100.0, 0.0, 2000.0, unit="weeks",
+                                     doc="mean initial tenure (exponential)", source="Xactly: 1.5-3 years")
+    initial_toxic: int = param(0, 0, 10_000, doc="toxic reps at the start (seat 0 of the first teams)")
+
+
+# ----------------------------------------------------------------------------------------------
+# Market
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Segment:
+    """A market segment."""
+
+    name: str = param("mid_market", doc="segment name")
+    lead_rate: float = param(1.0, 0.0, 1000.0, unit="opps/rep/week", doc="opportunity arrivals per seat")
+    deal_size: float = param(25.0, 0.0, 1e9, unit="k$", doc="mean deal value")
+    deal_cv: float = param(0.8, 0.0, 10.0, doc="coefficient of variation of deal values")
+    win_rate: float = param(0.25, 0.001, 0.999, doc="base win probability of a worked opportunity")
+    cycle_weeks: float = param(8.0, 1.0, 104.0, unit="weeks", doc="mean sales cycle")
+    resilience: float = param(0.5, 0.0, 1.0, doc="share of a demand shock this segment escapes")
+
+
+def default_segments() -> list[Segment]:
+    return [
+        Segment("enterprise", lead_rate=0.35, deal_size=60.0, deal_cv=1.0, win_rate=0.22,
+                cycle_weeks=14.0, resilience=0.6),
+        Segment("mid_market", lead_rate=0.8, deal_size=22.0, deal_cv=0.8, win_rate=0.25,
+                cycle_weeks=8.0, resilience=0.4),
+        Segment("smb", lead_rate=1.4, deal_size=7.0, deal_cv=0.6, win_rate=0.3,
+                cycle_weeks=4.0, resilience=0.1),
+    ]
+
+
+@dataclass
+class Shock:
+    """A market shock: a dip of given depth, shape and timing."""
+
+    kind: str = param("demand", doc="what the shock hits", choices=("demand", "win_rate", "lead_flow"))
+    start_week: int = param(26, 0, 100_000, unit="week", doc="onset week")
+    depth: float = param(0.25, 0.0, 1.0, doc="fractional drop at the trough (win_rate: logit drop / 4)")
+    decline_weeks: int = param(13, 0, 10_000, unit="weeks", doc="weeks from onset to trough")
+    trough_weeks: int = param(13, 0, 10_000, unit="weeks", doc="weeks at the trough")
+    recovery_weeks: int = param(52, 0, 100_000, unit="weeks", doc="weeks from trough back to normal")
+    shape: str = param("linear", doc="decline and recovery curve", choices=("linear", "exponential"))
+    permanent: bool = param(False, doc="never recover (e.g. a competitor that stays)")
+
+
+@dataclass
+class MarketConfig:
+    """Segments, demand path and shocks."""
+
+    segments: list[Segment] = field(default_factory=default_segments)
+    trend_annual: float = param(0.03, -0.5, 1.0, doc="compound annual demand growth")
+    season_amplitude: float = param(0.1, 0.0, 0.9, doc="seasonal demand amplitude")
+    season_peak_week: int = param(48, 0, 51, unit="week of year", doc="peak of the seasonal cycle")
+    noise_sd: float = param(0.1, 0.0, 2.0, doc="stationary sd of log-demand noise")
+    noise_ar: float = param(0.8, 0.0, 0.999, doc="weekly AR(1) coefficient of log-demand noise")
+    competitor_pressure: float = param(0.0, 0.0, 5.0, doc="constant logit drop of win rates")
+    shocks: list[Shock] = field(default_factory=list)
+    random_shock_rate: float = param(0.0, 0.0, 10.0, unit="per year", doc="rate of random demand shocks")
+    random_shock_depth: float = param(0.2, 0.0, 1.0, doc="mean depth of random shocks")
+
+
+# ----------------------------------------------------------------------------------------------
+# Selling
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class SellingConfig:
+    """Capacity, allocation and conversion."""
+
+    capacity: float = param(2.4, 0.0, 1000.0, unit="opps/week", doc="opportunities a fully ramped rep can open")
+    effort_capacity: float = param(1.0, 0.0, 2.0, doc="how much effort scales capacity: c0*(1-e_c/2+e_c*e)")
+    skill_logit: float = param(2.0, 0.0, 10.0, doc="logit win-rate gain per unit skill above 0.5")
+    strength_logit: float = param(1.0, 0.0, 5.0, doc="logit gain per unit log segment strength")
+    morale_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit morale above 0.5")
+    effort_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit effort above 0.5")
+    value_sd: float = param(0.6, 0.0, 3.0, doc="log-sd of opportunity values (what selection can find)")
+    estimate_noise: float = param(1.2, 0.0, 5.0, doc="log-sd of the leader's value estimates at zero data orientation")
+    strength_allocation: float = param(1.0, 0.0, 10.0, doc="how sharply leads follow estimated strengths (x focus)")
+    quota: float = param(850.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
+                         source="calibrated: 45-65% of rep-years at quota")
+    attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
+
+
+# ----------------------------------------------------------------------------------------------
+# People: morale, trust, stress, skill, attrition, hiring
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class PeopleConfig:
+    """Morale, trust, stress, skill growth, quits and hires."""
+
+    contagion: float = param(0.2, 0.0, 1.0, doc="DeGroot weight on neighbours' morale per week")
+    morale_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="relaxation rate of morale to its target")
+    morale_base: float = param(0.55, 0.0, 1.0, doc="morale target with neutral drivers")
+    success_weight: float = param(0.2, 0.0, 2.0, doc="morale gain from attainment pace (tanh(pace-1))")
+    stress_weight: float = param(0.25, 0.0, 2.0, doc="morale loss per unit stress")
+    mood_sd: float = param(0.02, 0.0, 0.5, doc="sd of weekly idiosyncratic morale noise")
+    trust_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of trust")
+    trust_base: float = param(0.45, 0.0, 1.0, doc="trust target with neutral leadership")
+    stress_rate: float = param(0.15, 0.0, 1.0, unit="1/week", doc="relaxation rate of stress")
+    stress_base: float = param(0.2, 0.0, 1.0, doc="stress target with no pressure")
+    crisis_stress: float = param(0.4, 0.0, 2.0, doc="stress per unit of demand lost in a crisis")
+    effort_base: float = param(0.45, 0.0, 1.0, doc="effort with neutral drivers")
+    effort_morale: float = param(0.5, 0.0, 2.0, doc="effort per unit morale above 0.5")
+    effort_trust: float = param(0.2, 0.0, 2.0, doc="effort per unit trust above 0.5")
+    effort_stress: float = param(0.4, 0.0, 2.0, doc="effort lost per unit stress above 0.5 (burnout)")
+    practice_rate: float = param(0.01, 0.0, 1.0, unit="1/week", doc="skill growth toward potential from practice")
+    ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
+                              source="Bridge Group/Xactly: 3-6 months")
+    new_hire_skill_gap: float = param(0.15, 0.0, 1.0, doc="skill below potential at hire")
+    quit_base: float = param(0.0045, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
+                             source="calibrated: 25-40% annual turnover")
+    quit_morale: float = param(5.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
+    quit_trust: float = param(2.0, 0.0, 20.0, doc="log-hazard per unit trust below 0.5")
+    quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
+    quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
+    quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
+    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="weeks a vacancy stays open")
+    new_hire_morale: float = param(0.7, 0.0, 1.0, doc="morale of a new hire")
+    new_hire_trust: float = param(0.55, 0.0, 1.0, doc="trust of a new hire")
+
+
+# ----------------------------------------------------------------------------------------------
+# Leadership
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class LeadershipConfig:
+    """Leader behaviours, each in [0, 1] (0 = absent, 1 = maximal), and their effect sizes."""
+
+    style: str = param("balanced", doc="name of the preset these values came from (informative)")
+    inspiration: float = param(0.5, 0.0, 1.0, doc="inspiration and support: builds trust and morale")
+    recognition: float = param(0.5, 0.0, 1.0, doc="celebrating wins and rewarding top performers")
+    feedback: float = param(0.5, 0.0, 1.0, doc="constructive feedback: skill and morale")
+    coaching: float = param(0.4, 0.0, 1.0, doc="share of leader time spent coaching")
+    coaching_focus: float = param(0.5, 0.0, 1.0, doc="0 = fix weaknesses, 1 = build on strengths")
+    communication: float = param(0.5, 0.0, 1.0, doc="communication of goals and values (alignment)")
+    accountability: float = param(0.5, 0.0, 1.0, doc="accountability and pressure: effort up, stress up")
+    fairness: float = param(0.5, 0.0, 1.0, doc="fairness and respect: trust up, quits down")
+    data_orientation: float = param(0.5, 0.0, 1.0, doc="1 = allocation from data, 0 = from guesses")
+    decision_speed: float = param(0.5, 0.0, 1.0, doc="1 = reacts to a shock at once, 0 = after max_lag")
+    toxic_tolerance: float = param(0.5, 0.0, 1.0, doc="1 = ignores toxic behaviour, 0 = acts at once")
+    learning_support: float = param(0.5, 0.0, 1.0, doc="support for learning: skill growth, peer learning")
+    # effect sizes
+    inspiration_morale: float = param(0.15, 0.0, 1.0, doc="morale target per unit inspiration above 0.5 x2")
+    inspiration_trust: float = param(0.3, 0.0, 1.0, doc="trust target per unit inspiration")
+    recognition_morale: float = param(0.15, 0.0, 1.0, doc="morale target from recognising a win (x recognition)")
+    recognition_top: float = param(0.1, 0.0, 1.0, doc="extra morale for recognised top performers")
+    feedback_skill: float = param(0.01, 0.0, 0.2, unit="1/week", doc="skill growth rate per unit feedback")
+    feedback_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit feedback")
+    coaching_skill: float = param(0.02, 0.0, 0.2, unit="1/week", doc="skill growth per unit coaching (weakness focus)")
+    coaching_strength: float = param(0.01, 0.0, 0.2, unit="1/week", doc="best-segment strength growth per unit coaching (strength focus)")
+    coaching_morale: float = param(0.08, 0.0, 1.0, doc="morale target per unit strengths-based coaching")
+    communication_effort: float = param(0.15, 0.0, 1.0, doc="effort per unit communication")
+    communication_damping: float = param(0.5, 0.0, 1.0, doc="share of toxic harm and spread damped by shared goals")
+    accountability_effort: float = param(0.2, 0.0, 1.0, doc="effort per unit accountability")
+    accountability_stress: float = param(0.3, 0.0, 1.0, doc="stress target per unit accountability")
+    fairness_trust: float = param(0.25, 0.0, 1.0, doc="trust target per unit fairness above 0.5 x2")
+    fairness_quit: float = param(0.5, 0.0, 5.0, doc="log-hazard reduction per unit fairness above 0.5")
+    learning_skill: float = param(1.0, 0.0, 5.0, doc="practice-rate multiplier per unit learning support")
+    peer_learning_rate: float = param(0.02, 0.0, 1.0, unit="1/week", doc="skill diffusion from better peers")
+    max_decision_lag: int = param(26, 0, 520, unit="weeks", doc="reaction lag at decision_speed 0")
+    toxic_reform_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="reform hazard of a toxic rep when acted on")
+    toxic_removal_rate: float = param(0.03, 0.0, 1.0, unit="1/week", doc="removal hazard of a toxic rep when acted on")
+    toxic_trust: float = param(0.15, 0.0, 1.0, doc="trust lost when toxic behaviour is tolerated (x tolerance)")
+
+
+# ----------------------------------------------------------------------------------------------
+# Crisis response
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class CrisisConfig:
+    """The leader's response to a demand shock, applied after the decision lag."""
+
+    strategy: str = param("hold_steady", doc="crisis-response strategy",
+                          choices=("none", "hold_steady", "cut_and_push", "pivot", "wait_and_see"))
+    reassure_trust: float = param(0.15, 0.0, 1.0, doc="hold_steady: trust target gain while the crisis lasts")
+    reassure_stress: float = param(0.15, 0.0, 1.0, doc="hold_steady: stress target relief")
+    quota_raise: float = param(0.15, 0.0, 2.0, doc="cut_and_push: fractional quota increase")
+    layoff_share: float = param(0.15, 0.0, 0.9, doc="cut_and_push: share of reps laid off (lowest pace first)")
+    push_accountability: float = param(0.3, 0.0, 1.0, doc="cut_and_push: added accountability")
+    layoff_trust: float = param(0.15, 0.0, 1.0, doc="cut_and_push: trust lost by survivors at the layoff")
+    layoff_morale: float = param(0.1, 0.0, 1.0, doc="cut_and_push: morale lost by survivors at the layoff")
+    hiring_freeze: bool = param(True, doc="cut_and_push: no hires while the shock lasts")
+    pivot_share: float = param(0.5, 0.0, 1.0, doc="pivot: share of effort moved to resilient segments")
+    pivot_dip: float = param(0.1, 0.0, 0.9, doc="pivot: productivity lost while re-skilling")
+    pivot_dip_weeks: int = param(8, 0, 104, unit="weeks", doc="pivot: length of the re-skilling dip")
+
+
+# ----------------------------------------------------------------------------------------------
+# Change initiatives
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Initiative:
+    """A change initiative (a new tool or selling approach) adopted over the graph (Bass)."""
+
+    name: str = param("crm", doc="initiative name")
+    kind: str = param("tool", doc="kind of change", choices=("tool", "approach"))
+    start_week: int = param(13, 0, 100_000, unit="week", doc="week the rollout starts")
+    p: float = param(0.03, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient", source="Sultan et al. 1990")
+    q: float = param(0.38, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient", source="Sultan et al. 1990")
+    training: float = param(0.0, 0.0, 1.0, doc="training before rollout: raises p, q; shrinks the dip")
+    pilot_share: float = param(0.0, 0.0, 1.0, doc="share of reps in a pilot (highest trust first)")
+    pilot_weeks: int = param(0, 0, 520, unit="weeks", doc="pilot length before the rest are exposed")
+    mandate_week: int = param(-1, -1, 100_000, unit="week", doc="week all remaining reps are forced to adopt (-1: never)")
+    support: float = param(0.5, 0.0, 1.0, doc="leader support during the change: dampens resistance")
+    dip: float = param(0.25, 0.0, 0.95, doc="productivity dip at adoption (J-curve depth)")
+    dip_weeks: float = param(6.0, 0.1, 104.0, unit="weeks", doc="time constant of the dip")
+    gain: float = param(0.12, 0.0, 2.0, doc="lasting productivity gain after adoption")
+    gain_weeks: float = param(16.0, 0.1, 520.0, unit="weeks", doc="time constant of the gain")
+    trust_effect: float = param(2.0, 0.0, 10.0, doc="log-hazard of adoption per unit trust above 0.5")
+    morale_effect: float = param(1.0, 0.0, 10.0, doc="log-hazard of adoption per unit morale above 0.5")
+    training_effect: float = param(1.0, 0.0, 10.0, doc="p and q multiplier gain per unit training")
+    training_dip: float = param(0.6, 0.0, 1.0, doc="share of the dip removed by full training")
+    resistance_gain: float = param(0.6, 0.0, 5.0, doc="resistance of a forced adopter (x (1-support)(1-training))")
+
+
+@dataclass
+class ChangeConfig:
+    """Change initiatives and regroupings."""
+
+    initiatives: list[Initiative] = field(default_factory=list)
+    regroup_weeks: list[int] = param([], doc="weeks at which the team is regrouped (graph rewired)")
+    regroup_trust_reset: float = param(0.3, 0.0, 1.0, doc="share of trust above new-hire level lost at a regroup")
+    regroup_cohesion: float = param(0.2, 0.0, 1.0, doc="cohesion right after a regroup")
+    resistance_decay: float = param(0.05, 0.0, 1.0, unit="1/week", doc="decay rate of resistance")
+    resistance_morale: float = param(0.2, 0.0, 2.0, doc="morale target lost per unit resistance")
+    resistance_quit: float = param(1.5, 0.0, 10.0, doc="log-hazard of quitting per unit resistance")
+
+
+# ----------------------------------------------------------------------------------------------
+# Culture
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class CultureConfig:
+    """Toxic behaviour, its spread, and cohesion."""
+
+    toxic_morale: float = param(0.3, 0.0, 2.0, doc="morale target lost per unit share of toxic neighbours")
+    toxic_trust: float = param(0.15, 0.0, 2.0, doc="trust target lost per unit share of toxic neighbours")
+    toxic_stress: float = param(0.2, 0.0, 2.0, doc="stress target per unit share of toxic neighbours")
+    spread_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS infection hazard per toxic neighbour (beta)")
+    recovery_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS natural recovery hazard (delta)")
+    toxic_hire_prob: float = param(0.02, 0.0, 1.0, doc="probability a new hire is toxic")
+    toxic_star_skill: float = param(0.85, 0.0, 1.0, doc="skill of a hired toxic star")
+    cohesion_base: float = param(0.5, 0.0, 1.0, doc="cohesion target with no celebration")
+    cohesion_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of cohesion")
+    celebration_cohesion: float = param(0.3, 0.0, 1.0, doc="cohesion target gain from celebrating wins (x recognition)")
+    recognition_event_morale: float = param(0.1, 0.0, 1.0, doc="one-off morale boost of a recognition event")
+
+
+# ----------------------------------------------------------------------------------------------
+# Timed events (interventions)
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class Event:
+    """A timed intervention (see simteam.events for the kinds)."""
+
+    kind: str = param("recognition_event", doc="what happens",
+                      choices=("crisis", "toxic_hire", "recognition_event", "rollout", "regroup",
+                               "quota_change", "hire", "lose_top_performer"))
+    week: int = param(0, 0, 100_000, unit="week", doc="week the event fires")
+    value: float = param(0.0, -1e9, 1e9, doc="kind-specific size (crisis depth, quota factor, hires)")
+    name: str = param("", doc="kind-specific name (initiative to start)")
+    probability: float = param(1.0, 0.0, 1.0, doc="probability the event happens (drawn per replication)")
+
+
+# ----------------------------------------------------------------------------------------------
+# Whole simulation
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class SimConfig:
+    """Everything one simulation needs. Build with :func:`from_dict` or directly."""
+
+    seed: int = param(0, 0, 2**62, doc="base seed: replication r uses seed + r")
+    replications: int = param(50, 1, 10_000_000, doc="replications (one batch dimension)")
+    weeks: int = param(104, 1, 100_000, unit="weeks", doc="horizon")
+    team: TeamConfig = sub(TeamConfig)
+    market: MarketConfig = sub(MarketConfig)
+    selling: SellingConfig = sub(SellingConfig)
+    people: PeopleConfig = sub(PeopleConfig)
+    leadership: LeadershipConfig = sub(LeadershipConfig)
+    crisis: CrisisConfig = sub(CrisisConfig)
+    change: ChangeConfig = sub(ChangeConfig)
+    culture: CultureConfig = sub(CultureConfig)
+    mechanisms: Switches = sub(Switches)
+    events: list[Event] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation and conversion
+# ----------------------------------------------------------------------------------------------
+_LIST_ITEM = {("market", "segments"): Segment, ("market", "shocks"): Shock,
+              ("change", "initiatives"): Initiative, ("events",): Event}
+
+
+def _describe(md: dict) -> str:
+    if md.get("choices"):
+        return "one of " + ", ".join(md["choices"])
+    lo, hi = md.get("lo"), md.get("hi")
+    if lo is not None and hi is not None:
+        return f"a number in [{lo}, {hi}]"
+    if lo is not None:
+        return f"a number >= {lo}"
+    if hi is not None:
+        return f"a number <= {hi}"
+    return "any value"
+
+
+def _check_value(path: str, f: dataclasses.Field, value: Any) -> None:
+    md = f.metadata
+    typ = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if typ == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: expected true or false, got {value!r}")
+        return
+    if typ == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{path}: expected a whole number ({_describe(md)}), got {value!r}")
+    elif typ == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{path}: expected a number ({_describe(md)}), got {value!r}")
+        if not math.isfinite(float(value)):
+            raise ConfigError(f"{path}: expected a finite number ({_describe(md)}), got {value!r}")
+    elif typ == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: expected text, got {value!r}")
+        if md.get("choices") and value not in md["choices"]:
+            raise ConfigError(f"{path}: {value!r} is not allowed; choose {_describe(md)}")
+        return
+    else:
+        return
+    lo, hi = md.get("lo"), md.get("hi")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{path}: {value!r} is out of range; allowed: {_describe(md)} ({md.get('doc', '')})")
+
+
+def _validate_dc(obj: Any, path: str) -> None:
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        p = f"{path}.{f.name}" if path else f.name
+        if dataclasses.is_dataclass(value):
+            _validate_dc(value, p)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if dataclasses.is_dataclass(item):
+                    _validate_dc(item, f"{p}[{i}]")
+                elif f.name == "regroup_weeks":
+                    if isinstance(item, bool) or not isinstance(item, int) or item < 0:
+                        raise ConfigError(f"{p}[{i}]: expected a week number >= 0, got {item!r}")
+        else:
+            _check_value(p, f, value)
+
+
+def validate(cfg: SimConfig) -> SimConfig:
+    """Check every field's type and range and the cross-field rules.
+
+    Raises:
+        ConfigError: naming the first offending field and what is allowed.
+    """
+    _validate_dc(cfg, "")
+    w = cfg.weeks
+    if not cfg.market.segments:
+        raise ConfigError("market.segments: at least one segment is needed")
+    names = [s.name for s in cfg.market.segments]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"market.segments: segment names must be unique, got {names}")
+    for i, s in enumerate(cfg.market.shocks):
+        if s.start_week >= w:
+            raise ConfigError(f"market.shocks[{i}].start_week: {s.start_week} is past the horizon; "
+                              f"allowed: 0 to weeks-1 = {w - 1}")
+    for i, ini in enumerate(cfg.change.initiatives):
+        if ini.start_week >= w:
+            raise ConfigError(f"change.initiatives[{i}].start_week: {ini.start_week} is past the horizon; "
+                              f"allowed: 0 to {w - 1}")
+        if ini.mandate_week >= w:
+            raise ConfigError(f"change.initiatives[{i}].mandate_week: {ini.mandate_week} is past the horizon; "
+                              f"allowed: -1 (never) or 0 to {w - 1}")
+    inames = [ini.name for ini in cfg.change.initiatives]
+    if len(set(inames)) != len(inames):
+        raise ConfigError(f"change.initiatives: names must be unique, got {inames}")
+    for i, wk in enumerate(cfg.change.regroup_weeks):
+        if wk >= w:
+            raise ConfigError(f"change.regroup_weeks[{i}]: {wk} is past the horizon; allowed: 0 to {w - 1}")
+    for i, ev in enumerate(cfg.events):
+        if ev.week >= w:
+            raise ConfigError(f"events[{i}].week: {ev.week} is past the horizon; allowed: 0 to {w - 1}")
+        if ev.kind == "rollout" and ev.name not in inames:
+            raise ConfigError(f"events[{i}].name: {ev.name!r} names no initiative; allowed: {inames}")
+    t = cfg.team
+    if t.graph == "small_world" and t.k_neighbors % 2:
+        raise ConfigError(f"team.k_neighbors: {t.k_neighbors} must be even for the small_world graph")
+    if t.graph == "edgelist" and not t.edgelist and not t.roster:
+        raise ConfigError("team.edgelist: the edgelist graph needs a CSV path in team.edgelist")
+    if t.initial_toxic > t.n_teams * t.team_size:
+        raise ConfigError(f"team.initial_toxic: {t.initial_toxic} exceeds the {t.n_teams * t.team_size} seats")
+    return cfg
+
+
+def _build(cls, data: Any, path: str):
+    if dataclasses.is_dataclass(data):
+        data = to_dict(data)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path or 'config'}: expected a mapping of fields, got {data!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        p = f"{path}.{key}" if path else str(key)
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), list(fields), n=1)
+            hint = f"; did you mean {path + '.' if path else ''}{close[0]}?" if close else ""
+            raise ConfigError(f"{p}: unknown key{hint} Allowed keys: {', '.join(fields)}")
+        f = fields[key]
+        sub_cls = None
+        if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+            proto = f.default_factory()  # type: ignore[misc]
+            if dataclasses.is_dataclass(proto):
+                sub_cls = type(proto)
+        item_cls = _LIST_ITEM.get(tuple(p.split(".")[-2:])) or _LIST_ITEM.get((key,))
+        if sub_cls is not None:
+            kwargs[key] = _build(sub_cls, value, p)
+        elif item_cls is not None:
+            if not isinstance(value, (list, tuple)):
+                raise ConfigError(f"{p}: expected a list, got {value!r}")
+            kwargs[key] = [_build(item_cls, v, f"{p}[{i}]") for i, v in enumerate(value)]
+        else:
+            if isinstance(value, (list, tuple)):
+                value = list(value)
+            # accept ints where floats are expected
+            if f.type in ("float", float) and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            kwargs[key] = value
+    return cls(**kwargs)
+
+
+def from_dict(data: dict | None = None, base: SimConfig | None = None) -> SimConfig:
+    """Build and validate a :class:`SimConfig` from nested dicts, rejecting unknown keys.
+
+    Args:
+        data: Nested mapping (e.g. parsed YAML or an OmegaConf container).
+        base: Optional config whose values are the defaults for missing keys.
+
+    Raises:
+        ConfigError: For an unknown key (with a close-match hint), a wrong type or
+            a value out of range.
+    """
+    merged = to_dict(base) if base is not None else {}
+    _deep_update(merged, data or {})
+    return validate(_build(SimConfig, merged, ""))
+
+
+def _deep_update(dst: dict, src: dict) -> None:
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            _deep_update(dst[k], v)
+        else:
+            dst[k] = copy.deepcopy(v)
+
+
+def to_dict(cfg: Any) -> dict:
+    """The config as plain nested dicts and lists (YAML/JSON ready)."""
+    return dataclasses.asdict(cfg)
+
+
+def get_path(cfg: Any, path: str) -> Any:
+    """Value at a dotted path, e.g. ``leadership.coaching``."""
+    obj = cfg
+    for part in path.split("."):
+        if not hasattr(obj, part):
+            raise ConfigError(f"{path}: unknown parameter (no field {part!r})")
+        obj = getattr(obj, part)
+    return obj
+
+
+def replace_path(cfg: SimConfig, path: str, value: Any) -> SimConfig:
+    """A validated copy of ``cfg`` with the dotted ``path`` set to ``value``."""
+    d = to_dict(cfg)
+    node = d
+    parts = path.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            raise ConfigError(f"{path}: unknown parameter")
+        node = node[part]
+    if not isinstance(node, dict) or parts[-1] not in node:
+        raise ConfigError(f"{path}: unknown parameter")
+    node[parts[-1]] = value
+    return from_dict(d)
+
+
+def iter_params(cls=SimConfig, prefix: str = ""):
+    """Yield ``(path, field)`` for every scalar parameter (for docs and sweeps)."""
+    for f in dataclasses.fields(cls):
+        p = f"{prefix}.{f.name}" if prefix else f.name
+        if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+            proto = f.default_factory()  # type: ignore[misc]
+            if dataclasses.is_dataclass(proto):
+                yield from iter_params(type(proto), p)
+                continue
+            if isinstance(proto, list) and (p.split(".")[-1] in ("segments", "shocks", "initiatives", "events")):
+                continue
+        yield p, f

@@ -1,0 +1,49 @@
+"""Culture: spread of toxic behaviour (SIS), the leader acting on it, and cohesion (submodel C).
+
+* SIS spread    P(infect_i) = 1 - exp(-beta (1 - d g) (0.5 + tol) sum_j A_ij x_j)
+* recovery      P(reform_i) = 1 - exp(-(delta + r_reform (1 - tol)))
+* removal       P(remove_i) = 1 - exp(-r_remove (1 - tol))   (the rep is dismissed)
+* cohesion      kappa <- kappa + r_k (kappa_0 + c_cel R share_won - kappa)
+
+With only ``spread_rate`` (beta) and ``recovery_rate`` (delta) active, behaviour spread
+is the discrete-time SIS model whose outbreak dies out when beta/delta < 1/lambda_max(A)
+(Wang et al. 2003; Pastor-Satorras & Vespignani 2001).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["step"]
+
+
+def step(e, t: int) -> None:
+    s, C, L, sw = e.s, e.p.culture, e.p.leadership, e.sw
+    st = e.structure
+    act = s.active
+    tox = s.toxic & act
+    tol = L.toxic_tolerance
+    if sw.toxic_spread and tox.any():
+        beta = C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol)
+        pressure = st.neighbor_sum(tox.astype(float))
+        infect = act & ~s.toxic & (e.rng.uniform("toxic_infect", t, (e.N,)) < -np.expm1(-beta * pressure))
+    else:
+        infect = None
+    if tox.any():
+        rec_h = (C.recovery_rate if sw.toxic_spread else 0.0) + (L.toxic_reform_rate * (1.0 - tol)
+                                                                  if sw.toxic_action else 0.0)
+        recover = tox & (e.rng.uniform("toxic_recover", t, (e.N,)) < -np.expm1(-np.asarray(rec_h) * np.ones((1, 1))))
+        if sw.toxic_action:
+            remove = tox & ~recover & (e.rng.uniform("toxic_remove", t, (e.N,))
+                                       < -np.expm1(-L.toxic_removal_rate * (1.0 - tol) * np.ones((1, 1))))
+            s.leaving |= remove
+        s.toxic &= ~recover
+    if infect is not None:
+        s.toxic |= infect
+    if sw.cohesion:
+        won = (s.wins_week > 0) & act
+        share = st.to_seats(st.team_sum(won.astype(float))) / np.maximum(st.to_seats(st.team_sum(act.astype(float))),
+                                                                        1.0)
+        target = C.cohesion_base + C.celebration_cohesion * L.recognition * share if sw.recognition else \
+            C.cohesion_base + 0.0 * share
+        s.cohesion += C.cohesion_rate * (np.clip(target, 0.0, 1.0) - s.cohesion)

@@ -1,0 +1,155 @@
+"""Timed events and interventions as small policy objects applied at fixed phases.
+
+A policy has a ``phase`` (``start``, ``leadership`` or ``end`` of the week) and an
+``apply(engine, week)`` method. Config events (:class:`simteam.config.Event`) and
+regroup weeks become policies; the dashboard and scenario timelines call
+:func:`fire` to apply one now. Users may pass their own policy objects to
+:func:`simteam.run` (Covasim-style interventions).
+
+Event kinds:
+
+* ``crisis``: a demand shock starting now (``value`` = depth, default 0.25).
+* ``toxic_hire``: a toxic star takes an open seat, or the seat of the rep with the lowest pace.
+* ``recognition_event``: morale m += b (1 - m), cohesion up.
+* ``rollout``: start the change initiative ``name`` now.
+* ``regroup``: regroup the organisation (rewire the graph, reset trust and ties).
+* ``quota_change``: multiply the quota by ``value``.
+* ``hire``: fill up to ``value`` open seats now.
+* ``lose_top_performer``: the rep with the highest pace leaves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import change, people
+
+__all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "KINDS"]
+
+KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup", "quota_change", "hire",
+         "lose_top_performer")
+
+
+class Policy:
+    """Base class: something applied to the engine at a fixed phase of the week."""
+
+    phase = "start"
+    name = "policy"
+
+    def apply(self, engine, week: int) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _one_seat(score: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """One-hot (B, N) mask of the seat with the lowest score in each selected row."""
+    idx = np.argmin(score, axis=1)
+    mask = np.zeros(score.shape, dtype=bool)
+    mask[np.arange(score.shape[0]), idx] = True
+    return mask & rows[:, None]
+
+
+def _vacate_now(e, mask: np.ndarray, t: int) -> None:
+    """Remove the reps in ``mask`` at once (an exit, counted in exits_other)."""
+    s = e.s
+    leaving = mask & s.active
+    if not leaving.any():
+        return
+    people._close_rep_years(e, leaving)
+    e.counters["exits_other"] += leaving.sum(axis=1)
+    e.series["exits_other"][t] = np.nan_to_num(e.series["exits_other"][t]) + leaving.sum(axis=1)
+    s.active &= ~leaving
+    s.pipeline[leaving] = 0.0
+    s.pipeline_value[leaving] = 0.0
+    s.toxic &= ~leaving
+    s.adopted[leaving] = False
+    s.vacancy[leaving] = e.p.people.hire_lag_weeks if e.sw.hiring else -1
+
+
+def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | None = None) -> None:
+    """Apply one event to the engine now, in the rows given (default: all)."""
+    t = e.week
+    s = e.s
+    rows = np.ones(e.B, dtype=bool) if rows is None else rows
+    if not rows.any():
+        return
+    if kind == "crisis":
+        e.market.add_shock(t, depth=value or 0.25, mask=rows, decline_weeks=4, trough_weeks=13,
+                           recovery_weeks=39)
+    elif kind == "toxic_hire":
+        score = np.where(s.active, s.pace, -np.inf)
+        seat = _one_seat(score, rows)
+        _vacate_now(e, seat, t)
+        people.hire(e, t, seat, skill=e.cfg.culture.toxic_star_skill, toxic=True)
+    elif kind == "recognition_event":
+        b = e.p.culture.recognition_event_morale
+        r = rows[:, None] & s.active
+        s.morale = np.where(r, s.morale + b * (1.0 - s.morale), s.morale)
+        s.cohesion = np.where(r, np.minimum(s.cohesion + 0.1, 1.0), s.cohesion)
+    elif kind == "rollout":
+        names = [i.name for i in e.cfg.change.initiatives]
+        if name not in names:
+            raise ValueError(f"rollout: no initiative named {name!r}; configured: {names}")
+        k = names.index(name)
+        if not e.initiative_started[k]:
+            change.start(e, k, t)
+    elif kind == "regroup":
+        e.regroup()
+    elif kind == "quota_change":
+        e.quota_factor = np.where(rows[:, None], e.quota_factor * (value or 1.0), e.quota_factor)
+    elif kind == "hire":
+        open_seats = (~s.active) & rows[:, None]
+        n = int(value) if value else e.N
+        rank = np.cumsum(open_seats, axis=1)
+        people.hire(e, t, open_seats & (rank <= n))
+    elif kind == "lose_top_performer":
+        score = np.where(s.active, -s.pace, np.inf)
+        _vacate_now(e, _one_seat(score, rows), t)
+    else:
+        raise ValueError(f"unknown event kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if e.B == 1:
+        e.log(kind, name or (str(value) if value else ""))
+
+
+class EventPolicy(Policy):
+    """A config event: fires at its week, in the rows where its probability draw succeeds."""
+
+    phase = "start"
+
+    def __init__(self, index: int, kind: str, week: int, value: float = 0.0, name: str = "",
+                 probability: float = 1.0):
+        self.index, self.kind, self.week, self.value, self.name_, self.probability = \
+            index, kind, week, value, name, probability
+        self.name = kind
+
+    def apply(self, e, week: int) -> None:
+        if week != self.week:
+            return
+        if self.probability >= 1.0:
+            rows = np.ones(e.B, dtype=bool)
+        else:
+            rows = e.rng.uniform(f"event:{self.index}", 0, (1,))[:, 0] < self.probability
+        fire(e, self.kind, self.value, self.name_, rows)
+
+
+class RegroupPolicy(Policy):
+    """Regroup the organisation at the given weeks."""
+
+    phase = "start"
+    name = "regroup"
+
+    def __init__(self, weeks):
+        self.weeks = set(int(w) for w in weeks)
+
+    def apply(self, e, week: int) -> None:
+        if week in self.weeks:
+            e.regroup()
+
+
+def build_policies(e) -> list[Policy]:
+    """Policies from the config: events and regroup weeks (change initiatives set up here too)."""
+    change.init(e)
+    pols: list[Policy] = [EventPolicy(i, ev.kind, ev.week, ev.value, ev.name, ev.probability)
+                          for i, ev in enumerate(e.cfg.events)]
+    if e.cfg.change.regroup_weeks:
+        pols.append(RegroupPolicy(e.cfg.change.regroup_weeks))
+    return pols

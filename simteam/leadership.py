@@ -1,0 +1,191 @@
+"""Leadership: named styles, crisis detection and crisis-response strategies (submodel L).
+
+Leader behaviours are parameters in [0, 1] (:class:`simteam.config.LeadershipConfig`)
+used throughout the step. This module holds
+
+* :data:`STYLES`: named styles as presets of those behaviours, each with its source;
+* crisis detection: a crisis starts when the share of demand value lost to shocks
+  exceeds 3% and ends when it falls below 1%;
+* :data:`STRATEGIES`: crisis responses, applied once the leader's decision lag
+  ``L = round(max_lag (1 - decision_speed))`` has passed since the crisis began.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "step", "style"]
+
+_B = ("inspiration", "recognition", "feedback", "coaching", "coaching_focus", "communication",
+      "accountability", "fairness", "data_orientation", "decision_speed", "toxic_tolerance", "learning_support")
+
+
+def _style(*values):
+    return dict(zip(_B, values))
+
+
+#: Named leadership styles as presets of the twelve behaviours (order as in _B).
+STYLES: dict[str, dict[str, float]] = {
+    #                 insp  rec   fb    coach focus comm  acc   fair  data  speed tol   learn
+    "balanced": _style(0.5, 0.5, 0.5, 0.4, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5),
+    "coaching": _style(0.85, 0.8, 0.85, 0.75, 0.75, 0.8, 0.5, 0.8, 0.6, 0.6, 0.2, 0.85),
+    "command_and_control": _style(0.2, 0.2, 0.3, 0.1, 0.2, 0.45, 0.95, 0.35, 0.4, 0.85, 0.45, 0.2),
+    "laissez_faire": _style(0.15, 0.15, 0.1, 0.05, 0.5, 0.15, 0.1, 0.5, 0.2, 0.15, 0.9, 0.2),
+    "servant": _style(0.75, 0.7, 0.65, 0.6, 0.65, 0.65, 0.3, 0.9, 0.5, 0.45, 0.3, 0.8),
+    "data_driven": _style(0.5, 0.5, 0.6, 0.4, 0.6, 0.7, 0.6, 0.6, 0.95, 0.8, 0.4, 0.55),
+}
+# "transformational" is the literature's name for the coaching style's profile.
+STYLES["transformational"] = dict(STYLES["coaching"])
+
+STYLE_SOURCES = {
+    "balanced": "neutral reference: every behaviour at its midpoint",
+    "coaching": "Goleman (2000) 'coaching' and Bass & Riggio (2006) transformational leadership: "
+                "individualised consideration, inspirational motivation, intellectual stimulation",
+    "transformational": "Bass & Riggio (2006); meta-analysis Judge & Piccolo (2004)",
+    "command_and_control": "Goleman (2000) 'coercive'; Lewin, Lippitt & White (1939) autocratic",
+    "laissez_faire": "Skogstad et al. (2007) destructive laissez-faire leadership; Judge & Piccolo (2004)",
+    "servant": "Greenleaf (1977); Liden et al. (2008) servant-leadership dimensions",
+    "data_driven": "Zoltners, Sinha & Lorimer (2006) sales force effectiveness; "
+                   "Davenport & Harris (2007) analytics-based management",
+}
+
+
+def style(name: str) -> dict[str, float]:
+    """The behaviour values of a named style (a copy), with a clear error for unknown names."""
+    if name not in STYLES:
+        raise KeyError(f"leadership style {name!r} is unknown; choose one of {', '.join(STYLES)}")
+    return dict(STYLES[name], style=name)
+
+
+class CrisisState:
+    """Per-row crisis bookkeeping."""
+
+    def __init__(self, B: int):
+        self.active = np.zeros(B, dtype=bool)
+        self.onset = np.full(B, -1, dtype=np.int64)
+        self.responding = np.zeros(B, dtype=bool)
+        self.response_start = np.full(B, -1, dtype=np.int64)
+        self.count = np.zeros(B, dtype=np.int64)
+
+
+class Strategy:
+    """A crisis response. ``start`` runs once when the response begins; ``during`` every week."""
+
+    name = "none"
+
+    def start(self, e, t: int, rows: np.ndarray) -> None:  # noqa: D102
+        pass
+
+    def during(self, e, t: int, rows: np.ndarray) -> None:  # noqa: D102
+        pass
+
+    def end(self, e, t: int, rows: np.ndarray) -> None:  # noqa: D102
+        pass
+
+
+def _rows(rows: np.ndarray) -> np.ndarray:
+    return rows[:, None]
+
+
+class HoldSteady(Strategy):
+    """Reassure and keep course: trust target up, stress target down, no cuts."""
+
+    name = "hold_steady"
+
+    def during(self, e, t, rows):
+        c = e.p.crisis
+        e.mods["trust"] = e.mods.get("trust", 0.0) + c.reassure_trust * _rows(rows)
+        e.mods["stress_relief"] = e.mods.get("stress_relief", 0.0) + c.reassure_stress * _rows(rows)
+
+
+class CutAndPush(Strategy):
+    """Cut costs and push harder: quota raise, layoffs of the lowest pace, pressure, hiring freeze."""
+
+    name = "cut_and_push"
+
+    def start(self, e, t, rows):
+        c, s = e.p.crisis, e.s
+        e.quota_factor = np.where(_rows(rows), e.quota_factor * (1.0 + c.quota_raise), e.quota_factor)
+        n_active = s.active.sum(axis=1)
+        n_lay = np.floor(np.broadcast_to(c.layoff_share, (e.B, 1))[:, 0] * n_active).astype(int)
+        order = np.argsort(np.where(s.active, s.pace, np.inf), axis=1, kind="stable")
+        ranks = np.argsort(order, axis=1, kind="stable")
+        laid = s.active & (ranks < n_lay[:, None]) & _rows(rows)
+        s.leaving |= laid
+        survivors = s.active & ~laid & _rows(rows)
+        s.trust = np.where(survivors, np.clip(s.trust - c.layoff_trust, 0, 1), s.trust)
+        s.morale = np.where(survivors, np.clip(s.morale - c.layoff_morale, 0, 1), s.morale)
+        if e.B == 1 and laid.any():
+            e.log("layoff", ",".join(str(i) for i in np.flatnonzero(laid[0])))
+
+    def during(self, e, t, rows):
+        c = e.p.crisis
+        e.mods["accountability"] = e.mods.get("accountability", 0.0) + c.push_accountability * _rows(rows)
+        if e.cfg.crisis.hiring_freeze:
+            e.hiring_frozen = e.hiring_frozen | _rows(rows)
+
+    def end(self, e, t, rows):
+        c = e.p.crisis
+        e.quota_factor = np.where(_rows(rows), e.quota_factor / (1.0 + c.quota_raise), e.quota_factor)
+
+
+class Pivot(Strategy):
+    """Pivot to resilient segments: spare capacity prospects where demand held up, after a re-skilling dip."""
+
+    name = "pivot"
+
+    def during(self, e, t, rows):
+        c = e.p.crisis
+        e.mods["pivot"] = c.pivot_share * _rows(rows)
+        since = t - e.crisis_state.response_start
+        dip = rows & (since < e.cfg.crisis.pivot_dip_weeks)
+        if dip.any():
+            e.mods["pivot_dip"] = c.pivot_dip * _rows(dip)
+
+
+class WaitAndSee(Strategy):
+    """Wait and see: no action on the team, but a cautious hiring freeze."""
+
+    name = "wait_and_see"
+
+    def during(self, e, t, rows):
+        e.hiring_frozen = e.hiring_frozen | _rows(rows)
+
+
+STRATEGIES: dict[str, Strategy] = {cls.name: cls() for cls in (Strategy, HoldSteady, CutAndPush, Pivot, WaitAndSee)}
+
+
+def decision_lag(e) -> np.ndarray:
+    """Weeks between the crisis onset and the response, per row."""
+    L = e.p.leadership
+    lag = np.rint(L.max_decision_lag * (1.0 - np.asarray(L.decision_speed, dtype=float)))
+    return np.broadcast_to(np.asarray(lag).reshape(-1), (e.B,)).astype(np.int64)
+
+
+def step(e, t: int) -> None:
+    """Reset modifiers, track crises, apply the crisis response after the decision lag."""
+    e.mods = {}
+    e.hiring_frozen = np.zeros((e.B, 1), dtype=bool)
+    cs = e.crisis_state
+    level = e.market.crisis
+    starting = ~cs.active & (level > 0.03)
+    ending = cs.active & (level < 0.01)
+    cs.onset = np.where(starting, t, cs.onset)
+    cs.count += starting
+    cs.active = (cs.active | starting) & ~ending
+    if not e.sw.crisis_response:
+        return
+    strat = STRATEGIES[e.cfg.crisis.strategy]
+    stop = cs.responding & ~cs.active
+    if stop.any():
+        strat.end(e, t, stop)
+        cs.responding &= ~stop
+    begin = cs.active & ~cs.responding & (t >= cs.onset + decision_lag(e))
+    if begin.any():
+        cs.responding |= begin
+        cs.response_start = np.where(begin, t, cs.response_start)
+        strat.start(e, t, begin)
+        if e.B == 1:
+            e.log("crisis_response", strat.name)
+    if cs.responding.any():
+        strat.during(e, t, cs.responding)

@@ -1,0 +1,270 @@
+"""People: initial state, effort, morale, trust, stress, skill, quits, hires (submodels P1-P7).
+
+All equations are in docs/model.md; behaviours enter centred as ``2 b - 1`` so that the
+neutral value 0.5 leaves a target unchanged. Every update is a whole-array operation
+over the (B, N) state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["initialise", "effort", "step", "turnover", "close_year", "hire"]
+
+
+def _c(b):
+    """Centre a behaviour in [0, 1] to [-1, 1]."""
+    return 2.0 * b - 1.0
+
+
+def initialise(e) -> None:
+    """Initial state from distributions (streams ``init_*``) or from a roster."""
+    s, cfg, rng = e.s, e.cfg, e.rng
+    tc = cfg.team
+    N, S = e.N, e.S
+    pot = np.clip(tc.skill_mean + tc.skill_sd * rng.normal("init_potential", 0, (N,)), 0.02, 1.0)
+    s.potential[:] = pot
+    tenure = -tc.tenure_mean_weeks * np.log(rng.uniform("init_tenure", 0, (N,)))
+    s.tenure[:] = np.floor(tenure)
+    gap = cfg.people.new_hire_skill_gap * np.exp(-s.tenure / max(cfg.people.ramp_weeks * 4, 1e-9))
+    s.skill[:] = np.clip(pot - gap, 0.0, 1.0)
+    s.log_strength[:] = tc.strength_sd * rng.normal("init_strength", 0, (N, S))
+    s.morale[:] = np.clip(tc.morale_mean + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
+    s.trust[:] = np.clip(tc.trust_mean + tc.trust_sd * rng.normal("init_trust", 0, (N,)), 0, 1)
+    s.stress[:] = cfg.people.stress_base
+    s.cohesion[:] = cfg.culture.cohesion_base
+    s.pace[:] = 1.0
+    if tc.initial_toxic:
+        # first seat of the first teams (deterministic, so strategies compare on the same culture)
+        firsts = np.flatnonzero(np.r_[True, np.diff(e.structure.team_of) != 0])
+        seats = firsts[: tc.initial_toxic] if tc.initial_toxic <= firsts.size else np.arange(tc.initial_toxic)
+        s.toxic[:, seats] = True
+    if e.roster is not None:
+        e.roster.apply(e)
+    _update_ramp(e)
+    # start the pipeline at its steady state for the initial reps (no warm-up transient)
+    mk = e.market
+    mk.D = np.ones((e.B, S))
+    people_cap = cfg.selling.capacity * s.ramp
+    lead_share = mk.lead / mk.lead.sum()
+    demand = mk.lead.sum()
+    x = np.minimum(people_cap, demand)[:, :, None] * lead_share[None, None, :]
+    s.pipeline[:] = x / mk.hazard[None, None, :]
+    s.pipeline_value[:] = s.pipeline * mk.size[None, None, :]
+
+
+def _update_ramp(e) -> None:
+    s, P = e.s, e.p.people
+    if e.sw.ramp:
+        rw = np.maximum(P.ramp_weeks, 1e-9)
+        s.ramp = np.where(np.asarray(P.ramp_weeks) > 0, 1.0 - np.exp(-s.tenure / rw), 1.0) * np.ones_like(s.tenure)
+    else:
+        s.ramp = np.ones_like(s.tenure)
+    s.productivity = s.ramp * e.change_factor
+
+
+def effort(e, t: int) -> None:
+    """P1 effort: e = clip(e0 + a_m (m-.5) + a_t (tau-.5) + a_c g + a_a A - a_s max(sigma-.5, 0))."""
+    s, P, L = e.s, e.p.people, e.p.leadership
+    if not e.sw.effort:
+        s.effort = np.full_like(s.morale, 0.5)
+        return
+    acc = L.accountability + e.mods.get("accountability", 0.0)
+    x = (P.effort_base + P.effort_morale * (s.morale - 0.5) + P.effort_trust * (s.trust - 0.5)
+         + L.communication_effort * L.communication + L.accountability_effort * acc
+         - P.effort_stress * np.maximum(s.stress - 0.5, 0.0))
+    s.effort = np.clip(x, 0.0, 1.0)
+
+
+def step(e, t: int) -> None:
+    """P2-P5: recognition, stress, morale (drivers, then DeGroot contagion), trust, skill."""
+    s, P, L, C, sw = e.s, e.p.people, e.p.leadership, e.p.culture, e.sw
+    st = e.structure
+    act = s.active
+    actf = act.astype(float)
+    need_nbr = sw.contagion or sw.toxicity or sw.peer_learning
+    nbr_act = st.neighbor_sum(actf) if need_nbr else None
+    # toxic exposure: share of active neighbours who are toxic
+    if sw.toxicity:
+        tox = (s.toxic & act).astype(float)
+        exposure = st.neighbor_sum(tox) / np.maximum(nbr_act, 1.0)
+        damp = 1.0 - L.communication_damping * L.communication
+        harm = exposure * damp
+        team_tox = st.to_seats(st.team_sum(tox)) > 0
+    else:
+        harm = 0.0
+        team_tox = False
+    e.harm = harm
+    # recognition of wins and of top performers
+    if sw.recognition:
+        won = s.wins_week > 0
+        rec = L.recognition * (L.recognition_morale * won + L.recognition_top * (s.pace >= 1.0))
+    else:
+        rec = 0.0
+    # stress
+    if sw.stress:
+        acc = L.accountability + e.mods.get("accountability", 0.0)
+        target = (P.stress_base + L.accountability_stress * acc + P.crisis_stress * e.market.crisis[:, None]
+                  + C.toxic_stress * harm + 0.3 * s.resistance - e.mods.get("stress_relief", 0.0)
+                  + 0.2 * np.maximum(e.quota_factor - 1.0, 0.0))
+        s.stress += P.stress_rate * (np.clip(target, 0.0, 1.0) - s.stress)
+    # morale: relaxation to the driver-based target ...
+    m = s.morale
+    if sw.morale_drivers:
+        target = (P.morale_base + P.success_weight * np.tanh(s.pace - 1.0)
+                  + L.inspiration_morale * _c(L.inspiration) + rec
+                  + L.feedback_morale * _c(L.feedback)
+                  + L.coaching_morale * L.coaching * L.coaching_focus
+                  - P.stress_weight * s.stress - C.toxic_morale * harm
+                  - e.p.change.resistance_morale * s.resistance + e.mods.get("morale", 0.0))
+        m = m + P.morale_rate * (np.clip(target, 0.0, 1.0) - m)
+    if sw.mood_noise and np.any(P.mood_sd):
+        m = m + P.mood_sd * e.rng.normal("mood", t, (e.N,))
+    m = np.clip(m, 0.0, 1.0)
+    # ... then DeGroot contagion over active peers: m <- (1 - a_i) m + a_i (W m)
+    if sw.contagion and np.any(P.contagion):
+        w_i = P.contagion * (2.0 * s.cohesion if sw.cohesion else 1.0)
+        w_i = np.clip(w_i, 0.0, 1.0) * (nbr_act > 0)
+        nbr_mean = st.neighbor_sum(m * actf) / np.maximum(nbr_act, 1e-300)
+        m = np.where(act, (1.0 - w_i) * m + w_i * nbr_mean, m)
+    s.morale = m
+    # trust in the leader
+    if sw.trust_dynamics:
+        target = (P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
+                  - 0.1 * L.accountability * (1.0 - L.inspiration) - C.toxic_trust * harm
+                  - L.toxic_trust * L.toxic_tolerance * team_tox - 0.2 * s.resistance
+                  + e.mods.get("trust", 0.0))
+        s.trust += P.trust_rate * (np.clip(target, 0.0, 1.0) - s.trust)
+    # skill: practice, feedback, coaching on weaknesses, peer learning; strengths coaching
+    if sw.skill_growth:
+        gap = np.maximum(s.potential - s.skill, 0.0)
+        cap0 = max(float(np.max(e.p.selling.capacity)), 1e-9)
+        practice = P.practice_rate * (1.0 + L.learning_skill * _c(L.learning_support) * 0.5)
+        worked = getattr(e.selling, "taken", None)
+        practice = practice * (worked / cap0 if worked is not None else 1.0)
+        weak = (1.0 - s.skill) * act
+        team_weak = st.to_seats(st.team_sum(weak)) / np.maximum(st.to_seats(st.team_sum(actf)), 1.0)
+        weak_w = np.where(team_weak > 0, weak / np.maximum(team_weak, 1e-12), 0.0)
+        coach = L.coaching_skill * L.coaching * (1.0 - L.coaching_focus) * weak_w
+        s.skill += (practice + L.feedback_skill * L.feedback + coach) * gap
+        if sw.peer_learning:
+            nbr_skill = st.neighbor_sum(s.skill * actf) / np.maximum(nbr_act, 1e-300)
+            lift = np.maximum(nbr_skill - s.skill, 0.0) * (nbr_act > 0)
+            s.skill += L.peer_learning_rate * np.maximum(_c(L.learning_support), 0.0) * 2.0 * s.cohesion * lift
+        np.clip(s.skill, 0.0, 1.0, out=s.skill)
+        # strengths coaching: grow the rep's best segment strength (capped at x3)
+        g = L.coaching_strength * L.coaching * L.coaching_focus
+        if np.any(g):
+            best = np.argmax(s.log_strength, axis=2)
+            onehot = np.eye(e.S, dtype=bool)[best]
+            grow = np.asarray(g, dtype=float)[..., None]  # scalar or (B, 1, 1)
+            s.log_strength = np.where(onehot & act[:, :, None], np.minimum(s.log_strength + grow, np.log(3.0)),
+                                      s.log_strength)
+    # attainment pace (EMA of annualised revenue over ramped quota)
+    q = e.p.selling.quota * e.quota_factor * np.maximum(s.ramp, 0.05)
+    pace_now = np.where(q > 0, s.revenue_week * 52.0 / np.maximum(q, 1e-300), 1.0)
+    s.pace += np.where(act, (pace_now - s.pace) / e.p.selling.attainment_window, 0.0)
+    s.quota_year += np.where(act, e.p.selling.quota * e.quota_factor * s.ramp / 52.0, 0.0)
+    s.weeks_year += act
+
+
+def turnover(e, t: int) -> None:
+    """P6-P7: voluntary quits from the hazard, other exits, hiring into vacancies, tenure and ramp."""
+    s, P, L, sw = e.s, e.p.people, e.p.leadership, e.sw
+    act = s.active
+    quits = np.zeros_like(act)
+    if sw.attrition:
+        logh = (P.quit_morale * (0.6 - s.morale) + P.quit_trust * (0.5 - s.trust)
+                + P.quit_attainment * (1.0 - np.minimum(s.pace, 2.0)) * (s.tenure >= 13)
+                + P.quit_stress * s.stress - P.quit_cohesion * (s.cohesion - 0.5)
+                - L.fairness_quit * _c(L.fairness) * 0.5 + e.p.change.resistance_quit * s.resistance)
+        hazard = P.quit_base * np.exp(logh)
+        quits = act & (e.rng.uniform("quit", t, (e.N,)) < -np.expm1(-hazard))
+    other = s.leaving & act & ~quits
+    leave = quits | other
+    e.series["quits"][t] = quits.sum(axis=1)
+    e.series["exits_other"][t] = other.sum(axis=1)
+    e.counters["quits"] += quits.sum(axis=1)
+    e.counters["exits_other"] += other.sum(axis=1)
+    if leave.any():
+        _close_rep_years(e, leave)
+        s.active &= ~leave
+        for arr in (s.pipeline, s.pipeline_value):
+            arr[leave] = 0.0
+        s.toxic &= ~leave
+        s.resistance[leave] = 0.0
+        s.adopted[leave] = False
+        s.adopt_age[leave] = 0.0
+        s.vacancy[leave] = P.hire_lag_weeks if sw.hiring else -1
+        for name, kind in (("quit", quits), ("exit", other)):
+            if kind.any() and e.B == 1:
+                e.log(name, ",".join(str(i) for i in np.flatnonzero(kind[0])))
+    # hiring: vacancies count down unless hiring is frozen
+    hired = np.zeros_like(act)
+    if sw.hiring:
+        pending = (~s.active) & (s.vacancy >= 0)
+        ticking = pending & ~e.hiring_frozen
+        s.vacancy = np.where(ticking & (s.vacancy > 0), s.vacancy - 1, s.vacancy)
+        hired = ticking & (s.vacancy == 0)
+        if hired.any():
+            hire(e, t, hired)
+    e.series["hires"][t] = hired.sum(axis=1)
+    e.counters["hires"] += hired.sum(axis=1)
+    s.tenure += s.active
+    _update_ramp(e)
+
+
+def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | None = None) -> None:
+    """Fill the seats in ``mask`` with new reps (draws from the ``hire_*`` streams)."""
+    s, P, tc, C = e.s, e.p.people, e.cfg.team, e.p.culture
+    pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.normal("hire_potential", t, (e.N,)), 0.02, 1.0)
+    if skill is not None:
+        pot = np.full_like(pot, skill)
+    s.potential = np.where(mask, pot, s.potential)
+    s.skill = np.where(mask, np.clip(pot - P.new_hire_skill_gap, 0.0, 1.0), s.skill)
+    ls = tc.strength_sd * e.rng.normal("hire_strength", t, (e.N, e.S))
+    s.log_strength = np.where(mask[:, :, None], ls, s.log_strength)
+    s.morale = np.where(mask, P.new_hire_morale, s.morale)
+    s.trust = np.where(mask, P.new_hire_trust, s.trust)
+    s.stress = np.where(mask, P.stress_base, s.stress)
+    s.cohesion = np.where(mask, C.cohesion_base * 0.6, s.cohesion)
+    s.pace = np.where(mask, 1.0, s.pace)
+    s.tenure = np.where(mask, 0.0, s.tenure)
+    for arr in (s.revenue_year, s.quota_year, s.weeks_year):
+        arr[mask] = 0.0
+    if toxic is None:
+        tox = e.rng.uniform("hire_toxic", t, (e.N,)) < C.toxic_hire_prob if e.sw.toxicity else False
+    else:
+        tox = toxic
+    s.toxic = np.where(mask, tox, s.toxic)
+    s.active = s.active | mask
+    s.vacancy = np.where(mask, -1, s.vacancy)
+    s.exposed[mask] = e.initiative_open[None, :].repeat(mask.sum(), 0) if e.K else False
+    if e.B == 1 and mask.any():
+        e.log("hire", ",".join(str(i) for i in np.flatnonzero(mask[0])))
+
+
+def _close_rep_years(e, mask: np.ndarray) -> None:
+    """Count the rep-years of reps in ``mask`` (13+ weeks in the year) and whether they made quota."""
+    s = e.s
+    counted = mask & (s.weeks_year >= 13)
+    e.counters["rep_years"] += counted.sum(axis=1)
+    e.counters["at_quota"] += (counted & (s.revenue_year >= s.quota_year)).sum(axis=1)
+
+
+def close_year(e, final: bool = False) -> None:
+    """Year-end accounting: rep-years at quota and the top-20% revenue share of seats."""
+    s = e.s
+    weeks_in_year = e.week % 52 + 1 if not final else e.weeks % 52
+    if final and weeks_in_year < 26:
+        return
+    _close_rep_years(e, s.active)
+    seat_rev = s.seat_revenue_year
+    total = seat_rev.sum(axis=1)
+    k = max(int(np.ceil(0.2 * e.N)), 1)
+    top = np.sort(seat_rev, axis=1)[:, -k:].sum(axis=1) if e.N > 1 else total
+    ok = total > 0
+    e.counters["top20_sum"] += np.where(ok, top / np.where(ok, total, 1.0), 0.0)
+    e.counters["top20_n"] += ok
+    for arr in (s.revenue_year, s.quota_year, s.weeks_year, s.seat_revenue_year):
+        arr[:] = 0.0

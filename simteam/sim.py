@@ -1,0 +1,248 @@
+"""The plain Python API: build a config, run a batch, get tidy results. No Hydra needed.
+
+Example:
+    >>> import simteam
+    >>> cfg = simteam.configure(style="coaching", market="recession", weeks=52)
+    >>> res = simteam.run(cfg, replications=4, seed=1)
+    >>> sorted(res.summary.columns)[:3]
+    ['adoption_final', 'crisis_onset', 'deals']
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .config import ConfigError, SimConfig, Shock, from_dict, replace_path, to_dict, validate
+from .engine import Engine
+from .leadership import STYLES
+from .market import PRESETS
+from .results import Results, summarise
+
+__all__ = ["run", "configure", "default_config", "run_points"]
+
+
+def default_config(**overrides: Any) -> SimConfig:
+    """The default configuration, with optional dotted overrides (``leadership__coaching=0.8``
+    or a dict passed to :func:`configure`)."""
+    cfg = SimConfig()
+    for k, v in overrides.items():
+        cfg = replace_path(cfg, k.replace("__", "."), v)
+    return validate(cfg)
+
+
+def configure(base: SimConfig | dict | None = None, *, style: str | None = None, market: str | None = None,
+              crisis: str | None = None, **dotted: Any) -> SimConfig:
+    """Build a validated config from presets and dotted overrides.
+
+    Args:
+        base: Starting config (default: :class:`SimConfig` defaults) or a nested dict.
+        style: A leadership style name from :data:`simteam.leadership.STYLES`.
+        market: ``stable`` or a shock preset from :data:`simteam.market.PRESETS`.
+        crisis: A crisis-response strategy name.
+        **dotted: Other values by dotted path with ``__`` for dots, e.g. ``team__team_size=8``
+            or ``weeks=52``.
+    """
+    if base is None:
+        d: dict = {}
+    elif isinstance(base, SimConfig):
+        d = to_dict(base)
+    else:
+        d = copy.deepcopy(base)
+    cfg = from_dict(d)
+    d = to_dict(cfg)
+    if style is not None:
+        if style not in STYLES:
+            raise ConfigError(f"style: {style!r} is unknown; choose one of {', '.join(STYLES)}")
+        d["leadership"].update(STYLES[style])
+        d["leadership"]["style"] = style
+    if market is not None:
+        if market == "stable":
+            d["market"]["shocks"] = []
+        elif market in PRESETS:
+            d["market"]["shocks"] = [dict(to_dict(Shock()), **PRESETS[market])]
+        else:
+            raise ConfigError(f"market: {market!r} is unknown; choose stable or one of {', '.join(PRESETS)}")
+    if crisis is not None:
+        d["crisis"]["strategy"] = crisis
+    cfg = from_dict(d)
+    for k, v in dotted.items():
+        cfg = replace_path(cfg, k.replace("__", "."), v)
+    return validate(cfg)
+
+
+def _as_config(config) -> SimConfig:
+    if config is None:
+        return SimConfig()
+    if isinstance(config, SimConfig):
+        return validate(config)
+    if isinstance(config, dict):
+        return from_dict(config)
+    raise ConfigError(f"config: expected a SimConfig or a dict, got {type(config).__name__}")
+
+
+def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel: bool, policies, roster,
+               progress: Callable | None = None) -> tuple:
+    e = Engine(cfg, seeds=seeds, overrides=overrides, record_panel=panel, policies=policies, roster=roster)
+    e.run(progress=progress)
+    return summarise(e), e.series, (e.panel if panel else None), e.event_log
+
+
+def run(config: SimConfig | dict | None = None, replications: int | None = None, seed: int | None = None,
+        *, weeks: int | None = None, panel: bool = False, policies: list | None = None, roster=None,
+        processes: int = 1, chunk_rows: int | None = None, progress: bool | Callable = False) -> Results:
+    """Run ``replications`` replications of one configuration as one batch.
+
+    Replication ``r`` uses seed ``seed + r``: a batch equals the single runs with those
+    seeds, bit for bit, and two configurations run with the same seed are paired
+    (common random numbers).
+
+    Args:
+        config: A :class:`SimConfig`, a nested dict, or None for the defaults.
+        replications: Overrides ``config.replications``.
+        seed: Overrides ``config.seed``.
+        weeks: Overrides ``config.weeks``.
+        panel: Also record per-seat weekly state (``Results.panel``).
+        policies: Extra policy objects (see :mod:`simteam.events`).
+        roster: A loaded :class:`simteam.roster.Roster` (else ``config.team.roster``).
+        processes: Split the batch over this many worker processes.
+        chunk_rows: Rows per batch chunk (bounds memory for very large runs).
+        progress: True for a progress bar, or a callable ``f(weeks_done)``.
+
+    Returns:
+        :class:`Results` with ``summary``, ``timeseries``, ``reduce()`` and ``paired()``.
+    """
+    cfg = _as_config(config)
+    d = {}
+    if replications is not None:
+        d["replications"] = replications
+    if seed is not None:
+        d["seed"] = seed
+    if weeks is not None:
+        d["weeks"] = weeks
+    if d:
+        cfg = from_dict(d, base=cfg)
+    seeds = cfg.seed + np.arange(cfg.replications, dtype=np.int64)
+    return _run_rows(cfg, seeds, None, panel=panel, policies=policies, roster=roster, processes=processes,
+                     chunk_rows=chunk_rows, progress=progress, replication=np.arange(cfg.replications))
+
+
+def run_points(config: SimConfig | dict | None, points: dict[str, Any], replications: int | None = None,
+               seed: int | None = None, *, processes: int = 1, chunk_rows: int | None = None,
+               progress: bool | Callable = False, policies: list | None = None) -> Results:
+    """Run many parameter points x replications as one batch (sweeps, sensitivity analysis).
+
+    Args:
+        config: Base configuration.
+        points: Dotted parameter path -> sequence of P values (all of equal length).
+            Every point runs ``replications`` replications on seeds ``seed + r``, so points
+            are paired with each other on the same seeds (common random numbers).
+        replications: Replications per point (default ``config.replications``).
+
+    Returns:
+        :class:`Results` whose summary has a ``point`` column and one column per parameter.
+    """
+    cfg = _as_config(config)
+    if replications is not None or seed is not None:
+        cfg = from_dict({k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None},
+                        base=cfg)
+    vals = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in points.items()}
+    sizes = {v.size for v in vals.values()}
+    if len(sizes) != 1:
+        raise ConfigError(f"points: every parameter needs the same number of values, got {dict((k, v.size) for k, v in vals.items())}")
+    P = sizes.pop()
+    # validate every value against its field's range
+    for k, v in vals.items():
+        for x in np.unique(v):
+            replace_path(cfg, k, float(x) if not float(x).is_integer() or "int" not in _ftype(cfg, k) else int(x))
+    R = cfg.replications
+    seeds = np.tile(cfg.seed + np.arange(R, dtype=np.int64), P)
+    overrides = {k: np.repeat(v, R) for k, v in vals.items()}
+    res = _run_rows(cfg, seeds, overrides, panel=False, policies=policies, roster=None, processes=processes,
+                    chunk_rows=chunk_rows, progress=progress, replication=np.tile(np.arange(R), P))
+    point = np.repeat(np.arange(P), R)
+    res.points = {"point": point, **overrides}
+    res.summary.insert(0, "point", point)
+    for i, (k, v) in enumerate(overrides.items()):
+        res.summary.insert(1 + i, k, v)
+    return res
+
+
+def _ftype(cfg, path: str) -> str:
+    import dataclasses
+    parts = path.split(".")
+    obj = cfg
+    for part in parts[:-1]:
+        obj = getattr(obj, part)
+    for f in dataclasses.fields(obj):
+        if f.name == parts[-1]:
+            return str(f.type)
+    raise ConfigError(f"{path}: unknown parameter")
+
+
+def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chunk_rows, progress,
+              replication) -> Results:
+    B = seeds.size
+    if chunk_rows is None:
+        # keep a chunk's state near 200 MB
+        n = cfg.team.n_teams * cfg.team.team_size
+        chunk_rows = max(1, min(B, int(2e6 // max(n, 1))))
+    if processes > 1:
+        chunk_rows = min(chunk_rows, -(-B // processes))
+    bounds = [(i, min(i + chunk_rows, B)) for i in range(0, B, chunk_rows)]
+    bar = _progress_bar(progress, total=cfg.weeks * len(bounds))
+    parts = []
+    try:
+        if processes > 1 and len(bounds) > 1:
+            with ProcessPoolExecutor(max_workers=processes) as ex:
+                futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster)
+                        for a, b in bounds]
+                for fut in futs:
+                    parts.append(fut.result())
+                    if bar:
+                        bar(cfg.weeks)
+        else:
+            for a, b in bounds:
+                parts.append(_run_chunk(cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
+                                        progress=bar))
+    finally:
+        if bar and hasattr(bar, "close"):
+            bar.close()
+    summary = pd.concat([p[0] for p in parts], ignore_index=True)
+    series = {k: np.concatenate([p[1][k] for p in parts], axis=1) for k in parts[0][1]}
+    panel_arrays = ({k: np.concatenate([p[2][k] for p in parts], axis=1) for k in parts[0][2]}
+                    if panel else None)
+    summary.insert(0, "seed", seeds)
+    summary.insert(0, "replication", replication)
+    return Results(cfg, seeds, summary, series, panel_arrays=panel_arrays, events=parts[0][3] if B == 1 else [],
+                   replication=replication)
+
+
+def _slice(overrides, a, b):
+    return None if overrides is None else {k: v[a:b] for k, v in overrides.items()}
+
+
+class _Bar:
+    def __init__(self, total):
+        from tqdm.auto import tqdm
+        self.t = tqdm(total=total, unit="wk", desc="simteam", leave=False, mininterval=0.5,
+                      disable=os.environ.get("SIMTEAM_NO_PROGRESS") == "1")
+
+    def __call__(self, n):
+        self.t.update(n)
+
+    def close(self):
+        self.t.close()
+
+
+def _progress_bar(progress, total):
+    if progress is True:
+        return _Bar(total)
+    if callable(progress):
+        return progress
+    return None
