@@ -218,7 +218,7 @@ class SellingConfig:
     value_sd: float = param(0.6, 0.0, 3.0, doc="log-sd of opportunity values (what selection can find)")
     estimate_noise: float = param(1.2, 0.0, 5.0, doc="log-sd of the leader's value estimates at zero data orientation")
     strength_allocation: float = param(1.0, 0.0, 10.0, doc="how sharply leads follow estimated strengths (x focus)")
-    quota: float = param(850.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
+    quota: float = param(600.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
                          source="calibrated: 45-65% of rep-years at quota")
     attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
 
@@ -237,7 +237,7 @@ class PeopleConfig:
     stress_weight: float = param(0.25, 0.0, 2.0, doc="morale loss per unit stress")
     mood_sd: float = param(0.02, 0.0, 0.5, doc="sd of weekly idiosyncratic morale noise")
     trust_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of trust")
-    trust_base: float = param(0.45, 0.0, 1.0, doc="trust target with neutral leadership")
+    trust_base: float = param(0.5, 0.0, 1.0, doc="trust target with neutral leadership")
     stress_rate: float = param(0.15, 0.0, 1.0, unit="1/week", doc="relaxation rate of stress")
     stress_base: float = param(0.2, 0.0, 1.0, doc="stress target with no pressure")
     crisis_stress: float = param(0.4, 0.0, 2.0, doc="stress per unit of demand lost in a crisis")
@@ -249,7 +249,7 @@ class PeopleConfig:
     ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
                               source="Bridge Group/Xactly: 3-6 months")
     new_hire_skill_gap: float = param(0.15, 0.0, 1.0, doc="skill below potential at hire")
-    quit_base: float = param(0.0045, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
+    quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
                              source="calibrated: 25-40% annual turnover")
     quit_morale: float = param(5.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
     quit_trust: float = param(2.0, 0.0, 20.0, doc="log-hazard per unit trust below 0.5")

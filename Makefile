@@ -1,0 +1,30 @@
+# One-command entry points for a fresh machine (Python 3.12 via .python-version; uv is installed if missing).
+PY := .venv/bin/python
+
+.PHONY: setup run test test-fast bench dashboard clean
+
+.venv/.done: pyproject.toml
+	python3 -m pip install --quiet --disable-pip-version-check uv || pip install --quiet uv
+	python3 -m uv venv .venv --python 3.12 --allow-existing
+	python3 -m uv pip install --python $(PY) -e ".[all]"
+	touch .venv/.done
+
+setup: .venv/.done
+
+run: setup            ## set up, then run the default study (12 reps, 2 years, recession)
+	.venv/bin/simteam
+
+test: setup           ## set up, then run the whole test suite
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+dashboard: setup
+	.venv/bin/simteam-dashboard
+
+clean:
+	rm -rf .venv
