@@ -42,12 +42,15 @@ def shock_path(sh: Shock, weeks: int) -> np.ndarray:
     return h
 
 
-# Shock presets shaped after the macro references in docs/model.md (elasticity of B2B
-# demand to GDP taken as ~5: a 4.5% GDP fall becomes a ~22% fall in new business).
+# Shock presets shaped after the macro references in docs/model.md. Depth is the fall in
+# new-business demand of a segment with no resilience; with the default segments'
+# resilience the value-weighted fall is about 60% of it. Timing follows the GDP paths:
+# 2008-09 fell for ~6 quarters and regained its peak ~14 quarters after onset; 2020 fell
+# in one quarter and was back ~4 quarters after onset.
 PRESETS = {
-    "recession": dict(kind="demand", start_week=13, depth=0.22, decline_weeks=52, trough_weeks=13,
+    "recession": dict(kind="demand", start_week=13, depth=0.35, decline_weeks=52, trough_weeks=13,
                       recovery_weeks=117, shape="linear"),
-    "sudden_stop": dict(kind="demand", start_week=13, depth=0.35, decline_weeks=3, trough_weeks=10,
+    "sudden_stop": dict(kind="demand", start_week=13, depth=0.5, decline_weeks=3, trough_weeks=10,
                         recovery_weeks=39, shape="exponential"),
     "competitor_entry": dict(kind="win_rate", start_week=13, depth=0.1, decline_weeks=13, trough_weeks=0,
                              recovery_weeks=0, shape="linear", permanent=True),

@@ -131,8 +131,9 @@ def _small_world_edges(team_of: np.ndarray, k: int, p: float, rng: np.random.Gen
             dst = (base + dst_local).ravel()
             rewire = rng.random(src.size) < p
             if rewire.any():
-                new_local = rng.integers(0, size, size=(len(teams), size)).ravel()
-                dst = np.where(rewire, (base + new_local.reshape(len(teams), size)).ravel(), dst)
+                # a new partner other than the rep itself (no self-loops, so nobody is isolated)
+                new_local = (local + 1 + rng.integers(0, size - 1, size=(len(teams), size))) % size
+                dst = np.where(rewire, (base + new_local).ravel(), dst)
             rows.append(order[src])
             cols.append(order[dst])
     if not rows:

@@ -61,8 +61,8 @@ def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold
 
     The pre-shock level is the mean weekly revenue over the ``window`` weeks before the
     onset. Revenue is the trailing ``window``-week mean. Recovery is the first week
-    after the mean has fallen below ``threshold`` x pre-shock level at which it is back
-    at or above it, counted from the onset.
+    after its lowest point at which it is back at or above ``threshold`` x pre-shock
+    level, counted from the onset (0 if it never fell below; NaN if not back by the end).
     """
     T, B = revenue.shape
     roll = _rolling_mean(revenue, window)
@@ -79,12 +79,12 @@ def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold
         if not valid.any():
             continue
         drawdown[b] = max(0.0, 1.0 - np.nanmin(after))
-        below = np.flatnonzero(after < threshold)
-        if below.size == 0:
+        if np.nanmin(after) >= threshold:
             rec[b] = 0.0
             recovered[b] = 1.0
             continue
-        back = np.flatnonzero((after >= threshold) & (np.arange(after.size) > below[0]))
+        trough = int(np.nanargmin(after))
+        back = np.flatnonzero((after >= threshold) & (np.arange(after.size) > trough))
         if back.size:
             rec[b] = float(back[0])
             recovered[b] = 1.0

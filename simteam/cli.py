@@ -1,0 +1,453 @@
+"""The ``simteam`` command: a Hydra 1.3 app over ``conf/config.yaml`` (the only module importing Hydra).
+
+Hydra composes the config from ``conf/`` and the command line. The keys of
+:class:`simteam.config.SimConfig` are converted with :func:`simteam.config.from_dict`,
+which rejects unknown keys and out-of-range values, before anything runs; every
+other top-level key (``task``, ``baseline``, ``output``, ``scenario``, ``sensitivity``,
+``calibration``, ``validation`` ...) is an "app" key handed to the task as a plain dict.
+
+Tasks are looked up by name in :data:`TASKS` (``"module:function"``, imported lazily) and
+called as ``run_task(cfg: SimConfig, app: dict, outdir: pathlib.Path) -> None``.
+
+Bad input (a wrong type, a value out of range, an unknown key, an unknown group option,
+a shock past the horizon, a missing file) prints ``error: <message>`` to stderr and
+exits with status 2, without a traceback and without leaving outputs behind.
+
+Examples::
+
+    simteam                                            # the default study
+    simteam leadership=coaching market=sudden_stop replications=500
+    simteam -m leadership=coaching,command_and_control crisis=hold_steady,cut_and_push
+    simteam -m experiment=leadership_recession hydra/launcher=joblib
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+import hydra
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from ._hydra_sweeper_base import BasicSweeper  # noqa: F401  (re-exported for the ConfigStore target)
+from .config import ConfigError, SimConfig, from_dict, to_dict
+
+__all__ = ["main", "TASKS", "resolve_task", "split_config", "run_study", "CONF_DIR", "SIM_KEYS",
+           "ValidatingSweeper", "job_name"]
+
+log = logging.getLogger("simteam")
+
+#: Folder of the Hydra configs (``conf/`` next to the package; ``SIMTEAM_CONF_DIR`` overrides it).
+CONF_DIR = Path(os.environ.get("SIMTEAM_CONF_DIR") or Path(__file__).resolve().parent.parent / "conf")
+
+#: Top-level keys that belong to :class:`simteam.config.SimConfig`.
+SIM_KEYS = tuple(f.name for f in dataclasses.fields(SimConfig))
+
+#: Task name -> "module:function", resolved lazily so that missing optional modules only
+#: matter when their task is asked for.
+TASKS: dict[str, str] = {
+    "run": "simteam.cli:run_study",
+    "plan": "simteam.planning:run_task",
+    "sensitivity": "simteam.sensitivity:run_task",
+    "calibrate": "simteam.calibration:run_task",
+    "validate": "simteam.validation:run_task",
+}
+
+_TIMESERIES = ("parquet", "csv", "both", "none")
+_MAIN_METRICS = ("revenue", "turnover_annual", "quota_share", "top20_revenue_share", "morale_final",
+                 "trust_final", "recovery_weeks")
+
+
+# ----------------------------------------------------------------------------------------------
+# Config store: structured schema, validating sweeper, job-name resolver
+# ----------------------------------------------------------------------------------------------
+def _schema() -> dict:
+    """The root schema: untyped root (app keys may be added) with typed SimConfig sections."""
+    proto = SimConfig()
+    node: dict[str, Any] = {}
+    for f in dataclasses.fields(SimConfig):
+        value = getattr(proto, f.name)
+        if dataclasses.is_dataclass(value):
+            node[f.name] = type(value)
+        elif f.name == "events":
+            node[f.name] = OmegaConf.structured(SimConfig).events
+        else:
+            node[f.name] = value
+    return node
+
+
+@dataclasses.dataclass
+class ValidatingSweeperConf:
+    """Hydra's basic sweeper, plus validation of every job's config before the first job is launched."""
+
+    _target_: str = "simteam.cli.ValidatingSweeper"
+    max_batch_size: Optional[int] = None
+    params: Optional[Dict[str, str]] = None
+
+
+def job_name(num: Any, override_dirname: Any, max_len: int = 120) -> str:
+    """Readable sweep sub-folder name: ``<job number>_<overrides>``, safe as one path component.
+
+    Example:
+        >>> job_name(3, "crisis=cut_and_push,leadership=coaching")
+        '3_crisis=cut_and_push,leadership=coaching'
+    """
+    text = re.sub(r"[^A-Za-z0-9=,._+@-]+", "_", str(override_dirname or "")).strip("_")
+    name = f"{num}_{text}" if text else str(num)
+    return name[:max_len]
+
+
+def register_configs() -> None:
+    """Register the schema, the sweeper and the ``simteam_jobname`` resolver (idempotent)."""
+    cs = ConfigStore.instance()
+    cs.store(name="simteam_schema", node=_schema())
+    cs.store(group="hydra/sweeper", name="simteam", node=ValidatingSweeperConf, provider="simteam")
+    if not OmegaConf.has_resolver("simteam_jobname"):
+        OmegaConf.register_new_resolver("simteam_jobname", job_name)
+
+
+# ----------------------------------------------------------------------------------------------
+# Config conversion and task lookup
+# ----------------------------------------------------------------------------------------------
+def split_config(cfg: DictConfig | dict) -> tuple[SimConfig, dict]:
+    """Split a composed config into a validated :class:`SimConfig` and the plain dict of app keys.
+
+    Raises:
+        ConfigError: naming the offending field (unknown key, wrong type, out of range,
+            an unresolvable interpolation).
+    """
+    if isinstance(cfg, DictConfig):
+        try:
+            data = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+        except OmegaConfBaseException as ex:
+            key = getattr(ex, "full_key", None)
+            raise ConfigError(f"{key + ': ' if key else ''}{_first_line(ex)}") from None
+    else:
+        data = dict(cfg)
+    assert isinstance(data, dict)
+    data.pop("hydra", None)
+    sim = {k: data.pop(k) for k in SIM_KEYS if k in data}
+    return from_dict(sim), data
+
+
+def resolve_task(name: Any) -> Callable:
+    """The task function registered as ``name`` in :data:`TASKS`.
+
+    Raises:
+        ConfigError: for an unknown task, or one whose module is not available yet.
+    """
+    if not isinstance(name, str) or name not in TASKS:
+        raise ConfigError(f"task: {name!r} is unknown; choose one of {', '.join(TASKS)}")
+    module, func = TASKS[name].split(":")
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as ex:
+        if ex.name and (module == ex.name or module.startswith(ex.name + ".")):
+            raise ConfigError(f"task: {name!r} needs the module {module}, which this version of simteam "
+                              f"does not include yet") from None
+        raise ConfigError(f"task: {name!r} needs the package {ex.name!r}, which is not installed "
+                          f"(pip install 'simteam[all]')") from None
+    fn = getattr(mod, func, None)
+    if fn is None:
+        raise ConfigError(f"task: {name!r}: {module} has no function {func}()")
+    return fn
+
+
+# ----------------------------------------------------------------------------------------------
+# The default study
+# ----------------------------------------------------------------------------------------------
+def _fmt(metric: str, x: float) -> str:
+    if x != x:  # NaN
+        return "-"
+    if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
+        return f"{100 * x:.1f}%"
+    if metric in ("revenue", "deals", "revenue_per_seat_year"):
+        return f"{x:,.0f}"
+    if metric.endswith("_final"):
+        return f"{x:.3f}"
+    return f"{x:.1f}"
+
+
+def format_summary(desc, header: str = "") -> str:
+    """A short readable table of ``Results.describe()``: mean and 95% interval per metric."""
+    from .results import SUMMARY_COLUMNS
+
+    lines = [header] if header else []
+    lines.append(f"  {'metric':<22}{'mean':>10}   95% interval")
+    for row in desc.itertuples(index=False):
+        lo, hi = _fmt(row.metric, row.ci_low), _fmt(row.metric, row.ci_high)
+        unit = " (k$)" if row.metric == "revenue" else ""
+        note = f"  n={row.n}" if row.metric == "recovery_weeks" else ""
+        lines.append(f"  {row.metric + unit:<22}{_fmt(row.metric, row.mean):>10}   [{lo}, {hi}]{note}")
+    if "recovery_weeks" in set(desc.metric):
+        lines.append(f"  (recovery_weeks: {SUMMARY_COLUMNS['recovery_weeks']})")
+    return "\n".join(lines)
+
+
+def _figures(res, out) -> None:
+    """Main series with quantile bands, morale and trust, headcount and quits (from Results.reduce())."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    red = res.reduce()
+    w = red["week"].to_numpy()
+
+    def band(ax, name, label, color=None):
+        line, = ax.plot(w, red[f"{name}_q50"], lw=1.6, color=color, label=f"{label} (median)")
+        ax.fill_between(w, red[f"{name}_q10"], red[f"{name}_q90"], color=line.get_color(), alpha=0.25, lw=0,
+                        label=f"{label} 10-90%")
+
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    band(ax, "revenue", "revenue")
+    ax.plot(w, red["revenue_mean"], lw=1, ls="--", color="k", label="mean")
+    if "crisis_mean" in red and red["crisis_mean"].max() > 0:
+        ax2 = ax.twinx()
+        ax2.plot(w, red["crisis_mean"], color="tab:red", lw=1, alpha=0.7)
+        ax2.set_ylabel("share of demand lost to shocks", color="tab:red")
+    ax.set(xlabel="week", ylabel="weekly revenue (k$)", title=f"Revenue, {res.n} replications")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out.write("png", fig, "revenue.png")
+
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    band(ax, "morale", "morale", "tab:blue")
+    band(ax, "trust", "trust", "tab:green")
+    ax.set(xlabel="week", ylabel="mean over reps", title="Morale and trust in the leader", ylim=(0, 1))
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out.write("png", fig, "morale_trust.png")
+
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    band(ax, "headcount", "headcount", "tab:purple")
+    ax.set(xlabel="week", ylabel="filled seats", title="Headcount")
+    ax.grid(alpha=0.3)
+    ax2 = ax.twinx()
+    cum = res.series["quits"].cumsum(axis=0).mean(axis=1)
+    ax2.plot(w, cum, color="tab:orange", lw=1.2, label="cumulative quits (mean)")
+    ax2.set_ylabel("cumulative quits", color="tab:orange")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    out.write("png", fig, "headcount.png")
+
+
+def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
+    """The default task: run ``cfg.replications`` replications and write the run folder.
+
+    Writes ``config.yaml`` (clean resolved config), ``summary.csv`` (one row per replication),
+    ``timeseries.parquet``/``.csv`` (one row per replication and week), ``describe.csv``
+    (means with 95% intervals), PNG figures and ``run.json`` (version, git commit, seeds,
+    command line), all atomically; ``summary.csv`` is moved into place last.
+    """
+    from .io import Staged, run_metadata
+    from .sim import run
+
+    opts = dict(app.get("output") or {})
+    ts_fmt = opts.get("timeseries", "parquet")
+    if ts_fmt not in _TIMESERIES:
+        raise ConfigError(f"output.timeseries: {ts_fmt!r} is not allowed; choose one of {', '.join(_TIMESERIES)}")
+    for key in ("figures", "summary"):
+        if not isinstance(opts.get(key, True), bool):
+            raise ConfigError(f"output.{key}: expected true or false, got {opts.get(key)!r}")
+    progress = opts.get("progress", "auto")
+    if progress not in ("auto", True, False):
+        raise ConfigError(f"output.progress: {progress!r} is not allowed; choose auto, true or false")
+    info = app.get("_hydra") or {}
+    if progress == "auto":
+        progress = info.get("mode", "RUN") == "RUN" and sys.stderr.isatty()
+
+    t0 = time.perf_counter()
+    res = run(cfg, progress=bool(progress))
+    elapsed = time.perf_counter() - t0
+    desc = res.describe()
+
+    with Staged(outdir) as out:
+        app_clean = {k: v for k, v in app.items() if not k.startswith("_")}
+        out.write("yaml", {**to_dict(cfg), **app_clean}, "config.yaml")
+        if ts_fmt in ("parquet", "both"):
+            out.write("parquet", res.timeseries, "timeseries.parquet")
+        if ts_fmt in ("csv", "both"):
+            out.write("csv", res.timeseries, "timeseries.csv")
+        out.write("csv", desc, "describe.csv")
+        if opts.get("figures", True):
+            _figures(res, out)
+        meta = run_metadata(
+            task=app.get("task", "run"), seed=cfg.seed, replications=cfg.replications,
+            seeds=[int(cfg.seed), int(cfg.seed + cfg.replications - 1)], weeks=cfg.weeks,
+            overrides=info.get("overrides", []), choices=info.get("choices", {}), job=info.get("job"),
+            elapsed_s=round(elapsed, 3))
+        out.write("json", meta, "run.json")
+        out.write("csv", res.summary, "summary.csv")
+        out.commit(last=("summary.csv",))
+
+    if opts.get("summary", True):
+        ch = info.get("choices", {})
+        team = f"{cfg.team.n_teams * cfg.team.team_size} reps ({cfg.team.n_teams} team{'s' * (cfg.team.n_teams > 1)})"
+        head = (f"simteam: {cfg.replications} replications x {cfg.weeks} weeks, {team}, "
+                f"market={ch.get('market', '?')}, leadership={cfg.leadership.style}, "
+                f"crisis={cfg.crisis.strategy}, change={ch.get('change', '?')}  [{elapsed:.1f} s]")
+        if info.get("mode") == "MULTIRUN":
+            m, lo, hi = res.mean_ci("revenue")
+            print(f"[job {info.get('job')}] revenue {m:,.0f} [{lo:,.0f}, {hi:,.0f}] k$  -> {outdir}")
+        else:
+            print(format_summary(desc, head))
+            print(f"outputs: {outdir}")
+
+
+# ----------------------------------------------------------------------------------------------
+# The Hydra task function
+# ----------------------------------------------------------------------------------------------
+def _hydra_info() -> dict:
+    hc = HydraConfig.get()
+    return {
+        "mode": "MULTIRUN" if hc.mode == RunMode.MULTIRUN else "RUN",
+        "overrides": list(hc.overrides.task),
+        "choices": {k: v for k, v in OmegaConf.to_container(hc.runtime.choices).items()
+                    if not k.startswith("hydra/")},
+        "job": f"{hc.job.num}" if hc.mode == RunMode.MULTIRUN else hc.job.name,
+        "output_dir": hc.runtime.output_dir,
+    }
+
+
+def _cleanup_failed_run(outdir: Path, job_name_: str) -> None:
+    """Remove what Hydra wrote for a single run that failed before producing anything."""
+    hydra_dir = outdir / ".hydra"
+    for name in ("config.yaml", "hydra.yaml", "overrides.yaml"):
+        (hydra_dir / name).unlink(missing_ok=True)
+    (outdir / f"{job_name_}.log").unlink(missing_ok=True)
+    for d in (hydra_dir, outdir, outdir.parent):
+        try:
+            d.rmdir()  # only removes empty folders
+        except OSError:
+            break
+
+
+def _task(cfg: DictConfig) -> None:
+    """The ``@hydra.main`` task: validate, dispatch, clean up on failure."""
+    info = _hydra_info()
+    outdir = Path(info["output_dir"])
+    try:
+        sim, app = split_config(cfg)
+        fn = resolve_task(app.get("task", "run"))
+        app["_hydra"] = info
+        fn(sim, app, outdir)
+    except BaseException as ex:
+        if info["mode"] == "RUN":
+            if not any(p.name not in (".hydra", f"{HydraConfig.get().job.name}.log") for p in outdir.iterdir()):
+                _cleanup_failed_run(outdir, HydraConfig.get().job.name)
+        else:
+            from .io import write_text
+
+            write_text(f"{type(ex).__name__}: {ex}\n", outdir / "error.txt")
+        raise
+
+
+# ----------------------------------------------------------------------------------------------
+# Validating sweeper
+# ----------------------------------------------------------------------------------------------
+class ValidatingSweeper(BasicSweeper):
+    """Hydra's basic sweeper that converts every job's config with ``from_dict`` before launching any job,
+    and records the planned jobs in ``<sweep dir>/sweep_jobs.json`` for the collector."""
+
+    _validated = False
+
+    def validate_batch_is_legal(self, batch) -> None:  # noqa: D102
+        if not self._validated:
+            from .io import write_json
+
+            jobs = [list(o) for b in self.overrides for o in b]
+            for i, overrides in enumerate(jobs):
+                job_cfg = self.hydra_context.config_loader.load_sweep_config(self.config, list(overrides))
+                try:
+                    split_config(job_cfg)
+                except ConfigError as ex:
+                    raise ConfigError(f"{ex} (in sweep job #{i}: {' '.join(overrides)})") from None
+            self._validated = True
+            write_json({"jobs": [{"num": i, "overrides": o} for i, o in enumerate(jobs)]},
+                       Path(str(self.config.hydra.sweep.dir)) / "sweep_jobs.json")
+            return
+        super().validate_batch_is_legal(batch)
+
+
+# ----------------------------------------------------------------------------------------------
+# Entry point
+# ----------------------------------------------------------------------------------------------
+def _first_line(ex: BaseException) -> str:
+    text = str(ex).strip()
+    return text.splitlines()[0] if text else type(ex).__name__
+
+
+def _hydra_message(ex: BaseException) -> str:
+    """One readable line from a Hydra/OmegaConf error (with the choices when a group option is unknown)."""
+    text = str(ex).strip()
+    m = re.search(r"Could not find '([^']+)'", text)
+    if m and "Available options" in text:
+        opt = m.group(1)
+        group, _, name = opt.rpartition("/")
+        choices = [ln.strip() for ln in text.split("Available options", 1)[1].splitlines()[1:] if ln.strip()]
+        return f"{group}={name}: unknown option; available: {', '.join(choices)}"
+    cause = ex.__cause__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if cause is not None and isinstance(cause, OmegaConfBaseException):
+        key = getattr(cause, "full_key", None)
+        first = _first_line(cause)
+        where = lines[0].replace("Error merging override ", "") if lines else ""
+        return f"{key or where}: {first}" + (f" (override {where})" if where and key else "")
+    key = getattr(ex, "full_key", None)
+    if key:
+        return f"{key}: {lines[0] if lines else type(ex).__name__}"
+    return " ".join(ln for ln in lines if not ln.startswith("Set the environment variable HYDRA_FULL_ERROR"))
+
+
+register_configs()
+_hydra_main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(_task)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point ``simteam`` (also ``python -m simteam``).
+
+    Args:
+        argv: Command-line arguments (default: ``sys.argv[1:]``).
+
+    Exits with status 2 and a one-line ``error: ...`` on bad input, 1 on a failed job
+    that was not bad input, 0 on success.
+    """
+    from hydra.errors import HydraException
+
+    user_full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us instead of Hydra's stack printer
+    old_argv = sys.argv
+    if argv is not None:
+        sys.argv = [old_argv[0] if old_argv else "simteam", *argv]
+    try:
+        _hydra_main()
+    except (ConfigError, ValueError, FileNotFoundError, HydraException, OmegaConfBaseException) as ex:
+        if user_full_error:
+            raise
+        if isinstance(ex, (HydraException, OmegaConfBaseException)) and not isinstance(ex, ConfigError):
+            msg = _hydra_message(ex)
+        else:
+            msg = " ".join(str(ex).split()) or type(ex).__name__
+        print(f"error: {msg}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        sys.exit(130)
+    finally:
+        sys.argv = old_argv
+        if not user_full_error:
+            os.environ.pop("HYDRA_FULL_ERROR", None)

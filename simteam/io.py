@@ -1,0 +1,224 @@
+"""Atomic file writers and run metadata.
+
+Every file simteam writes goes first to a hidden temporary name in the target
+folder and is then moved into place with :func:`os.replace`, which is atomic on
+POSIX file systems: a killed run never leaves a truncated table under its final
+name. :class:`Staged` extends this to a set of files that should appear together
+(a run's outputs): everything is written to temporary names first and renamed at
+the end, the completion marker (``summary.csv``) last.
+
+Example:
+    >>> import pandas as pd, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> write_csv(pd.DataFrame({"a": [1, 2]}), d / "t.csv").name
+    't.csv'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+__all__ = [
+    "atomic_path", "write_csv", "write_parquet", "write_yaml", "write_json", "write_text", "write_png",
+    "Staged", "git_info", "simteam_version", "run_metadata",
+]
+
+
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it into place when the block succeeds.
+
+    On an exception the temporary file is removed and ``path`` is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _writer(write: Callable[[Any, Path], None]):
+    def f(obj: Any, path: str | os.PathLike) -> Path:
+        with atomic_path(path) as tmp:
+            write(obj, tmp)
+        return Path(path)
+    f.__doc__ = write.__doc__
+    return f
+
+
+def _csv(df, tmp: Path) -> None:
+    """Write a DataFrame as CSV (no index) atomically; returns the final path."""
+    df.to_csv(tmp, index=False)
+
+
+def _parquet(df, tmp: Path) -> None:
+    """Write a DataFrame as Parquet (pyarrow, no index) atomically; returns the final path."""
+    df.to_parquet(tmp, index=False, engine="pyarrow")
+
+
+def _yaml(obj, tmp: Path) -> None:
+    """Write plain data (dicts, lists, scalars) as YAML atomically; returns the final path."""
+    import yaml
+
+    tmp.write_text(yaml.safe_dump(obj, sort_keys=False, default_flow_style=False), encoding="utf-8")
+
+
+def _json(obj, tmp: Path) -> None:
+    """Write plain data as indented JSON atomically; returns the final path."""
+    tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def _text(obj, tmp: Path) -> None:
+    """Write a string atomically; returns the final path."""
+    tmp.write_text(str(obj), encoding="utf-8")
+
+
+def _png(fig, tmp: Path) -> None:
+    """Save a matplotlib figure as PNG atomically (and close it); returns the final path."""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+
+
+write_csv = _writer(_csv)
+write_parquet = _writer(_parquet)
+write_yaml = _writer(_yaml)
+write_json = _writer(_json)
+write_text = _writer(_text)
+write_png = _writer(_png)
+
+_WRITERS = {"csv": _csv, "parquet": _parquet, "yaml": _yaml, "json": _json, "text": _text, "png": _png}
+
+
+class Staged:
+    """A set of output files that appear together: written to temporary names, renamed on :meth:`commit`.
+
+    Args:
+        outdir: Target folder (created if needed).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> with Staged(d) as out:
+        ...     _ = out.write("text", "hello", "a.txt")
+        ...     out.commit()
+        >>> (d / "a.txt").read_text()
+        'hello'
+    """
+
+    def __init__(self, outdir: str | os.PathLike):
+        self.outdir = Path(outdir)
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        self._pending: list[tuple[Path, Path]] = []
+        self.written: list[Path] = []
+
+    def write(self, kind: str, obj: Any, name: str) -> Path:
+        """Write ``obj`` with the writer ``kind`` (csv, parquet, yaml, json, text, png) to a temporary name.
+
+        Returns:
+            The final path the file will have after :meth:`commit`.
+        """
+        final = self.outdir / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _temp_name(final)
+        try:
+            _WRITERS[kind](obj, tmp)
+        except BaseException:
+            if tmp.exists():
+                tmp.unlink()
+            raise
+        self._pending.append((tmp, final))
+        return final
+
+    def commit(self, last: tuple[str, ...] = ("summary.csv",)) -> list[Path]:
+        """Move every staged file into place; files named in ``last`` are moved last (completion markers)."""
+        order = sorted(self._pending, key=lambda p: p[1].name in last)
+        for tmp, final in order:
+            os.replace(tmp, final)
+            self.written.append(final)
+        self._pending = []
+        return self.written
+
+    def abort(self) -> None:
+        """Remove every staged temporary file."""
+        for tmp, _ in self._pending:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        self._pending = []
+
+    def __enter__(self) -> "Staged":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.abort()
+
+
+def simteam_version() -> str:
+    """The installed simteam version (the package's ``__version__`` as a fallback)."""
+    try:
+        from importlib.metadata import version
+
+        return version("simteam")
+    except Exception:  # pragma: no cover - not installed
+        from . import __version__
+
+        return __version__
+
+
+def git_info(path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Commit and dirty flag of the git checkout holding ``path`` (default: the simteam package).
+
+    Returns:
+        dict with ``commit`` (40 hex digits or None when not in a git checkout) and ``dirty``
+        (True when tracked files differ from the commit, None when unknown).
+    """
+    where = Path(path) if path is not None else Path(__file__).resolve().parent
+    out: dict[str, Any] = {"commit": None, "dirty": None}
+    try:
+        r = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
+                           timeout=5)
+        if r.returncode == 0:
+            out["commit"] = r.stdout.strip()
+            s = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5)
+            out["dirty"] = bool(s.stdout.strip()) if s.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return out
+
+
+def run_metadata(**extra: Any) -> dict[str, Any]:
+    """What is needed to repeat a run: simteam version, git commit, command line, interpreter, time."""
+    import numpy as np
+
+    g = git_info()
+    meta = {
+        "simteam_version": simteam_version(),
+        "git_commit": g["commit"],
+        "git_dirty": g["dirty"],
+        "command": [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv and sys.argv[0] else list(sys.argv),
+        "cwd": os.getcwd(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "time_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    meta.update(extra)
+    return meta
