@@ -169,11 +169,22 @@ def _bounds(path: str, value: Any, section: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _flatten(spec: dict, prefix: str = ""):
+    """``{leadership: {coaching: [0, 1]}}`` and ``{leadership.coaching: [0, 1]}`` alike."""
+    for k, v in spec.items():
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict) and not ({"lo", "hi"} & set(v)):
+            yield from _flatten(v, path)
+        else:
+            yield path, v
+
+
 def parse_parameters(spec: Any, section: str = "sensitivity", allow_structural: bool = False) -> list[Parameter]:
     """Check a parameter specification against the SimConfig field metadata.
 
     Args:
-        spec: A mapping ``{path: [lo, hi]}`` (or ``{path: {lo: .., hi: ..}}``), or a list of
+        spec: A mapping ``{path: [lo, hi]}`` (or ``{path: {lo: .., hi: ..}}``; paths may also be
+            nested mappings such as ``{leadership: {coaching: [0, 1]}}``), or a list of
             ``{path: .., lo: .., hi: ..}`` / ``{path: .., bounds: [lo, hi]}``.
         section: Name of the settings section, used in error messages.
         allow_structural: Accept ``team.*`` fields (only for one-batch-per-point runs).
@@ -190,7 +201,7 @@ def parse_parameters(spec: Any, section: str = "sensitivity", allow_structural: 
             b = it["bounds"] if "bounds" in it else {k: it[k] for k in ("lo", "hi") if k in it}
             items.append((str(it["path"]), b))
     elif isinstance(spec, dict):
-        items = [(str(k), v) for k, v in spec.items()]
+        items = list(_flatten(spec))
     else:
         raise ConfigError(f"{section}.parameters: expected a mapping of dotted paths to [lo, hi], got {spec!r}")
     if not items:
@@ -362,22 +373,27 @@ def sobol_analysis(params: Sequence[Parameter], evaluate: Callable[[np.ndarray],
 def replication_noise(runs: pd.DataFrame, outcomes: Sequence[str], method: str = "") -> pd.DataFrame:
     """How much of the spread of the per-point means is replication noise.
 
-    For each outcome: the variance of the per-point means across the design, the mean
-    squared standard error of a point mean (within-point variance / R), and their ratio.
-    Under common random numbers the noise in *differences* between points is smaller
-    still, so ``noise_share`` is an upper bound on the noise's weight in the indices.
+    Points share seeds (common random numbers), so each outcome is decomposed as
+    ``y[p, r] = mu[p] + c[r] + e[p, r]``: the seed effect ``c`` shifts every point alike and
+    cancels in the indices; only the interaction ``e`` blurs differences between points.
+    Columns: the variance of the per-point means over the design, the standard error of a
+    point mean without pairing (``se_unpaired``) and net of the shared seed effect
+    (``se_crn``), and ``noise_share = se_crn^2 / var_point_means``.
     """
     rows = []
-    g = runs.groupby("point")
     for name in outcomes:
-        means = g[name].mean()
-        var_within = g[name].var(ddof=1)
-        R = g[name].count()
-        se2 = float((var_within / R).mean())
-        total = float(means.var(ddof=1))
-        rows.append({"method": method, "outcome": name, "points": int(means.size), "replications": int(R.iloc[0]),
-                     "var_point_means": total, "mean_se_point": float(np.sqrt(se2)),
-                     "noise_share": se2 / total if total > 0 else np.nan})
+        y = runs.pivot_table(index="point", columns="replication", values=name, aggfunc="first")
+        y = y.to_numpy(dtype=float)
+        P, R = y.shape
+        means = y.mean(axis=1)
+        total = float(means.var(ddof=1)) if P > 1 else np.nan
+        se_unp = float(np.sqrt(np.mean(y.var(axis=1, ddof=1) / R))) if R > 1 else np.nan
+        resid = y - means[:, None] - y.mean(axis=0)[None, :] + y.mean()
+        var_e = float((resid ** 2).sum() / max((P - 1) * (R - 1), 1))
+        se_crn = float(np.sqrt(var_e / R)) if R > 1 else np.nan
+        rows.append({"method": method, "outcome": name, "points": int(P), "replications": int(R),
+                     "var_point_means": total, "se_unpaired": se_unp, "se_crn": se_crn,
+                     "noise_share": se_crn ** 2 / total if total and total > 0 else np.nan})
     return pd.DataFrame(rows)
 
 
