@@ -1,0 +1,697 @@
+"""Scenario files for sales leaders: my team, my market, my plan, and the alternatives to compare.
+
+A scenario is a YAML mapping (``conf/scenario/*.yaml``; ``conf/scenario/example_rollout.yaml``
+documents every field). :func:`load_scenario` validates it and reports every problem with
+the field's path (``scenario.timeline[1].week: ...``). :func:`compile_alternative` turns
+one alternative into a plain, validated :class:`simteam.config.SimConfig`; it is a pure
+function (no files are read except to check that the roster exists). Uncertain events
+with a time window become policy objects (:func:`event_policies`), identical for every
+alternative, so that all alternatives face the same possible futures.
+
+How the parts map onto the engine:
+
+=========================== ===================================================================
+scenario                    simteam
+=========================== ===================================================================
+team.roster / team.edges    ``team.roster`` / ``team.graph = edgelist``, ``team.edgelist``
+team.size, team.teams_count ``team.team_size``, ``team.n_teams`` (ignored with a roster)
+leadership.style + values   ``leadership.*`` (a preset of :data:`simteam.leadership.STYLES`)
+crisis_response             ``crisis.strategy``
+market.outlook              ``market.shocks`` (stable, or a preset of :data:`simteam.market.PRESETS`)
+timeline: rollout           a :class:`simteam.config.Initiative` (``kind = tool``) starting that week
+timeline: new_approach      a :class:`simteam.config.Initiative` with ``kind = approach``
+timeline: regroup           ``change.regroup_weeks``
+timeline: hire              an :class:`simteam.config.Event` ``hire`` (fills open seats at once)
+timeline: quota_change      an :class:`simteam.config.Event` ``quota_change`` (quota x factor)
+timeline: recognition_event an :class:`simteam.config.Event` ``recognition_event``
+events (certain market)     a shock in ``market.shocks`` (probability 1 and a fixed week)
+events (fixed week)         an :class:`simteam.config.Event` with its ``probability``
+events (time window)        a :class:`WindowEvent` policy: per replication, whether it happens
+                            (``probability``) and its week (uniform over the window) are drawn
+                            from the stream ``scenario_event:<id>``
+=========================== ===================================================================
+
+Scenario events come first in ``SimConfig.events`` (in file order), planned actions after
+them, so each event keeps its own random stream whatever the plan: common random numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import ConfigError, Event, Initiative, Shock, SimConfig, from_dict, to_dict
+from .leadership import STRATEGIES, STYLES
+from .market import PRESETS, shock_path
+
+__all__ = ["Scenario", "load_scenario", "compile_alternative", "compile_all", "event_policies", "WindowEvent",
+           "ACTIONS", "EVENT_KINDS", "resolve_path", "alternative_actions"]
+
+#: Planned action kinds -> allowed fields (besides id, action, week).
+ROLLOUT_FIELDS = {"training": (0.0, 1.0), "pilot_share": (0.0, 1.0), "pilot_weeks": (0, 520),
+                  "mandate_week": (-1, 100_000), "support": (0.0, 1.0), "p": (0.0, 10.0), "q": (0.0, 10.0),
+                  "dip": (0.0, 0.95), "dip_weeks": (0.1, 104.0), "gain": (0.0, 2.0), "gain_weeks": (0.1, 520.0)}
+ACTIONS: dict[str, dict[str, tuple]] = {
+    "rollout": ROLLOUT_FIELDS,
+    "new_approach": ROLLOUT_FIELDS,
+    "regroup": {},
+    "hire": {"count": (1, 100_000)},
+    "quota_change": {"factor": (0.1, 10.0)},
+    "recognition_event": {},
+}
+#: Uncertain event kinds.
+EVENT_KINDS = ("recession", "sudden_stop", "competitor_entry", "lead_loss", "crisis", "lose_top_performer",
+               "toxic_hire")
+_MARKET_KINDS = ("recession", "sudden_stop", "competitor_entry", "lead_loss")
+_INT_FIELDS = {"pilot_weeks", "mandate_week", "count", "week"}
+
+_TOP_KEYS = ("name", "description", "weeks", "replications", "seed", "team", "leadership", "crisis_response",
+             "market", "timeline", "events", "status_quo", "alternatives", "baseline", "rank_by", "sensitivity")
+_TEAM_KEYS = ("roster", "teams", "survey_scale", "skill_scale", "size", "teams_count", "graph", "edges")
+_MARKET_KEYS = ("outlook", "start_week", "depth", "growth", "competitor_pressure")
+_ALT_KEYS = ("description", "actions", "add", "remove", "leadership", "crisis_response", "set")
+RANK_BY = {"revenue": True, "morale_final": True, "trust_final": True, "quits": False}
+
+
+@dataclass
+class Scenario:
+    """A validated scenario (plain data; see ``conf/scenario/example_rollout.yaml``)."""
+
+    name: str
+    description: str
+    weeks: int | None
+    replications: int | None
+    seed: int | None
+    team: dict
+    leadership: dict
+    crisis_response: str | None
+    market: dict
+    timeline: list[dict]
+    events: list[dict]
+    status_quo: dict
+    alternatives: dict[str, dict]
+    baseline: str = "status_quo"
+    rank_by: str = "revenue"
+    sensitivity: bool = True
+    source: str = ""
+    base_dir: str = ""
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """All alternatives to run: ``status_quo`` first, then the scenario's in file order."""
+        return ["status_quo"] + list(self.alternatives)
+
+
+class _Problems:
+    def __init__(self):
+        self.items: list[str] = []
+
+    def add(self, path: str, msg: str) -> None:
+        self.items.append(f"{path}: {msg}")
+
+    def raise_if_any(self, source: str) -> None:
+        if self.items:
+            n = len(self.items)
+            raise ConfigError(f"scenario {source}: {n} problem{'s' if n > 1 else ''}:\n"
+                              + "\n".join("  - " + p for p in self.items))
+
+
+def _unknown_keys(pb: _Problems, path: str, d: dict, allowed) -> None:
+    for k in d:
+        if k not in allowed:
+            close = difflib.get_close_matches(str(k), list(allowed), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            pb.add(f"{path}.{k}", f"unknown field{hint}; allowed: {', '.join(allowed)}")
+
+
+def _num(pb: _Problems, path: str, v: Any, lo=None, hi=None, integer=False, what="") -> Any:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not float(v).is_integer()):
+        kind = "a whole number" if integer else "a number"
+        pb.add(path, f"expected {kind}{' ' + what if what else ''}"
+               f"{f' in [{lo}, {hi}]' if lo is not None and hi is not None else ''}, got {v!r}")
+        return None
+    if not np.isfinite(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
+        pb.add(path, f"{v!r} is out of range; allowed: {lo} to {hi}{' (' + what + ')' if what else ''}")
+        return None
+    return int(v) if integer else float(v)
+
+
+def _to_plain(obj: Any) -> Any:
+    """OmegaConf containers (from Hydra) to plain dicts and lists."""
+    if hasattr(obj, "_metadata") and hasattr(obj, "_get_node"):
+        from omegaconf import OmegaConf
+        return OmegaConf.to_container(obj, resolve=True)
+    return obj
+
+
+def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None) -> Scenario:
+    """Read and validate a scenario from a YAML path or a mapping.
+
+    Args:
+        src: Path to a YAML file, or the parsed mapping (a dict or an OmegaConf node).
+        base_dir: Directory against which relative file paths (roster, edges) are resolved
+            first; defaults to the YAML file's directory.
+
+    Raises:
+        ConfigError: Listing every problem with its field path.
+    """
+    source = "mapping"
+    if isinstance(src, (str, os.PathLike)):
+        import yaml
+        p = Path(src)
+        source = str(p)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(f"scenario: cannot read {str(p)!r}: {e.strerror}") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark is not None else ""
+            raise ConfigError(f"scenario {p}:{where}: not valid YAML ({getattr(e, 'problem', e)})") from None
+        base_dir = base_dir or str(p.resolve().parent)
+    else:
+        data = copy.deepcopy(_to_plain(src))
+    if not isinstance(data, dict):
+        raise ConfigError(f"scenario {source}: expected a mapping of fields, got {type(data).__name__}")
+    pb = _Problems()
+    _unknown_keys(pb, "scenario", data, _TOP_KEYS)
+    sc_weeks = data.get("weeks")
+    weeks = None
+    if sc_weeks is not None:
+        weeks = _num(pb, "scenario.weeks", sc_weeks, 1, 100_000, integer=True)
+    reps = data.get("replications")
+    if reps is not None:
+        reps = _num(pb, "scenario.replications", reps, 2, 1_000_000, integer=True)
+    seed = data.get("seed")
+    if seed is not None:
+        seed = _num(pb, "scenario.seed", seed, 0, 2**62, integer=True)
+    horizon = weeks
+    # team
+    team = data.get("team") or {}
+    if not isinstance(team, dict):
+        pb.add("scenario.team", f"expected a mapping, got {team!r}")
+        team = {}
+    _unknown_keys(pb, "scenario.team", team, _TEAM_KEYS)
+    for k in ("roster", "edges"):
+        if k in team and team[k] is not None and not isinstance(team[k], str):
+            pb.add(f"scenario.team.{k}", f"expected a file path, got {team[k]!r}")
+    if team.get("size") is not None:
+        _num(pb, "scenario.team.size", team["size"], 1, 10_000, integer=True, what="reps per team")
+    if team.get("teams_count") is not None:
+        _num(pb, "scenario.team.teams_count", team["teams_count"], 1, 100_000, integer=True)
+    if team.get("teams") is not None and not (isinstance(team["teams"], list)
+                                              and all(isinstance(t, str) for t in team["teams"])):
+        pb.add("scenario.team.teams", f"expected a list of team names, got {team['teams']!r}")
+    for k in ("survey_scale", "skill_scale"):
+        v = team.get(k)
+        if v is not None and not (isinstance(v, list) and len(v) == 2
+                                  and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+                                  and v[1] > v[0]):
+            pb.add(f"scenario.team.{k}", f"expected [low, high] with high > low, e.g. [1, 5]; got {v!r}")
+    graphs = ("small_world", "sbm", "complete", "edgelist")
+    if team.get("graph") is not None and team["graph"] not in graphs:
+        pb.add("scenario.team.graph", f"{team['graph']!r} is not allowed; choose one of {', '.join(graphs)}")
+    # leadership
+    lead = data.get("leadership") or {}
+    if not isinstance(lead, dict):
+        pb.add("scenario.leadership", f"expected a mapping, got {lead!r}")
+        lead = {}
+    _check_leadership(pb, "scenario.leadership", lead)
+    crisis = data.get("crisis_response")
+    if crisis is not None and crisis not in _strategies():
+        pb.add("scenario.crisis_response", f"{crisis!r} is unknown; choose one of {', '.join(_strategies())}")
+    # market
+    market = data.get("market") or {}
+    if not isinstance(market, dict):
+        pb.add("scenario.market", f"expected a mapping, got {market!r}")
+        market = {}
+    _unknown_keys(pb, "scenario.market", market, _MARKET_KEYS)
+    outlooks = ("stable",) + tuple(PRESETS)
+    if market.get("outlook") is not None and market["outlook"] not in outlooks:
+        pb.add("scenario.market.outlook", f"{market['outlook']!r} is unknown; choose one of {', '.join(outlooks)}")
+    if market.get("start_week") is not None:
+        w = _num(pb, "scenario.market.start_week", market["start_week"], 0, 100_000, integer=True)
+        if w is not None and horizon is not None and w >= horizon:
+            pb.add("scenario.market.start_week", f"{w} is past the horizon; allowed: 0 to {horizon - 1}")
+    if market.get("depth") is not None:
+        _num(pb, "scenario.market.depth", market["depth"], 0.0, 1.0)
+    if market.get("growth") is not None:
+        _num(pb, "scenario.market.growth", market["growth"], -0.5, 1.0, what="annual demand growth")
+    if market.get("competitor_pressure") is not None:
+        _num(pb, "scenario.market.competitor_pressure", market["competitor_pressure"], 0.0, 5.0)
+    # timeline
+    timeline = data.get("timeline") or []
+    ids: dict[str, str] = {}
+    if not isinstance(timeline, list):
+        pb.add("scenario.timeline", f"expected a list of actions, got {timeline!r}")
+        timeline = []
+    timeline = [_check_action(pb, f"scenario.timeline[{i}]", a, horizon, ids) for i, a in enumerate(timeline)]
+    # events
+    events = data.get("events") or []
+    if not isinstance(events, list):
+        pb.add("scenario.events", f"expected a list of events, got {events!r}")
+        events = []
+    events = [_check_event(pb, f"scenario.events[{i}]", ev, horizon, ids) for i, ev in enumerate(events)]
+    # status quo
+    sq = data.get("status_quo") or {}
+    if not isinstance(sq, dict):
+        pb.add("scenario.status_quo", f"expected a mapping, got {sq!r}")
+        sq = {}
+    _unknown_keys(pb, "scenario.status_quo", sq, ("description", "keep"))
+    keep = sq.get("keep") or []
+    action_ids = [a["id"] for a in timeline if a]
+    if not isinstance(keep, list):
+        pb.add("scenario.status_quo.keep", f"expected a list of timeline ids, got {keep!r}")
+        keep = []
+    for j, k in enumerate(keep):
+        if k not in action_ids:
+            pb.add(f"scenario.status_quo.keep[{j}]", f"{k!r} names no timeline action; allowed: {action_ids}")
+    sq = {"description": str(sq.get("description") or "Carry on as today: none of the planned actions."),
+          "keep": list(keep)}
+    # alternatives
+    alts = data.get("alternatives")
+    if not isinstance(alts, dict) or not alts:
+        pb.add("scenario.alternatives", "expected at least one named alternative (a mapping name -> changes)")
+        alts = {}
+    norm_alts: dict[str, dict] = {}
+    for name, alt in alts.items():
+        p = f"scenario.alternatives.{name}"
+        if name == "status_quo":
+            pb.add(p, "status_quo is the built-in baseline; describe it under scenario.status_quo")
+            continue
+        if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
+            pb.add(p, "alternative names use letters, digits, _ and - only")
+            continue
+        norm_alts[name] = _check_alternative(pb, p, alt or {}, horizon, timeline, ids)
+    baseline = data.get("baseline", "status_quo")
+    if baseline != "status_quo" and baseline not in norm_alts:
+        pb.add("scenario.baseline", f"{baseline!r} is not an alternative; allowed: status_quo, {', '.join(norm_alts)}")
+    rank_by = data.get("rank_by", "revenue")
+    if rank_by not in RANK_BY:
+        pb.add("scenario.rank_by", f"{rank_by!r} is not allowed; choose one of {', '.join(RANK_BY)}")
+    sens = data.get("sensitivity", True)
+    if not isinstance(sens, bool):
+        pb.add("scenario.sensitivity", f"expected true or false, got {sens!r}")
+    if data.get("name") is not None and not isinstance(data["name"], str):
+        pb.add("scenario.name", f"expected text, got {data['name']!r}")
+    pb.raise_if_any(source)
+    return Scenario(name=str(data.get("name") or "scenario"), description=str(data.get("description") or ""),
+                    weeks=weeks, replications=reps, seed=seed, team=dict(team), leadership=dict(lead),
+                    crisis_response=crisis, market=dict(market), timeline=timeline, events=events, status_quo=sq,
+                    alternatives=norm_alts, baseline=baseline, rank_by=rank_by, sensitivity=bool(sens),
+                    source=source, base_dir=base_dir or "", raw=data)
+
+
+def _strategies() -> list[str]:
+    return list(STRATEGIES) if isinstance(STRATEGIES, dict) else list(STRATEGIES)
+
+
+def _check_leadership(pb: _Problems, path: str, lead: dict) -> None:
+    from .config import LeadershipConfig
+    import dataclasses
+    fields = {f.name: f for f in dataclasses.fields(LeadershipConfig)}
+    for k, v in lead.items():
+        if k == "style":
+            if v not in STYLES:
+                pb.add(f"{path}.style", f"{v!r} is unknown; choose one of {', '.join(STYLES)}")
+        elif k not in fields:
+            close = difflib.get_close_matches(str(k), list(fields), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            pb.add(f"{path}.{k}", f"unknown leadership field{hint}")
+        else:
+            md = fields[k].metadata
+            _num(pb, f"{path}.{k}", v, md.get("lo"), md.get("hi"), integer=fields[k].type in ("int", int))
+
+
+def _check_week(pb: _Problems, path: str, v: Any, horizon: int | None) -> int | None:
+    w = _num(pb, path, v, 0, 100_000, integer=True, what="week number")
+    if w is not None and horizon is not None and w >= horizon:
+        pb.add(path, f"{w} is past the horizon; allowed: 0 to {horizon - 1} (weeks = {horizon})")
+        return None
+    return w
+
+
+def _check_action(pb: _Problems, path: str, a: Any, horizon: int | None, ids: dict, partial: bool = False) -> dict:
+    if not isinstance(a, dict):
+        pb.add(path, f"expected a mapping with id, week and action, got {a!r}")
+        return {}
+    out = dict(a)
+    kind = a.get("action")
+    if not partial:
+        for req in ("id", "week", "action"):
+            if req not in a:
+                pb.add(f"{path}.{req}", "required field is missing")
+        if kind is not None and kind not in ACTIONS:
+            pb.add(f"{path}.action", f"{kind!r} is unknown; choose one of {', '.join(ACTIONS)}")
+            return out
+        aid = a.get("id")
+        if aid is not None:
+            if not isinstance(aid, str) or not aid:
+                pb.add(f"{path}.id", f"expected a short name, got {aid!r}")
+            elif aid in ids:
+                pb.add(f"{path}.id", f"{aid!r} is used twice (also {ids[aid]})")
+            else:
+                ids[aid] = path
+    allowed = ("id", "week", "action", "description") + tuple(ACTIONS.get(kind, {}))
+    _unknown_keys(pb, path, a, allowed)
+    if "week" in a:
+        out["week"] = _check_week(pb, f"{path}.week", a["week"], horizon)
+    for k, (lo, hi) in ACTIONS.get(kind, {}).items():
+        if k in a and a[k] is not None:
+            out[k] = _num(pb, f"{path}.{k}", a[k], lo, hi, integer=k in _INT_FIELDS)
+    if kind in ("rollout", "new_approach") and out.get("mandate_week") not in (None, -1) and out.get("week") is not None:
+        mw = out["mandate_week"]
+        if mw < out["week"]:
+            pb.add(f"{path}.mandate_week", f"{mw} is before the rollout week {out['week']}; "
+                   f"allowed: -1 (no mandate) or {out['week']} to {horizon - 1 if horizon else 'the horizon'}")
+        elif horizon is not None and mw >= horizon:
+            pb.add(f"{path}.mandate_week", f"{mw} is past the horizon; allowed: -1 or up to {horizon - 1}")
+    if kind == "hire" and not partial and "count" not in a:
+        out["count"] = 1
+    if kind == "quota_change" and not partial and "factor" not in a:
+        pb.add(f"{path}.factor", "required field is missing (e.g. 1.1 for a 10% higher quota)")
+    return out
+
+
+def _check_event(pb: _Problems, path: str, ev: Any, horizon: int | None, ids: dict) -> dict:
+    if not isinstance(ev, dict):
+        pb.add(path, f"expected a mapping with id, kind and week or window, got {ev!r}")
+        return {}
+    _unknown_keys(pb, path, ev, ("id", "kind", "probability", "week", "window", "depth", "description"))
+    out = dict(ev)
+    for req in ("id", "kind"):
+        if req not in ev:
+            pb.add(f"{path}.{req}", "required field is missing")
+    eid = ev.get("id")
+    if isinstance(eid, str) and eid:
+        if eid in ids:
+            pb.add(f"{path}.id", f"{eid!r} is used twice (also {ids[eid]})")
+        ids[eid] = path
+    elif "id" in ev:
+        pb.add(f"{path}.id", f"expected a short name, got {eid!r}")
+    if ev.get("kind") is not None and ev["kind"] not in EVENT_KINDS:
+        pb.add(f"{path}.kind", f"{ev['kind']!r} is unknown; choose one of {', '.join(EVENT_KINDS)}")
+    out["probability"] = _num(pb, f"{path}.probability", ev.get("probability", 1.0), 0.0, 1.0)
+    if ("week" in ev) == ("window" in ev):
+        pb.add(path, "give either week (a fixed week) or window ([first, last] week), not both or neither")
+    elif "week" in ev:
+        out["week"] = _check_week(pb, f"{path}.week", ev["week"], horizon)
+    else:
+        win = ev["window"]
+        if not (isinstance(win, list) and len(win) == 2):
+            pb.add(f"{path}.window", f"expected [first, last] week, got {win!r}")
+        else:
+            a = _check_week(pb, f"{path}.window[0]", win[0], horizon)
+            b = _check_week(pb, f"{path}.window[1]", win[1], horizon)
+            if a is not None and b is not None and b < a:
+                pb.add(f"{path}.window", f"last week {b} is before first week {a}")
+            out["window"] = [a, b]
+    if ev.get("depth") is not None:
+        out["depth"] = _num(pb, f"{path}.depth", ev["depth"], 0.0, 1.0, what="fractional drop")
+    return out
+
+
+def _check_alternative(pb: _Problems, path: str, alt: Any, horizon, timeline: list[dict], ids: dict) -> dict:
+    if not isinstance(alt, dict):
+        pb.add(path, f"expected a mapping of changes, got {alt!r}")
+        return {}
+    _unknown_keys(pb, path, alt, _ALT_KEYS)
+    by_id = {a.get("id"): a for a in timeline if a}
+    changes = alt.get("actions") or {}
+    out_changes = {}
+    if not isinstance(changes, dict):
+        pb.add(f"{path}.actions", f"expected a mapping timeline id -> changed fields, got {changes!r}")
+        changes = {}
+    for aid, ch in changes.items():
+        if aid not in by_id:
+            pb.add(f"{path}.actions.{aid}", f"names no timeline action; allowed: {list(by_id)}")
+            continue
+        merged = dict(by_id[aid], **(ch or {}))
+        if isinstance(ch, dict) and ("id" in ch or "action" in ch):
+            pb.add(f"{path}.actions.{aid}", "id and action cannot be changed; remove it and add a new one")
+            continue
+        chk = _check_action(pb, f"{path}.actions.{aid}", merged, horizon, {}, partial=True)
+        out_changes[aid] = {k: chk.get(k) for k in (ch or {})}
+    local_ids = dict(ids)
+    add = alt.get("add") or []
+    if not isinstance(add, list):
+        pb.add(f"{path}.add", f"expected a list of actions, got {add!r}")
+        add = []
+    add = [_check_action(pb, f"{path}.add[{i}]", a, horizon, local_ids) for i, a in enumerate(add)]
+    remove = alt.get("remove") or []
+    if not isinstance(remove, list):
+        pb.add(f"{path}.remove", f"expected a list of timeline ids, got {remove!r}")
+        remove = []
+    for j, r in enumerate(remove):
+        if r not in by_id:
+            pb.add(f"{path}.remove[{j}]", f"{r!r} names no timeline action; allowed: {list(by_id)}")
+    lead = alt.get("leadership") or {}
+    if not isinstance(lead, dict):
+        pb.add(f"{path}.leadership", f"expected a mapping, got {lead!r}")
+        lead = {}
+    _check_leadership(pb, f"{path}.leadership", lead)
+    crisis = alt.get("crisis_response")
+    if crisis is not None and crisis not in _strategies():
+        pb.add(f"{path}.crisis_response", f"{crisis!r} is unknown; choose one of {', '.join(_strategies())}")
+    st = alt.get("set") or {}
+    if not isinstance(st, dict):
+        pb.add(f"{path}.set", f"expected a mapping dotted.parameter -> value, got {st!r}")
+        st = {}
+    return {"description": str(alt.get("description") or ""), "actions": out_changes, "add": add,
+            "remove": list(remove), "leadership": dict(lead), "crisis_response": crisis, "set": dict(st)}
+
+
+# ----------------------------------------------------------------------------------------------
+# Compilation
+# ----------------------------------------------------------------------------------------------
+def resolve_path(path: str, sc: Scenario) -> str:
+    """Resolve a relative file path of a scenario.
+
+    Tried in order: the scenario file's directory (or ``base_dir``), the current directory,
+    the directory the command was started from (``$PWD``; Hydra may change the working
+    directory), and the project root (the folder holding ``conf/``). The first existing
+    file wins; if none exists the path is returned as given (the engine then reports it).
+    """
+    if not path or os.path.isabs(path):
+        return path
+    roots = [sc.base_dir, os.getcwd(), os.environ.get("PWD", ""), str(Path(__file__).resolve().parents[1])]
+    if sc.base_dir and Path(sc.base_dir).name == "scenario" and Path(sc.base_dir).parent.name == "conf":
+        roots.insert(1, str(Path(sc.base_dir).parents[1]))
+    for r in roots:
+        if r and os.path.exists(os.path.join(r, path)):
+            return os.path.abspath(os.path.join(r, path))
+    return path
+
+
+def alternative_actions(sc: Scenario, name: str) -> list[dict]:
+    """The planned actions of one alternative (``status_quo``: only the ``keep`` ones), by week."""
+    if name == "status_quo":
+        acts = [dict(a) for a in sc.timeline if a.get("id") in sc.status_quo["keep"]]
+    else:
+        if name not in sc.alternatives:
+            raise ConfigError(f"alternative: {name!r} is unknown; choose one of {', '.join(sc.names)}")
+        alt = sc.alternatives[name]
+        acts = []
+        for a in sc.timeline:
+            if a.get("id") in alt["remove"]:
+                continue
+            a = dict(a)
+            a.update({k: v for k, v in alt["actions"].get(a["id"], {}).items()})
+            acts.append(a)
+        acts += [dict(a) for a in alt["add"]]
+    return sorted(acts, key=lambda a: a["week"])
+
+
+def _market_shock(kind: str, week: int, depth: float | None) -> dict:
+    sh = dict(to_dict(Shock()), **PRESETS[kind])
+    sh["start_week"] = int(week)
+    if depth is not None:
+        sh["depth"] = float(depth)
+    return sh
+
+
+def compile_alternative(sc: Scenario, name: str, base: SimConfig | None = None) -> SimConfig:
+    """The :class:`SimConfig` of one alternative (pure: same inputs, same config).
+
+    Args:
+        sc: A validated scenario.
+        name: ``status_quo`` or one of ``sc.alternatives``.
+        base: Defaults for everything the scenario does not set (e.g. the Hydra app's config).
+
+    Raises:
+        ConfigError: Naming the alternative and the field when the combination is invalid.
+    """
+    d = to_dict(base if base is not None else SimConfig())
+    if sc.weeks is not None:
+        d["weeks"] = sc.weeks
+    if sc.replications is not None:
+        d["replications"] = sc.replications
+    if sc.seed is not None:
+        d["seed"] = sc.seed
+    t = sc.team
+    if t.get("roster"):
+        d["team"]["roster"] = resolve_path(t["roster"], sc)
+        d["team"]["initial_toxic"] = 0
+    if t.get("size") is not None:
+        d["team"]["team_size"] = int(t["size"])
+    if t.get("teams_count") is not None:
+        d["team"]["n_teams"] = int(t["teams_count"])
+    if t.get("graph"):
+        d["team"]["graph"] = t["graph"]
+    if t.get("edges"):
+        d["team"]["graph"] = "edgelist"
+        d["team"]["edgelist"] = resolve_path(t["edges"], sc)
+    _apply_leadership(d, sc.leadership)
+    if sc.crisis_response:
+        d["crisis"]["strategy"] = sc.crisis_response
+    m = sc.market
+    if m.get("outlook") is not None:
+        if m["outlook"] == "stable":
+            d["market"]["shocks"] = []
+        else:
+            week = m.get("start_week", PRESETS[m["outlook"]]["start_week"])
+            d["market"]["shocks"] = [_market_shock(m["outlook"], week, m.get("depth"))]
+    if m.get("growth") is not None:
+        d["market"]["trend_annual"] = float(m["growth"])
+    if m.get("competitor_pressure") is not None:
+        d["market"]["competitor_pressure"] = float(m["competitor_pressure"])
+    # scenario events first (fixed indices in cfg.events -> fixed random streams)
+    events: list[dict] = []
+    for ev in sc.events:
+        if "window" in ev:
+            continue
+        if ev["kind"] in _MARKET_KINDS:
+            if ev["probability"] >= 1.0:
+                d["market"]["shocks"].append(_market_shock(ev["kind"], ev["week"], ev.get("depth")))
+            continue
+        events.append({"kind": ev["kind"], "week": int(ev["week"]), "value": float(ev.get("depth") or 0.0),
+                       "name": ev["id"], "probability": float(ev["probability"])})
+    # leadership / crisis changes of the alternative
+    alt = sc.alternatives.get(name) if name != "status_quo" else None
+    if alt is not None:
+        _apply_leadership(d, alt["leadership"])
+        if alt["crisis_response"]:
+            d["crisis"]["strategy"] = alt["crisis_response"]
+    # planned actions
+    inits = []
+    regroups: list[int] = []
+    for a in alternative_actions(sc, name):
+        kind, wk = a["action"], int(a["week"])
+        if kind in ("rollout", "new_approach"):
+            ini = to_dict(Initiative())
+            ini.update(name=a["id"], kind="tool" if kind == "rollout" else "approach", start_week=wk)
+            for k in ROLLOUT_FIELDS:
+                if a.get(k) is not None:
+                    ini[k] = a[k]
+            inits.append(ini)
+        elif kind == "regroup":
+            regroups.append(wk)
+        elif kind == "hire":
+            events.append({"kind": "hire", "week": wk, "value": float(a.get("count", 1)), "name": a["id"]})
+        elif kind == "quota_change":
+            events.append({"kind": "quota_change", "week": wk, "value": float(a["factor"]), "name": a["id"]})
+        elif kind == "recognition_event":
+            events.append({"kind": "recognition_event", "week": wk, "name": a["id"]})
+    d["change"]["initiatives"] = inits
+    d["change"]["regroup_weeks"] = sorted(set(regroups))
+    d["events"] = events
+    where = f"scenario.alternatives.{name}" if name != "status_quo" else "scenario (status_quo)"
+    try:
+        cfg = from_dict(d)
+        if alt is not None:
+            from .config import replace_path
+            for k, v in alt["set"].items():
+                cfg = replace_path(cfg, str(k), v)
+    except ConfigError as e:
+        raise ConfigError(f"{where}: {e}") from None
+    return cfg
+
+
+def _apply_leadership(d: dict, lead: dict) -> None:
+    if lead.get("style"):
+        d["leadership"].update(STYLES[lead["style"]])
+        d["leadership"]["style"] = lead["style"]
+    for k, v in lead.items():
+        if k != "style":
+            d["leadership"][k] = v
+
+
+def compile_all(sc: Scenario, base: SimConfig | None = None) -> dict[str, SimConfig]:
+    """Every alternative's config, ``status_quo`` first."""
+    return {n: compile_alternative(sc, n, base) for n in sc.names}
+
+
+# ----------------------------------------------------------------------------------------------
+# Uncertain events with a time window (or market events with a probability)
+# ----------------------------------------------------------------------------------------------
+class WindowEvent:
+    """An uncertain event: per replication, whether it happens and in which week.
+
+    Drawn once per batch row from the stream ``scenario_event:<id>`` (two uniforms: one
+    decides whether it happens with ``probability``, one picks the week uniformly in
+    ``[first, last]``), so every alternative run on the same seed sees the same draw.
+
+    Market kinds add a shock of their preset shape (:data:`simteam.market.PRESETS`) to the
+    rows where they happen; ``competitor_entry`` lowers those rows' win rates from the
+    ``leadership`` phase on (it is not a demand crisis, as with the preset in the config).
+    """
+
+    def __init__(self, ev: dict):
+        self.ev = ev
+        self.name = f"scenario_event:{ev['id']}"
+        self.phase = "leadership" if ev["kind"] in ("competitor_entry", "lead_loss") else "start"
+        self.happens: np.ndarray | None = None
+        self.week: np.ndarray | None = None
+        self.path: np.ndarray | None = None
+
+    def draw(self, e) -> None:
+        ev = self.ev
+        u = e.rng.uniform(self.name, 0, (2,))
+        a, b = ev["window"] if "window" in ev else (ev["week"], ev["week"])
+        self.happens = u[:, 0] < ev["probability"]
+        self.week = a + np.minimum(np.floor(u[:, 1] * (b - a + 1)), b - a).astype(int)
+
+    def apply(self, e, week: int) -> None:
+        from .events import fire
+        if self.happens is None:
+            self.draw(e)
+        ev = self.ev
+        kind = ev["kind"]
+        if kind in ("competitor_entry", "lead_loss"):
+            if self.path is None:
+                sh = Shock(**dict(PRESETS[kind], start_week=0))
+                depth = ev.get("depth") if ev.get("depth") is not None else sh.depth
+                self.path = shock_path(sh, e.weeks) * depth
+            age = week - self.week
+            h = np.where(self.happens & (age >= 0), self.path[np.clip(age, 0, e.weeks - 1)], 0.0)
+            if kind == "competitor_entry":
+                e.market.win_shift = e.market.win_shift - 4.0 * h[:, None]
+            else:
+                e.market.D = e.market.D * (1.0 - h[:, None])
+                e.market.demand_index = e.market.D @ e.market.value_weight
+            return
+        rows = self.happens & (self.week == week)
+        if not rows.any():
+            return
+        if kind in ("recession", "sudden_stop"):
+            p = dict(PRESETS[kind])
+            depth = ev.get("depth") if ev.get("depth") is not None else p["depth"]
+            e.market.add_shock(week, depth, mask=rows, decline_weeks=p["decline_weeks"],
+                               trough_weeks=p["trough_weeks"], recovery_weeks=p["recovery_weeks"], shape=p["shape"])
+        else:
+            fire(e, kind, float(ev.get("depth") or 0.0), ev["id"], rows)
+
+
+def event_policies(sc: Scenario) -> list[WindowEvent]:
+    """Fresh policy objects for the scenario events not expressed in the config (one set per engine)."""
+    return [WindowEvent(ev) for ev in sc.events
+            if "window" in ev or (ev["kind"] in _MARKET_KINDS and ev["probability"] < 1.0)]
