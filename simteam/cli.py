@@ -40,7 +40,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ._hydra_sweeper_base import BasicSweeper  # noqa: F401  (re-exported for the ConfigStore target)
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from .config import ConfigError, SimConfig, from_dict, to_dict
 
 __all__ = ["main", "TASKS", "resolve_task", "split_config", "run_study", "CONF_DIR", "SIM_KEYS",

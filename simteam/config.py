@@ -546,8 +546,8 @@ def _build(cls, data: Any, path: str):
     for key, value in data.items():
         p = f"{path}.{key}" if path else str(key)
         if key not in fields:
-            close = difflib.get_close_matches(str(key), list(fields), n=1)
-            hint = f"; did you mean {path + '.' if path else ''}{close[0]}?" if close else ""
+            close = _closest(str(key), list(fields))
+            hint = f"; did you mean {path + '.' if path else ''}{close}?" if close else "."
             raise ConfigError(f"{p}: unknown key{hint} Allowed keys: {', '.join(fields)}")
         f = fields[key]
         sub_cls = None
@@ -570,6 +570,16 @@ def _build(cls, data: Any, path: str):
                 value = float(value)
             kwargs[key] = value
     return cls(**kwargs)
+
+
+def _closest(key: str, names: list[str]) -> str | None:
+    """The allowed name closest to a misspelt key (whole names, or their last ``_`` part)."""
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    tails = {n.rsplit("_", 1)[-1]: n for n in names if "_" in n}
+    close = difflib.get_close_matches(key, list(tails), n=1, cutoff=0.7)
+    return tails[close[0]] if close else None
 
 
 def from_dict(data: dict | None = None, base: SimConfig | None = None) -> SimConfig:

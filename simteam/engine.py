@@ -16,7 +16,7 @@ import numpy as np
 from . import change, culture, leadership, market, people, selling
 from .config import ConfigError, SimConfig, get_path, validate
 from .events import build_policies
-from .network import TeamStructure, build_structure, read_edgelist, regroup
+from .network import TeamStructure, build_structure, read_edgelist, regroup, rowsum
 from .state import RepState
 from .streams import Streams
 
@@ -210,18 +210,18 @@ class Engine:
         act = s.active
         n = act.sum(axis=1).astype(float)
         nn = np.maximum(n, 1.0)
-        ser["revenue"][t] = s.revenue_week.sum(axis=1)
-        ser["deals"][t] = s.wins_week.sum(axis=1)
-        ser["pipeline"][t] = s.pipeline.sum(axis=(1, 2))
+        ser["revenue"][t] = rowsum(s.revenue_week)
+        ser["deals"][t] = rowsum(s.wins_week)
+        ser["pipeline"][t] = rowsum(s.pipeline)
         ser["headcount"][t] = n
         for name in ("morale", "trust", "skill"):
             x = getattr(s, name) * act
-            m = x.sum(axis=1) / nn
+            m = rowsum(x) / nn
             ser[name][t] = m
-            ser[name + "_sd"][t] = np.sqrt(np.maximum((x * x).sum(axis=1) / nn - m * m, 0.0))
+            ser[name + "_sd"][t] = np.sqrt(np.maximum(rowsum(x * x) / nn - m * m, 0.0))
         for name in ("stress", "effort", "productivity"):
-            ser[name][t] = (getattr(s, name) * act).sum(axis=1) / nn
-        ser["attainment"][t] = np.where(act, s.pace, 0.0).sum(axis=1) / nn
+            ser[name][t] = rowsum(getattr(s, name) * act) / nn
+        ser["attainment"][t] = rowsum(np.where(act, s.pace, 0.0)) / nn
         if self.K:
             ser["adoption"][t] = (s.adopted & act[:, :, None]).sum(axis=(1, 2)) / (nn * self.K)
         ser["toxic_share"][t] = (s.toxic & act).sum(axis=1) / nn

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import Shock
+from .network import rowsum
 
 __all__ = ["Market", "shock_path", "PRESETS"]
 
@@ -139,8 +140,10 @@ class Market:
         D = mult * (1.0 - drop_s) * (1.0 - self.lead_drop[t])
         self.D = np.broadcast_to(D, (B, self.lead.size))
         self.win_shift = -4.0 * self.win_drop[t] - np.broadcast_to(mc.competitor_pressure, (B, 1))
-        self.demand_index = self.D @ self.value_weight
-        self.crisis = (drop_s @ self.value_weight) + self.lead_drop[t] * (1 - drop_s @ self.value_weight)
+        # elementwise sums, not BLAS: a row's result must not depend on the batch size
+        self.demand_index = rowsum(self.D * self.value_weight)
+        lost = rowsum(drop_s * self.value_weight)
+        self.crisis = lost + self.lead_drop[t] * (1 - lost)
 
     def _random(self, t: int, mc) -> np.ndarray:
         """Random demand shocks: Poisson arrivals; one at a time per row; standard shape."""

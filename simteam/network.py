@@ -15,7 +15,19 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["TeamStructure", "build_structure", "regroup", "read_edgelist"]
+__all__ = ["TeamStructure", "build_structure", "regroup", "read_edgelist", "rowsum"]
+
+
+def rowsum(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
+    """Sum over every axis but the first, in a fixed sequential order.
+
+    numpy's ``sum(axis=1)`` picks its summation order from the array's shape, so a row's
+    float sum can differ in the last bit between a batch of 1 and a batch of 50. A
+    cumulative sum is strictly sequential per row, which keeps batch = single runs exact.
+    """
+    flat = x.reshape(x.shape[0], -1)
+    out = np.cumsum(flat, axis=1)[:, -1] if flat.shape[1] else np.zeros(x.shape[0])
+    return out[:, None] if keepdims else out
 
 
 @dataclass
@@ -51,7 +63,7 @@ class TeamStructure:
     def team_sum(self, x: np.ndarray) -> np.ndarray:
         """Sum of ``x`` (B, N) over each team: (B, T)."""
         if self.n_teams == 1:
-            return x.sum(axis=1, keepdims=True)
+            return rowsum(x, keepdims=True)
         return np.asarray((self._mem_t @ x.T).T)
 
     def to_seats(self, team_values: np.ndarray) -> np.ndarray:
@@ -64,7 +76,7 @@ class TeamStructure:
         """Sum of ``x`` (B, N) over each seat's peers: (B, N)."""
         if self.complete:
             return self.to_seats(self.team_sum(x)) - x
-        return np.asarray((self._adj_t @ x.T).T) if x.shape[0] > 1 else (self.adjacency @ x[0])[None, :]
+        return np.asarray((self._adj_t @ x.T).T)
 
     def spectral_radius(self) -> float:
         """Largest eigenvalue of the adjacency matrix (SIS epidemic threshold is 1/this)."""

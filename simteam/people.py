@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .network import rowsum
+
 __all__ = ["initialise", "effort", "step", "turnover", "close_year", "hire"]
 
 
@@ -260,9 +262,9 @@ def close_year(e, final: bool = False) -> None:
         return
     _close_rep_years(e, s.active)
     seat_rev = s.seat_revenue_year
-    total = seat_rev.sum(axis=1)
+    total = rowsum(seat_rev)
     k = max(int(np.ceil(0.2 * e.N)), 1)
-    top = np.sort(seat_rev, axis=1)[:, -k:].sum(axis=1) if e.N > 1 else total
+    top = rowsum(np.sort(seat_rev, axis=1)[:, -k:]) if e.N > 1 else total
     ok = total > 0
     e.counters["top20_sum"] += np.where(ok, top / np.where(ok, total, 1.0), 0.0)
     e.counters["top20_n"] += ok

@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, ndtr, ndtri
 
+from .network import rowsum
+
 __all__ = ["Selling", "selection_gain"]
 
 
@@ -73,7 +75,7 @@ class Selling:
         if pivot is not None:
             slack = np.maximum(cap - O, 0.0)
             mix = mk.resilience[None, :] * mk.D
-            mix = mix / np.maximum(mix.sum(axis=1, keepdims=True), 1e-12)
+            mix = mix / np.maximum(rowsum(mix, keepdims=True), 1e-12)
             extra = (pivot * slack)[:, :, None] * mix[:, None, :]
             offered = offered + extra
             O = O + extra.sum(axis=2)

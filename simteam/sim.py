@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
@@ -199,7 +200,7 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     parts = []
     try:
         if processes > 1 and len(bounds) > 1:
-            with ProcessPoolExecutor(max_workers=processes) as ex:
+            with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as ex:
                 futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster)
                         for a, b in bounds]
                 for fut in futs:

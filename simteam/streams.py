@@ -32,14 +32,23 @@ _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
-def mix64(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array (in place where possible)."""
-    z = z ^ (z >> _S30)
-    z *= _M1
-    z ^= z >> _S27
-    z *= _M2
-    z ^= z >> _S31
-    return z
+def mix64(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """SplitMix64 finaliser on a uint64 array.
+
+    Writes into ``out`` (which may be ``z`` itself) when given, else into a new array;
+    one scratch array, no other temporaries (this runs on every random number).
+    """
+    if out is None:
+        out = np.empty_like(z)
+    tmp = np.right_shift(z, _S30)
+    np.bitwise_xor(z, tmp, out=out)
+    np.multiply(out, _M1, out=out)
+    np.right_shift(out, _S27, out=tmp)
+    np.bitwise_xor(out, tmp, out=out)
+    np.multiply(out, _M2, out=out)
+    np.right_shift(out, _S31, out=tmp)
+    np.bitwise_xor(out, tmp, out=out)
+    return out
 
 
 def decision_key(name: str) -> np.uint64:
@@ -78,8 +87,10 @@ class Streams:
             self._keys[name] = k
         return k
 
-    def _bits(self, name: str, week: int, shape: tuple[int, ...]) -> np.ndarray:
-        n = int(np.prod(shape)) if shape else 1
+    def _bits(self, name: str, week: int, shape: tuple[int, ...], rows: np.ndarray | None = None) -> np.ndarray:
+        n = 1
+        for d in shape:
+            n *= int(d)
         ck = (n, week)
         c = self._counters.get(ck)
         if c is None:
@@ -88,17 +99,50 @@ class Streams:
             if len(self._counters) > 64:
                 self._counters.clear()
             self._counters[ck] = c
-        z = mix64(self._key(name) ^ c)
-        return z.reshape((self.batch,) + tuple(shape))
+        key = self._key(name)
+        if rows is not None:
+            key = key[rows]
+        z = np.bitwise_xor(key, c)
+        mix64(z, out=z)
+        return z.reshape((key.shape[0],) + tuple(shape))
 
-    def uniform(self, name: str, week: int, shape: tuple[int, ...] = ()) -> np.ndarray:
-        """Uniform numbers in the open interval (0, 1)."""
-        z = self._bits(name, week, shape)
-        return ((z >> _S11).astype(np.float64) + 0.5) * _TO_UNIT
+    def _unit(self, z: np.ndarray) -> np.ndarray:
+        np.right_shift(z, _S11, out=z)
+        u = z.astype(np.float64)
+        u += 0.5
+        u *= _TO_UNIT
+        return u
 
-    def normal(self, name: str, week: int, shape: tuple[int, ...] = ()) -> np.ndarray:
-        """Standard normal numbers (inverse CDF of :meth:`uniform`)."""
-        return ndtri(self.uniform(name, week, shape))
+    def _rows(self, rows) -> np.ndarray | None:
+        """Indices of the selected rows, or None for all rows (a boolean mask or indices in)."""
+        if rows is None:
+            return None
+        rows = np.asarray(rows)
+        idx = np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.intp).reshape(-1)
+        return None if idx.size == self.batch else idx
+
+    def _scatter(self, idx: np.ndarray | None, part: np.ndarray, fill: float) -> np.ndarray:
+        if idx is None:
+            return part
+        out = np.full((self.batch,) + part.shape[1:], fill)
+        out[idx] = part
+        return out
+
+    def uniform(self, name: str, week: int, shape: tuple[int, ...] = (), rows=None) -> np.ndarray:
+        """Uniform numbers in the open interval (0, 1).
+
+        ``rows`` (a (B,) boolean mask or row indices) computes only those rows; the
+        others are filled with 0.5. A selected row gets exactly the numbers it gets
+        without ``rows``: a row's numbers never depend on the other rows.
+        """
+        idx = self._rows(rows)
+        return self._scatter(idx, self._unit(self._bits(name, week, shape, idx)), 0.5)
+
+    def normal(self, name: str, week: int, shape: tuple[int, ...] = (), rows=None) -> np.ndarray:
+        """Standard normal numbers (inverse CDF of :meth:`uniform`); ``rows`` as there (others 0)."""
+        idx = self._rows(rows)
+        u = self._unit(self._bits(name, week, shape, idx))
+        return self._scatter(idx, ndtri(u, out=u), 0.0)
 
     def poisson(self, name: str, week: int, lam: np.ndarray) -> np.ndarray:
         """Poisson counts with mean ``lam`` (shape ``(B, ...)``), by inversion.

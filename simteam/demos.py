@@ -1,0 +1,156 @@
+"""Canned workshop demos for the dashboard, as data.
+
+Each :class:`Demo` is a preset of :class:`simteam.model.SalesTeamModel` arguments for
+two sides shown side by side on the same seed (common random numbers), shared config
+overrides, and a script of interventions fired at given weeks (marked on the charts).
+The facilitator guide (``docs/workshop.md``) walks through each one.
+
+Example:
+    >>> from simteam.demos import DEMOS, model_kwargs
+    >>> sorted(DEMOS)
+    ['crisis', 'recognition', 'rollout', 'toxic_star']
+    >>> model_kwargs("toxic_star", "b")["leadership__toxic_tolerance"]
+    0.1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Intervention", "DemoSide", "Demo", "DEMOS", "demo", "model_kwargs", "KINDS"]
+
+#: Interventions the dashboard offers as buttons (kinds of :func:`simteam.events.fire`).
+KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A scripted intervention: ``kind`` fired when the model reaches ``week``."""
+
+    week: int
+    kind: str
+    value: float = 0.0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class DemoSide:
+    """One side of a demo: a label, a leadership style, a crisis strategy and dotted overrides."""
+
+    label: str
+    style: str = "balanced"
+    crisis: str = "hold_steady"
+    overrides: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A canned workshop demo.
+
+    Attributes:
+        key: Short name (``toxic_star`` ...).
+        title: Title shown in the demo picker.
+        a, b: The two sides (A is the main run; B is shown side by side on the same seed).
+        script: Interventions fired at their week on both sides.
+        seed: The seed the guide's screenshots and numbers use.
+        weeks: Horizon.
+        market: ``stable`` or a shock preset of :data:`simteam.market.PRESETS`.
+        shared: Dotted overrides applied to both sides (e.g. the change initiative).
+        question: The question to ask the room.
+        point: The point the demo makes.
+    """
+
+    key: str
+    title: str
+    a: DemoSide
+    b: DemoSide
+    script: tuple[Intervention, ...] = ()
+    seed: int = 1
+    weeks: int = 78
+    market: str = "stable"
+    shared: dict = field(default_factory=dict)
+    question: str = ""
+    point: str = ""
+
+
+#: The rollout demo's change initiative. Dip and gain are larger than the defaults
+#: (0.25, 0.12) so the J-curve is visible in one run; start_week is the last week, so the
+#: rollout starts when the script (or the facilitator's click) says so.
+ROLLOUT_WEEKS = 78
+_CRM = dict(name="crm", kind="tool", start_week=ROLLOUT_WEEKS - 1, dip=0.35, gain=0.15)
+
+DEMOS: dict[str, Demo] = {
+    "toxic_star": Demo(
+        key="toxic_star",
+        title="The toxic star",
+        a=DemoSide("A: tolerates it", "balanced", overrides={"leadership__toxic_tolerance": 0.9}),
+        b=DemoSide("B: acts on it", "balanced", overrides={"leadership__toxic_tolerance": 0.1}),
+        script=(Intervention(8, "toxic_hire"),),
+        seed=3,
+        question="The new hire is the best closer on the team. Would you keep them as they are?",
+        point="A high performer who harms the people around them costs more than they sell, unless the "
+              "leader acts on the behaviour.",
+    ),
+    "crisis": Demo(
+        key="crisis",
+        title="Crisis: panic vs steady hand",
+        a=DemoSide("A: panic (cut and push)", "balanced", crisis="cut_and_push"),
+        b=DemoSide("B: steady hand (hold steady)", "balanced", crisis="hold_steady"),
+        script=(Intervention(13, "crisis", 0.3),),
+        seed=2,
+        question="Demand just fell by a third. What do you do on Monday morning?",
+        point="Layoffs, quota raises and pressure save cost but lose trust and people; reassurance keeps "
+              "the team selling through the trough.",
+    ),
+    "rollout": Demo(
+        key="rollout",
+        title="The tool rollout J-curve",
+        a=DemoSide("A: big bang (mandate, no training)", "balanced",
+                   overrides={"change__initiatives": [dict(_CRM, mandate_week=14, support=0.2, training=0.0)]}),
+        b=DemoSide("B: trained, supported rollout", "balanced",
+                   overrides={"change__initiatives": [dict(_CRM, support=0.8, training=0.8)]}),
+        script=(Intervention(13, "rollout", 0.0, "crm"),),
+        seed=1,
+        weeks=ROLLOUT_WEEKS,
+        question="The new CRM went live and revenue dropped. Was it a mistake?",
+        point="New tools first cost productivity, then pay off; training and support make the dip "
+              "shallower and the payoff earlier.",
+    ),
+    "recognition": Demo(
+        key="recognition",
+        title="Recognition and retention",
+        a=DemoSide("A: rarely recognises", "balanced", overrides={"leadership__recognition": 0.1}),
+        b=DemoSide("B: recognises every week", "balanced", overrides={"leadership__recognition": 0.9}),
+        script=(Intervention(26, "recognition_event"),),
+        seed=1,
+        question="You hold an awards night. How long does the lift last?",
+        point="A one-off event lifts morale for a few weeks; a habit of recognising wins keeps morale up "
+              "and people in their seats.",
+    ),
+}
+
+
+def demo(name: str) -> Demo:
+    """The demo called ``name``, with a clear error for unknown names."""
+    if name not in DEMOS:
+        raise KeyError(f"demo: {name!r} is unknown; choose one of {', '.join(DEMOS)}")
+    return DEMOS[name]
+
+
+def model_kwargs(name: str, side: str = "a") -> dict:
+    """Keyword arguments of :class:`~simteam.model.SalesTeamModel` for one side of a demo.
+
+    The script is not included: the dashboard fires it (so it is marked on the charts); to
+    replay it in code, call ``model.intervene(i.kind, i.value, i.name)`` when ``model.week ==
+    i.week`` before stepping.
+
+    Args:
+        name: A key of :data:`DEMOS`.
+        side: ``"a"`` or ``"b"``.
+    """
+    d = demo(name)
+    if side not in ("a", "b"):
+        raise ValueError(f"side: expected 'a' or 'b', got {side!r}")
+    s = d.a if side == "a" else d.b
+    return dict(seed=d.seed, style=s.style, market=d.market, crisis=s.crisis, weeks=d.weeks,
+                **d.shared, **s.overrides)

@@ -1,0 +1,422 @@
+"""The decision report of :mod:`simteam.planning`: figures (PNG) and one self-contained HTML page.
+
+The page has no external resources (inline CSS, figures embedded as base64 PNG), so it can
+be mailed or opened offline. Every number of the ranked table carries its exact value in a
+``data-value`` attribute (``data-alt`` and ``data-metric`` name the row of ``results.csv``
+and its column), which the tests compare with ``results.csv``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import os
+
+import numpy as np
+import pandas as pd
+
+from .roster import _write_atomic
+
+__all__ = ["write_report", "make_figures", "fmt_value", "TABLE_COLUMNS"]
+
+#: Columns of the ranked table: (results.csv column, header, format kind).
+TABLE_COLUMNS = [
+    ("revenue_mean", "Expected revenue", "k"),
+    ("revenue_p10", "P10", "k"),
+    ("revenue_p50", "P50", "k"),
+    ("revenue_p90", "P90", "k"),
+    ("diff_revenue_mean", "vs baseline", "sk"),
+    ("diff_revenue_lo", "95% low", "sk"),
+    ("diff_revenue_hi", "95% high", "sk"),
+    ("beats_baseline_share", "Beats baseline in", "pct"),
+    ("dip_depth", "Dip depth", "pct"),
+    ("dip_weeks", "Dip weeks", "int"),
+    ("adoption_final", "Adoption at end", "pct"),
+    ("morale_final", "Morale at end", "f2"),
+    ("trust_final", "Trust at end", "f2"),
+    ("quits_mean", "Expected quits", "f1"),
+]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+h1{font-size:1.7em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.8em;border-bottom:2px solid #e3e7ec;
+padding-bottom:.2em}
+.lead{color:#4a5868}.summary{background:#eef5ff;border-left:4px solid #2f6fdf;padding:10px 18px;margin:16px 0}
+.summary li{margin:.45em 0;line-height:1.45}
+table{border-collapse:collapse;width:100%;font-size:.88em;margin:8px 0}
+th,td{padding:5px 7px;border-bottom:1px solid #e3e7ec;text-align:right}
+th{background:#f0f2f5;font-weight:600}td.l,th.l{text-align:left}
+tr.best td{background:#f1faf1;font-weight:600}
+figure{margin:18px 0}figure img{max-width:100%;border:1px solid #e3e7ec}
+figcaption{color:#4a5868;font-size:.9em}
+.meta{color:#6b7785;font-size:.85em}.pill{display:inline-block;padding:1px 8px;border-radius:9px;
+background:#e3e7ec;font-size:.85em}
+.risk-high{color:#b3261e;font-weight:600}
+"""
+
+
+def fmt_value(x, kind: str) -> str:
+    """Display text of a table value."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if kind == "k":
+        return f"{x:,.0f} k$"
+    if kind == "sk":
+        return f"{x:+,.0f} k$"
+    if kind == "pct":
+        return f"{x:.0%}"
+    if kind == "int":
+        return f"{x:.0f}"
+    if kind == "f1":
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def _colors(names):
+    import matplotlib
+
+    cmap = matplotlib.colormaps["tab10"]
+    out = {}
+    i = 0
+    for n in names:
+        if n == "status_quo":
+            out[n] = "#7f7f7f"
+        else:
+            out[n] = cmap(i if i != 7 else 9)
+            i += 1
+    return out
+
+
+def _roll(x: np.ndarray, w: int = 13) -> np.ndarray:
+    c = np.cumsum(np.r_[0.0, x])
+    out = np.full(x.size, np.nan)
+    for t in range(x.size):
+        a = max(0, t - w + 1)
+        out[t] = (c[t + 1] - c[a]) / (t + 1 - a)
+    return out
+
+
+def make_figures(res) -> dict[str, bytes]:
+    """The report's figures as PNG bytes, by file name."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    sc, runs, table, weekly = res.scenario, res.runs, res.table, res.weekly
+    names = list(runs)
+    col = _colors(names)
+    figs: dict[str, bytes] = {}
+    action_weeks = sorted({(a["week"], a["id"]) for n in names for a in _actions(sc, n)})
+
+    def save(fig, name):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        figs[name] = buf.getvalue()
+
+    def mark(ax):
+        for w, aid in action_weeks:
+            ax.axvline(w, color="#bbbbbb", lw=0.8, ls=":")
+            ax.text(w, 1.0, f" {aid}", transform=ax.get_xaxis_transform(), fontsize=7, color="#777777",
+                    va="top", rotation=90)
+
+    # 1. total revenue distribution
+    fig, ax = plt.subplots(figsize=(9, 0.7 + 0.6 * len(names)))
+    order = list(table["alternative"])[::-1]
+    data = [runs[n].results.summary["revenue"].to_numpy() / 1000 for n in order]
+    bp = ax.boxplot(data, vert=False, whis=(10, 90), showfliers=False, patch_artist=True, widths=0.55)
+    for patch, n in zip(bp["boxes"], order):
+        patch.set_facecolor(col[n])
+        patch.set_alpha(0.55)
+    for i, n in enumerate(order):
+        m = table.set_index("alternative").loc[n, "revenue_mean"] / 1000
+        ax.plot(m, i + 1, "D", color="black", ms=5)
+    ax.set_yticks(range(1, len(order) + 1), order)
+    ax.set_xlabel("total revenue over the horizon (M$): box = P25-P75, whiskers = P10-P90, line = P50, "
+                  "diamond = mean")
+    ax.grid(axis="x", alpha=0.3)
+    save(fig, "fig_revenue.png")
+    # 2. weekly revenue paths
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    for n in names:
+        w = weekly[weekly["alternative"] == n]
+        ax.plot(w["week"], _roll(w["revenue_mean"].to_numpy()), color=col[n], label=n, lw=1.8)
+    mark(ax)
+    ax.set_xlabel("week")
+    ax.set_ylabel("weekly revenue (k$), 13-week mean")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    save(fig, "fig_revenue_weekly.png")
+    # 3. productivity and adoption
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for n in names:
+        w = weekly[weekly["alternative"] == n]
+        axes[0].plot(w["week"], w["productivity_mean"], color=col[n], label=n, lw=1.6)
+        if not w["adoption_mean"].isna().all():
+            axes[1].plot(w["week"], w["adoption_mean"] * 100, color=col[n], label=n, lw=1.6)
+    axes[0].set_ylabel("mean productivity factor (ramp x J-curve)")
+    axes[1].set_ylabel("reps using the change (%)")
+    for ax in axes:
+        mark(ax)
+        ax.set_xlabel("week")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    save(fig, "fig_productivity_adoption.png")
+    # 4. morale and trust
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for n in names:
+        w = weekly[weekly["alternative"] == n]
+        for ax, k in zip(axes, ("morale", "trust")):
+            ax.plot(w["week"], w[f"{k}_mean"], color=col[n], label=n, lw=1.6)
+            ax.fill_between(w["week"], w[f"{k}_p10"], w[f"{k}_p90"], color=col[n], alpha=0.08)
+    axes[0].set_ylabel("mean morale (0-1), band = P10-P90")
+    axes[1].set_ylabel("mean trust in the leader (0-1)")
+    for ax in axes:
+        mark(ax)
+        ax.set_xlabel("week")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    save(fig, "fig_morale_trust.png")
+    # 5. paired differences against the baseline
+    others = [n for n in table["alternative"] if n != sc.baseline]
+    if others:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.55 * len(others)))
+        t = table.set_index("alternative")
+        for ax, k, lab in ((axes[0], "revenue", "revenue difference (k$)"), (axes[1], "quits", "quits difference")):
+            for i, n in enumerate(others[::-1]):
+                m, lo, hi = t.loc[n, f"diff_{k}_mean"], t.loc[n, f"diff_{k}_lo"], t.loc[n, f"diff_{k}_hi"]
+                ax.errorbar(m, i, xerr=[[m - lo], [hi - m]], fmt="o", color=col[n], capsize=4)
+            ax.axvline(0, color="black", lw=0.8)
+            ax.set_yticks(range(len(others)), others[::-1])
+            ax.set_xlabel(f"{lab} vs {sc.baseline}, mean and 95% interval (paired)")
+            ax.grid(axis="x", alpha=0.3)
+        axes[1].set_yticklabels([])
+        save(fig, "fig_difference.png")
+    # 6. who is at risk
+    risk = res.at_risk.head(12)
+    if len(risk):
+        fig, ax = plt.subplots(figsize=(9, 0.8 + 0.35 * len(risk)))
+        h = 0.8 / len(names)
+        for j, n in enumerate(names):
+            ax.barh(np.arange(len(risk))[::-1] + (j - (len(names) - 1) / 2) * h, risk[f"leave_{n}"] * 100,
+                    height=h, color=col[n], label=n)
+        ax.set_yticks(np.arange(len(risk))[::-1], risk["rep_id"])
+        ax.set_xlabel("probability the rep leaves within the horizon (%)")
+        ax.legend(fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        save(fig, "fig_at_risk.png")
+    # 7. sensitivity
+    sens = res.sensitivity
+    best = table["alternative"].iloc[0]
+    gcol = f"gain_{best}"
+    if len(sens) and gcol in sens and best != sc.baseline:
+        keys = list(dict.fromkeys(sens["assumption"]))
+        fig, ax = plt.subplots(figsize=(9, 0.9 + 0.5 * len(keys)))
+        base_gain = table.set_index("alternative").loc[best, "diff_revenue_mean"] if sc.rank_by == "revenue" \
+            else None
+        for i, k in enumerate(keys[::-1]):
+            g = sens[sens["assumption"] == k].set_index("setting")[gcol]
+            ax.plot([g["low"], g["high"]], [i, i], color="#999999", lw=2)
+            ax.plot(g["low"], i, "o", color="#2f6fdf", label="low setting" if i == 0 else None)
+            ax.plot(g["high"], i, "s", color="#d9480f", label="high setting" if i == 0 else None)
+        if base_gain is not None:
+            ax.axvline(base_gain, color="black", ls="--", lw=0.8, label="main run")
+        ax.axvline(0, color="black", lw=0.8)
+        labels = [sens[sens["assumption"] == k]["label"].iloc[0] for k in keys[::-1]]
+        ax.set_yticks(range(len(keys)), labels, fontsize=8)
+        ax.set_xlabel(f"gain of {best} over {sc.baseline} ({'k$' if sc.rank_by == 'revenue' else sc.rank_by})")
+        ax.legend(fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        save(fig, "fig_sensitivity.png")
+    return figs
+
+
+def _actions(sc, name):
+    from .scenario import alternative_actions
+    return alternative_actions(sc, name)
+
+
+def _img(data: bytes, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+
+
+def _action_text(a: dict) -> str:
+    kind = a["action"]
+    if kind in ("rollout", "new_approach"):
+        bits = []
+        for k, lab in (("training", "training"), ("pilot_share", "pilot share"), ("pilot_weeks", "pilot weeks"),
+                       ("support", "support")):
+            if a.get(k) is not None:
+                bits.append(f"{lab} {a[k]:g}")
+        mw = a.get("mandate_week")
+        bits.append(f"mandate week {mw}" if mw not in (None, -1) else "no mandate")
+        return f"{'new tool' if kind == 'rollout' else 'new selling approach'}: " + ", ".join(bits)
+    if kind == "hire":
+        return f"hire into up to {a.get('count', 1)} open seat(s)"
+    if kind == "quota_change":
+        return f"quota x {a['factor']:g}"
+    if kind == "regroup":
+        return "regroup the teams (new peer ties, trust partly reset)"
+    return kind.replace("_", " ")
+
+
+def _event_text(ev: dict) -> str:
+    when = f"week {ev['week']}" if "week" in ev else f"some week in {ev['window'][0]}-{ev['window'][1]}"
+    return f"{ev['kind'].replace('_', ' ')}: {ev['probability']:.0%} chance, {when}"
+
+
+def write_report(res, outdir: str) -> dict[str, str]:
+    """Write report.html, the PNG figures and the CSV tables into ``outdir`` (atomically). Returns paths."""
+    os.makedirs(outdir, exist_ok=True)
+    files: dict[str, str] = {}
+
+    def put(name: str, text: str) -> None:
+        p = os.path.join(outdir, name)
+        _write_atomic(p, text)
+        files[name.rsplit(".", 1)[0] if name != "report.html" else "report"] = p
+
+    def put_bytes(name: str, data: bytes) -> None:
+        p = os.path.join(outdir, name)
+        tmp = p + ".tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, p)
+        files[name.rsplit(".", 1)[0]] = p
+
+    put("results.csv", res.table.to_csv(index=False))
+    put("weekly.csv", res.weekly.to_csv(index=False))
+    put("at_risk.csv", res.at_risk.to_csv(index=False))
+    put("sensitivity.csv", res.sensitivity.to_csv(index=False))
+    from .planning import _scenario_dump
+    put("scenario.yaml", _scenario_dump(res))
+    figs = make_figures(res)
+    for name, data in figs.items():
+        put_bytes(name, data)
+    put("report.html", render_html(res, figs))
+    return files
+
+
+def render_html(res, figs: dict[str, bytes]) -> str:
+    """The report page (a string of self-contained HTML)."""
+    sc, table = res.scenario, res.table
+    e = html.escape
+    first = next(iter(res.runs.values()))
+    cfg = first.config
+    R, s0 = first.results.n, int(first.results.seeds[0])
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(sc.name)} — decision report"
+             f"</title><style>{_CSS}</style></head><body><main>"]
+    parts.append(f"<h1>{e(sc.name)}</h1><p class='lead'>{e(sc.description)}</p>")
+    parts.append(f"<p class='meta'>{len(res.runs)} alternatives x {R} simulated futures each, {cfg.weeks} weeks, "
+                 f"seeds {s0}-{s0 + R - 1} (every alternative runs on the same futures), baseline "
+                 f"<span class='pill'>{e(sc.baseline)}</span>, ranked by {e(sc.rank_by)}.</p>")
+    parts.append("<h2 id='summary'>Summary</h2><div class='summary'><ul>"
+                 + "".join(f"<li>{e(p)}</li>" for p in res.summary_text) + "</ul></div>")
+    # ranked table
+    parts.append("<h2 id='ranking'>Ranked alternatives</h2><table id='ranked'><thead><tr><th>#</th>"
+                 "<th class='l'>Alternative</th>"
+                 + "".join(f"<th>{e(h)}</th>" for _, h, _ in TABLE_COLUMNS) + "</tr></thead><tbody>")
+    for i, row in table.iterrows():
+        cls = " class='best'" if i == 0 else ""
+        cells = [f"<td data-alt='{e(row['alternative'])}' data-metric='rank' data-value='{int(row['rank'])}'>"
+                 f"{int(row['rank'])}</td>", f"<td class='l' title='{e(str(row['description']))}'>"
+                 f"{e(row['alternative'])}</td>"]
+        for c, _, kind in TABLE_COLUMNS:
+            v = row[c]
+            dv = "nan" if pd.isna(v) else repr(float(v))
+            cells.append(f"<td data-alt='{e(row['alternative'])}' data-metric='{c}' data-value='{dv}'>"
+                         f"{e(fmt_value(None if pd.isna(v) else float(v), kind))}</td>")
+        parts.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table><p class='meta'>Revenue in k$ over the horizon. 'vs baseline' is the mean "
+                 "paired difference against the baseline on the same futures, with its 95% interval. Dip: the "
+                 "largest shortfall of mean productivity against the baseline, and the weeks it is more than 1% "
+                 "below. Morale and trust are on a 0-1 scale.</p>")
+    # plan
+    parts.append("<h2 id='plan'>The plan and the alternatives</h2><table><thead><tr><th class='l'>Alternative</th>"
+                 "<th class='l'>What it does</th><th class='l'>Timeline</th></tr></thead><tbody>")
+    for n in res.runs:
+        acts = _actions(sc, n)
+        tl = "<br>".join(f"week {a['week']}: <b>{e(a['id'])}</b> — {e(_action_text(a))}" for a in acts) or "–"
+        parts.append(f"<tr><td class='l'>{e(n)}</td><td class='l'>{e(_describe(sc, n))}</td>"
+                     f"<td class='l'>{tl}</td></tr>")
+    parts.append("</tbody></table>")
+    if sc.events:
+        parts.append("<p><b>Possible events</b> (the same in every alternative): "
+                     + "; ".join(f"{e(ev['id'])} — {e(_event_text(ev))}" for ev in sc.events) + ".</p>")
+    caps = {
+        "fig_revenue.png": "Total revenue per alternative across the simulated futures.",
+        "fig_revenue_weekly.png": "Weekly revenue (13-week mean, averaged over futures). Dotted lines: planned "
+                                  "actions.",
+        "fig_productivity_adoption.png": "Left: mean productivity (ramp-up x J-curve of the change). Right: share "
+                                         "of reps using the change, by week.",
+        "fig_morale_trust.png": "Morale and trust paths: mean and the P10-P90 band across futures.",
+        "fig_difference.png": "Paired difference against the baseline on the same futures, with 95% intervals: "
+                              "revenue (left) and quits (right).",
+        "fig_at_risk.png": "Reps most at risk of leaving: share of futures in which the rep leaves.",
+        "fig_sensitivity.png": "Sensitivity: the best alternative's gain when one assumption is set low or high.",
+    }
+    parts.append("<h2 id='figures'>Figures</h2>")
+    for name, cap in caps.items():
+        if name in figs:
+            parts.append(f"<figure id='{name[:-4]}'>{_img(figs[name], cap)}<figcaption>{e(cap)}</figcaption>"
+                         f"</figure>")
+    # at risk
+    risk = res.at_risk
+    if len(risk):
+        leave_cols = [c for c in risk if c.startswith("leave_") and c != "leave_max"]
+        info = [c for c in ("team", "name", "attainment_last_year", "engagement", "morale", "trust") if c in risk]
+        parts.append("<h2 id='at-risk'>Who is at risk</h2><p>Probability that the rep in the seat today leaves "
+                     "(quits, or is let go) within the horizon, per alternative. Sorted by the highest of them.</p>"
+                     "<table id='risk'><thead><tr><th class='l'>Rep</th>"
+                     + "".join(f"<th class='l'>{e(c)}</th>" for c in info)
+                     + "".join(f"<th>{e(c[6:])}</th>" for c in leave_cols) + "</tr></thead><tbody>")
+        avg = float(np.nanmean(risk[leave_cols].to_numpy()))
+        for r in risk.head(20).itertuples(index=False):
+            d = r._asdict()
+            row = f"<tr><td class='l'>{e(str(d['rep_id']))}</td>"
+            for c in info:
+                v = d[c]
+                row += f"<td class='l'>{'' if pd.isna(v) else e(str(v if isinstance(v, str) else f'{v:g}'))}</td>"
+            for c in leave_cols:
+                v = d[c]
+                hot = " class='risk-high'" if v >= 1.5 * avg and v >= 0.2 else ""
+                row += f"<td{hot}>{v:.0%}</td>"
+            parts.append(row + "</tr>")
+        parts.append("</tbody></table>")
+    # sensitivity
+    sens = res.sensitivity
+    if len(sens):
+        gcols = [c for c in sens if c.startswith("gain_") and c != f"gain_{sc.baseline}"]
+        parts.append("<h2 id='sensitivity'>Which assumptions drive the result</h2><p>Each key assumption of the "
+                     f"model set low and high, one at a time, all alternatives rerun on the same futures "
+                     f"({int(sens['replications'].iloc[0])} each). Gain = mean difference against "
+                     f"{e(sc.baseline)}.</p><table id='sens'><thead><tr><th class='l'>Assumption</th><th>Setting</th>"
+                     "<th>Factor</th>" + "".join(f"<th>{e(c[5:])}</th>" for c in gcols)
+                     + "<th class='l'>Best</th></tr></thead><tbody>")
+        unit = sc.rank_by == "revenue"
+        for r in sens.itertuples(index=False):
+            d = r._asdict()
+            parts.append(f"<tr><td class='l'>{e(d['label'])}</td><td>{e(d['setting'])}</td><td>{d['factor']:g}</td>"
+                         + "".join(f"<td>{(fmt_value(d[c], 'sk') if unit else f'{d[c]:+.3f}')}</td>" for c in gcols)
+                         + f"<td class='l'>{e(d['best'])}</td></tr>")
+        parts.append("</tbody></table>")
+    parts.append("<h2 id='method'>How this was computed</h2><p>Each alternative is the scenario compiled to a "
+                 "simteam configuration and run as a batch of replications. Replication <i>r</i> of every "
+                 "alternative uses the same seed, so all alternatives meet the same market, the same events and "
+                 "the same chance draws wherever the plan does not change them (common random numbers); "
+                 "differences are paired per replication and their intervals are t intervals. The model's "
+                 "mechanisms and parameters are described in docs/model.md; the files next to this report hold "
+                 "every number (results.csv, weekly.csv, at_risk.csv, sensitivity.csv) and the resolved "
+                 "configuration of each alternative (scenario.yaml).</p>")
+    import simteam
+    parts.append(f"<p class='meta'>simteam {e(simteam.__version__)} · scenario source: {e(sc.source)}</p>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
+def _describe(sc, name):
+    from .planning import _describe as d
+    return d(sc, name)
