@@ -400,21 +400,26 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
                                           else "") + f" {r.leave_max:.0%}" for r in top.itertuples())
         out.append(f"Most at risk of leaving (highest probability under any alternative): {who}.")
     if len(sens):
-        gain_col = f"gain_{bname}"
+        unit = " k$" if rb == "revenue" else ""
+        nd = 0 if unit else 3
         summ = []
         for key, g in sens.groupby("assumption", sort=False):
             flips = set(g["best"]) != {bname}
-            swing = float(g[gain_col].max() - g[gain_col].min()) if gain_col in g else 0.0
-            summ.append((flips, swing, key, g))
+            swings = {c[5:]: float(g[c].max() - g[c].min()) for c in g if c.startswith("gain_")
+                      and c != f"gain_{base_name}"}
+            most = max(swings, key=swings.get) if swings else bname
+            summ.append((flips, swings.get(most, 0.0), key, g, most))
         summ.sort(key=lambda x: (not x[0], -x[1]))
         flips = [x for x in summ if x[0]]
         lead = summ[0]
-        label = lead[3]["label"].iloc[0]
-        unit = " k$" if rb == "revenue" else ""
-        lo_g, hi_g = lead[3][gain_col].min(), lead[3][gain_col].max()
-        txt = (f"Which assumptions drive it: the result moves most with {label}: the gain of {bname} over "
-               f"{base_name} ranges from {lo_g:+,.{0 if unit else 3}f} to {hi_g:+,.{0 if unit else 3}f}{unit} "
-               f"between its low and high setting.")
+        label, most, g = lead[3]["label"].iloc[0], lead[4], lead[3]
+        lo_g, hi_g = g[f"gain_{most}"].min(), g[f"gain_{most}"].max()
+        txt = (f"Which assumptions drive it: of the assumptions tested one at a time, the comparison moves most "
+               f"with {label}: the gain of {most} over {base_name} ranges from {lo_g:+,.{nd}f} to "
+               f"{hi_g:+,.{nd}f}{unit} between its low and high setting.")
+        if len(summ) > 1:
+            nxt = summ[1]
+            txt += f" Next: {nxt[3]['label'].iloc[0]} (swing {nxt[1]:,.{nd}f}{unit} for {nxt[4]})."
         if flips:
             txt += (" The best choice changes under: " + "; ".join(
                 f"{x[3]['label'].iloc[0]} ({', '.join(f'{r.setting}: {r.best}' for r in x[3].itertuples())})"

@@ -23,11 +23,11 @@ __all__ = ["write_report", "make_figures", "fmt_value", "TABLE_COLUMNS"]
 
 #: Columns of the ranked table: (results.csv column, header, format kind).
 TABLE_COLUMNS = [
-    ("revenue_mean", "Expected revenue", "k"),
-    ("revenue_p10", "P10", "k"),
-    ("revenue_p50", "P50", "k"),
-    ("revenue_p90", "P90", "k"),
-    ("diff_revenue_mean", "vs baseline", "sk"),
+    ("revenue_mean", "Expected revenue (k$)", "k"),
+    ("revenue_p10", "P10 (k$)", "k"),
+    ("revenue_p50", "P50 (k$)", "k"),
+    ("revenue_p90", "P90 (k$)", "k"),
+    ("diff_revenue_mean", "vs baseline (k$)", "sk"),
     ("diff_revenue_lo", "95% low", "sk"),
     ("diff_revenue_hi", "95% high", "sk"),
     ("beats_baseline_share", "Beats baseline in", "pct"),
@@ -63,9 +63,9 @@ def fmt_value(x, kind: str) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     if kind == "k":
-        return f"{x:,.0f} k$"
+        return f"{x:,.0f}"
     if kind == "sk":
-        return f"{x:+,.0f} k$"
+        return f"{x:+,.0f}"
     if kind == "pct":
         return f"{x:.0%}"
     if kind == "int":
@@ -400,7 +400,7 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         for r in sens.itertuples(index=False):
             d = r._asdict()
             parts.append(f"<tr><td class='l'>{e(d['label'])}</td><td>{e(d['setting'])}</td><td>{d['factor']:g}</td>"
-                         + "".join(f"<td>{(fmt_value(d[c], 'sk') if unit else f'{d[c]:+.3f}')}</td>" for c in gcols)
+                         + "".join(f"<td>{(fmt_value(d[c], 'sk') + ' k$' if unit else f'{d[c]:+.3f}')}</td>" for c in gcols)
                          + f"<td class='l'>{e(d['best'])}</td></tr>")
         parts.append("</tbody></table>")
     parts.append("<h2 id='method'>How this was computed</h2><p>Each alternative is the scenario compiled to a "
