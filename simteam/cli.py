@@ -31,7 +31,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -44,7 +44,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from .config import ConfigError, SimConfig, from_dict, to_dict
 
 __all__ = ["main", "TASKS", "resolve_task", "split_config", "run_study", "CONF_DIR", "SIM_KEYS",
-           "ValidatingSweeper", "job_name"]
+           "ValidateCallback", "expand_sweep", "job_name"]
 
 log = logging.getLogger("simteam")
 
@@ -87,15 +87,6 @@ def _schema() -> dict:
     return node
 
 
-@dataclasses.dataclass
-class ValidatingSweeperConf:
-    """Hydra's basic sweeper, plus validation of every job's config before the first job is launched."""
-
-    _target_: str = "simteam.cli.ValidatingSweeper"
-    max_batch_size: Optional[int] = None
-    params: Optional[Dict[str, str]] = None
-
-
 def job_name(num: Any, override_dirname: Any, max_len: int = 120) -> str:
     """Readable sweep sub-folder name: ``<job number>_<overrides>``, safe as one path component.
 
@@ -109,10 +100,9 @@ def job_name(num: Any, override_dirname: Any, max_len: int = 120) -> str:
 
 
 def register_configs() -> None:
-    """Register the schema, the sweeper and the ``simteam_jobname`` resolver (idempotent)."""
+    """Register the schema and the ``simteam_jobname`` resolver (idempotent)."""
     cs = ConfigStore.instance()
     cs.store(name="simteam_schema", node=_schema())
-    cs.store(group="hydra/sweeper", name="simteam", node=ValidatingSweeperConf, provider="simteam")
     if not OmegaConf.has_resolver("simteam_jobname"):
         OmegaConf.register_new_resolver("simteam_jobname", job_name)
 
@@ -357,30 +347,49 @@ def _task(cfg: DictConfig) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# Validating sweeper
+# Sweep validation (a Hydra callback: every job's config is checked before the first job runs)
 # ----------------------------------------------------------------------------------------------
-class ValidatingSweeper(BasicSweeper):
-    """Hydra's basic sweeper that converts every job's config with ``from_dict`` before launching any job,
-    and records the planned jobs in ``<sweep dir>/sweep_jobs.json`` for the collector."""
+class SweepConfigError(BaseException):
+    """A sweep job's config is invalid. A BaseException so that Hydra's callback runner, which turns
+    ``Exception`` into warnings, lets it reach :func:`main`."""
 
-    _validated = False
 
-    def validate_batch_is_legal(self, batch) -> None:  # noqa: D102
-        if not self._validated:
-            from .io import write_json
+def expand_sweep(config: DictConfig) -> list[list[str]] | None:
+    """The job override lists Hydra's basic sweeper will launch, in job-number order (None for other sweepers)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
 
-            jobs = [list(o) for b in self.overrides for o in b]
-            for i, overrides in enumerate(jobs):
-                job_cfg = self.hydra_context.config_loader.load_sweep_config(self.config, list(overrides))
-                try:
-                    split_config(job_cfg)
-                except ConfigError as ex:
-                    raise ConfigError(f"{ex} (in sweep job #{i}: {' '.join(overrides)})") from None
-            self._validated = True
-            write_json({"jobs": [{"num": i, "overrides": o} for i, o in enumerate(jobs)]},
-                       Path(str(self.config.hydra.sweep.dir)) / "sweep_jobs.json")
+    if OmegaConf.select(config, "hydra.sweeper._target_") != "hydra._internal.core_plugins.basic_sweeper.BasicSweeper":
+        return None
+    params = OmegaConf.select(config, "hydra.sweeper.params") or {}
+    args = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
+    parsed = OverridesParser.create().parse_overrides(args)
+    return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
+
+
+class ValidateCallback:
+    """Hydra callback: before a multirun starts, compose and validate every job's config, and record the
+    planned jobs in ``<sweep dir>/sweep_jobs.json`` (the collector lists planned jobs that never ran)."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("on_"):
+            return lambda *a, **k: None
+        raise AttributeError(name)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:  # noqa: D102
+        from .io import write_json
+
+        jobs = expand_sweep(config)
+        if jobs is None:
             return
-        super().validate_batch_is_legal(batch)
+        config_name = config.hydra.job.config_name
+        for i, overrides in enumerate(jobs):
+            try:
+                job_cfg = hydra.compose(config_name=config_name, overrides=overrides)
+                split_config(job_cfg)
+            except ConfigError as ex:
+                raise SweepConfigError(f"{ex} (sweep job #{i}: {' '.join(overrides)})") from None
+        write_json({"jobs": [{"num": i, "overrides": o} for i, o in enumerate(jobs)]},
+                   Path(str(config.hydra.sweep.dir)) / "sweep_jobs.json")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -443,6 +452,9 @@ def main(argv: list[str] | None = None) -> None:
         else:
             msg = " ".join(str(ex).split()) or type(ex).__name__
         print(f"error: {msg}", file=sys.stderr)
+        sys.exit(2)
+    except SweepConfigError as ex:
+        print(f"error: {ex}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
