@@ -506,8 +506,9 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
         sc = load_scenario(scen)
     else:
         sc = load_scenario(scen, base_dir=conf_dir)
-    return plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"),
-                echo=app.get("echo", print))
+    res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print)
+    print_summary(res)
+    return res
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -533,16 +534,22 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print()
+    print_summary(res)
+    return 0
+
+
+def print_summary(res: PlanResult, file=None) -> None:
+    """Print the plain-language summary and the ranked table."""
+    out = file or sys.stdout
+    print(file=out)
     for p in res.summary_text:
-        print("- " + p)
+        print("- " + p, file=out)
     cols = ["rank", "alternative", "revenue_mean", "revenue_p10", "revenue_p90", "diff_revenue_mean",
             "diff_revenue_lo", "diff_revenue_hi", "dip_depth", "dip_weeks", "quits_mean"]
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format",
                            lambda x: f"{x:,.3f}" if abs(x) < 10 else f"{x:,.0f}"):
-        print()
-        print(res.table[cols].to_string(index=False))
-    return 0
+        print(file=out)
+        print(res.table[cols].to_string(index=False), file=out)
 
 
 def _scenario_dump(res: PlanResult) -> str:
