@@ -39,6 +39,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import solara  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
@@ -308,7 +309,7 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4)) -> Figure:
     handles.append(Line2D([], [], color="#b22222", ls="--", lw=1.0, label="intervention"))
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
     fig.suptitle(f"Week {model.week} of {weeks} (seed {model.seed_value})", fontsize=10)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.9, bottom=0.14, wspace=0.14, hspace=0.22)
     return fig
 
 
@@ -319,18 +320,18 @@ def network_figure(models: list[TeamModel], figsize=None) -> Figure:
     reps carry a black cross, leaders are dark squares, open seats are hollow grey circles.
     """
     n = len(models)
-    figsize = figsize or (4.6 * n, 4.4)
+    figsize = figsize or (4.4 * n + 0.6, 4.0)
     fig = Figure(figsize=figsize, dpi=90)
     axes = np.atleast_1d(fig.subplots(1, n))
     cmap = matplotlib.colormaps["RdYlGn"]
     sc = None
     for ax, m in zip(axes, models):
         g, pos, s = m.graph, m.layout, m.engine.s
-        for u, v in g.edges():
-            (x0, y0), (x1, y1) = pos[u], pos[v]
-            kind = "rep" if g.nodes[u].get("kind") == "rep" and g.nodes[v].get("kind") == "rep" else "lead"
-            ax.plot([x0, x1], [y0, y1], color="#999999" if kind == "rep" else "#444444",
-                    lw=0.5 if kind == "rep" else 0.8, alpha=0.5, zorder=1)
+        peer, lead = [], []
+        for u, v, d in g.edges(data=True):
+            (peer if d.get("kind") == "peer" else lead).append((pos[u], pos[v]))
+        ax.add_collection(LineCollection(peer, colors="#999999", linewidths=0.5, alpha=0.5, zorder=1))
+        ax.add_collection(LineCollection(lead, colors="#444444", linewidths=0.8, alpha=0.5, zorder=1))
         seats = [nd for nd, d in g.nodes(data=True) if d.get("kind") == "rep"]
         seat_idx = np.array([int(nd) for nd in seats], dtype=int)
         xy = np.array([pos[nd] for nd in seats])
@@ -361,7 +362,7 @@ def network_figure(models: list[TeamModel], figsize=None) -> Figure:
         cb = fig.colorbar(sc, ax=list(axes), shrink=0.6, pad=0.02)
         cb.set_label("morale", fontsize=8)
         cb.ax.tick_params(labelsize=7)
-    fig.text(0.01, 0.01, "size: recent revenue   x: toxic   square: leader   hollow: open seat", fontsize=7,
+    fig.text(0.01, 0.02, "size: recent revenue   x: toxic   square: leader   hollow: open seat", fontsize=7,
              color="#555555")
     return fig
 
@@ -539,8 +540,8 @@ def _slider_row(side_key: str, side: Side, on_side):
     for b in BEHAVIOURS:
         def change(v, b=b):
             on_side(dataclasses.replace(side, behaviours={**side.behaviours, b: float(v)}))
-        solara.SliderFloat(f"{b}", value=float(side.behaviours[b]), min=0.0, max=1.0, step=0.05, on_value=change,
-                           thumb_label=True, classes=[f"slider-{side_key}-{b}"])
+        solara.SliderFloat(f"{side_key.upper()} {b}", value=float(side.behaviours[b]), min=0.0, max=1.0, step=0.05,
+                           on_value=change, thumb_label=True)
 
 
 @solara.component
@@ -611,8 +612,7 @@ def ScenarioCard(settings: solara.Reactive):
         SideControls("a", s.a, set_a)
         solara.Checkbox(label="Side by side: B on the same seed",
                         value=s.compare, on_value=lambda v: settings.set(dataclasses.replace(settings.value,
-                                                                                             compare=bool(v))),
-                        classes=["check-compare"])
+                                                                                             compare=bool(v))))
         if s.compare:
             SideControls("b", s.b, set_b)
         if s.shared or s.a.overrides or s.b.overrides:
