@@ -176,8 +176,10 @@ class Roster:
         s, cfg = e.s, e.cfg
         if e.N != self.n:
             raise ConfigError(f"team.roster: the engine has {e.N} seats but the roster {self.n} rows")
+        open_ = self.open_seats
         ten = self.tenure_weeks()
         s.tenure[:] = np.where(np.isnan(ten), s.tenure, ten)
+        s.tenure[:, open_] = 0.0
         m = self.morale_score()
         if m is not None:
             s.morale[:] = np.where(np.isnan(m), s.morale, m)
@@ -194,11 +196,9 @@ class Roster:
         tox = self.values.get("toxic")
         if tox is not None:
             s.toxic[:] = np.where(np.isnan(tox), s.toxic, tox == 1.0)
-        open_ = self.open_seats
         if open_.any():
             s.active[:, open_] = False
             s.vacancy[:, open_] = -1
-            s.tenure[:, open_] = 0.0
             s.toxic[:, open_] = False
 
     def to_csv(self, path: str) -> None:
