@@ -34,26 +34,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import solara
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import force_update, update_counter
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
-from mesa.visualization.utils import force_update, update_counter  # noqa: E402
-
-from .demos import DEMOS, KINDS, DemoSide  # noqa: E402
-from .leadership import _B as BEHAVIOURS  # noqa: E402
-from .leadership import STRATEGIES, STYLES  # noqa: E402
-from .market import PRESETS  # noqa: E402
-from .model import SalesTeamModel, coerce_seed  # noqa: E402
+from .demos import DEMOS, KINDS, DemoSide
+from .leadership import _B as BEHAVIOURS
+from .leadership import STRATEGIES, STYLES
+from .market import PRESETS
+from .model import SalesTeamModel, coerce_seed
 
 __all__ = [
-    "Side", "Settings", "TeamModel", "DashboardModel", "settings_for_demo", "run_script", "charts_figure",
-    "network_figure", "export_png", "export_dir", "Page", "MARKETS", "INTERVENTION_LABELS",
+    "INTERVENTION_LABELS",
+    "MARKETS",
+    "DashboardModel",
+    "Page",
+    "Settings",
+    "Side",
+    "TeamModel",
+    "charts_figure",
+    "export_dir",
+    "export_png",
+    "network_figure",
+    "run_script",
+    "settings_for_demo",
 ]
 
 MARKETS = ("stable", *PRESETS)
@@ -96,7 +104,7 @@ class Side:
 
     def kwargs(self) -> dict:
         """Keyword arguments for :class:`SalesTeamModel` (style, crisis, behaviours, overrides)."""
-        kw = dict(style=self.style, crisis=self.crisis)
+        kw = {"style": self.style, "crisis": self.crisis}
         kw.update({f"leadership__{b}": float(v) for b, v in self.behaviours.items()})
         kw.update(self.overrides)
         return kw
@@ -155,7 +163,8 @@ class TeamModel(SalesTeamModel):
         self._alpha = 1.0 / max(ema_weeks, 1.0)
         self.revenue_ema = np.zeros(self.engine.N)
 
-    def step(self) -> None:  # noqa: D102
+    def step(self) -> None:
+        """Advance one week and update the per-seat revenue average."""
         done = self.engine.week >= self.engine.weeks
         super().step()
         if not done:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Intervention", "DemoSide", "Demo", "DEMOS", "demo", "model_kwargs", "KINDS"]
+__all__ = ["DEMOS", "KINDS", "Demo", "DemoSide", "Intervention", "demo", "model_kwargs"]
 
 #: Interventions the dashboard offers as buttons (kinds of :func:`simteam.events.fire`).
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup")
@@ -52,7 +52,8 @@ class Demo:
         title: Title shown in the demo picker.
         a, b: The two sides (A is the main run; B is shown side by side on the same seed).
         script: Interventions fired at their week on both sides.
-        seed: The seed the guide's screenshots and numbers use.
+        seed: The seed the guide's screenshots and numbers use: a typical run, whose paired
+            B - A revenue and quits differences are near their medians over seeds 1-200.
         weeks: Horizon.
         market: ``stable`` or a shock preset of :data:`simteam.market.PRESETS`.
         shared: Dotted overrides applied to both sides (e.g. the change initiative).
@@ -77,7 +78,7 @@ class Demo:
 #: (0.25, 0.12) so the J-curve is visible in one run; start_week is the last week, so the
 #: rollout starts when the script (or the facilitator's click) says so.
 ROLLOUT_WEEKS = 78
-_CRM = dict(name="crm", kind="tool", start_week=ROLLOUT_WEEKS - 1, dip=0.35, gain=0.15)
+_CRM = {"name": "crm", "kind": "tool", "start_week": ROLLOUT_WEEKS - 1, "dip": 0.35, "gain": 0.15}
 
 DEMOS: dict[str, Demo] = {
     "toxic_star": Demo(
@@ -86,7 +87,7 @@ DEMOS: dict[str, Demo] = {
         a=DemoSide("A: tolerates it", "balanced", overrides={"leadership__toxic_tolerance": 0.9}),
         b=DemoSide("B: acts on it", "balanced", overrides={"leadership__toxic_tolerance": 0.1}),
         script=(Intervention(8, "toxic_hire"),),
-        seed=3,
+        seed=5,
         question="The new hire is the best closer on the team. Would you keep them as they are?",
         point="A high performer who harms the people around them costs more than they sell, unless the "
               "leader acts on the behaviour.",
@@ -97,7 +98,7 @@ DEMOS: dict[str, Demo] = {
         a=DemoSide("A: panic (cut and push)", "balanced", crisis="cut_and_push"),
         b=DemoSide("B: steady hand (hold steady)", "balanced", crisis="hold_steady"),
         script=(Intervention(13, "crisis", 0.3),),
-        seed=2,
+        seed=108,
         question="Demand just fell by a third. What do you do on Monday morning?",
         point="Layoffs, quota raises and pressure save cost but lose trust and people; reassurance keeps "
               "the team selling through the trough.",
@@ -110,7 +111,7 @@ DEMOS: dict[str, Demo] = {
         b=DemoSide("B: trained, supported rollout", "balanced",
                    overrides={"change__initiatives": [dict(_CRM, support=0.8, training=0.8)]}),
         script=(Intervention(13, "rollout", 0.0, "crm"),),
-        seed=1,
+        seed=9,
         weeks=ROLLOUT_WEEKS,
         question="The new CRM went live and revenue dropped. Was it a mistake?",
         point="New tools first cost productivity, then pay off; training and support make the dip "
@@ -122,7 +123,7 @@ DEMOS: dict[str, Demo] = {
         a=DemoSide("A: rarely recognises", "balanced", overrides={"leadership__recognition": 0.1}),
         b=DemoSide("B: recognises every week", "balanced", overrides={"leadership__recognition": 0.9}),
         script=(Intervention(26, "recognition_event"),),
-        seed=1,
+        seed=56,
         question="You hold an awards night. How long does the lift last?",
         point="A one-off event lifts morale for a few weeks; a habit of recognising wins keeps morale up "
               "and people in their seats.",
