@@ -77,7 +77,7 @@ def test_recovers_known_parameters_from_simulated_data():
     data = simteam.run(c, replications=300, seed=50_000).summary
     targets = [Target(m, float(data[m].mean()), float(data[m].std(ddof=1) / np.sqrt(len(data)))) for m in MOMENTS]
     ps = [Parameter("people.quit_base", 0.001, 0.015), Parameter("selling.quota", 300.0, 1200.0)]
-    r = calibrate(cfg, ps, targets, replications=24, seed=0, maxiter=6, popsize=5, polish_maxfev=20,
+    r = calibrate(cfg, ps, targets, replications=32, seed=0, maxiter=6, popsize=5, polish=False,
                   profile_points=0)
     est = r.estimate
     for k, v in truth.items():
