@@ -61,7 +61,7 @@ from simteam.config import ConfigError, SimConfig
 from simteam.network import build_structure
 from simteam.results import recovery
 
-__all__ = ["MesaSalesModel", "Rep", "Leader", "run_baseline", "check_supported", "TEAM_SERIES"]
+__all__ = ["TEAM_SERIES", "Leader", "MesaSalesModel", "Rep", "check_supported", "run_baseline"]
 
 _NORMAL = statistics.NormalDist()
 SUPPORTED_STRATEGIES = ("none", "hold_steady", "wait_and_see")
@@ -115,7 +115,7 @@ def _shock_intensity(sh, t: int) -> float:
 
 
 def _clip01(x: float) -> float:
-    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+    return 0.0 if x < 0.0 else min(x, 1.0)
 
 
 def _c(b: float) -> float:
@@ -125,7 +125,7 @@ def _c(b: float) -> float:
 class Rep(mesa.Agent):
     """A sales rep sitting in seat ``seat`` of team ``team``; does its whole week in :meth:`step`."""
 
-    def __init__(self, model: "MesaSalesModel", seat: int, team: int, *, tenure: float, potential: float,
+    def __init__(self, model: MesaSalesModel, seat: int, team: int, *, tenure: float, potential: float,
                  skill: float, morale: float, trust: float, toxic: bool):
         super().__init__(model)
         c = model.cfg
@@ -151,7 +151,7 @@ class Rep(mesa.Agent):
         self.leaving = False
 
     # ------------------------------------------------------------------------------------------
-    def peers(self) -> list["Rep"]:
+    def peers(self) -> list[Rep]:
         """Reps in the seats next to mine on the team graph (vacant seats skipped)."""
         m = self.model
         return [r for j in m.graph.neighbors(self.seat) if isinstance(j, int) and (r := m.seat_rep[j]) is not None]
@@ -222,7 +222,7 @@ class Rep(mesa.Agent):
         if not c.mechanisms.selling:
             self.revenue_week, self.wins_week, self.taken = 0.0, 0, 0.0
             return
-        S, L = c.selling, c.leadership
+        S = c.selling
         ec = S.effort_capacity
         cap = S.capacity * (1.0 - 0.5 * ec + ec * self.effort) * self.ramp
         O = sum(self.offered)
@@ -257,7 +257,7 @@ class Rep(mesa.Agent):
         self.revenue_year += rev
         m.seat_revenue_year[self.seat] += rev
 
-    def grow_skill(self, peers: list["Rep"]) -> None:
+    def grow_skill(self, peers: list[Rep]) -> None:
         """Practice, feedback, coaching on weaknesses, peer learning and strengths coaching."""
         m = self.model
         c = m.cfg
@@ -279,7 +279,7 @@ class Rep(mesa.Agent):
             best = max(range(len(self.log_strength)), key=self.log_strength.__getitem__)
             self.log_strength[best] = min(self.log_strength[best] + g, math.log(3.0))
 
-    def culture(self, peers: list["Rep"]) -> None:
+    def culture(self, peers: list[Rep]) -> None:
         """Toxic behaviour: catch it from neighbours, reform, or be removed by the leader; cohesion."""
         m = self.model
         c = m.cfg
@@ -326,7 +326,7 @@ class Rep(mesa.Agent):
 class Leader(mesa.Agent):
     """A front-line leader: hands out the week's leads to the team and fills vacancies."""
 
-    def __init__(self, model: "MesaSalesModel", team: int, seats: list[int]):
+    def __init__(self, model: MesaSalesModel, team: int, seats: list[int]):
         super().__init__(model)
         self.team = team
         self.seats = seats
@@ -557,7 +557,7 @@ class MesaSalesModel(mesa.Model):
             self.counters["top20_n"] += 1
         self.seat_revenue_year = [0.0] * self.n_seats
 
-    def run(self) -> "MesaSalesModel":
+    def run(self) -> MesaSalesModel:
         for _ in range(self.cfg.weeks):
             self.step()
         if self.cfg.weeks % 52 >= 26:
@@ -629,7 +629,7 @@ class MesaSalesModel(mesa.Model):
         years = self.cfg.weeks / 52.0
         head = float(df["headcount"].mean())
         rev = df["revenue"].to_numpy(dtype=float)
-        dd, rec, recovered = recovery(rev[:, None], np.array([self.first_onset]))
+        dd, rec, _ = recovery(rev[:, None], np.array([self.first_onset]))
         return {
             "revenue": float(rev.sum()),
             "revenue_per_seat_year": float(rev.sum()) / (self.n_seats * years),

@@ -21,7 +21,7 @@ import simteam
 from simteam.config import ConfigError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.mesa_baseline import MesaSalesModel, run_baseline  # noqa: E402
+from benchmarks.mesa_baseline import MesaSalesModel, run_baseline
 
 METRICS = ("revenue", "turnover_annual", "quota_share", "top20_revenue_share", "morale_final", "trust_final",
            "skill_final", "stress_final", "hires")
