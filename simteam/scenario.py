@@ -268,7 +268,7 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None) ->
         sq = {}
     _unknown_keys(pb, "scenario.status_quo", sq, ("description", "keep"))
     keep = sq.get("keep") or []
-    action_ids = [a["id"] for a in timeline if a]
+    action_ids = list(dict.fromkeys(a.get("id") for a in timeline if a and a.get("id")))
     if not isinstance(keep, list):
         pb.add("scenario.status_quo.keep", f"expected a list of timeline ids, got {keep!r}")
         keep = []
@@ -425,7 +425,10 @@ def _check_alternative(pb: _Problems, path: str, alt: Any, horizon, timeline: li
         pb.add(path, f"expected a mapping of changes, got {alt!r}")
         return {}
     _unknown_keys(pb, path, alt, _ALT_KEYS)
-    by_id = {a.get("id"): a for a in timeline if a}
+    by_id: dict = {}
+    for a in timeline:
+        if a:
+            by_id.setdefault(a.get("id"), a)
     changes = alt.get("actions") or {}
     out_changes = {}
     if not isinstance(changes, dict):
@@ -435,12 +438,18 @@ def _check_alternative(pb: _Problems, path: str, alt: Any, horizon, timeline: li
         if aid not in by_id:
             pb.add(f"{path}.actions.{aid}", f"names no timeline action; allowed: {list(by_id)}")
             continue
-        merged = dict(by_id[aid], **(ch or {}))
-        if isinstance(ch, dict) and ("id" in ch or "action" in ch):
+        if not isinstance(ch, dict):
+            pb.add(f"{path}.actions.{aid}", f"expected a mapping of changed fields, got {ch!r}")
+            continue
+        if "id" in ch or "action" in ch:
             pb.add(f"{path}.actions.{aid}", "id and action cannot be changed; remove it and add a new one")
             continue
-        chk = _check_action(pb, f"{path}.actions.{aid}", merged, horizon, {}, partial=True)
-        out_changes[aid] = {k: chk.get(k) for k in (ch or {})}
+        orig = by_id[aid]
+        partial = dict(ch, action=orig.get("action"))
+        if "week" not in ch and "mandate_week" in ch and orig.get("week") is not None:
+            partial["week"] = orig["week"]
+        chk = _check_action(pb, f"{path}.actions.{aid}", partial, horizon, {}, partial=True)
+        out_changes[aid] = {k: chk.get(k) for k in ch}
     local_ids = dict(ids)
     add = alt.get("add") or []
     if not isinstance(add, list):
