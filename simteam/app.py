@@ -441,14 +441,15 @@ def KpiStrip(model: DashboardModel):
         k = m.kpis()
         with solara.Row(gap="6px", style={"flex-wrap": "wrap", "align-items": "stretch"},
                         classes=[f"kpi-strip-{key}"]):
-            solara.Text(m.label, style={"font-weight": "bold", "color": COLORS[key], "min-width": "150px",
+            solara.Text(m.label, style={"font-weight": "bold", "color": COLORS[key], "width": "170px",
                                         "align-self": "center"})
             solara.Text(f"week {k.get('week', 0)}", classes=[f"kpi-week-{key}"],
                         style={"align-self": "center", "min-width": "60px"})
             for fld, label, kind in KPI_FIELDS:
-                with solara.Card(margin=0, style={"padding": "4px 10px", "min-width": "105px"}):
-                    solara.Text(label, style={"font-size": "0.75em", "color": "#666"})
-                    solara.Text(_fmt(k.get(fld, float("nan")), kind), style={"font-size": "1.15em"},
+                with solara.Card(margin=0, style={"padding": "4px 10px", "min-width": "110px"}):
+                    solara.Text(label, style={"font-size": "0.75em", "color": "#666", "display": "block"})
+                    solara.Text(_fmt(k.get(fld, float("nan")), kind),
+                                style={"font-size": "1.2em", "display": "block", "font-weight": "500"},
                                 classes=[f"kpi-{fld}-{key}"])
 
 

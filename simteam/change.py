@@ -15,7 +15,7 @@ F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}) at every whole week.
 
 J-curve productivity of an adopter t_a weeks after adoption:
     J = 1 - D (1 - k_D T) e^{-t_a / T_d} + G (1 - e^{-t_a / T_g}).
-A mandate forces the remaining reps to adopt and adds resistance
+A regroup multiplies trust by (1 - r_T) and caps cohesion. A mandate forces the remaining reps to adopt and adds resistance
 rho_i += g_r (1 - support)(1 - T)(1 - tau_i), which lowers morale and trust and raises
 the quit hazard, and decays at a weekly rate.
 """
@@ -39,7 +39,8 @@ def bass_step_probability(f, p, q):
     a = p + q
     small = a < 1e-12
     safe_a = np.where(small, 1.0, a)
-    surv = safe_a / ((p + q * f) * np.exp(safe_a) + q * (1.0 - f))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = safe_a / ((p + q * f) * np.exp(safe_a) + q * (1.0 - f))
     surv = np.where(small, np.exp(-(p + q * f)), surv)
     return 1.0 - surv
 
@@ -126,10 +127,9 @@ def step(e, t: int) -> None:
 
 
 def after_regroup(e) -> None:
-    """A regroup partly resets trust toward the new-hire level and drops cohesion."""
-    s, X, P = e.s, e.p.change, e.p.people
-    s.trust = np.where(s.active, s.trust - X.regroup_trust_reset * np.maximum(s.trust - P.new_hire_trust, 0.0),
-                       s.trust)
+    """A regroup costs a share of trust (new reporting lines) and drops cohesion (new peers)."""
+    s, X = e.s, e.p.change
+    s.trust = np.where(s.active, s.trust * (1.0 - X.regroup_trust_reset), s.trust)
     if e.sw.cohesion:
         s.cohesion = np.where(s.active, np.minimum(s.cohesion, X.regroup_cohesion), s.cohesion)
     e.log("regroup", str(e.regroups))

@@ -361,7 +361,7 @@ class ChangeConfig:
 
     initiatives: list[Initiative] = field(default_factory=list)
     regroup_weeks: list[int] = param([], doc="weeks at which the team is regrouped (graph rewired)")
-    regroup_trust_reset: float = param(0.3, 0.0, 1.0, doc="share of trust above new-hire level lost at a regroup")
+    regroup_trust_reset: float = param(0.15, 0.0, 1.0, doc="share of trust lost at a regroup (new reporting lines)")
     regroup_cohesion: float = param(0.2, 0.0, 1.0, doc="cohesion right after a regroup")
     resistance_decay: float = param(0.05, 0.0, 1.0, unit="1/week", doc="decay rate of resistance")
     resistance_morale: float = param(0.2, 0.0, 2.0, doc="morale target lost per unit resistance")

@@ -181,6 +181,8 @@ class Engine:
             raise RuntimeError(f"the run is over: all {self.weeks} weeks are done")
         t = self.week
         self.s.leaving[:] = False
+        for k in ("quits", "exits_other", "hires"):
+            self.series[k][t] = 0.0
         self.policies_at("start")
         self.market.step(t)
         leadership.step(self, t)

@@ -56,7 +56,7 @@ def _vacate_now(e, mask: np.ndarray, t: int) -> None:
         return
     people._close_rep_years(e, leaving)
     e.counters["exits_other"] += leaving.sum(axis=1)
-    e.series["exits_other"][t] = np.nan_to_num(e.series["exits_other"][t]) + leaving.sum(axis=1)
+    e.series["exits_other"][t] += leaving.sum(axis=1)
     s.active &= ~leaving
     s.pipeline[leaving] = 0.0
     s.pipeline_value[leaving] = 0.0

@@ -152,7 +152,7 @@ def step(e, t: int) -> None:
         if sw.peer_learning:
             nbr_skill = st.neighbor_sum(s.skill * actf) / np.maximum(nbr_act, 1e-300)
             lift = np.maximum(nbr_skill - s.skill, 0.0) * (nbr_act > 0)
-            s.skill += L.peer_learning_rate * np.maximum(_c(L.learning_support), 0.0) * 2.0 * s.cohesion * lift
+            s.skill += L.peer_learning_rate * L.learning_support * 2.0 * s.cohesion * lift
         np.clip(s.skill, 0.0, 1.0, out=s.skill)
         # strengths coaching: grow the rep's best segment strength (capped at x3)
         g = L.coaching_strength * L.coaching * L.coaching_focus
@@ -184,8 +184,8 @@ def turnover(e, t: int) -> None:
         quits = act & (e.rng.uniform("quit", t, (e.N,)) < -np.expm1(-hazard))
     other = s.leaving & act & ~quits
     leave = quits | other
-    e.series["quits"][t] = quits.sum(axis=1)
-    e.series["exits_other"][t] = other.sum(axis=1)
+    e.series["quits"][t] += quits.sum(axis=1)
+    e.series["exits_other"][t] += other.sum(axis=1)
     e.counters["quits"] += quits.sum(axis=1)
     e.counters["exits_other"] += other.sum(axis=1)
     if leave.any():
@@ -209,15 +209,19 @@ def turnover(e, t: int) -> None:
         s.vacancy = np.where(ticking & (s.vacancy > 0), s.vacancy - 1, s.vacancy)
         hired = ticking & (s.vacancy == 0)
         if hired.any():
-            hire(e, t, hired)
-    e.series["hires"][t] = hired.sum(axis=1)
+            hire(e, t, hired, count=False)
+    e.series["hires"][t] += hired.sum(axis=1)
     e.counters["hires"] += hired.sum(axis=1)
     s.tenure += s.active
     _update_ramp(e)
 
 
-def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | None = None) -> None:
-    """Fill the seats in ``mask`` with new reps (draws from the ``hire_*`` streams)."""
+def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | None = None,
+         count: bool = True) -> None:
+    """Fill the seats in ``mask`` with new reps (draws from the ``hire_*`` streams).
+
+    ``count`` adds them to the week's hires (turnover counts its own refills).
+    """
     s, P, tc, C = e.s, e.p.people, e.cfg.team, e.p.culture
     pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.normal("hire_potential", t, (e.N,)), 0.02, 1.0)
     if skill is not None:
@@ -239,6 +243,9 @@ def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | 
     else:
         tox = toxic
     s.toxic = np.where(mask, tox, s.toxic)
+    if count:
+        e.series["hires"][t] += mask.sum(axis=1)
+        e.counters["hires"] += mask.sum(axis=1)
     s.active = s.active | mask
     s.vacancy = np.where(mask, -1, s.vacancy)
     s.exposed[mask] = e.initiative_open[None, :].repeat(mask.sum(), 0) if e.K else False

@@ -128,7 +128,8 @@ def make_figures(res) -> dict[str, bytes]:
     fig, ax = plt.subplots(figsize=(9, 0.7 + 0.6 * len(names)))
     order = list(table["alternative"])[::-1]
     data = [runs[n].results.summary["revenue"].to_numpy() / 1000 for n in order]
-    bp = ax.boxplot(data, vert=False, whis=(10, 90), showfliers=False, patch_artist=True, widths=0.55)
+    horiz = {"orientation": "horizontal"} if _mpl_at_least(3, 10) else {"vert": False}
+    bp = ax.boxplot(data, whis=(10, 90), showfliers=False, patch_artist=True, widths=0.55, **horiz)
     for patch, n in zip(bp["boxes"], order):
         patch.set_facecolor(col[n])
         patch.set_alpha(0.55)
@@ -233,6 +234,13 @@ def make_figures(res) -> dict[str, bytes]:
         ax.grid(axis="x", alpha=0.3)
         save(fig, "fig_sensitivity.png")
     return figs
+
+
+def _mpl_at_least(major: int, minor: int) -> bool:
+    import matplotlib
+
+    parts = matplotlib.__version__.split(".")
+    return (int(parts[0]), int(parts[1])) >= (major, minor)
 
 
 def _actions(sc, name):

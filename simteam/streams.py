@@ -23,7 +23,7 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
-__all__ = ["Streams", "mix64", "decision_key"]
+__all__ = ["Streams", "decision_key", "mix64"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
