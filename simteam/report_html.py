@@ -46,8 +46,9 @@ h1{font-size:1.7em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.8em;border-bot
 padding-bottom:.2em}
 .lead{color:#4a5868}.summary{background:#eef5ff;border-left:4px solid #2f6fdf;padding:10px 18px;margin:16px 0}
 .summary li{margin:.45em 0;line-height:1.45}
-table{border-collapse:collapse;width:100%;font-size:.88em;margin:8px 0}
-th,td{padding:5px 7px;border-bottom:1px solid #e3e7ec;text-align:right}
+table{border-collapse:collapse;width:100%;font-size:.82em;margin:8px 0}
+th,td{padding:4px 5px;border-bottom:1px solid #e3e7ec;text-align:right}
+th{overflow-wrap:anywhere;hyphens:auto}.scroll{overflow-x:auto}
 th{background:#f0f2f5;font-weight:600}td.l,th.l{text-align:left}
 tr.best td{background:#f1faf1;font-weight:600}
 figure{margin:18px 0}figure img{max-width:100%;border:1px solid #e3e7ec}
@@ -324,21 +325,21 @@ def render_html(res, figs: dict[str, bytes]) -> str:
     parts.append("<h2 id='summary'>Summary</h2><div class='summary'><ul>"
                  + "".join(f"<li>{e(p)}</li>" for p in res.summary_text) + "</ul></div>")
     # ranked table
-    parts.append("<h2 id='ranking'>Ranked alternatives</h2><table id='ranked'><thead><tr><th>#</th>"
+    parts.append("<h2 id='ranking'>Ranked alternatives</h2><div class='scroll'><table id='ranked'><thead><tr><th>#</th>"
                  "<th class='l'>Alternative</th>"
                  + "".join(f"<th>{e(h)}</th>" for _, h, _ in TABLE_COLUMNS) + "</tr></thead><tbody>")
     for i, row in table.iterrows():
         cls = " class='best'" if i == 0 else ""
         cells = [f"<td data-alt='{e(row['alternative'])}' data-metric='rank' data-value='{int(row['rank'])}'>"
                  f"{int(row['rank'])}</td>", f"<td class='l' title='{e(str(row['description']))}'>"
-                 f"{e(row['alternative'])}</td>"]
+                 f"{e(row['alternative']).replace('_', '_<wbr>')}</td>"]
         for c, _, kind in TABLE_COLUMNS:
             v = row[c]
             dv = "nan" if pd.isna(v) else repr(float(v))
             cells.append(f"<td data-alt='{e(row['alternative'])}' data-metric='{c}' data-value='{dv}'>"
                          f"{e(fmt_value(None if pd.isna(v) else float(v), kind))}</td>")
         parts.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table><p class='meta'>Revenue in k$ over the horizon. 'vs baseline' is the mean "
+    parts.append("</tbody></table></div><p class='meta'>Revenue in k$ over the horizon. 'vs baseline' is the mean "
                  "paired difference against the baseline on the same futures, with its 95% interval. Dip: the "
                  "largest shortfall of mean productivity against the baseline, and the weeks it is more than 1% "
                  "below. Morale and trust are on a 0-1 scale.</p>")
@@ -378,9 +379,10 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         info = [c for c in ("team", "name", "attainment_last_year", "engagement", "morale", "trust") if c in risk]
         parts.append("<h2 id='at-risk'>Who is at risk</h2><p>Probability that the rep in the seat today leaves "
                      "(quits, or is let go) within the horizon, per alternative. Sorted by the highest of them.</p>"
-                     "<table id='risk'><thead><tr><th class='l'>Rep</th>"
+                     "<div class='scroll'><table id='risk'><thead><tr><th class='l'>Rep</th>"
                      + "".join(f"<th class='l'>{e(c)}</th>" for c in info)
-                     + "".join(f"<th>{e(c[6:])}</th>" for c in leave_cols) + "</tr></thead><tbody>")
+                     + "".join(f"<th>{e(c[6:]).replace('_', '_<wbr>')}</th>" for c in leave_cols)
+                     + "</tr></thead><tbody>")
         avg = float(np.nanmean(risk[leave_cols].to_numpy()))
         for r in risk.head(20).itertuples(index=False):
             d = r._asdict()
@@ -393,7 +395,7 @@ def render_html(res, figs: dict[str, bytes]) -> str:
                 hot = " class='risk-high'" if v >= 1.5 * avg and v >= 0.2 else ""
                 row += f"<td{hot}>{v:.0%}</td>"
             parts.append(row + "</tr>")
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
     # sensitivity
     sens = res.sensitivity
     if len(sens):
@@ -401,8 +403,8 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         parts.append("<h2 id='sensitivity'>Which assumptions drive the result</h2><p>Each key assumption of the "
                      f"model set low and high, one at a time, all alternatives rerun on the same futures "
                      f"({int(sens['replications'].iloc[0])} each). Gain = mean difference against "
-                     f"{e(sc.baseline)}.</p><table id='sens'><thead><tr><th class='l'>Assumption</th><th>Setting</th>"
-                     "<th>Factor</th>" + "".join(f"<th>{e(c[5:])}</th>" for c in gcols)
+                     f"{e(sc.baseline)}.</p><div class='scroll'><table id='sens'><thead><tr><th class='l'>Assumption</th><th>Setting</th>"
+                     "<th>Factor</th>" + "".join(f"<th>{e(c[5:]).replace('_', '_<wbr>')}</th>" for c in gcols)
                      + "<th class='l'>Best</th></tr></thead><tbody>")
         unit = sc.rank_by == "revenue"
         for r in sens.itertuples(index=False):
@@ -410,7 +412,7 @@ def render_html(res, figs: dict[str, bytes]) -> str:
             parts.append(f"<tr><td class='l'>{e(d['label'])}</td><td>{e(d['setting'])}</td><td>{d['factor']:g}</td>"
                          + "".join(f"<td>{(fmt_value(d[c], 'sk') + ' k$' if unit else f'{d[c]:+.3f}')}</td>" for c in gcols)
                          + f"<td class='l'>{e(d['best'])}</td></tr>")
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
     parts.append("<h2 id='method'>How this was computed</h2><p>Each alternative is the scenario compiled to a "
                  "simteam configuration and run as a batch of replications. Replication <i>r</i> of every "
                  "alternative uses the same seed, so all alternatives meet the same market, the same events and "
