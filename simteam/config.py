@@ -314,8 +314,8 @@ class CrisisConfig:
 
     strategy: str = param("hold_steady", doc="crisis-response strategy",
                           choices=("none", "hold_steady", "cut_and_push", "pivot", "wait_and_see"))
-    reassure_trust: float = param(0.15, 0.0, 1.0, doc="hold_steady: trust target gain while the crisis lasts")
-    reassure_stress: float = param(0.15, 0.0, 1.0, doc="hold_steady: stress target relief")
+    reassure_trust: float = param(0.05, 0.0, 1.0, doc="hold_steady: trust target gain while the crisis lasts")
+    reassure_stress: float = param(0.1, 0.0, 1.0, doc="hold_steady: stress target relief")
     quota_raise: float = param(0.15, 0.0, 2.0, doc="cut_and_push: fractional quota increase")
     layoff_share: float = param(0.15, 0.0, 0.9, doc="cut_and_push: share of reps laid off (lowest pace first)")
     push_accountability: float = param(0.3, 0.0, 1.0, doc="cut_and_push: added accountability")

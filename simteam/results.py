@@ -42,8 +42,8 @@ SUMMARY_COLUMNS = {
     "exits_other": "layoffs and dismissals",
     "crisis_onset": "week the first shock began (empty if none)",
     "drawdown": "largest fall of 13-week mean revenue below its pre-shock level",
-    "recovery_weeks": "weeks after the shock onset until 13-week mean revenue is back to 95% of its "
-                      "pre-shock level (empty: no shock, or not recovered by the horizon)",
+    "recovery_weeks": "weeks after the shock onset until 13-week mean revenue is back, for good, to 95% of its "
+                      "pre-shock level carried forward at the market trend (empty: no shock, or not recovered)",
     "recovered": "revenue recovered within the horizon (empty if no shock)",
 }
 
@@ -56,13 +56,16 @@ def _rolling_mean(x: np.ndarray, w: int) -> np.ndarray:
     return out
 
 
-def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold: float = 0.95):
+def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold: float = 0.95,
+             trend_annual: float = 0.0):
     """Drawdown and recovery weeks per column of a (T, B) revenue array.
 
     The pre-shock level is the mean weekly revenue over the ``window`` weeks before the
-    onset. Revenue is the trailing ``window``-week mean. Recovery is the first week
-    after its lowest point at which it is back at or above ``threshold`` x pre-shock
-    level, counted from the onset (0 if it never fell below; NaN if not back by the end).
+    onset, carried forward at the market's exogenous trend ``trend_annual`` (so that
+    ordinary market growth does not count as recovery). Revenue is the trailing
+    ``window``-week mean. Recovery is the first week after its lowest point from which it
+    stays at or above ``threshold`` x pre-shock level for ``window`` weeks (or to the end
+    of the run), counted from the onset (0 if it never fell below; NaN if not back).
     """
     T, B = revenue.shape
     roll = _rolling_mean(revenue, window)
@@ -74,7 +77,8 @@ def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold
         pre = revenue[o - window:o, b].mean()
         if pre <= 0:
             continue
-        after = roll[o:, b] / pre
+        growth = (1.0 + trend_annual) ** (np.arange(T - o) / 52.0)
+        after = roll[o:, b] / (pre * growth)
         valid = ~np.isnan(after)
         if not valid.any():
             continue
@@ -84,12 +88,15 @@ def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold
             recovered[b] = 1.0
             continue
         trough = int(np.nanargmin(after))
-        back = np.flatnonzero((after >= threshold) & (np.arange(after.size) > trough))
-        if back.size:
-            rec[b] = float(back[0])
-            recovered[b] = 1.0
-        else:
-            recovered[b] = 0.0
+        ok = after >= threshold
+        found = np.nan
+        for i in np.flatnonzero(ok & (np.arange(after.size) > trough)):
+            span = ok[i:i + window]
+            if span.size >= min(4, window) and span.all():  # sustained for a quarter (or to the end)
+                found = float(i)
+                break
+        rec[b] = found
+        recovered[b] = 0.0 if np.isnan(found) else 1.0
     return drawdown, rec, recovered
 
 
@@ -103,7 +110,8 @@ def summarise(engine) -> pd.DataFrame:
     head = np.nanmean(ser["headcount"], axis=0)
     exits = c["quits"] + c["exits_other"]
     onset = e.market.first_onset
-    dd, rec, recovered = recovery(ser["revenue"], onset)
+    trend = float(np.asarray(e.cfg.market.trend_annual)) if e.sw.trend else 0.0
+    dd, rec, recovered = recovery(ser["revenue"], onset, trend_annual=trend)
     rep_years = c["rep_years"]
     adoption = ser["adoption"][-1] if e.K else np.full(e.B, np.nan)
     out = {
