@@ -67,30 +67,46 @@ def test_more_parameters_than_moments_is_refused():
         calibrate(simteam.SimConfig(), ps, [Target("turnover_annual", 0.3)])
 
 
-def test_recovers_known_parameters_from_simulated_data():
-    cfg = simteam.configure(weeks=52, market="stable")
-    truth = {"people.quit_base": 0.006, "selling.quota": 750.0}
+def _data(cfg, truth, replications, seed):
     c = cfg
     for k, v in truth.items():
         c = replace_path(c, k, v)
-    # "observed" data: other seeds than the fit's, many team-years
-    data = simteam.run(c, replications=300, seed=50_000).summary
-    targets = [Target(m, float(data[m].mean()), float(data[m].std(ddof=1) / np.sqrt(len(data)))) for m in MOMENTS]
-    ps = [Parameter("people.quit_base", 0.001, 0.015), Parameter("selling.quota", 300.0, 1200.0)]
-    r = calibrate(cfg, ps, targets, replications=32, seed=0, maxiter=6, popsize=5, polish=False,
-                  profile_points=0)
+    data = simteam.run(c, replications=replications, seed=seed).summary
+    return [Target(m, float(data[m].mean()), float(data[m].std(ddof=1) / np.sqrt(len(data)))) for m in MOMENTS]
+
+
+TRUTH = {"people.quit_base": 0.0055, "selling.quota": 820.0}
+BOX = [Parameter("people.quit_base", 0.001, 0.015), Parameter("selling.quota", 300.0, 1200.0)]
+
+
+def test_recovers_known_parameters_on_common_seeds():
+    """Data simulated on the fit's own seeds: the objective is exactly 0 at the truth."""
+    cfg = simteam.configure(weeks=52, market="stable")
+    targets = _data(cfg, TRUTH, replications=16, seed=0)
+    r = calibrate(cfg, BOX, targets, replications=16, seed=0, maxiter=6, popsize=5, polish=False, profile_points=0)
     est = r.estimate
-    for k, v in truth.items():
-        assert est[k] == pytest.approx(v, rel=0.15), (k, est[k])
+    assert est["people.quit_base"] == pytest.approx(TRUTH["people.quit_base"], rel=0.1)
+    assert est["selling.quota"] == pytest.approx(TRUTH["selling.quota"], rel=0.05)
+    assert r.moments.difference.abs().max() < 0.03
+    # every evaluation is recorded; re-simulating the best point on the same seeds gives the same objective (CRN)
+    assert list(r.history.columns[:3]) == ["evaluation", "people.quit_base", "selling.quota"]
+    assert len(r.history) >= 40
+    assert r.objective == pytest.approx(r.history.objective.min(), rel=1e-12)
+
+
+@pytest.mark.slow
+def test_recovers_known_parameters_from_independent_data():
+    """Data from other seeds (300 team-years): the fit lands within its own interval and 20% / 10%."""
+    cfg = simteam.configure(weeks=52, market="stable")
+    targets = _data(cfg, TRUTH, replications=300, seed=50_000)
+    r = calibrate(cfg, BOX, targets, replications=48, seed=0, maxiter=8, popsize=5, polish=False, profile_points=0)
+    est = r.estimate
+    assert est["people.quit_base"] == pytest.approx(TRUTH["people.quit_base"], rel=0.2)
+    assert est["selling.quota"] == pytest.approx(TRUTH["selling.quota"], rel=0.1)
     p = r.params.set_index("parameter")
     assert (p.se > 0).all()
-    # the true values lie inside the reported 99.7% intervals
-    assert np.all(np.abs(p.estimate - pd.Series(truth)) <= 3 * p.se)
-    assert r.moments.difference.abs().max() < 0.05
+    assert np.all(np.abs(p.estimate - pd.Series(TRUTH)) <= 3 * p.se)
     assert r.j_df == 1 and 0 <= r.j_pvalue <= 1
-    # evaluations reuse the fixed seeds (CRN): the objective is deterministic in theta
-    h = r.history
-    assert len(h) >= 30
 
 
 def test_run_task_writes_report(tmp_path):
