@@ -37,14 +37,14 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from .config import ConfigError, SimConfig, from_dict, to_dict
 
 __all__ = ["main", "TASKS", "resolve_task", "split_config", "run_study", "CONF_DIR", "SIM_KEYS",
-           "ValidateCallback", "expand_sweep", "job_name"]
+           "ValidateCallback", "expand_sweep", "validate_jobs", "job_name"]
 
 log = logging.getLogger("simteam")
 
@@ -110,6 +110,24 @@ def register_configs() -> None:
 # ----------------------------------------------------------------------------------------------
 # Config conversion and task lookup
 # ----------------------------------------------------------------------------------------------
+def _plain(cfg: DictConfig) -> dict:
+    """The config without the ``hydra`` node as plain, resolved containers."""
+    data: dict[str, Any] = {}
+    for key in cfg.keys():
+        if key == "hydra":
+            continue
+        node = cfg._get_node(key)
+        try:
+            if isinstance(node, (DictConfig, ListConfig)):
+                data[str(key)] = OmegaConf.to_container(node, resolve=True, throw_on_missing=True)
+            else:
+                data[str(key)] = cfg[key]
+        except OmegaConfBaseException as ex:
+            where = getattr(ex, "full_key", None) or key
+            raise ConfigError(f"{where}: {_first_line(ex)}") from None
+    return data
+
+
 def split_config(cfg: DictConfig | dict) -> tuple[SimConfig, dict]:
     """Split a composed config into a validated :class:`SimConfig` and the plain dict of app keys.
 
@@ -117,16 +135,7 @@ def split_config(cfg: DictConfig | dict) -> tuple[SimConfig, dict]:
         ConfigError: naming the offending field (unknown key, wrong type, out of range,
             an unresolvable interpolation).
     """
-    if isinstance(cfg, DictConfig):
-        try:
-            data = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
-        except OmegaConfBaseException as ex:
-            key = getattr(ex, "full_key", None)
-            raise ConfigError(f"{key + ': ' if key else ''}{_first_line(ex)}") from None
-    else:
-        data = dict(cfg)
-    assert isinstance(data, dict)
-    data.pop("hydra", None)
+    data = _plain(cfg) if isinstance(cfg, DictConfig) else {k: v for k, v in dict(cfg).items() if k != "hydra"}
     sim = {k: data.pop(k) for k in SIM_KEYS if k in data}
     return from_dict(sim), data
 
@@ -366,9 +375,68 @@ def expand_sweep(config: DictConfig) -> list[list[str]] | None:
     return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
 
 
+def _set_path(data: dict, path: str, value: Any, delete: bool = False) -> None:
+    """Set (or delete) a dotted path such as ``events.0.probability`` in nested dicts and lists."""
+    parts = path.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part)]
+        else:
+            node = node.setdefault(part, {})
+    last = parts[-1]
+    if isinstance(node, list):
+        if delete:
+            node.pop(int(last))
+        else:
+            node[int(last)] = value
+    elif delete:
+        node.pop(last, None)
+    else:
+        node[last] = value
+
+
+def validate_jobs(config_name: str, jobs: list[list[str]]) -> None:
+    """Validate every job's config: compose once per combination of config-group choices with Hydra,
+    then apply each job's value overrides and convert with :func:`simteam.config.from_dict`.
+
+    Raises:
+        SweepConfigError: naming the field and the first job whose config is invalid.
+    """
+    import copy
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import OverrideType
+
+    parser = OverridesParser.create()
+    cache: dict[tuple, dict] = {}
+    for i, overrides in enumerate(jobs):
+        try:
+            parsed = parser.parse_overrides(overrides)
+            groups, values = [], []
+            for o in parsed:
+                key = o.key_or_group
+                value = o.value() if o.type != OverrideType.DEL else None
+                is_group = "/" in key or ("." not in key and (CONF_DIR / key).is_dir())
+                if is_group or (isinstance(value, str) and "${" in value) or isinstance(value, (dict, list)):
+                    groups.append(o.input_line)
+                else:
+                    values.append(o)
+            ck = tuple(groups)
+            if ck not in cache:
+                cache[ck] = _plain(hydra.compose(config_name=config_name, overrides=list(groups)))
+            data = copy.deepcopy(cache[ck])
+            for o in values:
+                _set_path(data, o.key_or_group, o.value() if o.type != OverrideType.DEL else None,
+                          delete=o.type == OverrideType.DEL)
+            split_config(data)
+        except ConfigError as ex:
+            raise SweepConfigError(f"{ex} (sweep job #{i}: {' '.join(overrides)})") from None
+
+
 class ValidateCallback:
-    """Hydra callback: before a multirun starts, compose and validate every job's config, and record the
-    planned jobs in ``<sweep dir>/sweep_jobs.json`` (the collector lists planned jobs that never ran)."""
+    """Hydra callback: before a multirun starts, validate every job's config (:func:`validate_jobs`) and
+    record the planned jobs in ``<sweep dir>/sweep_jobs.json`` (the collector lists planned jobs that never ran)."""
 
     def __getattr__(self, name: str):
         if name.startswith("on_"):
@@ -381,13 +449,7 @@ class ValidateCallback:
         jobs = expand_sweep(config)
         if jobs is None:
             return
-        config_name = config.hydra.job.config_name
-        for i, overrides in enumerate(jobs):
-            try:
-                job_cfg = hydra.compose(config_name=config_name, overrides=overrides)
-                split_config(job_cfg)
-            except ConfigError as ex:
-                raise SweepConfigError(f"{ex} (sweep job #{i}: {' '.join(overrides)})") from None
+        validate_jobs(config.hydra.job.config_name, jobs)
         write_json({"jobs": [{"num": i, "overrides": o} for i, o in enumerate(jobs)]},
                    Path(str(config.hydra.sweep.dir)) / "sweep_jobs.json")
 
