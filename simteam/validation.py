@@ -38,7 +38,7 @@ from .engine import Engine
 from .sensitivity import save_figure, write_csv, write_text
 
 __all__ = ["Check", "SIZES", "only", "check_degroot", "check_bass", "check_sis", "check_bands", "check_ramp",
-           "run_validation", "to_markdown", "format_table", "plot_figures", "write_report", "failing", "run_task",
+           "run_validation", "sis_scan", "to_markdown", "format_table", "plot_figures", "write_report", "failing", "run_task",
            "CHECKS"]
 
 #: Run sizes: ``full`` for the report in docs/validation.md, ``ci`` for the test suite.
@@ -262,6 +262,29 @@ def run_sis(s: dict, ratios: np.ndarray, seed: int = 0, replications: int | None
     e = Engine(cfg, seeds=seeds, overrides={"culture.spread_rate": np.repeat(betas, R)})
     e.run()
     return e, lam, np.repeat(ratios, R)
+
+
+def sis_scan(s: dict, ratios, seed: int = 0) -> pd.DataFrame:
+    """Prevalence of toxic behaviour after ``s['weeks']`` weeks across infection rates (one batch).
+
+    Returns one row per ratio: ``ratio`` (beta'/delta' x lambda_max), the mean prevalence at
+    the horizon, its mean over the second half, the share of replications extinct, and the
+    NIMFA (mean-field) prediction.
+    """
+    ratios = np.asarray(ratios, dtype=float)
+    e, lam, rows = run_sis(s, ratios, seed=seed)
+    prev = e.series["toxic_share"]
+    T = prev.shape[0]
+    delta_p = -np.expm1(-s["recovery_rate"])
+    out = []
+    for r in ratios:
+        cols = rows == r
+        out.append({"ratio": r, "beta": float(sis_rates(np.array([r]), s["recovery_rate"], lam)[0]),
+                    "prevalence_final": float(prev[-1, cols].mean()),
+                    "prevalence_late": float(prev[T // 2:, cols].mean()),
+                    "extinct_share": float(np.mean(prev[-1, cols] == 0)),
+                    "nimfa": _nimfa(e.structure.adjacency, r * delta_p / lam, delta_p), "lambda_max": lam})
+    return pd.DataFrame(out)
 
 
 def check_sis(s: dict, seed: int = 0) -> tuple[list[Check], dict]:
