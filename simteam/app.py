@@ -277,12 +277,23 @@ def _marks(ax, marks, top: bool) -> None:
                         fontsize=7, color="#b22222")
 
 
-def charts_figure(model: DashboardModel, figsize=(10.0, 6.4)) -> Figure:
+def _figure(fig: Figure | None, figsize) -> Figure:
+    """A new figure, or ``fig`` cleared and resized (re-using it keeps matplotlib's text-size cache)."""
+    if fig is None:
+        return Figure(figsize=figsize, dpi=80)
+    fig.clear()
+    if tuple(fig.get_size_inches()) != tuple(figsize):
+        fig.set_size_inches(figsize)
+    return fig
+
+
+def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None = None) -> Figure:
     """The live charts: revenue, morale and trust, headcount and quits, adoption and productivity.
 
     Side B (side by side) is drawn dashed in orange; interventions are red dashed lines.
+    Pass ``fig`` to redraw into an existing figure.
     """
-    fig = Figure(figsize=figsize, dpi=90)
+    fig = _figure(fig, figsize)
     axes = fig.subplots(2, 2, sharex=True)
     (ax_rev, ax_mt), (ax_hc, ax_ad) = axes
     weeks = model.engine.weeks
@@ -322,15 +333,16 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4)) -> Figure:
     return fig
 
 
-def network_figure(models: list[TeamModel], figsize=None) -> Figure:
+def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = None) -> Figure:
     """The team network of each model with its fixed, seeded layout.
 
     Reps are coloured by morale (red low, green high) and sized by recent revenue; toxic
     reps carry a black cross, leaders are dark squares, open seats are hollow grey circles.
+    Pass ``fig`` to redraw into an existing figure.
     """
     n = len(models)
     figsize = figsize or (4.4 * n + 0.6, 4.0)
-    fig = Figure(figsize=figsize, dpi=90)
+    fig = _figure(fig, figsize)
     axes = np.atleast_1d(fig.subplots(1, n))
     cmap = matplotlib.colormaps["RdYlGn"]
     sc = None
@@ -505,18 +517,30 @@ def ExportButtons(model: DashboardModel):
 def NetworkView(model: DashboardModel):
     """The team network(s), redrawn every update."""
     counter = update_counter.get()
-    with model.lock:
-        fig = network_figure(model.sides)
-    solara.FigureMatplotlib(fig, format="png", dependencies=[counter, id(model)])
+    fig = solara.use_memo(lambda: Figure(dpi=80), [])
+
+    def draw():
+        with model.lock:
+            network_figure(model.sides, fig=fig)
+        return counter
+
+    drawn = solara.use_memo(draw, [counter, id(model)])
+    solara.FigureMatplotlib(fig, format="png", dependencies=[drawn, id(model)])
 
 
 @solara.component
 def Charts(model: DashboardModel):
     """The live charts, redrawn every update."""
     counter = update_counter.get()
-    with model.lock:
-        fig = charts_figure(model)
-    solara.FigureMatplotlib(fig, format="png", dependencies=[counter, id(model), len(model.marks)])
+    fig = solara.use_memo(lambda: Figure(dpi=80), [])
+
+    def draw():
+        with model.lock:
+            charts_figure(model, fig=fig)
+        return counter
+
+    drawn = solara.use_memo(draw, [counter, id(model), len(model.marks)])
+    solara.FigureMatplotlib(fig, format="png", dependencies=[drawn, id(model), len(model.marks)])
 
 
 @solara.component
@@ -527,12 +551,14 @@ def Dashboard(model: solara.Reactive, settings: solara.Reactive):
     s = m.settings
     with solara.Column(gap="8px", style={"padding": "8px"}, classes=["simteam-dashboard"]):
         title = DEMOS[s.demo].title if s.demo else "Custom scenario"
-        line = f"**{title}** · seed {m.seed_value} · market: {s.market} · A: {s.a.describe()}"
+        line = f"seed {m.seed_value} · market: {s.market} · A: {s.a.describe()}"
         if s.compare:
             line += f" · B: {s.b.describe()} (same seed: only the leadership differs)"
         if s.script:
             line += " · script: " + ", ".join(f"{INTERVENTION_LABELS[i.kind]} at week {i.week}" for i in s.script)
-        solara.Markdown(line)
+        with solara.Div():
+            solara.Text(title + " · ", style={"font-weight": "bold"}, classes=["run-title"])
+            solara.Text(line, classes=["run-info"])
         if settings.value != s:
             solara.Warning("Settings changed: press Reset to start a new run with them.", dense=True)
         KpiStrip(m)
