@@ -87,10 +87,7 @@ class Streams:
             self._keys[name] = k
         return k
 
-    def _bits(self, name: str, week: int, shape: tuple[int, ...], rows: np.ndarray | None = None) -> np.ndarray:
-        n = 1
-        for d in shape:
-            n *= int(d)
+    def _counter(self, n: int, week: int) -> np.ndarray:
         ck = (n, week)
         c = self._counters.get(ck)
         if c is None:
@@ -99,50 +96,68 @@ class Streams:
             if len(self._counters) > 64:
                 self._counters.clear()
             self._counters[ck] = c
-        key = self._key(name)
-        if rows is not None:
-            key = key[rows]
-        z = np.bitwise_xor(key, c)
-        mix64(z, out=z)
-        return z.reshape((key.shape[0],) + tuple(shape))
+        return c
 
-    def _unit(self, z: np.ndarray) -> np.ndarray:
+    def _bits(self, name: str, week: int, shape: tuple[int, ...]) -> np.ndarray:
+        n = 1
+        for d in shape:
+            n *= int(d)
+        z = np.bitwise_xor(self._key(name), self._counter(n, week))
+        mix64(z, out=z)
+        return z.reshape((self.batch,) + tuple(shape))
+
+    def _bits_where(self, name: str, week: int, shape: tuple[int, ...], where) -> tuple:
+        """Bits at the selected positions only: (flat positions into (B, n), bits), or None for all."""
+        n = 1
+        for d in shape:
+            n *= int(d)
+        w = np.broadcast_to(np.asarray(where, dtype=bool), (self.batch,) + tuple(shape)).reshape(-1)
+        pos = np.flatnonzero(w)
+        if pos.size * 3 > w.size:  # dense: computing everything is cheaper than gathering
+            return None
+        row, col = np.divmod(pos, n) if n > 1 else (pos, np.zeros_like(pos))
+        z = np.bitwise_xor(self._key(name)[row, 0], self._counter(n, week)[col])
+        mix64(z, out=z)
+        return pos, z
+
+    @staticmethod
+    def _unit(z: np.ndarray) -> np.ndarray:
         np.right_shift(z, _S11, out=z)
         u = z.astype(np.float64)
         u += 0.5
         u *= _TO_UNIT
         return u
 
-    def _rows(self, rows) -> np.ndarray | None:
-        """Indices of the selected rows, or None for all rows (a boolean mask or indices in)."""
-        if rows is None:
-            return None
-        rows = np.asarray(rows)
-        idx = np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.intp).reshape(-1)
-        return None if idx.size == self.batch else idx
-
-    def _scatter(self, idx: np.ndarray | None, part: np.ndarray, fill: float) -> np.ndarray:
-        if idx is None:
-            return part
-        out = np.full((self.batch,) + part.shape[1:], fill)
-        out[idx] = part
+    def _scatter(self, shape: tuple[int, ...], pos: np.ndarray, values: np.ndarray, fill: float) -> np.ndarray:
+        out = np.full((self.batch,) + tuple(shape), fill)
+        out.reshape(-1)[pos] = values
         return out
 
-    def uniform(self, name: str, week: int, shape: tuple[int, ...] = (), rows=None) -> np.ndarray:
+    def uniform(self, name: str, week: int, shape: tuple[int, ...] = (), where=None) -> np.ndarray:
         """Uniform numbers in the open interval (0, 1).
 
-        ``rows`` (a (B,) boolean mask or row indices) computes only those rows; the
-        others are filled with 0.5. A selected row gets exactly the numbers it gets
-        without ``rows``: a row's numbers never depend on the other rows.
+        ``where`` (a boolean array broadcastable to ``(B, *shape)``) computes only the
+        selected positions and fills the others with 0.5. A selected position gets
+        exactly the number it gets without ``where``: every number is a pure function
+        of its coordinates, so skipping the others changes nothing (a speed-up for
+        draws only a few seats need, such as hires).
         """
-        idx = self._rows(rows)
-        return self._scatter(idx, self._unit(self._bits(name, week, shape, idx)), 0.5)
+        if where is not None:
+            sel = self._bits_where(name, week, shape, where)
+            if sel is not None:
+                return self._scatter(shape, sel[0], self._unit(sel[1]), 0.5)
+            return np.where(where, self._unit(self._bits(name, week, shape)), 0.5)
+        return self._unit(self._bits(name, week, shape))
 
-    def normal(self, name: str, week: int, shape: tuple[int, ...] = (), rows=None) -> np.ndarray:
-        """Standard normal numbers (inverse CDF of :meth:`uniform`); ``rows`` as there (others 0)."""
-        idx = self._rows(rows)
-        u = self._unit(self._bits(name, week, shape, idx))
-        return self._scatter(idx, ndtri(u, out=u), 0.0)
+    def normal(self, name: str, week: int, shape: tuple[int, ...] = (), where=None) -> np.ndarray:
+        """Standard normal numbers (inverse CDF of :meth:`uniform`); ``where`` as there (others 0)."""
+        if where is not None:
+            sel = self._bits_where(name, week, shape, where)
+            if sel is not None:
+                u = self._unit(sel[1])
+                return self._scatter(shape, sel[0], ndtri(u, out=u), 0.0)
+        u = self._unit(self._bits(name, week, shape))
+        return ndtri(u, out=u) if where is None else np.where(where, ndtri(u, out=u), 0.0)
 
     def poisson(self, name: str, week: int, lam: np.ndarray) -> np.ndarray:
         """Poisson counts with mean ``lam`` (shape ``(B, ...)``), by inversion.
