@@ -437,7 +437,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
 # ----------------------------------------------------------------------------------------------
 def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLike, replications: int | None = None,
          seed: int | None = None, base: SimConfig | None = None, run_sensitivity: bool | None = None,
-         sensitivity_replications: int | None = None, echo=None) -> PlanResult:
+         sensitivity_replications: int | None = None, echo=None, figures: bool = True) -> PlanResult:
     """Run a scenario and write the decision report into ``outdir``.
 
     Args:
@@ -449,6 +449,7 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
         run_sensitivity: Override the scenario's ``sensitivity`` flag.
         sensitivity_replications: Replications per sensitivity run (default max(20, R // 4)).
         echo: Optional callable for progress lines (e.g. ``print``).
+        figures: Draw the figures (PNG files and in the page); False writes the tables and a page without them.
 
     Returns:
         :class:`PlanResult` with the tables and the written file paths.
@@ -478,7 +479,7 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     text = write_summary(sc, table, risk, sens, runs)
     res = PlanResult(sc, runs, table, weekly, risk, sens, text, outdir=str(outdir))
     from .report_html import write_report
-    res.files = write_report(res, str(outdir))
+    res.files = write_report(res, str(outdir), figures=figures)
     res.seconds = time.perf_counter() - t0
     say(f"report: {res.files['report']} ({res.seconds:.1f} s)")
     return res

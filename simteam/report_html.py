@@ -211,26 +211,26 @@ def make_figures(res) -> dict[str, bytes]:
         ax.legend(fontsize=8)
         ax.grid(axis="x", alpha=0.3)
         save(fig, "fig_at_risk.png")
-    # 7. sensitivity
+    # 7. sensitivity: every alternative's gain over the baseline, each assumption low and high
     sens = res.sensitivity
-    best = table["alternative"].iloc[0]
-    gcol = f"gain_{best}"
-    if len(sens) and gcol in sens and best != sc.baseline:
+    alts = [n for n in table["alternative"] if n != sc.baseline and f"gain_{n}" in sens]
+    if len(sens) and alts:
         keys = list(dict.fromkeys(sens["assumption"]))
-        fig, ax = plt.subplots(figsize=(9, 0.9 + 0.5 * len(keys)))
-        base_gain = table.set_index("alternative").loc[best, "diff_revenue_mean"] if sc.rank_by == "revenue" \
-            else None
+        fig, ax = plt.subplots(figsize=(9, 1.0 + 0.32 * len(keys) * len(alts)))
+        h = 0.7 / len(alts)
         for i, k in enumerate(keys[::-1]):
-            g = sens[sens["assumption"] == k].set_index("setting")[gcol]
-            ax.plot([g["low"], g["high"]], [i, i], color="#999999", lw=2)
-            ax.plot(g["low"], i, "o", color="#2f6fdf", label="low setting" if i == 0 else None)
-            ax.plot(g["high"], i, "s", color="#d9480f", label="high setting" if i == 0 else None)
-        if base_gain is not None:
-            ax.axvline(base_gain, color="black", ls="--", lw=0.8, label="main run")
+            g = sens[sens["assumption"] == k].set_index("setting")
+            for j, n in enumerate(alts):
+                y = i + (j - (len(alts) - 1) / 2) * h
+                lo_v, hi_v = g.loc["low", f"gain_{n}"], g.loc["high", f"gain_{n}"]
+                ax.plot([lo_v, hi_v], [y, y], color=col[n], lw=2, alpha=0.7, label=n if i == 0 else None)
+                ax.plot(lo_v, y, "o", color=col[n], ms=5)
+                ax.plot(hi_v, y, "s", color=col[n], ms=5)
         ax.axvline(0, color="black", lw=0.8)
         labels = [sens[sens["assumption"] == k]["label"].iloc[0] for k in keys[::-1]]
         ax.set_yticks(range(len(keys)), labels, fontsize=8)
-        ax.set_xlabel(f"gain of {best} over {sc.baseline} ({'k$' if sc.rank_by == 'revenue' else sc.rank_by})")
+        unit = "k$" if sc.rank_by == "revenue" else sc.rank_by
+        ax.set_xlabel(f"gain over {sc.baseline} ({unit}); circle = assumption set low, square = set high")
         ax.legend(fontsize=8)
         ax.grid(axis="x", alpha=0.3)
         save(fig, "fig_sensitivity.png")
@@ -278,7 +278,7 @@ def _event_text(ev: dict) -> str:
     return f"{ev['kind'].replace('_', ' ')}: {ev['probability']:.0%} chance, {when}"
 
 
-def write_report(res, outdir: str) -> dict[str, str]:
+def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
     """Write report.html, the PNG figures and the CSV tables into ``outdir`` (atomically). Returns paths."""
     os.makedirs(outdir, exist_ok=True)
     files: dict[str, str] = {}
@@ -302,7 +302,7 @@ def write_report(res, outdir: str) -> dict[str, str]:
     put("sensitivity.csv", res.sensitivity.to_csv(index=False))
     from .planning import _scenario_dump
     put("scenario.yaml", _scenario_dump(res))
-    figs = make_figures(res)
+    figs = make_figures(res) if figures else {}
     for name, data in figs.items():
         put_bytes(name, data)
     put("report.html", render_html(res, figs))
@@ -365,7 +365,8 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         "fig_difference.png": "Paired difference against the baseline on the same futures, with 95% intervals: "
                               "revenue (left) and quits (right).",
         "fig_at_risk.png": "Reps most at risk of leaving: share of futures in which the rep leaves.",
-        "fig_sensitivity.png": "Sensitivity: the best alternative's gain when one assumption is set low or high.",
+        "fig_sensitivity.png": "Sensitivity: each alternative's gain over the baseline when one assumption is set "
+                               "low (circle) or high (square).",
     }
     parts.append("<h2 id='figures'>Figures</h2>")
     for name, cap in caps.items():
