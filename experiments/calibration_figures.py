@@ -127,16 +127,16 @@ def figures_table(study: str, d: dict, ramp: pd.DataFrame, ramp_weeks: float) ->
     w = first_at(ramp["revenue_rel_smooth"], 0.9)
     rows.append({"study": study, "figure": "new hire at 90% of a veteran's revenue (measured, 4-week mean)",
                  "target": "13 - 26 weeks",
-                 "mean": f"{w:.0f} weeks ({w * 12 / 52:.1f} months)" if w == w else "not within 52 weeks",
+                 "mean": f"{w:.0f} weeks ({w * 12 / 52:.1f} months)" if not np.isnan(w) else "not within 52 weeks",
                  "95% CI": "-", "P10 - P90": "-",
-                 "inside": "yes" if w == w and RAMP_BAND[0] <= w <= RAMP_BAND[1] else "NO",
+                 "inside": "yes" if not np.isnan(w) and RAMP_BAND[0] <= w <= RAMP_BAND[1] else "NO",
                  "source": "as above; includes the empty starting pipeline and the skill gap at hire"})
     w = first_at(ramp["revenue_own_smooth"], 0.9)
     rows.append({"study": study, "figure": "new hire at 90% of its own revenue 40-52 weeks in (measured)",
                  "target": "13 - 26 weeks",
-                 "mean": f"{w:.0f} weeks ({w * 12 / 52:.1f} months)" if w == w else "not within 52 weeks",
+                 "mean": f"{w:.0f} weeks ({w * 12 / 52:.1f} months)" if not np.isnan(w) else "not within 52 weeks",
                  "95% CI": "-", "P10 - P90": "-",
-                 "inside": "yes" if w == w and RAMP_BAND[0] <= w <= RAMP_BAND[1] else "NO",
+                 "inside": "yes" if not np.isnan(w) and RAMP_BAND[0] <= w <= RAMP_BAND[1] else "NO",
                  "source": "as above; pipeline fill and ramp only"})
     e = d["engine"]
     ten = e.s.tenure[e.s.active]

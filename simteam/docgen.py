@@ -28,14 +28,39 @@ import os
 import re
 import sys
 import tempfile
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from .config import (ChangeConfig, CrisisConfig, CultureConfig, Event, Initiative, LeadershipConfig, MarketConfig,
-                     PeopleConfig, Segment, SellingConfig, Shock, SimConfig, Switches, TeamConfig,
-                     default_segments, iter_params)
+from .config import (
+    ChangeConfig,
+    CrisisConfig,
+    CultureConfig,
+    Event,
+    Initiative,
+    LeadershipConfig,
+    MarketConfig,
+    PeopleConfig,
+    Segment,
+    SellingConfig,
+    Shock,
+    SimConfig,
+    Switches,
+    TeamConfig,
+    default_segments,
+    iter_params,
+)
 
-__all__ = ["BLOCKS", "render", "render_params", "render_styles", "render_presets", "render_segments",
-           "replace_blocks", "stale_blocks", "main"]
+__all__ = [
+    "BLOCKS",
+    "main",
+    "render",
+    "render_params",
+    "render_presets",
+    "render_segments",
+    "render_styles",
+    "replace_blocks",
+    "stale_blocks",
+]
 
 #: Top-level sections of SimConfig in the order they are documented, with their dataclass.
 _SECTIONS: list[tuple[str, type | None]] = [
@@ -189,7 +214,7 @@ def render(name: str) -> str:
 
 
 def _pattern(name: str) -> re.Pattern:
-    return re.compile(rf"(<!-- {name}:start -->\n)(.*?)(<!-- {name}:end -->)", re.S)
+    return re.compile(rf"(<!-- {name}:start -->\n)(.*?)(<!-- {name}:end -->)", re.DOTALL)
 
 
 def replace_blocks(text: str, names: list[str] | None = None, require: bool = False) -> str:

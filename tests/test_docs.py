@@ -22,7 +22,7 @@ def doc() -> str:
 
 
 def _block(text: str, name: str) -> str:
-    m = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", text, re.S)
+    m = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", text, re.DOTALL)
     assert m, f"docs/model.md has no {name} markers"
     return m.group(1)
 
@@ -60,7 +60,7 @@ def test_concept_table_cites_tests_that_exist(doc):
     defined = {}
     for name in ("test_mechanisms.py", "test_engine.py"):
         src = (ROOT / "tests" / name).read_text(encoding="utf-8")
-        defined[name] = set(re.findall(r"^def (test_\w+)", src, re.M))
+        defined[name] = set(re.findall(r"^def (test_\w+)", src, re.MULTILINE))
     cited = re.findall(r"`(?:(test_\w+\.py)::)?(test_\w+)`", table)
     assert len(cited) >= 20
     for file, test in cited:
