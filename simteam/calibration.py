@@ -8,9 +8,14 @@ so that the model's mean summary statistics ``m(theta)`` match target moments ``
 where ``m(theta)`` is the mean over ``R`` replications on the FIXED seeds
 ``seed .. seed + R - 1`` (common random numbers across evaluations, so the objective is
 a deterministic function of theta and differences between candidates are not blurred
-by fresh noise), and ``W`` is the inverse of the covariance ``Omega`` of the
-per-replication moments at the starting point (``weighting: full``; ``diagonal`` keeps
-only the variances, ``identity`` uses W = I).
+by fresh noise), and ``W`` is the inverse variance of ``g``, built from the covariance
+``Omega`` of the simulated per-replication moments at the starting point:
+
+* ``efficient`` (default): ``W = (Sigma_targets + Omega / R)^-1``, the efficient SMM
+  weighting when the targets carry their own sampling error (band widths, CRM sample
+  sizes); with exact targets (se = 0) it reduces to ``simulated``;
+* ``simulated``: ``W = (Omega / R)^-1``, the simulated moments' variance only;
+* ``diagonal``: the diagonal of the efficient matrix; ``identity``: ``W = I``.
 
 Targets are the midpoints of the published bands of ``calibration-targets.md`` by
 default (``targets: bands``; the band is read as a 95% interval, so its half-width / 2 is
@@ -52,6 +57,10 @@ __all__ = ["BANDS", "DEFAULTS", "Target", "load_targets", "MomentSimulator", "Ca
 #: Published target bands (calibration-targets.md): moment -> (low, high).
 BANDS = {"turnover_annual": (0.25, 0.40), "quota_share": (0.45, 0.65), "top20_revenue_share": (0.35, 0.60)}
 
+#: Weighting matrices: inverse variance of g with the targets' error (efficient) or without it
+#: (simulated), its diagonal (diagonal; variances of both), or none (identity).
+WEIGHTINGS = ("efficient", "simulated", "diagonal", "identity")
+
 #: Default settings of the ``calibration:`` section (see ``conf/experiment/calibrate.yaml``).
 DEFAULTS: dict[str, Any] = {
     "parameters": {"people": {"quit_base": [0.001, 0.012]}, "selling": {"quota": [300.0, 1200.0]}},
@@ -63,7 +72,7 @@ DEFAULTS: dict[str, Any] = {
     "popsize": 6,
     "polish": True,
     "polish_maxfev": 40,
-    "weighting": "full",
+    "weighting": "efficient",
     "jacobian_step": 0.05,
     "profile_points": 11,
     "processes": 1,
@@ -263,15 +272,19 @@ class CalibrationResult:
         return dict(zip(self.params.parameter, self.params.estimate))
 
 
-def _weighting(omega: np.ndarray, kind: str) -> np.ndarray:
+def _weighting(omega: np.ndarray, target_var: np.ndarray, replications: int, kind: str) -> np.ndarray:
+    """W from the variance of g = simulated mean moments - targets (see the module docstring)."""
     M = omega.shape[0]
     if kind == "identity":
         return np.eye(M)
-    var = np.clip(np.diag(omega), 1e-12, None)
+    V = omega / replications
+    if kind == "efficient":
+        V = V + np.diag(target_var)
+    var = np.clip(np.diag(V), 1e-15, None)
     if kind == "diagonal":
-        return np.diag(1.0 / var)
-    # full: invert the covariance with a small ridge relative to the variances
-    return np.linalg.pinv(omega + 1e-6 * np.diag(var))
+        return np.diag(1.0 / (var + np.asarray(target_var)))
+    # invert the covariance with a small ridge relative to the variances
+    return np.linalg.pinv(V + 1e-6 * np.diag(var))
 
 
 def _cov(x: np.ndarray) -> np.ndarray:
@@ -283,7 +296,7 @@ def _cov(x: np.ndarray) -> np.ndarray:
 
 def calibrate(cfg: SimConfig, params: Sequence[Parameter], targets: Sequence[Target], *, replications: int = 48,
               seed: int = 0, method: str = "differential_evolution", maxiter: int = 12, popsize: int = 6,
-              polish: bool = True, polish_maxfev: int = 40, weighting: str = "full", jacobian_step: float = 0.05,
+              polish: bool = True, polish_maxfev: int = 40, weighting: str = "efficient", jacobian_step: float = 0.05,
               profile_points: int = 11, processes: int = 1, start: Sequence[float] | None = None,
               opt_seed: int = 1) -> CalibrationResult:
     """Fit ``params`` to ``targets`` by the simulated method of moments.
@@ -299,7 +312,7 @@ def calibrate(cfg: SimConfig, params: Sequence[Parameter], targets: Sequence[Tar
         popsize: DE population multiplier (population = popsize x D).
         polish: Polish the DE optimum with Nelder-Mead.
         polish_maxfev: Evaluations allowed for the polish.
-        weighting: ``full``, ``diagonal`` or ``identity``.
+        weighting: ``efficient``, ``simulated``, ``diagonal`` or ``identity`` (see the module docstring).
         jacobian_step: Central-difference step as a share of each parameter's range.
         profile_points: Points per parameter in the objective profiles (0: none).
         processes: Worker processes for the batches.
@@ -314,8 +327,8 @@ def calibrate(cfg: SimConfig, params: Sequence[Parameter], targets: Sequence[Tar
     if method not in ("differential_evolution", "nelder_mead"):
         raise ConfigError(f"calibration.method: {method!r} is not allowed; choose differential_evolution or "
                           f"nelder_mead")
-    if weighting not in ("full", "diagonal", "identity"):
-        raise ConfigError(f"calibration.weighting: {weighting!r} is not allowed; choose full, diagonal or identity")
+    if weighting not in WEIGHTINGS:
+        raise ConfigError(f"calibration.weighting: {weighting!r} is not allowed; choose {', '.join(WEIGHTINGS)}")
     moments = [t.moment for t in targets]
     tvec = np.array([t.value for t in targets])
     sim = MomentSimulator(cfg, params, moments, replications, seed, processes)
@@ -330,7 +343,7 @@ def calibrate(cfg: SimConfig, params: Sequence[Parameter], targets: Sequence[Tar
     # first stage: the weighting matrix from the simulated moments' covariance at the start
     rep0 = sim.replicate_moments(sim.theta(u0))[0]
     omega0 = _cov(rep0)
-    W = _weighting(omega0, weighting)
+    W = _weighting(omega0, np.array([t.se ** 2 for t in targets]), replications, weighting)
     notes: list[str] = []
     history: list[tuple] = []
 
