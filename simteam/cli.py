@@ -99,12 +99,35 @@ def job_name(num: Any, override_dirname: Any, max_len: int = 120) -> str:
     return name[:max_len]
 
 
+def preset(kind: str, name: str, key: str) -> Any:
+    """Resolver ``${simteam_preset:style,<name>,<behaviour>}`` / ``${simteam_preset:market,<name>,<field>}``.
+
+    Leadership styles and market shocks are defined once, in :data:`simteam.leadership.STYLES` and
+    :data:`simteam.market.PRESETS`; the files in ``conf/leadership`` and ``conf/market`` point at them.
+    Shock fields a preset does not set take the :class:`simteam.config.Shock` default.
+    """
+    from .config import Shock
+    from .leadership import STYLES
+    from .market import PRESETS
+
+    table = {"style": STYLES, "market": PRESETS}.get(kind)
+    if table is None or name not in table:
+        raise ConfigError(f"simteam_preset: unknown {kind} preset {name!r}")
+    if key in table[name]:
+        return table[name][key]
+    if kind == "market" and hasattr(Shock(), key):
+        return getattr(Shock(), key)
+    raise ConfigError(f"simteam_preset: {kind} preset {name!r} has no value {key!r}")
+
+
 def register_configs() -> None:
-    """Register the schema and the ``simteam_jobname`` resolver (idempotent)."""
+    """Register the schema and the ``simteam_jobname`` and ``simteam_preset`` resolvers (idempotent)."""
     cs = ConfigStore.instance()
     cs.store(name="simteam_schema", node=_schema())
     if not OmegaConf.has_resolver("simteam_jobname"):
         OmegaConf.register_new_resolver("simteam_jobname", job_name)
+    if not OmegaConf.has_resolver("simteam_preset"):
+        OmegaConf.register_new_resolver("simteam_preset", preset)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -335,6 +358,10 @@ def _cleanup_failed_run(outdir: Path, job_name_: str) -> None:
             break
 
 
+_BAD_INPUT = (ConfigError, ValueError, FileNotFoundError)
+_FAILED: list[BaseException] = []
+
+
 def _task(cfg: DictConfig) -> None:
     """The ``@hydra.main`` task: validate, dispatch, clean up on failure."""
     info = _hydra_info()
@@ -348,6 +375,10 @@ def _task(cfg: DictConfig) -> None:
         if info["mode"] == "RUN":
             if not any(p.name not in (".hydra", f"{HydraConfig.get().job.name}.log") for p in outdir.iterdir()):
                 _cleanup_failed_run(outdir, HydraConfig.get().job.name)
+            if isinstance(ex, _BAD_INPUT):
+                # reported by main() as one line; returning keeps Hydra from printing its own notice
+                _FAILED.append(ex)
+                return
         else:
             from .io import write_text
 
@@ -504,8 +535,11 @@ def main(argv: list[str] | None = None) -> None:
     old_argv = sys.argv
     if argv is not None:
         sys.argv = [old_argv[0] if old_argv else "simteam", *argv]
+    _FAILED.clear()
     try:
         _hydra_main()
+        if _FAILED:
+            raise _FAILED.pop()
     except (ConfigError, ValueError, FileNotFoundError, HydraException, OmegaConfBaseException) as ex:
         if user_full_error:
             raise
