@@ -496,6 +496,8 @@ def _first_line(ex: BaseException) -> str:
 def _hydra_message(ex: BaseException) -> str:
     """One readable line from a Hydra/OmegaConf error (with the choices when a group option is unknown)."""
     text = str(ex).strip()
+    if getattr(ex, "override", None) is not None and getattr(ex, "message", None):
+        return f"{ex.override}: {ex.message.strip().splitlines()[0]} (quote values holding = or spaces: key='a=b')"
     m = re.search(r"Could not find '([^']+)'", text)
     if m and "Available options" in text:
         opt = m.group(1)
