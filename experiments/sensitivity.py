@@ -22,8 +22,16 @@ import numpy as np
 import yaml
 
 import simteam
-from simteam.sensitivity import (ISHIGAMI_INDICES, Parameter, format_tables, ishigami, run_study, sobol_analysis,
-                                 write_csv, write_study)
+from simteam.sensitivity import (
+    ISHIGAMI_INDICES,
+    Parameter,
+    format_tables,
+    ishigami,
+    run_study,
+    sobol_analysis,
+    write_csv,
+    write_study,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -40,8 +40,9 @@ optionally polished by Nelder-Mead, or ``nelder_mead`` alone.
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,8 +52,18 @@ from .config import ConfigError, SimConfig, get_path, replace_path
 from .results import SUMMARY_COLUMNS
 from .sensitivity import Parameter, parse_parameters, save_figure, write_csv, write_text
 
-__all__ = ["BANDS", "DEFAULTS", "Target", "load_targets", "MomentSimulator", "CalibrationResult", "calibrate",
-           "plot_check", "run_task", "format_result"]
+__all__ = [
+    "BANDS",
+    "DEFAULTS",
+    "CalibrationResult",
+    "MomentSimulator",
+    "Target",
+    "calibrate",
+    "format_result",
+    "load_targets",
+    "plot_check",
+    "run_task",
+]
 
 #: Published target bands (calibration-targets.md): moment -> (low, high).
 BANDS = {"turnover_annual": (0.25, 0.40), "quota_share": (0.45, 0.65), "top20_revenue_share": (0.35, 0.60)}
@@ -527,8 +538,8 @@ def format_result(r: CalibrationResult) -> str:
              "", "Fitted parameters (95% CI from the sandwich: targets' se + simulation noise):", ptxt, "",
              "Moments at the fit:", mtxt]
     if r.j_df > 0:
-        lines += ["", f"J test of the {r.j_df} over-identifying restriction(s): J = {r.j_stat:.3f}, "
-                      f"p = {r.j_pvalue:.3f}"]
+        lines += ["", (f"J test of the {r.j_df} over-identifying restriction(s): J = {r.j_stat:.3f}, "
+                      f"p = {r.j_pvalue:.3f}")]
     lines += [f"note: {n}" for n in r.notes]
     return "\n".join(lines)
 
@@ -537,7 +548,7 @@ def _settings(section: dict | None) -> dict:
     s = dict(section or {})
     unknown = set(s) - set(DEFAULTS)
     if unknown:
-        raise ConfigError(f"calibration.{sorted(unknown)[0]}: unknown setting; allowed: {', '.join(DEFAULTS)}")
+        raise ConfigError(f"calibration.{min(unknown)}: unknown setting; allowed: {', '.join(DEFAULTS)}")
     out = dict(DEFAULTS)
     out.update({k: v for k, v in s.items() if v is not None})
     for key, lo in (("replications", 2), ("seed", 0), ("maxiter", 1), ("popsize", 2), ("polish_maxfev", 1),

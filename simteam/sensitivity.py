@@ -26,8 +26,9 @@ import dataclasses
 import os
 import pathlib
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,27 +37,27 @@ from .config import ConfigError, SimConfig, get_path, iter_params
 from .results import SUMMARY_COLUMNS
 
 __all__ = [
+    "DEFAULTS",
+    "DEFAULT_PARAMETERS",
+    "ISHIGAMI_INDICES",
     "Parameter",
     "SimEvaluator",
-    "parse_parameters",
-    "parse_outcomes",
-    "salib_problem",
+    "format_tables",
     "ishigami",
-    "ISHIGAMI_INDICES",
     "morris_analysis",
-    "sobol_analysis",
-    "replication_noise",
+    "parse_outcomes",
+    "parse_parameters",
     "plot_morris",
     "plot_sobol",
+    "replication_noise",
     "run_study",
     "run_task",
-    "DEFAULT_PARAMETERS",
-    "DEFAULTS",
-    "write_csv",
-    "write_text",
+    "salib_problem",
     "save_figure",
+    "sobol_analysis",
+    "write_csv",
     "write_study",
-    "format_tables",
+    "write_text",
 ]
 
 #: Paths that describe the structure of a batch and cannot vary across its rows.
@@ -454,7 +455,7 @@ def _settings(section: dict | None) -> dict:
     s = dict(section or {})
     unknown = set(s) - set(DEFAULTS)
     if unknown:
-        raise ConfigError(f"sensitivity.{sorted(unknown)[0]}: unknown setting; allowed: {', '.join(DEFAULTS)}")
+        raise ConfigError(f"sensitivity.{min(unknown)}: unknown setting; allowed: {', '.join(DEFAULTS)}")
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
     for k, v in s.items():
         if k in ("morris", "sobol"):
@@ -462,7 +463,7 @@ def _settings(section: dict | None) -> dict:
                 raise ConfigError(f"sensitivity.{k}: expected a mapping, got {v!r}")
             bad = set(v) - set(DEFAULTS[k])
             if bad:
-                raise ConfigError(f"sensitivity.{k}.{sorted(bad)[0]}: unknown setting; allowed: "
+                raise ConfigError(f"sensitivity.{k}.{min(bad)}: unknown setting; allowed: "
                                   f"{', '.join(DEFAULTS[k])}")
             out[k].update(v)
         elif v is not None:
@@ -518,7 +519,7 @@ def run_study(cfg: SimConfig, section: dict | None = None,
         outcomes = [s["outcome"]] if isinstance(s["outcome"], str) else list(s["outcome"])
     out: dict[str, pd.DataFrame] = {}
     noise = []
-    common = dict(seed=s["seed"], conf_level=float(s["conf_level"]), resamples=s["resamples"])
+    common = {"seed": s["seed"], "conf_level": float(s["conf_level"]), "resamples": s["resamples"]}
     for method in ("morris", "sobol") if s["method"] == "both" else (s["method"],):
         ev = evaluate or SimEvaluator(cfg, params, outcomes, s["replications"], s["seed"], s["processes"])
         if method == "morris":

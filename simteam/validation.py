@@ -37,9 +37,25 @@ from .config import ConfigError, SimConfig, Switches, from_dict, to_dict
 from .engine import Engine
 from .sensitivity import save_figure, write_csv, write_text
 
-__all__ = ["Check", "SIZES", "only", "check_degroot", "check_bass", "check_sis", "check_bands", "check_ramp",
-           "run_validation", "sis_scan", "to_markdown", "format_table", "plot_figures", "write_report", "failing", "run_task",
-           "CHECKS"]
+__all__ = [
+    "CHECKS",
+    "SIZES",
+    "Check",
+    "check_bands",
+    "check_bass",
+    "check_degroot",
+    "check_ramp",
+    "check_sis",
+    "failing",
+    "format_table",
+    "only",
+    "plot_figures",
+    "run_task",
+    "run_validation",
+    "sis_scan",
+    "to_markdown",
+    "write_report",
+]
 
 #: Run sizes: ``full`` for the report in docs/validation.md, ``ci`` for the test suite.
 SIZES: dict[str, dict[str, dict[str, Any]]] = {
@@ -93,7 +109,7 @@ def only(*on: str) -> dict[str, bool]:
     names = [f for f in Switches.__dataclass_fields__]
     bad = set(on) - set(names)
     if bad:
-        raise ConfigError(f"mechanisms.{sorted(bad)[0]}: unknown switch; allowed: {', '.join(names)}")
+        raise ConfigError(f"mechanisms.{min(bad)}: unknown switch; allowed: {', '.join(names)}")
     return {n: (n in on) for n in names}
 
 
@@ -375,7 +391,7 @@ def _settings(section: dict | None) -> dict:
     allowed = {"size", "checks", "seed", "figures", *SIZES["full"]}
     unknown = set(s) - allowed
     if unknown:
-        raise ConfigError(f"validation.{sorted(unknown)[0]}: unknown setting; allowed: {', '.join(sorted(allowed))}")
+        raise ConfigError(f"validation.{min(unknown)}: unknown setting; allowed: {', '.join(sorted(allowed))}")
     size = s.get("size", "full")
     if size not in SIZES:
         raise ConfigError(f"validation.size: {size!r} is not allowed; choose {' or '.join(SIZES)}")
@@ -386,7 +402,7 @@ def _settings(section: dict | None) -> dict:
                 raise ConfigError(f"validation.{k}: expected a mapping, got {s[k]!r}")
             bad = set(s[k]) - set(out[k])
             if bad:
-                raise ConfigError(f"validation.{k}.{sorted(bad)[0]}: unknown setting; allowed: {', '.join(out[k])}")
+                raise ConfigError(f"validation.{k}.{min(bad)}: unknown setting; allowed: {', '.join(out[k])}")
             out[k].update(s[k])
     checks = s.get("checks") or list(CHECKS)
     if isinstance(checks, str):
@@ -454,7 +470,7 @@ def format_table(table: pd.DataFrame) -> str:
 
 def to_markdown(table: pd.DataFrame, title: str = "simteam validation report") -> str:
     """The report as Markdown: the table, then details and sources per check."""
-    esc = lambda x: str(x).replace("|", "\\|")  # noqa: E731
+    esc = lambda x: str(x).replace("|", "\\|")
     lines = [f"# {title}", "", "| status | check | expected | measured | tolerance |", "|---|---|---|---|---|"]
     for _, r in table.iterrows():
         lines.append(f"| {r.status} | {esc(r.check)} | {esc(r.expected)} | {esc(r.measured)} | {esc(r.tolerance)} |")

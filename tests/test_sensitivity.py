@@ -8,8 +8,18 @@ import pytest
 
 import simteam
 from simteam.config import ConfigError
-from simteam.sensitivity import (ISHIGAMI_INDICES, Parameter, SimEvaluator, ishigami, morris_analysis,
-                                 parse_outcomes, parse_parameters, replication_noise, run_study, run_task)
+from simteam.sensitivity import (
+    ISHIGAMI_INDICES,
+    Parameter,
+    SimEvaluator,
+    ishigami,
+    morris_analysis,
+    parse_outcomes,
+    parse_parameters,
+    replication_noise,
+    run_study,
+    run_task,
+)
 
 ISHI = {"x1": [-np.pi, np.pi], "x2": [-np.pi, np.pi], "x3": [-np.pi, np.pi]}
 
@@ -41,7 +51,7 @@ def test_model_study_points_share_seeds_and_show_directions():
     params = parse_parameters({"people.quit_base": [0.002, 0.012], "leadership.max_decision_lag": [0, 52]})
     assert params[1].integer and not params[0].integer
     ev = SimEvaluator(cfg, params, ["turnover_annual", "revenue"], replications=3, seed=5)
-    table, X, Y = morris_analysis(params, ev, ["turnover_annual", "revenue"], trajectories=3, seed=2)
+    table, _X, _Y = morris_analysis(params, ev, ["turnover_annual", "revenue"], trajectories=3, seed=2)
     runs = ev.runs[-1]
     # every point ran on the same seeds 5, 6, 7 (common random numbers)
     assert set(runs.groupby("point").seed.apply(tuple)) == {(5, 6, 7)}

@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 def test_validation_command_passes_at_ci_size(tmp_path):
     out = tmp_path / "val"
     proc = subprocess.run([sys.executable, str(ROOT / "experiments" / "validate.py"), "--size", "ci", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+                          capture_output=True, text=True, timeout=600, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     table = pd.read_csv(out / "validation.csv")
     assert list(table.columns[:5]) == ["check", "expected", "measured", "tolerance", "status"]
@@ -38,8 +38,8 @@ def test_validation_command_passes_at_ci_size(tmp_path):
 def test_sis_check_fails_when_the_upper_rate_is_below_threshold():
     s = dict(SIZES["ci"]["sis"], above=0.5, weeks=150, replications=4)
     rows, data = check_sis(s)
-    above = [r for r in rows if "persists" in r.check][0]
-    below = [r for r in rows if "dies out" in r.check][0]
+    above = next(r for r in rows if "persists" in r.check)
+    below = next(r for r in rows if "dies out" in r.check)
     assert above.status == "FAIL" and below.status == "PASS"
     assert data["lambda"] > 1.0  # lambda_max of the peer graph
 
