@@ -506,7 +506,8 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
     if isinstance(scen, (str, os.PathLike)):
         sc = load_scenario(scen)
     else:
-        sc = load_scenario(scen, base_dir=conf_dir)
+        choice = ((app.get("_hydra") or {}).get("choices") or {}).get("scenario")
+        sc = load_scenario(scen, base_dir=conf_dir, source=f"conf/scenario/{choice}.yaml" if choice else "section")
     res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print)
     print_summary(res)
     return res

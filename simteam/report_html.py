@@ -30,13 +30,13 @@ TABLE_COLUMNS = [
     ("diff_revenue_mean", "vs baseline (k$)", "sk"),
     ("diff_revenue_lo", "95% low", "sk"),
     ("diff_revenue_hi", "95% high", "sk"),
-    ("beats_baseline_share", "Beats baseline in", "pct"),
+    ("beats_baseline_share", "Wins vs baseline", "pct"),
     ("dip_depth", "Dip depth", "pct"),
     ("dip_weeks", "Dip weeks", "int"),
     ("adoption_final", "Adoption at end", "pct"),
     ("morale_final", "Morale at end", "f2"),
     ("trust_final", "Trust at end", "f2"),
-    ("quits_mean", "Expected quits", "f1"),
+    ("quits_mean", "Quits (mean)", "f1"),
 ]
 
 _CSS = """
@@ -48,7 +48,7 @@ padding-bottom:.2em}
 .summary li{margin:.45em 0;line-height:1.45}
 table{border-collapse:collapse;width:100%;font-size:.82em;margin:8px 0}
 th,td{padding:4px 5px;border-bottom:1px solid #e3e7ec;text-align:right}
-th{overflow-wrap:anywhere;hyphens:auto}.scroll{overflow-x:auto}
+.scroll{overflow-x:auto}
 th{background:#f0f2f5;font-weight:600}td.l,th.l{text-align:left}
 tr.best td{background:#f1faf1;font-weight:600}
 figure{margin:18px 0}figure img{max-width:100%;border:1px solid #e3e7ec}

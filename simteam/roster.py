@@ -390,7 +390,12 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
                 try:
                     x = float(v)
                 except ValueError:
-                    hint = " (write 1.05 for 105%)" if c == "attainment_last_year" and "%" in v else ""
+                    hint = ""
+                    if c == "attainment_last_year" and v.endswith("%"):
+                        try:
+                            hint = f" (write {float(v[:-1]) / 100:g} for {v})"
+                        except ValueError:
+                            hint = " (write 1.05 for 105%)"
                     problems.append(f"{where}: expected a number ({meaning}, {lo:g} to {hi:g}), got {v!r}{hint}")
                     continue
                 if not math.isfinite(x) or x < lo or x > hi:

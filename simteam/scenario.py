@@ -151,22 +151,22 @@ def _to_plain(obj: Any) -> Any:
     return obj
 
 
-def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None) -> Scenario:
+def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, source: str | None = None) -> Scenario:
     """Read and validate a scenario from a YAML path or a mapping.
 
     Args:
         src: Path to a YAML file, or the parsed mapping (a dict or an OmegaConf node).
         base_dir: Directory against which relative file paths (roster, edges) are resolved
             first; defaults to the YAML file's directory.
+        source: Name of the scenario in messages (default: the file path, or ``mapping``).
 
     Raises:
         ConfigError: Listing every problem with its field path.
     """
-    source = "mapping"
     if isinstance(src, (str, os.PathLike)):
         import yaml
         p = Path(src)
-        source = str(p)
+        source = source or str(p)
         try:
             text = p.read_text(encoding="utf-8")
         except OSError as e:
@@ -180,6 +180,7 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None) ->
         base_dir = base_dir or str(p.resolve().parent)
     else:
         data = copy.deepcopy(_to_plain(src))
+        source = source or "mapping"
     if not isinstance(data, dict):
         raise ConfigError(f"scenario {source}: expected a mapping of fields, got {type(data).__name__}")
     pb = _Problems()
