@@ -110,6 +110,8 @@ def _fmt_range(md: dict, default: Any) -> str:
         return ", ".join(f"`{c}`" for c in md["choices"])
     if isinstance(default, bool):
         return "true / false"
+    if isinstance(default, list):
+        return "a list (see meaning)"
     lo, hi = md.get("lo"), md.get("hi")
     if lo is None and hi is None:
         return "any" if not isinstance(default, str) else "text"
