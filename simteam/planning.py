@@ -41,12 +41,28 @@ import pandas as pd
 from .config import ConfigError, SimConfig, from_dict, to_dict
 from .engine import Engine
 from .results import Results, paired_difference, summarise
-from .roster import Roster, _write_atomic, load_roster
-from .scenario import (RANK_BY, Scenario, alternative_actions, compile_alternative, event_policies,
-                       load_scenario, resolve_path)
+from .roster import Roster, load_roster
+from .scenario import (
+    RANK_BY,
+    Scenario,
+    alternative_actions,
+    compile_alternative,
+    event_policies,
+    load_scenario,
+    resolve_path,
+)
 
-__all__ = ["plan", "run_task", "run_alternatives", "PlanResult", "AltRun", "SeatTracker", "analyse", "main",
-           "SENSITIVITY"]
+__all__ = [
+    "SENSITIVITY",
+    "AltRun",
+    "PlanResult",
+    "SeatTracker",
+    "analyse",
+    "main",
+    "plan",
+    "run_alternatives",
+    "run_task",
+]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .roster import _write_atomic
 
-__all__ = ["write_report", "make_figures", "fmt_value", "TABLE_COLUMNS"]
+__all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
 
 #: Columns of the ranked table: (results.csv column, header, format kind).
 TABLE_COLUMNS = [
@@ -316,8 +316,8 @@ def render_html(res, figs: dict[str, bytes]) -> str:
     first = next(iter(res.runs.values()))
     cfg = first.config
     R, s0 = first.results.n, int(first.results.seeds[0])
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(sc.name)} — decision report"
-             f"</title><style>{_CSS}</style></head><body><main>"]
+    parts = [(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(sc.name)} — decision report"
+              f"</title><style>{_CSS}</style></head><body><main>")]
     parts.append(f"<h1>{e(sc.name)}</h1><p class='lead'>{e(sc.description)}</p>")
     parts.append(f"<p class='meta'>{len(res.runs)} alternatives x {R} simulated futures each, {cfg.weeks} weeks, "
                  f"seeds {s0}-{s0 + R - 1} (every alternative runs on the same futures), baseline "
@@ -330,9 +330,10 @@ def render_html(res, figs: dict[str, bytes]) -> str:
                  + "".join(f"<th>{e(h)}</th>" for _, h, _ in TABLE_COLUMNS) + "</tr></thead><tbody>")
     for i, row in table.iterrows():
         cls = " class='best'" if i == 0 else ""
-        cells = [f"<td data-alt='{e(row['alternative'])}' data-metric='rank' data-value='{int(row['rank'])}'>"
-                 f"{int(row['rank'])}</td>", f"<td class='l' title='{e(str(row['description']))}'>"
-                 f"{e(row['alternative']).replace('_', '_<wbr>')}</td>"]
+        cells = [(f"<td data-alt='{e(row['alternative'])}' data-metric='rank' data-value='{int(row['rank'])}'>"
+                  f"{int(row['rank'])}</td>"),
+                 (f"<td class='l' title='{e(str(row['description']))}'>"
+                  f"{e(row['alternative']).replace('_', '_<wbr>')}</td>")]
         for c, _, kind in TABLE_COLUMNS:
             v = row[c]
             dv = "nan" if pd.isna(v) else repr(float(v))

@@ -73,7 +73,7 @@ from scipy.stats import rankdata
 
 from .config import ConfigError
 
-__all__ = ["Roster", "load_roster", "read_roster_text", "COLUMNS", "TRUE_WORDS", "FALSE_WORDS"]
+__all__ = ["COLUMNS", "FALSE_WORDS", "TRUE_WORDS", "Roster", "load_roster", "read_roster_text"]
 
 #: Known columns -> (kind, lo, hi, meaning). Kinds: text, number, scale, skill, flag, status.
 COLUMNS: dict[str, tuple[str, float | None, float | None, str]] = {

@@ -46,12 +46,22 @@ from typing import Any
 
 import numpy as np
 
-from .config import ConfigError, Event, Initiative, Shock, SimConfig, from_dict, to_dict
+from .config import ConfigError, Initiative, Shock, SimConfig, from_dict, to_dict
 from .leadership import STRATEGIES, STYLES
 from .market import PRESETS, shock_path
 
-__all__ = ["Scenario", "load_scenario", "compile_alternative", "compile_all", "event_policies", "WindowEvent",
-           "ACTIONS", "EVENT_KINDS", "resolve_path", "alternative_actions"]
+__all__ = [
+    "ACTIONS",
+    "EVENT_KINDS",
+    "Scenario",
+    "WindowEvent",
+    "alternative_actions",
+    "compile_all",
+    "compile_alternative",
+    "event_policies",
+    "load_scenario",
+    "resolve_path",
+]
 
 #: Planned action kinds -> allowed fields (besides id, action, week).
 ROLLOUT_FIELDS = {"training": (0.0, 1.0), "pilot_share": (0.0, 1.0), "pilot_weeks": (0, 520),
@@ -313,12 +323,13 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
 
 
 def _strategies() -> list[str]:
-    return list(STRATEGIES) if isinstance(STRATEGIES, dict) else list(STRATEGIES)
+    return list(STRATEGIES)
 
 
 def _check_leadership(pb: _Problems, path: str, lead: dict) -> None:
-    from .config import LeadershipConfig
     import dataclasses
+
+    from .config import LeadershipConfig
     fields = {f.name: f for f in dataclasses.fields(LeadershipConfig)}
     for k, v in lead.items():
         if k == "style":

@@ -51,7 +51,7 @@ def report(tmp_path_factory):
 
 
 def test_report_files_exist(report):
-    res, out = report
+    _, out = report
     for name in ("report.html", "results.csv", "weekly.csv", "at_risk.csv", "sensitivity.csv", "scenario.yaml",
                  "fig_revenue.png", "fig_revenue_weekly.png", "fig_productivity_adoption.png",
                  "fig_morale_trust.png", "fig_difference.png", "fig_at_risk.png", "fig_sensitivity.png"):
@@ -64,12 +64,12 @@ def test_report_files_exist(report):
 
 
 def test_report_numbers_match_results_csv(report):
-    res, out = report
+    _, out = report
     table = pd.read_csv(out / "results.csv")
     page = (out / "report.html").read_text(encoding="utf-8")
     cells = re.findall(r"<td data-alt='([^']+)' data-metric='([^']+)' data-value='([^']+)'>([^<]*)</td>", page)
     assert len(cells) == len(table) * (len(TABLE_COLUMNS) + 1)
-    kinds = dict((c, k) for c, _, k in TABLE_COLUMNS)
+    kinds = {c: k for c, _, k in TABLE_COLUMNS}
     by = table.set_index("alternative")
     for alt, metric, value, text in cells:
         alt = html.unescape(alt)
@@ -146,7 +146,7 @@ def test_leave_probability_follows_the_quit_hazard():
                            names=["status_quo"])
     assert not low["status_quo"].left.any()
     high = run_alternatives(sc, from_dict({"people": {"quit_base": 0.2}}), names=["status_quo"])
-    assert high["status_quo"].left[:, ~high["status_quo"].original.any(axis=0) == False].mean() > 0.9  # noqa: E712
+    assert high["status_quo"].left[:, ~high["status_quo"].original.any(axis=0) == False].mean() > 0.9
 
 
 def test_same_seed_same_report(tmp_path):
@@ -182,7 +182,7 @@ def test_cli_subprocess_bad_input_has_no_traceback(tmp_path):
     p = tmp_path / "s.yaml"
     p.write_text("alternatives: {a: {}}\nweeks: -5\n")
     r = subprocess.run([sys.executable, "-m", "simteam.planning", str(p), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True, cwd=ROOT)
+                       capture_output=True, text=True, cwd=ROOT, check=False)
     assert r.returncode == 2
     assert "scenario.weeks: -5 is out of range" in r.stderr and "Traceback" not in r.stderr
 
