@@ -232,3 +232,19 @@ def test_alternative_actions_lists():
     assert [a["id"] for a in alternative_actions(sc, "status_quo")] == ["quota"]
     bb = alternative_actions(sc, "big_bang")
     assert [a["id"] for a in bb] == ["crm", "quota"] and bb[0]["mandate_week"] == 12
+
+
+def test_edge_list_by_rep_id():
+    d = small(team={"roster": str(ROOT / "examples" / "roster.csv"), "edges": str(ROOT / "examples" / "edges.csv")})
+    sc = load_scenario(d)
+    cfg = compile_alternative(sc, "phased")
+    assert cfg.team.graph == "edgelist" and cfg.team.edgelist.endswith("examples/edges.csv")
+    from simteam.roster import load_roster
+
+    e = Engine(cfg, seeds=np.arange(2), roster=load_roster(cfg.team.roster))
+    g = e.structure.to_networkx()
+    # R01 (seat 0) is tied to R02, R03, R05 and R09 (seats 1, 2, 4, 8) in the file
+    assert {1, 2, 4, 8} <= set(g.neighbors(0))
+    bad = small(team={"roster": str(ROOT / "examples" / "roster.csv"), "edges": str(ROOT / "examples" / "roster.csv")})
+    with pytest.raises(ConfigError, match="needs columns source,target"):
+        Engine(compile_alternative(load_scenario(bad), "phased"), seeds=np.arange(1))
