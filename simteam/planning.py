@@ -429,10 +429,10 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         flips = [x for x in summ if x[0]]
         lead = summ[0]
         label, most, g = lead[3]["label"].iloc[0], lead[4], lead[3]
-        lo_g, hi_g = g[f"gain_{most}"].min(), g[f"gain_{most}"].max()
+        gs = g.set_index("setting")[f"gain_{most}"]
         txt = (f"Which assumptions drive it: of the assumptions tested one at a time, the comparison moves most "
-               f"with {label}: the gain of {most} over {base_name} ranges from {lo_g:+,.{nd}f} to "
-               f"{hi_g:+,.{nd}f}{unit} between its low and high setting.")
+               f"with {label}: the gain of {most} over {base_name} is {gs['low']:+,.{nd}f}{unit} when it is set "
+               f"low and {gs['high']:+,.{nd}f}{unit} when set high.")
         if len(summ) > 1:
             nxt = summ[1]
             txt += f" Next: {nxt[3]['label'].iloc[0]} (swing {nxt[1]:,.{nd}f}{unit} for {nxt[4]})."
