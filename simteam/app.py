@@ -341,9 +341,9 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
     Pass ``fig`` to redraw into an existing figure.
     """
     n = len(models)
-    figsize = figsize or (4.4 * n + 0.6, 4.0)
+    figsize = figsize or (5.0, 3.9 * n + 0.3)
     fig = _figure(fig, figsize)
-    axes = np.atleast_1d(fig.subplots(1, n))
+    axes = np.atleast_1d(fig.subplots(n, 1))
     cmap = matplotlib.colormaps["RdYlGn"]
     sc = None
     for ax, m in zip(axes, models):
@@ -383,7 +383,7 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
         cb = fig.colorbar(sc, ax=list(axes), shrink=0.6, pad=0.02)
         cb.set_label("morale", fontsize=8)
         cb.ax.tick_params(labelsize=7)
-    fig.text(0.01, 0.02, "size: recent revenue   x: toxic   square: leader   hollow: open seat", fontsize=7,
+    fig.text(0.01, 0.01, "size: recent revenue   x: toxic   square: leader   hollow: open seat", fontsize=7,
              color="#555555")
     return fig
 
@@ -451,14 +451,14 @@ def KpiStrip(model: DashboardModel):
     update_counter.get()
     for m, key in zip(model.sides, ("a", "b")):
         k = m.kpis()
-        with solara.Row(gap="6px", style={"flex-wrap": "wrap", "align-items": "stretch"},
+        with solara.Row(gap="4px", style={"flex-wrap": "wrap", "align-items": "stretch"},
                         classes=[f"kpi-strip-{key}"]):
-            solara.Text(m.label, style={"font-weight": "bold", "color": COLORS[key], "width": "170px",
-                                        "align-self": "center"})
-            solara.Text(f"week {k.get('week', 0)}", classes=[f"kpi-week-{key}"],
-                        style={"align-self": "center", "min-width": "60px"})
+            with solara.Div(style={"width": "150px", "align-self": "center"}):
+                solara.Text(m.label, style={"font-weight": "bold", "color": COLORS[key], "display": "block",
+                                            "font-size": "0.9em"})
+                solara.Text(f"week {k.get('week', 0)}", classes=[f"kpi-week-{key}"], style={"display": "block"})
             for fld, label, kind in KPI_FIELDS:
-                with solara.Card(margin=0, style={"padding": "4px 10px", "min-width": "110px"}):
+                with solara.Card(margin=0, style={"padding": "2px 8px", "min-width": "96px"}):
                     solara.Text(label, style={"font-size": "0.75em", "color": "#666", "display": "block"})
                     solara.Text(_fmt(k.get(fld, float("nan")), kind),
                                 style={"font-size": "1.2em", "display": "block", "font-weight": "500"},
@@ -506,11 +506,13 @@ def ExportButtons(model: DashboardModel):
         except OSError as exc:
             saved.set(f"could not save PNG: {exc}")
 
-    solara.Button("Save PNG", icon_name="mdi-content-save", on_click=save, outlined=True, classes=["btn-save-png"])
-    solara.FileDownload(lambda: _png(charts_figure(model)), filename=f"simteam_week{model.week:03d}_charts.png",
-                        label="Download charts PNG")
-    if saved.value:
-        solara.Text(saved.value, style={"font-size": "0.8em", "color": "#555"}, classes=["saved-msg"])
+    with solara.Row(gap="6px", style={"align-items": "center"}):
+        solara.Button("Save PNG", icon_name="mdi-content-save", on_click=save, outlined=True,
+                      classes=["btn-save-png"])
+        solara.FileDownload(lambda: _png(charts_figure(model)), filename=f"simteam_week{model.week:03d}_charts.png",
+                            label="Download charts PNG")
+        if saved.value:
+            solara.Text(saved.value, style={"font-size": "0.8em", "color": "#555"}, classes=["saved-msg"])
 
 
 @solara.component
@@ -563,13 +565,9 @@ def Dashboard(model: solara.Reactive, settings: solara.Reactive):
             solara.Warning("Settings changed: press Reset to start a new run with them.", dense=True)
         KpiStrip(m)
         Interventions(m)
-        if s.compare:
+        with solara.Columns([2, 5] if s.compare else [2, 3]):
             NetworkView(m)
             Charts(m)
-        else:
-            with solara.Columns([2, 3]):
-                NetworkView(m)
-                Charts(m)
 
 
 def _slider_row(side_key: str, side: Side, on_side):
@@ -606,11 +604,13 @@ def ScenarioCard(settings: solara.Reactive):
     seed_text = solara.use_reactive(s.seed)
     seed_error = solara.use_reactive("")
 
-    def load_demo(name):
-        if name == "(none)":
+    by_title = {d.title: k for k, d in DEMOS.items()}
+
+    def load_demo(title):
+        if title not in by_title:
             settings.set(dataclasses.replace(settings.value, demo="", script=()))
             return
-        new = settings_for_demo(name)
+        new = settings_for_demo(by_title[title])
         seed_text.set(new.seed)
         seed_error.set("")
         settings.set(new)
@@ -632,9 +632,8 @@ def ScenarioCard(settings: solara.Reactive):
         settings.set(dataclasses.replace(settings.value, b=side, demo=""))
 
     with solara.Card("Scenario (press Reset to apply)"):
-        titles = {"(none)": "(none)", **{k: d.title for k, d in DEMOS.items()}}
-        solara.Select("Workshop demo", values=list(titles), value=s.demo or "(none)", on_value=load_demo,
-                      classes=["select-demo"])
+        solara.Select("Workshop demo", values=["(none)", *by_title], value=DEMOS[s.demo].title if s.demo else "(none)",
+                      on_value=load_demo, classes=["select-demo"])
         if s.demo:
             d = DEMOS[s.demo]
             solara.Text(f"Ask: {d.question}", style={"font-size": "0.85em", "font-style": "italic"})

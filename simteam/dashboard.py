@@ -17,10 +17,11 @@ import argparse
 import os
 import socket
 import sys
+import warnings
 import webbrowser
 from pathlib import Path
 
-__all__ = ["main", "build_parser", "solara_args", "ROOM_WARNING"]
+__all__ = ["ROOM_WARNING", "build_parser", "main", "solara_args"]
 
 ROOM_WARNING = ("WARNING: serving on {host}:{port}: anyone on this network can open the dashboard and run it. "
                 "Use this only on a network you trust (e.g. the workshop room), and stop it (Ctrl+C) afterwards.")
@@ -98,18 +99,24 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     if host not in _LOCAL:
         print(ROOM_WARNING.format(host=host, port=args.port), file=sys.stderr, flush=True)
+        print(f"simteam dashboard: others in the room open http://<this computer's IP address>:{args.port}",
+              flush=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown}:{args.port}"
     print(f"simteam dashboard: open {url} in a browser (Ctrl+C to stop). PNG exports go to {export.resolve()}",
           flush=True)
     if args.open:
         webbrowser.open(url)
+    # solara warns that it cannot set a samesite=none cookie over plain http on 127.0.0.1 and falls back
+    # to samesite=lax, which is what a local dashboard wants
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    import click
     from solara.__main__ import cli
 
     try:
         cli.main(args=solara_args(host, args.port), prog_name="simteam-dashboard", standalone_mode=False)
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        print("simteam dashboard: stopped", flush=True)
     return 0
 
 

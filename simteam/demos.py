@@ -155,3 +155,62 @@ def model_kwargs(name: str, side: str = "a") -> dict:
     s = d.a if side == "a" else d.b
     return dict(seed=d.seed, style=s.style, market=d.market, crisis=s.crisis, weeks=d.weeks,
                 **d.shared, **s.overrides)
+
+
+def _config(d: Demo, side: DemoSide):
+    """The batch config of one side, with the script as timed events (the same numbers as the dashboard)."""
+    from .sim import configure
+
+    events = [{"kind": i.kind, "week": i.week, "value": i.value, "name": i.name} for i in d.script]
+    return configure(style=side.style, market=d.market, crisis=side.crisis, weeks=d.weeks, **d.shared,
+                     **side.overrides, events=events)
+
+
+def check(name: str, seeds: int = 200) -> dict:
+    """What a demo shows: its seed's A and B numbers, and paired B - A differences over seeds 1..``seeds``.
+
+    Returns:
+        ``{"seed": {metric: (a, b)}, "paired": {metric: (mean_a, mean_b, mean_diff, share_b_higher)}}``.
+    """
+    from .sim import run
+
+    d = demo(name)
+    metrics = ("revenue", "quits", "morale_final", "trust_final", "toxic_final", "adoption_final")
+    one = {k: run(_config(d, s), replications=1, seed=d.seed).summary.iloc[0] for k, s in (("a", d.a), ("b", d.b))}
+    many = {k: run(_config(d, s), replications=seeds, seed=1).summary for k, s in (("a", d.a), ("b", d.b))}
+    out = {"seed": {}, "paired": {}}
+    for m in metrics:
+        out["seed"][m] = (float(one["a"][m]), float(one["b"][m]))
+        diff = many["b"][m] - many["a"][m]
+        out["paired"][m] = (float(many["a"][m].mean()), float(many["b"][m].mean()), float(diff.mean()),
+                            float((diff > 0).mean()))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m simteam.demos [--seeds N] [name ...]``: print what each demo shows."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m simteam.demos", description="Print what each workshop demo shows.")
+    p.add_argument("names", nargs="*", help=f"demos (default: all of {', '.join(DEMOS)})")
+    p.add_argument("--seeds", type=int, default=200, help="seeds for the paired differences (default 200)")
+    args = p.parse_args(argv)
+    for n in args.names:
+        if n not in DEMOS:
+            p.error(f"demo: {n!r} is unknown; choose one of {', '.join(DEMOS)}")
+    if args.seeds < 1:
+        p.error(f"--seeds: expected a whole number >= 1, got {args.seeds}")
+    for n in args.names or list(DEMOS):
+        d, res = DEMOS[n], check(n, args.seeds)
+        print(f"## {d.title} ({n}): seed {d.seed}, {d.weeks} weeks; A = {d.a.label}; B = {d.b.label}")
+        print(f"{'metric':15s} {'A seed':>9s} {'B seed':>9s} | {'mean A':>9s} {'mean B':>9s} {'mean B-A':>9s} "
+              f"{'B>A':>5s}  (seeds 1-{args.seeds}, paired)")
+        for m, (a, b) in res["seed"].items():
+            ma, mb, md, share = res["paired"][m]
+            print(f"{m:15s} {a:9.3f} {b:9.3f} | {ma:9.3f} {mb:9.3f} {md:9.3f} {share:5.2f}")
+        print()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -32,7 +32,7 @@ from simteam.model import SalesTeamModel
 # ------------------------------------------------------------------------------------------------
 @pytest.fixture
 def page():
-    box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    _box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
     yield rc
     rc.close()
 
@@ -150,7 +150,7 @@ def test_market_and_crisis_strategy_selects_reach_the_model(page):
 
 
 def test_demo_loads_side_by_side_with_its_script(page):
-    _set(page, v.Select, "Workshop demo", "rollout")
+    _set(page, v.Select, "Workshop demo", "The tool rollout J-curve")
     assert page.find(v.TextField, label="Seed (whole number)").widget.v_model == str(DEMOS["rollout"].seed)
     _button(page, "Reset").click()
     md = _markdown(page)
@@ -196,7 +196,8 @@ def test_save_png_reports_an_unwritable_folder(page, tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------------------------
 def test_mesa_reset_path_rebuilds_from_the_settings_reactive():
     settings = solara.reactive(Settings(seed="7", weeks=20))
-    m = DashboardModel(**{"settings": settings})  # what Mesa's Reset does with model_params
+    model_parameters = {"settings": settings}  # what Mesa's ModelCreator keeps from model_params
+    m = DashboardModel(**model_parameters)  # what Mesa's Reset does
     assert m.seed_value == 7 and m.engine.weeks == 20
     settings.value = dataclasses.replace(settings.value, seed="8")
     assert DashboardModel(settings=settings).seed_value == 8
@@ -255,10 +256,10 @@ def test_figures_draw_marks_toxic_reps_and_both_sides(tmp_path):
     assert [line.get_label() for line in fig.legends[0].get_lines()] == \
         ["A: tolerates it", "B: acts on it", "intervention"]
     net = network_figure(m.sides)
-    assert [a.get_title() for a in net.axes[:2]] == [
-        f"A: tolerates it: week 12, {int(m.engine.s.active[0].sum())} reps, {int(m.engine.s.toxic[0].sum())} toxic",
-        f"B: acts on it: week 12, {int(m.twin.engine.s.active[0].sum())} reps, "
-        f"{int(m.twin.engine.s.toxic[0].sum())} toxic"]
+    title_a = f"A: tolerates it: week 12, {int(m.engine.s.active[0].sum())} reps, {int(m.engine.s.toxic[0].sum())} toxic"
+    title_b = (f"B: acts on it: week 12, {int(m.twin.engine.s.active[0].sum())} reps, "
+               f"{int(m.twin.engine.s.toxic[0].sum())} toxic")
+    assert [a.get_title() for a in net.axes[:2]] == [title_a, title_b]
     paths = export_png(m, tmp_path)
     assert [p.name for p in paths] == ["simteam_toxic_star_seed5_week012_charts.png",
                                        "simteam_toxic_star_seed5_week012_network.png"]
