@@ -223,12 +223,12 @@ def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | 
     ``count`` adds them to the week's hires (turnover counts its own refills).
     """
     s, P, tc, C = e.s, e.p.people, e.cfg.team, e.p.culture
-    pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.normal("hire_potential", t, (e.N,)), 0.02, 1.0)
+    pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.normal("hire_potential", t, (e.N,), where=mask), 0.02, 1.0)
     if skill is not None:
         pot = np.full_like(pot, skill)
     s.potential = np.where(mask, pot, s.potential)
     s.skill = np.where(mask, np.clip(pot - P.new_hire_skill_gap, 0.0, 1.0), s.skill)
-    ls = tc.strength_sd * e.rng.normal("hire_strength", t, (e.N, e.S))
+    ls = tc.strength_sd * e.rng.normal("hire_strength", t, (e.N, e.S), where=mask[:, :, None])
     s.log_strength = np.where(mask[:, :, None], ls, s.log_strength)
     s.morale = np.where(mask, P.new_hire_morale, s.morale)
     s.trust = np.where(mask, P.new_hire_trust, s.trust)
@@ -239,7 +239,7 @@ def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | 
     for arr in (s.revenue_year, s.quota_year, s.weeks_year):
         arr[mask] = 0.0
     if toxic is None:
-        tox = e.rng.uniform("hire_toxic", t, (e.N,)) < C.toxic_hire_prob if e.sw.toxicity else False
+        tox = e.rng.uniform("hire_toxic", t, (e.N,), where=mask) < C.toxic_hire_prob if e.sw.toxicity else False
     else:
         tox = toxic
     s.toxic = np.where(mask, tox, s.toxic)
