@@ -200,7 +200,7 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     parts = []
     try:
         if processes > 1 and len(bounds) > 1:
-            with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as ex:
+            with ProcessPoolExecutor(max_workers=processes, mp_context=_mp_context()) as ex:
                 futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster)
                         for a, b in bounds]
                 for fut in futs:
@@ -222,6 +222,20 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     summary.insert(0, "replication", replication)
     return Results(cfg, seeds, summary, series, panel_arrays=panel_arrays, events=parts[0][3] if B == 1 else [],
                    replication=replication)
+
+
+def _mp_context():
+    """Worker start method: a fork server that has imported simteam once, else spawn.
+
+    Spawned workers each import simteam, numpy, scipy and pandas again (seconds per worker, which
+    dominated short sweeps); forking from a single-threaded server that preloaded them costs
+    milliseconds and avoids forking this (possibly multi-threaded) process.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["simteam.sim"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _slice(overrides, a, b):
