@@ -405,7 +405,8 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
     if len(dips):
         parts = [f"{r.alternative}: down to {r.dip_depth:.0%} below {base_name} for {r.dip_weeks:.0f} weeks"
                  for r in dips.itertuples()]
-        out.append("Productivity dip after the change (mean productivity against " + base_name + "): "
+        out.append("Productivity dip (mean productivity: new-hire ramp x J-curve of the change, against "
+                   + base_name + "): "
                    + "; ".join(parts) + ".")
     q = table.set_index("alternative")
     quits = "; ".join(f"{n}: {q.loc[n, 'quits_mean']:.1f}" for n in q.index)
