@@ -352,7 +352,7 @@ class Initiative:
     morale_effect: float = param(1.0, 0.0, 10.0, doc="log-hazard of adoption per unit morale above 0.5")
     training_effect: float = param(1.0, 0.0, 10.0, doc="p and q multiplier gain per unit training")
     training_dip: float = param(0.6, 0.0, 1.0, doc="share of the dip removed by full training")
-    resistance_gain: float = param(0.6, 0.0, 5.0, doc="resistance of a forced adopter (x (1-support)(1-training))")
+    resistance_gain: float = param(0.6, 0.0, 5.0, doc="resistance of a forced adopter (x (1-support)(1-training)(1-trust))")
 
 
 @dataclass
@@ -512,6 +512,9 @@ def validate(cfg: SimConfig) -> SimConfig:
         if ini.start_week >= w:
             raise ConfigError(f"change.initiatives[{i}].start_week: {ini.start_week} is past the horizon; "
                               f"allowed: 0 to {w - 1}")
+        if 0 <= ini.mandate_week < ini.start_week:
+            raise ConfigError(f"change.initiatives[{i}].mandate_week: {ini.mandate_week} is before the rollout starts "
+                              f"(start_week {ini.start_week}); allowed: -1 (never) or {ini.start_week} to {w - 1}")
         if ini.mandate_week >= w:
             raise ConfigError(f"change.initiatives[{i}].mandate_week: {ini.mandate_week} is past the horizon; "
                               f"allowed: -1 (never) or 0 to {w - 1}")
@@ -524,6 +527,9 @@ def validate(cfg: SimConfig) -> SimConfig:
     for i, ev in enumerate(cfg.events):
         if ev.week >= w:
             raise ConfigError(f"events[{i}].week: {ev.week} is past the horizon; allowed: 0 to {w - 1}")
+        if ev.kind in ("rollout", "regroup") and ev.probability < 1.0:
+            raise ConfigError(f"events[{i}].probability: a {ev.kind} is a planned action on the whole organisation; "
+                              f"allowed: 1.0 (use alternatives to compare doing it or not)")
         if ev.kind == "rollout" and ev.name not in inames:
             raise ConfigError(f"events[{i}].name: {ev.name!r} names no initiative; allowed: {inames}")
     t = cfg.team

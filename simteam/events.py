@@ -62,7 +62,10 @@ def _vacate_now(e, mask: np.ndarray, t: int) -> None:
     s.pipeline_value[leaving] = 0.0
     s.toxic &= ~leaving
     s.adopted[leaving] = False
-    s.vacancy[leaving] = e.p.people.hire_lag_weeks if e.sw.hiring else -1
+    s.adopt_age[leaving] = 0.0
+    s.resistance[leaving] = 0.0
+    lag = np.rint(np.broadcast_to(e.p.people.hire_lag_weeks, (e.B, 1))).astype(np.int32) if e.sw.hiring else -1
+    s.vacancy = np.where(leaving, lag, s.vacancy).astype(np.int32)
 
 
 def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | None = None) -> None:
@@ -84,7 +87,8 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
         b = e.p.culture.recognition_event_morale
         r = rows[:, None] & s.active
         s.morale = np.where(r, s.morale + b * (1.0 - s.morale), s.morale)
-        s.cohesion = np.where(r, np.minimum(s.cohesion + 0.1, 1.0), s.cohesion)
+        if e.sw.cohesion:
+            s.cohesion = np.where(r, np.minimum(s.cohesion + 0.1, 1.0), s.cohesion)
     elif kind == "rollout":
         names = [i.name for i in e.cfg.change.initiatives]
         if name not in names:

@@ -46,8 +46,9 @@ def shock_path(sh: Shock, weeks: int) -> np.ndarray:
 # Shock presets shaped after the macro references in docs/model.md. Depth is the fall in
 # new-business demand of a segment with no resilience; with the default segments'
 # resilience the value-weighted fall is about 60% of it. Timing follows the GDP paths:
-# 2008-09 fell for ~6 quarters and regained its peak ~14 quarters after onset; 2020 fell
-# in one quarter and was back ~4 quarters after onset.
+# 2008-09 regained its peak ~14 quarters after onset (preset: 4 quarters of decline, 1 at
+# the trough, 9 of recovery); 2020 fell within one quarter and was back ~4 quarters after
+# onset (preset: 3 weeks down, 10 at the trough, exponential recovery over 39 weeks).
 PRESETS = {
     "recession": dict(kind="demand", start_week=13, depth=0.35, decline_weeks=52, trough_weeks=13,
                       recovery_weeks=117, shape="linear"),

@@ -1,8 +1,10 @@
 """People: initial state, effort, morale, trust, stress, skill, quits, hires (submodels P1-P7).
 
-All equations are in docs/model.md; behaviours enter centred as ``2 b - 1`` so that the
-neutral value 0.5 leaves a target unchanged. Every update is a whole-array operation
-over the (B, N) state.
+All equations are in docs/model.md. Inspiration, feedback, fairness and learning support
+enter morale and trust targets centred as ``2 b - 1`` (0.5 is neutral); recognition,
+coaching, communication and accountability enter as levels (0 = none), and the base
+levels are calibrated at the default behaviours. Every update is a whole-array
+operation over the (B, N) state.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def step(e, t: int) -> None:
     # skill: practice, feedback, coaching on weaknesses, peer learning; strengths coaching
     if sw.skill_growth:
         gap = np.maximum(s.potential - s.skill, 0.0)
-        cap0 = max(float(np.max(e.p.selling.capacity)), 1e-9)
+        cap0 = np.maximum(e.p.selling.capacity, 1e-9)  # per row: a row never depends on other rows
         practice = P.practice_rate * (1.0 + L.learning_skill * _c(L.learning_support) * 0.5)
         worked = getattr(e.selling, "taken", None)
         practice = practice * (worked / cap0 if worked is not None else 1.0)
@@ -182,6 +184,13 @@ def turnover(e, t: int) -> None:
                 - L.fairness_quit * _c(L.fairness) * 0.5 + e.p.change.resistance_quit * s.resistance)
         hazard = P.quit_base * np.exp(logh)
         quits = act & (e.rng.uniform("quit", t, (e.N,)) < -np.expm1(-hazard))
+    # hiring first: seats vacated in earlier weeks count down and are filled when they reach 0
+    hired = np.zeros_like(act)
+    if sw.hiring:
+        pending = (~s.active) & (s.vacancy >= 0)
+        ticking = pending & ~e.hiring_frozen
+        s.vacancy = np.where(ticking & (s.vacancy > 0), s.vacancy - 1, s.vacancy)
+        hired = ticking & (s.vacancy == 0)
     other = s.leaving & act & ~quits
     leave = quits | other
     e.series["quits"][t] += quits.sum(axis=1)
@@ -197,17 +206,14 @@ def turnover(e, t: int) -> None:
         s.resistance[leave] = 0.0
         s.adopted[leave] = False
         s.adopt_age[leave] = 0.0
-        s.vacancy[leave] = P.hire_lag_weeks if sw.hiring else -1
+        lag = np.rint(np.broadcast_to(P.hire_lag_weeks, (e.B, 1))).astype(np.int32) if sw.hiring else -1
+        s.vacancy = np.where(leave, lag, s.vacancy).astype(np.int32)
         for name, kind in (("quit", quits), ("exit", other)):
             if kind.any() and e.B == 1:
                 e.log(name, ",".join(str(i) for i in np.flatnonzero(kind[0])))
-    # hiring: vacancies count down unless hiring is frozen
-    hired = np.zeros_like(act)
     if sw.hiring:
-        pending = (~s.active) & (s.vacancy >= 0)
-        ticking = pending & ~e.hiring_frozen
-        s.vacancy = np.where(ticking & (s.vacancy > 0), s.vacancy - 1, s.vacancy)
-        hired = ticking & (s.vacancy == 0)
+        # a lag of 0 refills a seat in the week it was left
+        hired = hired | (leave & (s.vacancy == 0) & ~e.hiring_frozen)
         if hired.any():
             hire(e, t, hired, count=False)
     e.series["hires"][t] += hired.sum(axis=1)
@@ -233,7 +239,8 @@ def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | 
     s.morale = np.where(mask, P.new_hire_morale, s.morale)
     s.trust = np.where(mask, P.new_hire_trust, s.trust)
     s.stress = np.where(mask, P.stress_base, s.stress)
-    s.cohesion = np.where(mask, C.cohesion_base * 0.6, s.cohesion)
+    s.cohesion = np.where(mask, C.cohesion_base * (0.6 if e.sw.cohesion else 1.0), s.cohesion)
+    s.resistance = np.where(mask, 0.0, s.resistance)
     s.pace = np.where(mask, 1.0, s.pace)
     s.tenure = np.where(mask, 0.0, s.tenure)
     for arr in (s.revenue_year, s.quota_year, s.weeks_year):

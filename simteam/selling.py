@@ -32,8 +32,9 @@ def selection_gain(f: np.ndarray, rho: np.ndarray, sigma: float) -> np.ndarray:
     """E[value | in top f of a ranking with correlation rho] / E[value], log-normal values."""
     f = np.clip(f, 1e-9, 1.0)
     c = ndtri(1.0 - f)
-    g = ndtr(rho * sigma - c) / f
-    return np.where(f >= 1.0, 1.0, g)
+    shift = rho * sigma
+    g = ndtr(shift - c) / f
+    return np.where((f >= 1.0) | (shift == 0.0), 1.0, g)  # exactly 1 where nothing can be ranked
 
 
 class Selling:
@@ -82,7 +83,8 @@ class Selling:
         x = np.minimum(O, cap)
         f = np.where(O > 0, x / np.maximum(O, 1e-300), 1.0)
         sq = sp.value_sd
-        rho = sq / np.sqrt(sq * sq + noise_sd * noise_sd) if np.any(sq) else np.ones((1, 1))
+        den = np.sqrt(sq * sq + noise_sd * noise_sd)
+        rho = np.where(den > 0, sq / np.where(den > 0, den, 1.0), 1.0)  # no value spread: nothing to rank
         Q = selection_gain(f, _as2(rho), sq) if np.any(sq) else np.ones_like(f)
         share = np.where(O[:, :, None] > 0, offered / np.maximum(O[:, :, None], 1e-300), 0.0)
         x_s = x[:, :, None] * share

@@ -60,3 +60,10 @@ def test_configure_presets_and_errors():
         simteam.configure(market="boom")
     with pytest.raises(ConfigError, match="unknown parameter"):
         replace_path(SimConfig(), "leadership.charisma", 1.0)
+
+
+def test_cross_field_rules():
+    with pytest.raises(ConfigError, match=r"change.initiatives\[0\].mandate_week: 5 is before the rollout starts"):
+        from_dict({"change": {"initiatives": [{"name": "crm", "start_week": 10, "mandate_week": 5}]}})
+    with pytest.raises(ConfigError, match=r"events\[0\].probability: a regroup is a planned action"):
+        from_dict({"events": [{"kind": "regroup", "week": 5, "probability": 0.5}]})

@@ -188,3 +188,13 @@ def test_results_tables_and_paired_comparison():
     assert rev["lo"] <= rev["mean"] <= rev["hi"] and rev["n"] == 10
     with pytest.raises(ValueError, match="share no seeds"):
         a.paired(simteam.run(simteam.configure(weeks=30), replications=2, seed=100))
+
+
+def test_rows_do_not_depend_on_other_rows_parameters():
+    # a sweep row must equal the same point run alone, whatever else is in the batch
+    cfg = simteam.configure(weeks=30)
+    pts = {"selling.capacity": [2.4, 6.0], "selling.value_sd": [0.0, 0.6], "leadership.data_orientation": [1.0, 0.3]}
+    both = simteam.run_points(cfg, pts, replications=2, seed=0)
+    assert np.isfinite(both.summary["revenue"]).all()
+    alone = simteam.run_points(cfg, {k: v[:1] for k, v in pts.items()}, replications=2, seed=0)
+    np.testing.assert_array_equal(both.series["revenue"][:, :2], alone.series["revenue"])
