@@ -248,3 +248,18 @@ def test_edge_list_by_rep_id():
     bad = small(team={"roster": str(ROOT / "examples" / "roster.csv"), "edges": str(ROOT / "examples" / "roster.csv")})
     with pytest.raises(ConfigError, match="needs columns source,target"):
         Engine(compile_alternative(load_scenario(bad), "phased"), seeds=np.arange(1))
+
+
+@pytest.mark.parametrize("kind", ["competitor_entry", "lead_loss"])
+def test_uncertain_market_events_hit_only_after_their_week(kind):
+    base = small(replications=20, events=[])
+    hit = small(replications=20, events=[{"id": "ev", "kind": kind, "probability": 1.0, "window": [12, 12]}])
+    cfg = compile_alternative(load_scenario(base), "status_quo")
+    e0 = _run(cfg)
+    sc = load_scenario(hit)
+    assert compile_alternative(sc, "status_quo").market.shocks == []   # a window event is a policy, not a shock
+    pols = event_policies(sc)
+    e1 = _run(cfg, pols)
+    r0, r1 = e0.series["revenue"], e1.series["revenue"]
+    np.testing.assert_array_equal(r0[:12], r1[:12])                   # same futures until the event
+    assert r1[20:].sum() < 0.97 * r0[20:].sum()                        # then less revenue
