@@ -392,6 +392,8 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         b = _metric(runs[bname], rb)
         d = paired_difference(a, b)
         share = float(np.mean(b > a)) if higher else float(np.mean(b < a))
+        ties = float(np.mean(b == a))
+        tie_txt = f" and as well in {ties:.0%}" if ties >= 0.05 else ""
         unit = " k$" if rb == "revenue" else ""
         clear = (d["lo"] > 0 if higher else d["hi"] < 0)
         verdict = ("The ranking of the top two is clear at this number of replications." if clear else
@@ -399,7 +401,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
                    "look at the other columns (dip, quits, morale), should decide.")
         out.append(f"How sure: {bname} against the runner-up {second['alternative']}: difference "
                    f"{d['mean']:+,.{0 if unit else 3}f}{unit} (95% interval {d['lo']:+,.{0 if unit else 3}f} to "
-                   f"{d['hi']:+,.{0 if unit else 3}f}{unit}); {bname} does better in {share:.0%} of the futures. "
+                   f"{d['hi']:+,.{0 if unit else 3}f}{unit}); {bname} does better in {share:.0%} of the futures{tie_txt}. "
                    f"{verdict}")
     dips = table[table["dip_depth"] > 0.005]
     if len(dips):
