@@ -26,25 +26,38 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+import math
 import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import hydra
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from .config import ConfigError, SimConfig, from_dict, to_dict
 
-__all__ = ["main", "TASKS", "resolve_task", "split_config", "run_study", "CONF_DIR", "SIM_KEYS",
-           "ValidateCallback", "expand_sweep", "validate_jobs", "job_name"]
+__all__ = [
+    "CONF_DIR",
+    "SIM_KEYS",
+    "TASKS",
+    "ValidateCallback",
+    "expand_sweep",
+    "job_name",
+    "main",
+    "resolve_task",
+    "run_study",
+    "split_config",
+    "validate_jobs",
+]
 
 log = logging.getLogger("simteam")
 
@@ -136,7 +149,7 @@ def register_configs() -> None:
 def _plain(cfg: DictConfig) -> dict:
     """The config without the ``hydra`` node as plain, resolved containers."""
     data: dict[str, Any] = {}
-    for key in cfg.keys():
+    for key in cfg:
         if key == "hydra":
             continue
         node = cfg._get_node(key)
@@ -190,7 +203,7 @@ def resolve_task(name: Any) -> Callable:
 # The default study
 # ----------------------------------------------------------------------------------------------
 def _fmt(metric: str, x: float) -> str:
-    if x != x:  # NaN
+    if math.isnan(x):
         return "-"
     if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
         return f"{100 * x:.1f}%"
@@ -474,7 +487,7 @@ class ValidateCallback:
             return lambda *a, **k: None
         raise AttributeError(name)
 
-    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:  # noqa: D102
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from .io import write_json
 
         jobs = expand_sweep(config)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .io import write_csv, write_json, write_parquet
 
-__all__ = ["collect", "Collected", "parse_overrides", "CollectCallback", "main", "JOB_COLUMNS"]
+__all__ = ["JOB_COLUMNS", "CollectCallback", "Collected", "collect", "main", "parse_overrides"]
 
 #: Columns added in front of every row: the job number and its folder name.
 JOB_COLUMNS = ("job", "job_dir")
@@ -97,8 +97,8 @@ class Collected:
     def report(self) -> str:
         """A short human-readable account."""
         reps = len(self.results)
-        lines = [f"collected {self.n_ok} of {self.n_jobs} jobs: {reps} rows (job x replication); "
-                 f"parameters: {', '.join(self.params) or '-'}"]
+        lines = [(f"collected {self.n_ok} of {self.n_jobs} jobs: {reps} rows (job x replication); "
+                  f"parameters: {', '.join(self.params) or '-'}")]
         if len(self.failures):
             lines.append(f"{len(self.failures)} job(s) without results:")
             for r in self.failures.itertuples(index=False):
@@ -114,7 +114,7 @@ def _job_num(d: Path) -> int | None:
     if hy.exists():
         try:
             return int(_load_yaml(hy)["hydra"]["job"]["num"])
-        except Exception:
+        except (KeyError, TypeError, ValueError, OSError):
             return None
     return None
 
@@ -235,19 +235,19 @@ class CollectCallback:
     run ``simteam-collect <sweep dir>`` then.
     """
 
-    def on_run_start(self, config: Any, **kwargs: Any) -> None:  # noqa: D102
+    def on_run_start(self, config: Any, **kwargs: Any) -> None:
         pass
 
-    def on_run_end(self, config: Any, **kwargs: Any) -> None:  # noqa: D102
+    def on_run_end(self, config: Any, **kwargs: Any) -> None:
         pass
 
-    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:  # noqa: D102
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         pass
 
-    def on_job_start(self, config: Any, **kwargs: Any) -> None:  # noqa: D102
+    def on_job_start(self, config: Any, **kwargs: Any) -> None:
         pass
 
-    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:  # noqa: D102
+    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:
         pass
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:

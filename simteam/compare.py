@@ -37,7 +37,7 @@ from .config import ConfigError
 from .io import Staged
 from .results import SUMMARY_COLUMNS, paired_difference
 
-__all__ = ["compare", "report", "Report", "parse_baseline", "DEFAULT_METRICS", "main"]
+__all__ = ["DEFAULT_METRICS", "Report", "compare", "main", "parse_baseline", "report"]
 
 #: Outcomes compared by default.
 DEFAULT_METRICS = ("revenue", "turnover_annual", "quota_share", "morale_final", "trust_final", "recovery_weeks")

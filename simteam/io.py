@@ -23,12 +23,22 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Self
 
 __all__ = [
-    "atomic_path", "write_csv", "write_parquet", "write_yaml", "write_json", "write_text", "write_png",
-    "Staged", "git_info", "simteam_version", "run_metadata",
+    "Staged",
+    "atomic_path",
+    "git_info",
+    "run_metadata",
+    "simteam_version",
+    "write_csv",
+    "write_json",
+    "write_parquet",
+    "write_png",
+    "write_text",
+    "write_yaml",
 ]
 
 
@@ -163,7 +173,7 @@ class Staged:
                 tmp.unlink()
         self._pending = []
 
-    def __enter__(self) -> "Staged":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -176,7 +186,7 @@ def simteam_version() -> str:
         from importlib.metadata import version
 
         return version("simteam")
-    except Exception:  # pragma: no cover - not installed
+    except ImportError:  # pragma: no cover - not installed
         from . import __version__
 
         return __version__
@@ -193,11 +203,11 @@ def git_info(path: str | os.PathLike | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"commit": None, "dirty": None}
     try:
         r = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
-                           timeout=5)
+                           timeout=5, check=False)
         if r.returncode == 0:
             out["commit"] = r.stdout.strip()
             s = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5)
+                               capture_output=True, text=True, timeout=5, check=False)
             out["dirty"] = bool(s.stdout.strip()) if s.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         pass
@@ -218,7 +228,7 @@ def run_metadata(**extra: Any) -> dict[str, Any]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "platform": platform.platform(),
-        "time_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "time_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     meta.update(extra)
     return meta

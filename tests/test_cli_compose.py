@@ -8,7 +8,7 @@ import pytest
 import yaml
 from hydra import compose, initialize_config_dir
 
-import simteam.cli as cli
+from simteam import cli
 from simteam.config import ConfigError, SimConfig
 from simteam.leadership import STRATEGIES, STYLES
 from simteam.market import PRESETS

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-import simteam.cli as cli
+from simteam import cli
 
 CASES = [
     # (overrides, text the message must contain)
@@ -51,7 +51,7 @@ def test_bad_input(argv, expected, monkeypatch, tmp_path, capsys):
 
 
 def test_bad_sweep_job_is_rejected_before_any_job_runs(monkeypatch, tmp_path, capsys):
-    code, out, err = _run(["-m", "weeks=52,10", "replications=2"], monkeypatch, tmp_path, capsys)
+    code, _out, err = _run(["-m", "weeks=52,10", "replications=2"], monkeypatch, tmp_path, capsys)
     assert code == 2
     msg = err.strip().splitlines()[-1]
     assert msg.startswith("error: market.shocks[0].start_week: 13 is past the horizon")
@@ -64,7 +64,8 @@ def test_bad_input_subprocess(tmp_path):
     argv, expected = ["+team.sise=3"], "error: team.sise: unknown key"
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     r = subprocess.run([sys.executable, "-m", "simteam", *argv, f"hydra.run.dir={tmp_path / 'run'}"],
-                       cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+                       cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300,
+                       check=False)
     assert r.returncode == 2
     assert r.stderr.strip().startswith(expected) and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "Traceback" not in r.stderr

@@ -26,7 +26,7 @@ from simteam.results import paired_difference
 def _simteam(*args, cwd):
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     return subprocess.run([sys.executable, "-m", "simteam", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=600)
+                          env=env, timeout=600, check=False)
 
 
 def test_single_run_writes_the_run_folder(tmp_path):
