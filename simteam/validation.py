@@ -70,7 +70,7 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
     "ci": {
         "degroot": {"team_size": 30, "k_neighbors": 4, "rewire_p": 0.3, "contagion": 0.5, "weeks": 2500,
                     "replications": 3, "graph_seed": 7},
-        "bass": {"team_size": 2000, "replications": 12, "weeks": 40, "p": 0.03, "q": 0.38},
+        "bass": {"team_size": 2000, "replications": 32, "weeks": 40, "p": 0.03, "q": 0.38},
         "sis": {"team_size": 200, "k_neighbors": 6, "rewire_p": 0.3, "recovery_rate": 0.2, "below": 0.5,
                 "above": 2.5, "initial_toxic": 10, "weeks": 250, "replications": 8, "graph_seed": 7},
         "bands": {"replications": 200},
