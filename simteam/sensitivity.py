@@ -328,8 +328,9 @@ def morris_analysis(params: Sequence[Parameter], evaluate: Callable[[np.ndarray]
     rows = []
     for k, name in enumerate(outcomes):
         if not np.all(np.isfinite(Y[:, k])):
-            raise ValueError(f"outcome {name!r} has missing values at some points (e.g. no shock for "
-                             f"recovery_weeks); choose another outcome")
+            raise ConfigError(f"sensitivity.outcome: {name!r} is missing at some design points (e.g. "
+                              f"recovery_weeks without a shock, or a shock never recovered from); choose another "
+                              f"outcome")
         r = morris_a.analyze(prob, X, Y[:, k], conf_level=conf_level, num_resamples=int(resamples),
                              num_levels=int(levels), seed=int(seed))
         for j, p in enumerate(params):
@@ -361,7 +362,9 @@ def sobol_analysis(params: Sequence[Parameter], evaluate: Callable[[np.ndarray],
     rows = []
     for k, name in enumerate(outcomes):
         if not np.all(np.isfinite(Y[:, k])):
-            raise ValueError(f"outcome {name!r} has missing values at some points; choose another outcome")
+            raise ConfigError(f"sensitivity.outcome: {name!r} is missing at some design points (e.g. "
+                              f"recovery_weeks without a shock, or a shock never recovered from); choose another "
+                              f"outcome")
         r = sobol_a.analyze(prob, Y[:, k], calc_second_order=bool(second_order), conf_level=conf_level,
                             num_resamples=int(resamples), seed=int(seed))
         for j, p in enumerate(params):

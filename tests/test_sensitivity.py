@@ -108,3 +108,10 @@ def test_run_task_writes_tables_and_plots(tmp_path):
     assert m.loc["leadership.inspiration", "mu"] > 0  # inspiration raises morale
     s = pd.read_csv(tmp_path / "sobol_samples.csv")
     assert len(s) == 8 * 4 and list(s.columns[:2]) == ["leadership.inspiration", "leadership.accountability"]
+
+
+def test_outcome_missing_at_some_points_is_a_clear_error():
+    cfg = simteam.configure(weeks=26, market="stable")
+    with pytest.raises(ConfigError, match="sensitivity.outcome: 'recovery_weeks' is missing at some design points"):
+        run_study(cfg, {"method": "morris", "outcome": "recovery_weeks", "replications": 1,
+                        "parameters": {"leadership.coaching": [0, 1]}, "morris": {"trajectories": 2}})
