@@ -245,9 +245,15 @@ def _figures(res, out) -> None:
         ax.fill_between(w, red[f"{name}_q10"], red[f"{name}_q90"], color=line.get_color(), alpha=0.25, lw=0,
                         label=f"{label} 10-90%")
 
+    import numpy as np
+    import pandas as pd
+
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    band(ax, "revenue", "revenue")
-    ax.plot(w, red["revenue_mean"], lw=1, ls="--", color="k", label="mean")
+    rev = pd.DataFrame(res.series["revenue"]).rolling(13, min_periods=1).mean().to_numpy()
+    lo, med, hi = np.nanquantile(rev, [0.1, 0.5, 0.9], axis=1)
+    ax.plot(w, med, lw=1.6, label="13-week mean revenue (median)")
+    ax.fill_between(w, lo, hi, alpha=0.25, lw=0, label="10-90% of replications")
+    ax.plot(w, red["revenue_q50"], lw=0.6, color="0.4", label="weekly revenue (median)")
     if "crisis_mean" in red and red["crisis_mean"].max() > 0:
         ax2 = ax.twinx()
         ax2.plot(w, red["crisis_mean"], color="tab:red", lw=1, alpha=0.7)
@@ -268,8 +274,12 @@ def _figures(res, out) -> None:
     out.write("png", fig, "morale_trust.png")
 
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    band(ax, "headcount", "headcount", "tab:purple")
-    ax.set(xlabel="week", ylabel="filled seats", title="Headcount")
+    ax.plot(w, red["headcount_mean"], color="tab:purple", lw=1.6, label="headcount (mean)")
+    ax.fill_between(w, red["headcount_q10"], red["headcount_q90"], color="tab:purple", alpha=0.15, lw=0,
+                    label="headcount 10-90%")
+    seats = res.config.team.n_teams * res.config.team.team_size
+    ax.set(xlabel="week", ylabel="filled seats", title=f"Headcount ({seats} seats) and quits",
+           ylim=(max(0.0, float(red["headcount_q10"].min()) - 1), seats + 0.5))
     ax.grid(alpha=0.3)
     ax2 = ax.twinx()
     cum = res.series["quits"].cumsum(axis=0).mean(axis=1)
