@@ -372,7 +372,7 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
         if leaders:
             lxy = np.array([pos[nd] for nd in leaders])
             ax.scatter(lxy[:, 0], lxy[:, 1], s=180, marker="s", c="#222244", zorder=4)
-        ax.set_title(f"{m.label}: week {m.week}, {int(active.sum())} reps, {int(tox.sum())} toxic", fontsize=9)
+        ax.set_title(f"{m.label}\nweek {m.week}, {int(active.sum())} reps, {int(tox.sum())} toxic", fontsize=9)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
@@ -555,7 +555,7 @@ def Dashboard(model: solara.Reactive, settings: solara.Reactive):
         title = DEMOS[s.demo].title if s.demo else "Custom scenario"
         line = f"seed {m.seed_value} · market: {s.market} · A: {s.a.describe()}"
         if s.compare:
-            line += f" · B: {s.b.describe()} (same seed: only the leadership differs)"
+            line += f" · B: {s.b.describe()} (same seed: only the settings of A and B differ)"
         if s.script:
             line += " · script: " + ", ".join(f"{INTERVENTION_LABELS[i.kind]} at week {i.week}" for i in s.script)
         with solara.Div():

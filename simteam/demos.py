@@ -75,10 +75,11 @@ class Demo:
 
 
 #: The rollout demo's change initiative. Dip and gain are larger than the defaults
-#: (0.25, 0.12) so the J-curve is visible in one run; start_week is the last week, so the
-#: rollout starts when the script (or the facilitator's click) says so.
+#: (0.25, 0.12) so the J-curve is visible in one run. It starts at week 13; the script's
+#: rollout at week 13 marks that on the charts (a click on the button starts it earlier).
 ROLLOUT_WEEKS = 78
-_CRM = {"name": "crm", "kind": "tool", "start_week": ROLLOUT_WEEKS - 1, "dip": 0.35, "gain": 0.15}
+ROLLOUT_WEEK = 13
+_CRM = {"name": "crm", "kind": "tool", "start_week": ROLLOUT_WEEK, "dip": 0.35, "gain": 0.15}
 
 DEMOS: dict[str, Demo] = {
     "toxic_star": Demo(
@@ -107,10 +108,10 @@ DEMOS: dict[str, Demo] = {
         key="rollout",
         title="The tool rollout J-curve",
         a=DemoSide("A: big bang (mandate, no training)", "balanced",
-                   overrides={"change__initiatives": [dict(_CRM, mandate_week=14, support=0.2, training=0.0)]}),
+                   overrides={"change__initiatives": [dict(_CRM, mandate_week=ROLLOUT_WEEK + 1, support=0.2, training=0.0)]}),
         b=DemoSide("B: trained, supported rollout", "balanced",
                    overrides={"change__initiatives": [dict(_CRM, support=0.8, training=0.8)]}),
-        script=(Intervention(13, "rollout", 0.0, "crm"),),
+        script=(Intervention(ROLLOUT_WEEK, "rollout", 0.0, "crm"),),
         seed=9,
         weeks=ROLLOUT_WEEKS,
         question="The new CRM went live and revenue dropped. Was it a mistake?",

@@ -256,8 +256,8 @@ def test_figures_draw_marks_toxic_reps_and_both_sides(tmp_path):
     assert [line.get_label() for line in fig.legends[0].get_lines()] == \
         ["A: tolerates it", "B: acts on it", "intervention"]
     net = network_figure(m.sides)
-    title_a = f"A: tolerates it: week 12, {int(m.engine.s.active[0].sum())} reps, {int(m.engine.s.toxic[0].sum())} toxic"
-    title_b = (f"B: acts on it: week 12, {int(m.twin.engine.s.active[0].sum())} reps, "
+    title_a = f"A: tolerates it\nweek 12, {int(m.engine.s.active[0].sum())} reps, {int(m.engine.s.toxic[0].sum())} toxic"
+    title_b = (f"B: acts on it\nweek 12, {int(m.twin.engine.s.active[0].sum())} reps, "
                f"{int(m.twin.engine.s.toxic[0].sum())} toxic")
     assert [a.get_title() for a in net.axes[:2]] == [title_a, title_b]
     paths = export_png(m, tmp_path)

@@ -96,6 +96,10 @@ def main() -> None:
                 play_to(page, stop, CHUNK)
                 page.screenshot(path=str(HERE / f"{stem}_week{week(page):02d}.png"))
                 print("saved", stem, stop, flush=True)
+        # the slide export of the last demo (written by the server into its --export-dir)
+        page.get_by_role("button", name="Save PNG").click()
+        expect(page.locator(".saved-msg")).to_contain_text("saved ", timeout=60_000)
+        print(page.locator(".saved-msg").inner_text(), flush=True)
         browser.close()
 
 
