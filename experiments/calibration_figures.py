@@ -10,7 +10,7 @@ Runs the default configuration twice on the same seeds (common random numbers): 
 market, and in the default study (the ``recession`` preset shaped after 2008-09, balanced
 leadership, ``hold_steady`` crisis response). For each it prints, as Markdown, the mean of
 every calibration figure with its 95% interval and the 10th-90th percentile across
-replications, next to the target band of ``/work/shared/calibration-targets.md``
+replications, next to the target band of the shared ``calibration-targets.md``
 (turnover 25-40%/yr; 45-65% of rep-years at quota; top-20% revenue share 35-60%; new hires
 ~90% productive within 3-6 months). The new-hire ramp is measured two ways: the model's
 productivity factor, and the revenue of reps hired during the run by weeks in the seat,
