@@ -53,6 +53,7 @@ from .scenario import (
 )
 
 __all__ = [
+    "RESULT_COLUMNS",
     "SENSITIVITY",
     "AltRun",
     "PlanResult",
@@ -63,6 +64,30 @@ __all__ = [
     "run_alternatives",
     "run_task",
 ]
+
+#: Columns of results.csv (one row per alternative) -> meaning.
+RESULT_COLUMNS = {
+    "alternative": "name of the alternative (status_quo: the plan's baseline)",
+    "rank": "rank by the scenario's rank_by metric (1 = best)",
+    "description": "the alternative's description",
+    "revenue_mean": "expected total revenue over the horizon (k$), mean over replications",
+    "revenue_p10 / _p50 / _p90": "10th, 50th and 90th percentile of total revenue across replications",
+    "diff_<x>_mean / _lo / _hi": "paired difference against the baseline (x = revenue, quits, morale, trust: "
+                                 "final values) with its 95% t interval",
+    "diff_revenue_pct": "revenue difference as a share of the baseline's expected revenue",
+    "beats_baseline_share": "share of replications in which the alternative earns more than the baseline",
+    "dip_depth": "largest shortfall of mean productivity against the baseline, as a share of the baseline's",
+    "dip_weeks": "weeks in which mean productivity is more than 1% below the baseline's",
+    "dip_trough_week": "week of the largest shortfall (-1: none)",
+    "adoption_final": "share of reps using the change in the last week (empty: no change)",
+    "adoption_50pct_week": "first week at which half of the reps use the change",
+    "morale_final / trust_final": "mean morale / trust in the last week (0-1)",
+    "morale_low": "lowest weekly mean morale",
+    "quits_mean": "expected voluntary quits over the horizon",
+    "exits_other_mean": "expected other exits (layoffs, dismissals, a top performer leaving)",
+    "leave_share_mean": "share of today's reps who leave within the horizon (mean over reps and replications)",
+    "replications / seed": "replications per alternative and the first seed",
+}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -253,7 +278,8 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
             row[f"diff_{key}_hi"] = d["hi"] if name != sc.baseline else 0.0
         row["diff_revenue_pct"] = row["diff_revenue_mean"] / row["revenue_mean"] if name == sc.baseline else \
             row["diff_revenue_mean"] / float(base.results.summary["revenue"].mean())
-        row["beats_baseline_share"] = float(np.mean(rev > base.results.summary["revenue"].to_numpy()))
+        row["beats_baseline_share"] = (float(np.mean(rev > base.results.summary["revenue"].to_numpy()))
+                                       if name != sc.baseline else np.nan)
         depth, length, trough = _dip(run.results.series["productivity"], base.results.series["productivity"])
         row["dip_depth"] = depth
         row["dip_weeks"] = length
