@@ -111,6 +111,7 @@ def test_crisis_button_marks_the_event_and_changes_the_run(page):
     assert c.series("demand")[0] == m.series("demand")[0]
 
 
+@pytest.mark.slow  # several Resets, each redraws both figures
 def test_seed_field_accepts_text_and_reset_uses_it(page):
     _set(page, v.TextField, "Seed (whole number)", " 42 ")
     assert page.find(v.Alert).widgets  # "press Reset" warning: settings differ from the run
@@ -128,6 +129,7 @@ def test_seed_field_accepts_text_and_reset_uses_it(page):
     assert _text(page, "kpi-week-a") == "week 0"
 
 
+@pytest.mark.slow  # several Resets, each redraws both figures
 def test_style_preset_sets_the_sliders_and_a_slider_overrides_it(page):
     _set(page, v.Select, "A: leadership style", "coaching")
     assert page.find(v.Slider, label="A recognition").widget.v_model == STYLES["coaching"]["recognition"]
@@ -141,6 +143,7 @@ def test_style_preset_sets_the_sliders_and_a_slider_overrides_it(page):
     assert _text(page, "kpi-revenue_total-a") == f"{expected:,.0f} k$"
 
 
+@pytest.mark.slow  # several Resets, each redraws both figures
 def test_market_and_crisis_strategy_selects_reach_the_model(page):
     _set(page, v.Select, "Market", "sudden_stop")
     _set(page, v.Select, "A: crisis strategy", "cut_and_push")
@@ -149,6 +152,7 @@ def test_market_and_crisis_strategy_selects_reach_the_model(page):
     assert "crisis: cut_and_push" in _markdown(page)
 
 
+@pytest.mark.slow  # several Resets, each redraws both figures
 def test_demo_loads_side_by_side_with_its_script(page):
     _set(page, v.Select, "Workshop demo", "The tool rollout J-curve")
     assert page.find(v.TextField, label="Seed (whole number)").widget.v_model == str(DEMOS["rollout"].seed)
@@ -163,6 +167,7 @@ def test_demo_loads_side_by_side_with_its_script(page):
     assert _text(page, "kpi-adoption-a") != "–"
 
 
+@pytest.mark.slow  # several Resets, each redraws both figures
 def test_side_by_side_toggle_adds_side_b(page):
     _set(page, v.Checkbox, "Side by side: B on the same seed", True)
     assert page.find(v.Select, label="B: leadership style").widget.v_model == "coaching"
