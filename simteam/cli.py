@@ -525,10 +525,20 @@ def _hydra_message(ex: BaseException) -> str:
     if m and "Available options" in text:
         opt = m.group(1)
         group, _, name = opt.rpartition("/")
-        choices = [ln.strip() for ln in text.split("Available options", 1)[1].splitlines()[1:] if ln.strip()]
+        choices = []
+        for ln in text.split("Available options", 1)[1].splitlines()[1:]:
+            if not ln.strip():
+                if choices:
+                    break
+                continue
+            if not ln.startswith(("\t", " ")) or ":" in ln:
+                break
+            choices.append(ln.strip())
         return f"{group}={name}: unknown option; available: {', '.join(choices)}"
     cause = ex.__cause__
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if type(cause).__name__ in ("ConfigKeyError", "ConfigAttributeError") and getattr(cause, "full_key", None):
+        return _unknown_key(str(cause.full_key))
     if cause is not None and isinstance(cause, OmegaConfBaseException):
         key = getattr(cause, "full_key", None)
         first = _first_line(cause)
@@ -538,6 +548,34 @@ def _hydra_message(ex: BaseException) -> str:
     if key:
         return f"{key}: {lines[0] if lines else type(ex).__name__}"
     return " ".join(ln for ln in lines if not ln.startswith("Set the environment variable HYDRA_FULL_ERROR"))
+
+
+def _unknown_key(path: str) -> str:
+    """``team.sise: unknown key; did you mean team.team_size? ...`` for a key the schema does not have."""
+    import difflib
+
+    parts = path.split(".")
+    obj: Any = SimConfig()
+    for part in parts[:-1]:
+        if isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        elif dataclasses.is_dataclass(obj) and hasattr(obj, part):
+            obj = getattr(obj, part)
+        else:
+            return f"{path}: unknown key"
+    if not dataclasses.is_dataclass(obj):
+        return f"{path}: unknown key"
+    names = [f.name for f in dataclasses.fields(obj)]
+
+    def score(name: str) -> float:
+        key = parts[-1]
+        return max(difflib.SequenceMatcher(None, key, name).ratio(),
+                   difflib.SequenceMatcher(None, key, name.split("_")[-1]).ratio())
+
+    best = max(names, key=score)
+    prefix = ".".join(parts[:-1])
+    hint = f"; did you mean {prefix + '.' if prefix else ''}{best}?" if score(best) >= 0.6 else "."
+    return f"{path}: unknown key{hint} Allowed keys: {', '.join(names)}"
 
 
 register_configs()

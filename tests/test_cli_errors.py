@@ -18,7 +18,7 @@ CASES = [
     (["team.rewire_p=1.5"], "team.rewire_p: 1.5 is out of range; allowed: a number in [0.0, 1.0]"),  # probability
     (["events=[{kind: crisis, week: 5, probability: 1.5}]"], "events[0].probability: 1.5 is out of range"),
     (["+team.sise=3"], "team.sise: unknown key"),                                        # unknown key with +
-    (["team.sise=3"], "team.sise"),                                                      # unknown key without +
+    (["team.sise=3"], "team.sise: unknown key; did you mean team.team_size?"),              # unknown key without +
     (["+colour=blue", "+team.colour=red"], "team.colour: unknown key"),
     (["leadership=bossy"], "leadership=bossy: unknown option; available: balanced, coaching"),  # group option
     (["weeks=10"], "market.shocks[0].start_week: 13 is past the horizon"),               # shock past horizon
