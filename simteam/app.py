@@ -62,6 +62,7 @@ __all__ = [
     "network_figure",
     "run_script",
     "settings_for_demo",
+    "settings_problem",
 ]
 
 MARKETS = ("stable", *PRESETS)
@@ -130,6 +131,22 @@ class Settings:
     shared: dict = field(default_factory=dict)
     script: tuple = ()
     demo: str = ""
+
+
+def settings_problem(s: Settings) -> str | None:
+    """Why ``s`` cannot build a run (the config error, naming the field), or None if it can."""
+    from .sim import configure
+
+    try:
+        coerce_seed(s.seed)
+        for side in [s.a, s.b] if s.compare else [s.a]:
+            configure(weeks=s.weeks, market=s.market, **s.shared, **side.kwargs())
+    except (ValueError, KeyError) as exc:
+        return str(exc).strip("'\"")
+    for iv in s.script:
+        if iv.week >= s.weeks:
+            return f"weeks: the demo's script needs at least {iv.week + 1} weeks, got {s.weeks}"
+    return None
 
 
 def _side_from_demo(s: DemoSide) -> Side:
@@ -603,17 +620,24 @@ def ScenarioCard(settings: solara.Reactive):
     s = settings.value
     seed_text = solara.use_reactive(s.seed)
     seed_error = solara.use_reactive("")
+    problem = solara.use_reactive("")
+
+    def apply(new: Settings) -> None:
+        msg = settings_problem(new)
+        problem.set(msg or "")
+        if not msg:
+            settings.set(new)
 
     by_title = {d.title: k for k, d in DEMOS.items()}
 
     def load_demo(title):
         if title not in by_title:
-            settings.set(dataclasses.replace(settings.value, demo="", script=()))
+            apply(dataclasses.replace(settings.value, demo="", script=()))
             return
         new = settings_for_demo(by_title[title])
         seed_text.set(new.seed)
         seed_error.set("")
-        settings.set(new)
+        apply(new)
 
     def set_seed(text):
         seed_text.set(text)
@@ -623,30 +647,32 @@ def ScenarioCard(settings: solara.Reactive):
             seed_error.set(str(exc))
             return
         seed_error.set("")
-        settings.set(dataclasses.replace(settings.value, seed=str(value)))
+        apply(dataclasses.replace(settings.value, seed=str(value)))
 
     def set_a(side):
-        settings.set(dataclasses.replace(settings.value, a=side, demo=""))
+        apply(dataclasses.replace(settings.value, a=side, demo=""))
 
     def set_b(side):
-        settings.set(dataclasses.replace(settings.value, b=side, demo=""))
+        apply(dataclasses.replace(settings.value, b=side, demo=""))
 
     with solara.Card("Scenario (press Reset to apply)"):
         solara.Select("Workshop demo", values=["(none)", *by_title], value=DEMOS[s.demo].title if s.demo else "(none)",
                       on_value=load_demo, classes=["select-demo"])
+        if problem.value:
+            solara.Error(problem.value, dense=True, classes=["settings-problem"])
         if s.demo:
             d = DEMOS[s.demo]
             solara.Text(f"Ask: {d.question}", style={"font-size": "0.85em", "font-style": "italic"})
         solara.InputText("Seed (whole number)", value=seed_text.value, on_value=set_seed, continuous_update=True,
                          error=seed_error.value or False, classes=["input-seed"])
         solara.Select("Market", values=list(MARKETS), value=s.market,
-                      on_value=lambda v: settings.set(dataclasses.replace(settings.value, market=v)),
+                      on_value=lambda v: apply(dataclasses.replace(settings.value, market=v)),
                       classes=["select-market"])
         solara.SliderInt("Weeks", value=s.weeks, min=13, max=208, step=13,
-                         on_value=lambda v: settings.set(dataclasses.replace(settings.value, weeks=int(v))))
+                         on_value=lambda v: apply(dataclasses.replace(settings.value, weeks=int(v))))
         SideControls("a", s.a, set_a)
         solara.Checkbox(label="Side by side: B on the same seed",
-                        value=s.compare, on_value=lambda v: settings.set(dataclasses.replace(settings.value,
+                        value=s.compare, on_value=lambda v: apply(dataclasses.replace(settings.value,
                                                                                              compare=bool(v))))
         if s.compare:
             SideControls("b", s.b, set_b)

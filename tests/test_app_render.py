@@ -21,6 +21,7 @@ from simteam.app import (
     network_figure,
     run_script,
     settings_for_demo,
+    settings_problem,
 )
 from simteam.demos import DEMOS, KINDS, model_kwargs
 from simteam.leadership import STYLES
@@ -168,6 +169,16 @@ def test_demo_loads_side_by_side_with_its_script(page):
 
 
 @pytest.mark.slow  # several Resets, each redraws both figures
+def test_settings_that_cannot_run_are_refused_with_the_reason(page):
+    _set(page, v.Select, "Workshop demo", "The tool rollout J-curve")
+    _set(page, v.Slider, "Weeks", 13)
+    alert = page.find(v.Alert, class_="settings-problem").widget
+    assert alert.children == ["change.initiatives[0].start_week: 13 is past the horizon; allowed: 0 to 12"]
+    assert settings_problem(settings_for_demo("rollout")) is None
+    assert settings_problem(dataclasses.replace(settings_for_demo("recognition"), weeks=26)) == \
+        "weeks: the demo's script needs at least 27 weeks, got 26"
+
+
 def test_side_by_side_toggle_adds_side_b(page):
     _set(page, v.Checkbox, "Side by side: B on the same seed", True)
     assert page.find(v.Select, label="B: leadership style").widget.v_model == "coaching"
