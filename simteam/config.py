@@ -218,9 +218,10 @@ class SellingConfig:
     value_sd: float = param(0.6, 0.0, 3.0, doc="log-sd of opportunity values (what selection can find)")
     estimate_noise: float = param(1.2, 0.0, 5.0, doc="log-sd of the leader's value estimates at zero data orientation")
     strength_allocation: float = param(1.0, 0.0, 10.0, doc="how sharply leads follow estimated strengths (x focus)")
-    quota: float = param(600.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
+    quota: float = param(640.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
                          source="calibrated: 45-65% of rep-years at quota")
     attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
+    quota_growth: float = param(0.03, -0.5, 1.0, doc="annual quota increase set at each year end (tracks demand)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -248,7 +249,7 @@ class PeopleConfig:
     practice_rate: float = param(0.01, 0.0, 1.0, unit="1/week", doc="skill growth toward potential from practice")
     ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
                               source="Bridge Group/Xactly: 3-6 months")
-    new_hire_skill_gap: float = param(0.15, 0.0, 1.0, doc="skill below potential at hire")
+    new_hire_skill_gap: float = param(0.1, 0.0, 1.0, doc="skill below potential at hire")
     quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
                              source="calibrated: 25-40% annual turnover")
     quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
@@ -257,6 +258,8 @@ class PeopleConfig:
     quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
     quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
     hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="weeks a vacancy stays open")
+    pipeline_handover: float = param(0.5, 0.0, 1.0, doc="share of a leaver's open pipeline kept in the seat "
+                                     "for the successor (the rest is lost)")
     new_hire_morale: float = param(0.7, 0.0, 1.0, doc="morale of a new hire")
     new_hire_trust: float = param(0.55, 0.0, 1.0, doc="trust of a new hire")
 

@@ -144,7 +144,12 @@ class Market:
         # elementwise sums, not BLAS: a row's result must not depend on the batch size
         self.demand_index = rowsum(self.D * self.value_weight)
         lost = rowsum(drop_s * self.value_weight)
-        self.crisis = lost + self.lead_drop[t] * (1 - lost)
+        lost = lost + self.lead_drop[t] * (1 - lost)
+        if self.win_drop[t] > 0:  # a win-rate shock (competitor) loses the value of deals no longer won
+            w = 1.0 / (1.0 + np.exp(-self.win_logit))
+            w_shocked = 1.0 / (1.0 + np.exp(-(self.win_logit - 4.0 * self.win_drop[t])))
+            lost = lost + (1 - lost) * float(np.sum(self.value_weight * (1 - w_shocked / w)))
+        self.crisis = lost
 
     def _random(self, t: int, mc) -> np.ndarray:
         """Random demand shocks: Poisson arrivals; one at a time per row; standard shape."""

@@ -153,7 +153,8 @@ def step(e, t: int) -> None:
         s.skill += (practice + L.feedback_skill * L.feedback + coach) * gap
         if sw.peer_learning:
             nbr_skill = st.neighbor_sum(s.skill * actf) / np.maximum(nbr_act, 1e-300)
-            lift = np.maximum(nbr_skill - s.skill, 0.0) * (nbr_act > 0)
+            room = np.maximum(s.potential - s.skill, 0.0)  # peers lift a rep up to its potential, no further
+            lift = np.minimum(np.maximum(nbr_skill - s.skill, 0.0), room) * (nbr_act > 0)
             s.skill += L.peer_learning_rate * L.learning_support * 2.0 * s.cohesion * lift
         np.clip(s.skill, 0.0, 1.0, out=s.skill)
         # strengths coaching: grow the rep's best segment strength (capped at x3)
@@ -200,8 +201,9 @@ def turnover(e, t: int) -> None:
     if leave.any():
         _close_rep_years(e, leave)
         s.active &= ~leave
-        for arr in (s.pipeline, s.pipeline_value):
-            arr[leave] = 0.0
+        keep = np.where(leave, P.pipeline_handover, 1.0)[:, :, None]
+        s.pipeline *= keep
+        s.pipeline_value *= keep
         s.toxic &= ~leave
         s.resistance[leave] = 0.0
         s.adopted[leave] = False
@@ -284,3 +286,5 @@ def close_year(e, final: bool = False) -> None:
     e.counters["top20_n"] += ok
     for arr in (s.revenue_year, s.quota_year, s.weeks_year, s.seat_revenue_year):
         arr[:] = 0.0
+    if not final:
+        e.quota_factor = e.quota_factor * (1.0 + e.p.selling.quota_growth)  # next year's quota

@@ -159,8 +159,11 @@ def run_points(config: SimConfig | dict | None, points: dict[str, Any], replicat
     P = sizes.pop()
     # validate every value against its field's range
     for k, v in vals.items():
-        for x in np.unique(v):
-            replace_path(cfg, k, float(x) if not float(x).is_integer() or "int" not in _ftype(cfg, k) else int(x))
+        is_int = "int" in _ftype(cfg, k)
+        if is_int and not np.all(v == np.rint(v)):
+            raise ConfigError(f"{k}: expected whole numbers, got {v[v != np.rint(v)][0]!r}")
+        for x in (v.min(), v.max()):  # ranges are intervals: the extremes decide
+            replace_path(cfg, k, int(x) if is_int else float(x))
     R = cfg.replications
     seeds = np.tile(cfg.seed + np.arange(R, dtype=np.int64), P)
     overrides = {k: np.repeat(v, R) for k, v in vals.items()}
