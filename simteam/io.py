@@ -214,6 +214,15 @@ def git_info(path: str | os.PathLike | None = None) -> dict[str, Any]:
     return out
 
 
+def _command() -> list[str]:
+    """The command line as typed: ``simteam ...`` or ``python -m simteam ...``."""
+    if not sys.argv or not sys.argv[0]:
+        return list(sys.argv)
+    prog = Path(sys.argv[0])
+    head = ["python", "-m", prog.parent.name] if prog.name == "__main__.py" else [prog.name]
+    return [*head, *sys.argv[1:]]
+
+
 def run_metadata(**extra: Any) -> dict[str, Any]:
     """What is needed to repeat a run: simteam version, git commit, command line, interpreter, time."""
     import numpy as np
@@ -223,7 +232,7 @@ def run_metadata(**extra: Any) -> dict[str, Any]:
         "simteam_version": simteam_version(),
         "git_commit": g["commit"],
         "git_dirty": g["dirty"],
-        "command": [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv and sys.argv[0] else list(sys.argv),
+        "command": _command(),
         "cwd": os.getcwd(),
         "python": platform.python_version(),
         "numpy": np.__version__,
