@@ -10,7 +10,7 @@ Per week, for rep i and segment s (docs/model.md):
 * pipeline          P_is <- P_is (1 - h_s) + x_is,  V_is <- V_is (1 - h_s) + x_is v_s Q_i
 * wins              W_i ~ Poisson(sum_s h_s P_is p_is),  revenue = W_i * mean value * lognormal noise
 * win probability   logit p_is = logit w_s + b_k (k_i - 0.5) + b_str ln str_is + b_m (m_i - 0.5)
-                                 + b_e (e_i - 0.5) + market shift
+                                 + b_e (e_i - 0.5) + ln J_i + market shift   (J_i: J-curve factor)
 
 ``sigma_n = estimate_noise * (1 - data_orientation)``: the leader's estimates of where
 value lies. The selection gain is the exact mean of a log-normal value conditional on
@@ -94,6 +94,8 @@ class Selling:
                  + _col(sp.strength_logit) * s.log_strength
                  + _col(sp.morale_logit) * (s.morale - 0.5)[:, :, None]
                  + _col(sp.effort_logit) * (s.effort - 0.5)[:, :, None])
+        if e.K:  # a new tool or approach changes how well deals are worked: J-curve on the win odds too
+            logit = logit + np.log(np.maximum(e.change_factor, 1e-6))[:, :, None]
         pwin = expit(logit)
         h = mk.hazard[None, None, :]
         closing = s.pipeline * h
