@@ -29,7 +29,8 @@ LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABL
 
 
 def _env(**extra):
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    # every submitit job is a new interpreter: let them reuse compiled bytecode instead of recompiling
+    env = {k: v for k, v in os.environ.items() if k not in ("HYDRA_FULL_ERROR", "PYTHONDONTWRITEBYTECODE")}
     env.update(LOOPBACK_ENV)
     env.update(extra)
     return env
