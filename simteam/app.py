@@ -29,7 +29,6 @@ import dataclasses
 import io
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -695,10 +694,3 @@ def Page():
         ScenarioCard(settings)
     Dashboard(model, settings)
 
-
-def _warm() -> float:
-    """Seconds to build and step a default model once (a smoke check used by the CLI)."""
-    t = time.perf_counter()
-    m = DashboardModel(Settings(compare=True))
-    m.step()
-    return time.perf_counter() - t
