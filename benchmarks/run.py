@@ -270,10 +270,8 @@ def table(r: dict, quick: bool) -> str:
                     f"{_ok(m['total_s'] <= 30) if full else 'n/a'} |")
     head = "quick version (reduced sizes)" if quick else "full version"
     cpu = ["| workload | simteam | Mesa baseline | ratio |", "|---|---|---|---|"]
-    if "sweep" in r:
-        s = r["sweep"]
-        cpu.append(f"| sweep: CPU seconds (all processes) | {s['simteam_cpu_s']:.1f} s | {s['mesa_cpu_s']:.0f} s "
-                   f"(scaled) | {s['mesa_cpu_s'] / s['simteam_cpu_s']:.0f}x |")
+    # (no CPU row for the sweep: simteam's workers are forked by a fork server, so their CPU time is not
+    # counted among this process's children)
     for key in sorted(k for k in r if k.startswith("scale_")):
         s = r[key]
         cpu.append(f"| single run N = {s['n']:,}: agent-steps per CPU second | {_fmt_rate(s['simteam_cpu_rate'])} | "
@@ -308,7 +306,17 @@ def main(argv=None) -> int:
                     help=f"comma-separated workloads to run, from {', '.join(WORKLOADS)} (default all)")
     ap.add_argument("--json", default="", help="also write the raw figures to this JSON file")
     ap.add_argument("--quiet", action="store_true", help="print only the table")
+    ap.add_argument("--from-json", default="", help="print the table of an earlier run saved with --json")
     a = ap.parse_args(argv)
+    if a.from_json:
+        try:
+            with open(a.from_json) as fh:
+                r = json.load(fh)
+        except (OSError, ValueError) as e:
+            ap.error(f"--from-json: cannot read {a.from_json!r}: {e}")
+        print(table(r, r.get("quick", False)))
+        print(f"\nmachine: {r['machine']}\ncommand: {r['command']}; elapsed {r['elapsed_s']:.0f} s")
+        return 0
     only = [w.strip() for w in a.only.split(",") if w.strip()]
     bad = [w for w in only if w not in WORKLOADS]
     if bad:
@@ -359,6 +367,7 @@ def main(argv=None) -> int:
             r["million"] = bench_million(100_000, 52, 1, log)
         else:
             r["million"] = bench_million(1_000_000, 52, 1, log)  # one repeat: 1-3 minutes each
+    r["quick"] = a.quick
     r["machine"] = machine()
     r["elapsed_s"] = time.perf_counter() - t0
     r["command"] = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
