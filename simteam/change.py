@@ -85,7 +85,7 @@ def step(e, t: int) -> None:
     factor = np.ones((e.B, e.N))
     for k, ini in enumerate(inis):
         cfg_ini = e.cfg.change.initiatives[k]
-        if not e.initiative_started[k] and t >= cfg_ini.start_week:
+        if not e.initiative_started[k] and 0 <= cfg_ini.start_week <= t:
             start(e, k, t)
         if not e.initiative_started[k]:
             continue

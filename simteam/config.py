@@ -339,7 +339,7 @@ class Initiative:
 
     name: str = param("crm", doc="initiative name")
     kind: str = param("tool", doc="kind of change", choices=("tool", "approach"))
-    start_week: int = param(13, 0, 100_000, unit="week", doc="week the rollout starts")
+    start_week: int = param(13, -1, 100_000, unit="week", doc="week the rollout starts (-1: only when a rollout event starts it)")
     p: float = param(0.03, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient", source="Sultan et al. 1990")
     q: float = param(0.38, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient", source="Sultan et al. 1990")
     training: float = param(0.0, 0.0, 1.0, doc="training before rollout: raises p, q; shrinks the dip")
@@ -515,6 +515,9 @@ def validate(cfg: SimConfig) -> SimConfig:
         if ini.start_week >= w:
             raise ConfigError(f"change.initiatives[{i}].start_week: {ini.start_week} is past the horizon; "
                               f"allowed: 0 to {w - 1}")
+        if ini.start_week < 0 and ini.mandate_week >= 0:
+            raise ConfigError(f"change.initiatives[{i}].mandate_week: an initiative started only by an event "
+                              f"(start_week -1) cannot have a fixed mandate week; allowed: -1")
         if 0 <= ini.mandate_week < ini.start_week:
             raise ConfigError(f"change.initiatives[{i}].mandate_week: {ini.mandate_week} is before the rollout starts "
                               f"(start_week {ini.start_week}); allowed: -1 (never) or {ini.start_week} to {w - 1}")

@@ -91,6 +91,8 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
             s.cohesion = np.where(r, np.minimum(s.cohesion + 0.1, 1.0), s.cohesion)
     elif kind == "rollout":
         names = [i.name for i in e.cfg.change.initiatives]
+        if not name:  # the first initiative not started yet
+            name = next((n for k, n in enumerate(names) if not e.initiative_started[k]), names[0] if names else "")
         if name not in names:
             raise ValueError(f"rollout: no initiative named {name!r}; configured: {names}")
         k = names.index(name)

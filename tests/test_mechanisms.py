@@ -297,3 +297,12 @@ def test_every_mechanism_can_be_switched_off(switch):
         assert np.isfinite(v).all(), k
     changed = any(not np.array_equal(on.series[k], off.series[k], equal_nan=True) for k in on.series)
     assert changed, f"switching {switch} off changed nothing"
+
+
+def test_initiative_waiting_for_a_rollout_event():
+    cfg = simteam.configure(weeks=30, change={"initiatives": [{"name": "crm", "start_week": -1}]},
+                            events=[{"kind": "rollout", "week": 12, "name": "crm"}])
+    e = Engine(cfg, seeds=np.arange(4)).run()
+    assert (e.series["adoption"][:12] == 0).all() and (e.series["adoption"][-1] > 0).all()
+    idle = Engine(simteam.configure(cfg, events=[]), seeds=np.arange(4)).run()
+    assert (idle.series["adoption"] == 0).all()
