@@ -184,7 +184,8 @@ class Rep(mesa.Agent):
                if sw.recognition else 0.0)
         if sw.stress:
             target = (P.stress_base + L.accountability_stress * acc + P.crisis_stress * m.crisis
-                      + C.toxic_stress * harm - m.mods.get("stress_relief", 0.0))
+                      + C.toxic_stress * harm - m.mods.get("stress_relief", 0.0)
+                      + 0.2 * max(m.quota_factor - 1.0, 0.0))
             self.stress += P.stress_rate * (_clip01(target) - self.stress)
         mo = self.morale
         if sw.morale_drivers:
@@ -271,8 +272,9 @@ class Rep(mesa.Agent):
         self.skill += (practice + L.feedback_skill * L.feedback + coach) * gap
         if c.mechanisms.peer_learning and peers:
             nbr_skill = sum(r.skill for r in peers) / len(peers)
-            self.skill += (L.peer_learning_rate * max(_c(L.learning_support), 0.0) * 2.0 * self.cohesion
-                           * max(nbr_skill - self.skill, 0.0))
+            room = max(self.potential - self.skill, 0.0)  # peers lift a rep up to its potential, no further
+            self.skill += (L.peer_learning_rate * L.learning_support * 2.0 * self.cohesion
+                           * min(max(nbr_skill - self.skill, 0.0), room))
         self.skill = _clip01(self.skill)
         g = L.coaching_strength * L.coaching * L.coaching_focus
         if g:
@@ -330,7 +332,7 @@ class Leader(mesa.Agent):
         super().__init__(model)
         self.team = team
         self.seats = seats
-        self.vacancies: dict[int, int] = {}
+        self.vacancies: dict[int, list] = {}  # seat -> [weeks left, week opened, pipeline, values]
         self.team_toxic = False
         self.team_weakness = 0.0
 
@@ -366,20 +368,28 @@ class Leader(mesa.Agent):
             m.week_exits += 1
         m.seat_rep[rep.seat] = None
         if m.cfg.mechanisms.hiring:
-            self.vacancies[rep.seat] = m.cfg.people.hire_lag_weeks
+            keep = m.cfg.people.pipeline_handover  # the open deals the leaver leaves behind, for the next rep
+            self.vacancies[rep.seat] = [round(m.cfg.people.hire_lag_weeks), m.week,
+                                        [p * keep for p in rep.pipeline], [v * keep for v in rep.pipeline_value]]
         rep.remove()
 
     def staff(self) -> None:
-        """Vacancies count down unless hiring is frozen; fill the seats whose countdown ended."""
+        """Vacancies opened in earlier weeks count down unless hiring is frozen; fill those that reach 0.
+
+        A vacancy opened this week starts counting next week (a lag of 0 fills it at once). The open
+        deals left in the seat age while it is empty (no one works them) and pass to the new rep.
+        """
         m = self.model
-        if m.hiring_frozen:
-            return
         for seat in list(self.vacancies):
-            if self.vacancies[seat] > 0:
-                self.vacancies[seat] -= 1
-            if self.vacancies[seat] == 0:
+            vac = self.vacancies[seat]
+            if vac[1] != m.week:
+                vac[2] = [p * (1.0 - h) for p, h in zip(vac[2], m.hazard)]
+                vac[3] = [v * (1.0 - h) for v, h in zip(vac[3], m.hazard)]
+                if not m.hiring_frozen and vac[0] > 0:
+                    vac[0] -= 1
+            if vac[0] == 0 and not m.hiring_frozen:
                 del self.vacancies[seat]
-                m.hire(seat, self.team)
+                m.hire(seat, self.team, vac[2], vac[3])
 
 
 class MesaSalesModel(mesa.Model):
@@ -460,14 +470,15 @@ class MesaSalesModel(mesa.Model):
             return 1.0
         return 1.0 - math.exp(-tenure / rw)
 
-    def hire(self, seat: int, team: int) -> None:
+    def hire(self, seat: int, team: int, pipeline: list[float], pipeline_value: list[float]) -> None:
         c = self.cfg
         t, P = c.team, c.people
         pot = min(max(t.skill_mean + t.skill_sd * self.random.gauss(0.0, 1.0), 0.02), 1.0)
         toxic = c.mechanisms.toxicity and self.random.random() < c.culture.toxic_hire_prob
         rep = Rep(self, seat, team, tenure=1.0, potential=pot, skill=_clip01(pot - P.new_hire_skill_gap),
                   morale=P.new_hire_morale, trust=P.new_hire_trust, toxic=toxic)
-        rep.cohesion = c.culture.cohesion_base * 0.6
+        rep.cohesion = c.culture.cohesion_base * (0.6 if c.mechanisms.cohesion else 1.0)
+        rep.pipeline, rep.pipeline_value = list(pipeline), list(pipeline_value)
         self.seat_rep[seat] = rep
         self.week_hires += 1
 
@@ -503,7 +514,12 @@ class MesaSalesModel(mesa.Model):
             self.D[k] = m_k * (1.0 - drop_s) * (1.0 - lead_drop)
         self.win_shift = -4.0 * drops["win_rate"] - mc.competitor_pressure
         self.demand = sum(d * w for d, w in zip(self.D, self.value_weight))
-        self.crisis = crisis_value + lead_drop * (1 - crisis_value)
+        lost = crisis_value + lead_drop * (1 - crisis_value)
+        if drops["win_rate"] > 0:  # a win-rate shock loses the value of the deals no longer won
+            kept = sum(w * (1 + math.exp(-x)) / (1 + math.exp(-(x - 4.0 * drops["win_rate"])))
+                       for w, x in zip(self.value_weight, self.win_logit))
+            lost += (1 - lost) * (1 - kept)
+        self.crisis = lost
 
     def leadership_step(self, t: int) -> None:
         self.mods = {}
@@ -545,7 +561,7 @@ class MesaSalesModel(mesa.Model):
             self.close_year()
         self.week += 1
 
-    def close_year(self) -> None:
+    def close_year(self, final: bool = False) -> None:
         for rep in self.reps:
             self.close_rep_year(rep)
             rep.revenue_year = rep.quota_year = 0.0
@@ -556,12 +572,14 @@ class MesaSalesModel(mesa.Model):
             self.counters["top20_sum"] += sum(sorted(self.seat_revenue_year)[-k:]) / total
             self.counters["top20_n"] += 1
         self.seat_revenue_year = [0.0] * self.n_seats
+        if not final:
+            self.quota_factor *= 1.0 + self.cfg.selling.quota_growth  # next year's quota
 
     def run(self) -> MesaSalesModel:
         for _ in range(self.cfg.weeks):
             self.step()
         if self.cfg.weeks % 52 >= 26:
-            self.close_year()
+            self.close_year(final=True)
         return self
 
     # -- DataCollector reporters (one weekly value each) ------------------------------------------
@@ -576,7 +594,8 @@ class MesaSalesModel(mesa.Model):
         return float(sum(r.wins_week for r in self.reps))
 
     def _report_pipeline(self, m=None) -> float:
-        return sum(sum(r.pipeline) for r in self.reps)
+        return (sum(sum(r.pipeline) for r in self.reps)
+                + sum(sum(v[2]) for ld in self.leaders.values() for v in ld.vacancies.values()))
 
     def _report_headcount(self, m=None) -> float:
         return float(len(self.reps))
@@ -629,7 +648,8 @@ class MesaSalesModel(mesa.Model):
         years = self.cfg.weeks / 52.0
         head = float(df["headcount"].mean())
         rev = df["revenue"].to_numpy(dtype=float)
-        dd, rec, _ = recovery(rev[:, None], np.array([self.first_onset]))
+        trend = self.cfg.market.trend_annual if self.cfg.mechanisms.trend else 0.0
+        dd, rec, _ = recovery(rev[:, None], np.array([self.first_onset]), trend_annual=trend)
         return {
             "revenue": float(rev.sum()),
             "revenue_per_seat_year": float(rev.sum()) / (self.n_seats * years),
