@@ -14,11 +14,11 @@ setup: .venv/.done
 run: setup            ## set up, then run the default study (12 reps, 2 years, recession)
 	.venv/bin/simteam
 
-test: setup           ## set up, then run the whole test suite
-	$(PY) -m pytest -q
+test: setup           ## set up, then run the whole test suite (fast + slow + browser), on 2 workers
+	$(PY) -m pytest -q -n 2 -m "slow or not slow"
 
-test-fast: setup
-	$(PY) -m pytest -q -m "not slow"
+test-fast: setup      ## the fast suite only (what plain `pytest` runs)
+	$(PY) -m pytest -q -n 2
 
 bench: setup
 	$(PY) benchmarks/run.py
