@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = ["Results", "SUMMARY_COLUMNS", "summarise", "recovery", "paired_difference"]
 
@@ -147,6 +146,8 @@ def paired_difference(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) ->
         dict with ``mean``, ``lo``, ``hi``, ``sd``, ``n``, ``p_value`` (paired t test) and
         ``unpaired_lo``/``unpaired_hi`` (Welch interval of the same difference of means).
     """
+    from scipy import stats  # imported where used: saves ~1 s in every launcher job process
+
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     ok = ~(np.isnan(a) | np.isnan(b))
@@ -238,6 +239,8 @@ class Results:
 
     def mean_ci(self, column: str, confidence: float = 0.95) -> tuple[float, float, float]:
         """Mean of a summary column with a t interval."""
+        from scipy import stats
+
         x = self.summary[column].to_numpy(dtype=float)
         x = x[~np.isnan(x)]
         if x.size < 2:
