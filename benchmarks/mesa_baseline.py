@@ -226,9 +226,9 @@ class Rep(mesa.Agent):
         S = c.selling
         ec = S.effort_capacity
         cap = S.capacity * (1.0 - 0.5 * ec + ec * self.effort) * self.ramp
-        O = sum(self.offered)
-        x = min(O, cap)
-        f = x / O if O > 0 else 1.0
+        o_total = sum(self.offered)
+        x = min(o_total, cap)
+        f = x / o_total if o_total > 0 else 1.0
         sq = S.value_sd
         noise = m.noise_sd
         if sq and f < 1.0:
@@ -246,7 +246,7 @@ class Rep(mesa.Agent):
             h = m.hazard[k]
             lam += self.pipeline[k] * h * p
             exp_value += self.pipeline_value[k] * h * p
-            xs = x * self.offered[k] / O if O > 0 else 0.0
+            xs = x * self.offered[k] / o_total if o_total > 0 else 0.0
             self.pipeline[k] = self.pipeline[k] * (1.0 - h) + xs
             self.pipeline_value[k] = self.pipeline_value[k] * (1.0 - h) + xs * seg.deal_size * Q
         wins = int(m.rng.poisson(lam)) if lam > 0 else 0

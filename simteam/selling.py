@@ -71,22 +71,22 @@ class Selling:
         per_w = np.where(team_w > 0, mk.lead[None, :, None] * mk.D[:, :, None] * seats / np.maximum(team_w, 1e-300),
                          0.0)  # (B, S, T)
         offered = w * st.to_seats(per_w.reshape(B * S, -1)).reshape(B, S, N).transpose(0, 2, 1)
-        O = offered.sum(axis=2)
+        o_total = offered.sum(axis=2)
         pivot = e.mods.get("pivot")
         if pivot is not None:
-            slack = np.maximum(cap - O, 0.0)
+            slack = np.maximum(cap - o_total, 0.0)
             mix = mk.resilience[None, :] * mk.D
             mix = mix / np.maximum(rowsum(mix, keepdims=True), 1e-12)
             extra = (pivot * slack)[:, :, None] * mix[:, None, :]
             offered = offered + extra
-            O = O + extra.sum(axis=2)
-        x = np.minimum(O, cap)
-        f = np.where(O > 0, x / np.maximum(O, 1e-300), 1.0)
+            o_total = o_total + extra.sum(axis=2)
+        x = np.minimum(o_total, cap)
+        f = np.where(o_total > 0, x / np.maximum(o_total, 1e-300), 1.0)
         sq = sp.value_sd
         den = np.sqrt(sq * sq + noise_sd * noise_sd)
         rho = np.where(den > 0, sq / np.where(den > 0, den, 1.0), 1.0)  # no value spread: nothing to rank
         Q = selection_gain(f, _as2(rho), sq) if np.any(sq) else np.ones_like(f)
-        share = np.where(O[:, :, None] > 0, offered / np.maximum(O[:, :, None], 1e-300), 0.0)
+        share = np.where(o_total[:, :, None] > 0, offered / np.maximum(o_total[:, :, None], 1e-300), 0.0)
         x_s = x[:, :, None] * share
         # win probability at close, for the pipeline's segment mix
         logit = (mk.win_logit[None, None, :] + mk.win_shift[:, :, None]
@@ -116,7 +116,7 @@ class Selling:
         s.revenue_year += rev
         s.seat_revenue_year += rev
         s.revenue_total += rev
-        self.offered = O
+        self.offered = o_total
         self.taken = x
         self.capacity = cap
 
