@@ -327,10 +327,7 @@ def morris_analysis(params: Sequence[Parameter], evaluate: Callable[[np.ndarray]
     Y = _as_matrix(evaluate(X), X.shape[0])
     rows = []
     for k, name in enumerate(outcomes):
-        if not np.all(np.isfinite(Y[:, k])):
-            raise ConfigError(f"sensitivity.outcome: {name!r} is missing at some design points (e.g. "
-                              f"recovery_weeks without a shock, or a shock never recovered from); choose another "
-                              f"outcome")
+        _require_finite(Y[:, k], name)
         r = morris_a.analyze(prob, X, Y[:, k], conf_level=conf_level, num_resamples=int(resamples),
                              num_levels=int(levels), seed=int(seed))
         for j, p in enumerate(params):
@@ -338,6 +335,14 @@ def morris_analysis(params: Sequence[Parameter], evaluate: Callable[[np.ndarray]
                          "mu_star": float(r["mu_star"][j]), "mu_star_conf": float(r["mu_star_conf"][j]),
                          "sigma": float(r["sigma"][j])})
     return pd.DataFrame(rows), X, Y
+
+
+def _require_finite(y: np.ndarray, name: str) -> None:
+    """Reject an outcome that is missing (NaN) at some design points."""
+    if not np.all(np.isfinite(y)):
+        raise ConfigError(f"sensitivity.outcome: {name!r} is missing at some design points (e.g. "
+                          f"recovery_weeks without a shock, or a shock never recovered from); choose another "
+                          f"outcome")
 
 
 def sobol_analysis(params: Sequence[Parameter], evaluate: Callable[[np.ndarray], np.ndarray],
@@ -361,10 +366,7 @@ def sobol_analysis(params: Sequence[Parameter], evaluate: Callable[[np.ndarray],
     Y = _as_matrix(evaluate(X), X.shape[0])
     rows = []
     for k, name in enumerate(outcomes):
-        if not np.all(np.isfinite(Y[:, k])):
-            raise ConfigError(f"sensitivity.outcome: {name!r} is missing at some design points (e.g. "
-                              f"recovery_weeks without a shock, or a shock never recovered from); choose another "
-                              f"outcome")
+        _require_finite(Y[:, k], name)
         r = sobol_a.analyze(prob, Y[:, k], calc_second_order=bool(second_order), conf_level=conf_level,
                             num_resamples=int(resamples), seed=int(seed))
         for j, p in enumerate(params):
