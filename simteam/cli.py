@@ -301,6 +301,9 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     from .io import Staged, run_metadata
     from .sim import run
 
+    if app.get("scenario"):
+        print("note: a scenario is only used by the planning task; add experiment=plan to compare its "
+              "alternatives (running the plain study now)", file=sys.stderr)
     opts = dict(app.get("output") or {})
     ts_fmt = opts.get("timeseries", "parquet")
     if ts_fmt not in _TIMESERIES:
