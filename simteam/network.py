@@ -67,6 +67,10 @@ class TeamStructure:
         # transposed CSR for right-multiplication of (B, N) row batches
         self._adj_t = self.adjacency.T.tocsr() if not self.complete else None
         self._mem_t = self.membership.T.tocsr()
+        # the seats of each team in seat order (CSR), for the compiled kernels (simteam.kernels)
+        self.members_ptr = self._mem_t.indptr.astype(np.int64)
+        self.members = self._mem_t.indices.astype(np.int64)
+        self.team_sizes_f = self.team_sizes.astype(np.float64)
 
     def team_sum(self, x: np.ndarray) -> np.ndarray:
         """Sum of ``x`` (B, N) over each team: (B, T)."""

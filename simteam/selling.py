@@ -21,9 +21,11 @@ when reps have more opportunities than capacity.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, ndtr, ndtri
+from scipy.special import ndtr, ndtri
 
+from . import kernels
 from .network import rowsum
+from .streams import rowvec
 
 __all__ = ["Selling", "selection_gain"]
 
@@ -52,81 +54,35 @@ class Selling:
             s.wins_week[:] = 0.0
             return
         L, sp = p.leadership, p.selling
-        act = s.active
-        # productivity: ramp x J-curve x re-skilling dip (people/change fill s.productivity)
-        prod = s.productivity * (1.0 - e.mods.get("pivot_dip", 0.0))
-        ec = sp.effort_capacity
-        cap = sp.capacity * (1.0 - 0.5 * ec + ec * s.effort) * prod * act
-        # allocation of segment leads inside each team
+        B, N, S = e.B, e.N, e.S
         noise_sd = sp.estimate_noise * (1.0 - L.data_orientation) if sw.allocation_noise else 0.0
-        beta = sp.strength_allocation * L.coaching_focus
-        score = s.log_strength
-        if sw.allocation_noise and np.any(noise_sd):
-            eps = e.rng.normal("estimate", t, (e.N, e.S))
-            score = score + _col(noise_sd) * eps
-        w = np.exp(_col(beta) * score) * act[:, :, None]
-        B, N, S = w.shape
-        team_w = st.team_sum(w.transpose(0, 2, 1).reshape(B * S, N)).reshape(B, S, -1)  # (B, S, T)
-        seats = st.team_sizes[None, None, :].astype(float)
-        per_w = np.where(team_w > 0, mk.lead[None, :, None] * mk.D[:, :, None] * seats / np.maximum(team_w, 1e-300),
-                         0.0)  # (B, S, T)
-        offered = w * st.to_seats(per_w.reshape(B * S, -1)).reshape(B, S, N).transpose(0, 2, 1)
-        o_total = offered.sum(axis=2)
-        pivot = e.mods.get("pivot")
-        if pivot is not None:
-            slack = np.maximum(cap - o_total, 0.0)
-            mix = mk.resilience[None, :] * mk.D
-            mix = mix / np.maximum(rowsum(mix, keepdims=True), 1e-12)
-            extra = (pivot * slack)[:, :, None] * mix[:, None, :]
-            offered = offered + extra
-            o_total = o_total + extra.sum(axis=2)
-        x = np.minimum(o_total, cap)
-        f = np.where(o_total > 0, x / np.maximum(o_total, 1e-300), 1.0)
+        use_noise = bool(sw.allocation_noise and np.any(noise_sd))
         sq = sp.value_sd
         den = np.sqrt(sq * sq + noise_sd * noise_sd)
         rho = np.where(den > 0, sq / np.where(den > 0, den, 1.0), 1.0)  # no value spread: nothing to rank
-        Q = selection_gain(f, _as2(rho), sq) if np.any(sq) else np.ones_like(f)
-        share = np.where(o_total[:, :, None] > 0, offered / np.maximum(o_total[:, :, None], 1e-300), 0.0)
-        x_s = x[:, :, None] * share
-        # win probability at close, for the pipeline's segment mix
-        logit = (mk.win_logit[None, None, :] + mk.win_shift[:, :, None]
-                 + _col(sp.skill_logit) * (s.skill - 0.5)[:, :, None]
-                 + _col(sp.strength_logit) * s.log_strength
-                 + _col(sp.morale_logit) * (s.morale - 0.5)[:, :, None]
-                 + _col(sp.effort_logit) * (s.effort - 0.5)[:, :, None])
-        if e.K:  # a new tool or approach changes how well deals are worked: J-curve on the win odds too
-            logit = logit + np.log(np.maximum(e.change_factor, 1e-6))[:, :, None]
-        pwin = expit(logit)
-        h = mk.hazard[None, None, :]
-        closing = s.pipeline * h
-        lam = (closing * pwin).sum(axis=2)
-        exp_value = (s.pipeline_value * h * pwin).sum(axis=2)
-        s.pipeline *= (1.0 - h)
-        s.pipeline += x_s
-        s.pipeline_value *= (1.0 - h)
-        s.pipeline_value += x_s * mk.size[None, None, :] * Q[:, :, None]
-        wins = e.rng.poisson("wins", t, lam * act)
-        mean_value = np.where(lam > 0, exp_value / np.maximum(lam, 1e-300), 0.0)
-        cv2 = (mk.cv ** 2) @ mk.value_weight
-        s2 = np.log1p(cv2 / np.maximum(wins, 1.0))
-        z = e.rng.normal("deal_value", t, (e.N,))
-        rev = wins * mean_value * np.exp(np.sqrt(s2) * z - 0.5 * s2)
-        s.wins_week = wins
-        s.revenue_week = rev
-        s.revenue_year += rev
-        s.seat_revenue_year += rev
-        s.revenue_total += rev
-        self.offered = o_total
-        self.taken = x
-        self.capacity = cap
-
-
-def _col(v):
-    """A scalar or (B, 1) parameter as something that broadcasts against (B, N, S)."""
-    v = np.asarray(v, dtype=float)
-    return v[:, :, None] if v.ndim == 2 else v
-
-
-def _as2(v):
-    v = np.asarray(v, dtype=float)
-    return v if v.ndim == 2 else v.reshape(1, 1)
+        pivot = e.mods.get("pivot")
+        if pivot is not None:
+            mix = mk.resilience[None, :] * mk.D
+            mix = mix / np.maximum(rowsum(mix, keepdims=True), 1e-12)
+        else:
+            mix = np.zeros((B, S))
+        rng = e.rng
+        base = rng.week_base(t)
+        self.capacity, self.offered, self.taken = np.empty((B, N)), np.empty((B, N)), np.empty((B, N))
+        s.wins_week = np.empty((B, N))
+        s.revenue_week = np.empty((B, N))
+        kernels.selling_step(
+            st.members_ptr, st.members, st.team_sizes_f,
+            s.active, s.effort, s.productivity, s.skill, s.morale, e.change_factor, bool(e.K),
+            s.log_strength, s.pipeline, s.pipeline_value,
+            rowvec(e.mods.get("pivot_dip", 0.0), B), rowvec(sp.capacity, B), rowvec(sp.effort_capacity, B),
+            rowvec(noise_sd, B), rowvec(sp.strength_allocation * L.coaching_focus, B), use_noise,
+            rowvec(sq, B), rowvec(rho, B), bool(np.any(sq)),
+            rowvec(sp.skill_logit, B), rowvec(sp.strength_logit, B), rowvec(sp.morale_logit, B),
+            rowvec(sp.effort_logit, B), rowvec(pivot if pivot is not None else 0.0, B), pivot is not None,
+            np.array(mix, dtype=np.float64),
+            mk.lead, np.array(mk.D, dtype=np.float64), mk.win_logit, rowvec(mk.win_shift, B),
+            mk.hazard, mk.size, float((mk.cv ** 2) @ mk.value_weight),
+            rng.key("estimate"), rng.key("wins"), rng.key("deal_value"), base,
+            self.capacity, self.offered, self.taken, s.wins_week, s.revenue_week, s.revenue_year,
+            s.seat_revenue_year, s.revenue_total)

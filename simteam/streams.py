@@ -23,13 +23,18 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
-__all__ = ["Streams", "decision_key", "mix64"]
+__all__ = ["Streams", "decision_key", "mix64", "rowvec"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+def rowvec(v, B: int) -> np.ndarray:
+    """A scalar or per-row ``(B, 1)`` parameter as a contiguous ``(B,)`` float64 array (kernel argument)."""
+    return np.array(np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1), (B,)))  # a writable copy
 
 
 def mix64(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -81,11 +86,20 @@ class Streams:
         return self.seeds.shape[0]
 
     def _key(self, name: str) -> np.ndarray:
+        return self.key(name)[:, None]
+
+    def key(self, name: str) -> np.ndarray:
+        """The per-row keys ``(B,)`` of a decision's stream (for compiled kernels)."""
         k = self._keys.get(name)
         if k is None:
-            k = mix64(self._row_keys ^ decision_key(name))[:, None]
+            k = np.ascontiguousarray(mix64(self._row_keys ^ decision_key(name)))
             self._keys[name] = k
         return k
+
+    @staticmethod
+    def week_base(week: int) -> np.uint64:
+        """The counter offset of a week (2**32 numbers per week per decision)."""
+        return np.uint64(week) * np.uint64(0x100000000)
 
     def _counter(self, n: int, week: int) -> np.ndarray:
         ck = (n, week)

@@ -90,7 +90,7 @@ def test_every_random_stream_is_documented(doc):
     names = set()
     for path in (ROOT / "simteam").glob("*.py"):
         src = path.read_text(encoding="utf-8")
-        names |= set(re.findall(r"rng\.(?:uniform|normal|poisson)\(f?\"([a-z_]+)", src))
+        names |= set(re.findall(r"rng\.(?:uniform|normal|poisson|key)\(f?\"([a-z_]+)", src))
     assert {"quit", "wins", "market", "adopt", "event"} <= names
     stochasticity = doc.split("**Stochasticity.**", 1)[1].split("**Collectives.**", 1)[0]
     missing = sorted(n for n in names if f"`{n}" not in stochasticity)

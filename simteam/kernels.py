@@ -1,0 +1,357 @@
+"""Compiled kernels for the weekly hot path (numba).
+
+The weekly step of a batch is, per phase, one pass over the seats of each batch row that
+keeps a seat's variables in registers and draws its random numbers inline, instead of a
+chain of whole-array numpy operations each of which writes a temporary array. Every
+kernel performs the same floating-point operations in the same order as the equations in
+docs/model.md were first written in numpy, so results did not change when the kernels
+replaced that code (the exact regression check is in docs/performance.md).
+
+Rules every kernel keeps:
+
+* **Per-row independence.** A batch row reads only its own state and its own parameter
+  values (all per-row parameters arrive as ``(B,)`` arrays), so a batch of R rows equals
+  R single runs bit for bit.
+* **Fixed summation order.** Team and segment sums add members in seat order, starting
+  from the first member; the order does not depend on the batch size or the machine.
+* **Counter-based random numbers.** A draw is ``f(row key, week, position)`` (see
+  :mod:`simteam.streams`), computed where it is used; skipping a draw changes nothing.
+* **The same special functions.** ``ndtri`` is the Cephes algorithm scipy uses (same
+  coefficients and operation order: equal to ``scipy.special.ndtri`` bit for bit, tested);
+  so is ``ndtr`` (through Cephes ``erf`` / ``erfc``); ``exp``,
+  ``log``, ``log1p`` and ``expm1`` are the C library's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+__all__ = ["mix64", "unit", "ndtri", "ndtr", "draw", "selling_step"]
+
+_CACHE = True  # compiled code is cached next to this file (__pycache__), so a new process starts fast
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+WEEK_STRIDE = np.uint64(0x100000000)  # 2**32 numbers per week per decision
+
+
+
+# ------------------------------------------------------------------------------------------------
+# random numbers
+# ------------------------------------------------------------------------------------------------
+@nb.njit(inline="always", cache=_CACHE)
+def mix64(z):
+    """SplitMix64 finaliser of one uint64."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def unit(key, base, j):
+    """The uniform number in (0, 1) at position ``j`` of a decision's stream in one week.
+
+    ``key`` is the row's key for the decision, ``base = week * 2**32``.
+    """
+    c = mix64((np.uint64(j) + base) * _GAMMA)
+    z = mix64(key ^ c)
+    return (np.float64(z >> _S11) + 0.5) * _TO_UNIT
+
+
+# Cephes ndtri (inverse of the standard normal CDF) and ndtr, as in scipy.special
+_EXPM2 = 0.13533528323661269189  # exp(-2)
+_S2PI = 2.50662827463100050242E0
+
+
+# The Cephes polynomials written out (Horner's rule: the same operations as polevl / p1evl, with
+# the coefficients as constants, which the compiler schedules better than a loop over an array).
+@nb.njit(inline="always", cache=_CACHE)
+def _p0(x):  # ndtri, central: numerator
+    return ((((-59.96335010141079 * x + 98.00107541859997) * x + -56.67628574690703) * x + 13.931260938727968) * x + -1.2391658386738125)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _q0(x):  # ndtri, central: denominator
+    return ((((((((x + 1.9544885833814176) * x + 4.676279128988815) * x + 86.36024213908905) * x + -225.46268785411937) * x + 200.26021238006066) * x + -82.03722561683334) * x + 15.90562251262117) * x + -1.1833162112133)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _p1(x):  # ndtri, tail x < 8: numerator
+    return ((((((((4.0554489230596245 * x + 31.525109459989388) * x + 57.16281922464213) * x + 44.08050738932008) * x + 14.684956192885803) * x + 2.1866330685079025) * x + -0.1402560791713545) * x + -0.03504246268278482) * x + -0.0008574567851546854)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _q1(x):  # ndtri, tail x < 8: denominator
+    return ((((((((x + 15.779988325646675) * x + 45.39076351288792) * x + 41.3172038254672) * x + 15.04253856929075) * x + 2.504649462083094) * x + -0.14218292285478779) * x + -0.03808064076915783) * x + -0.0009332594808954574)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _p2(x):  # ndtri, far tail: numerator
+    return ((((((((3.2377489177694603 * x + 6.915228890689842) * x + 3.9388102529247444) * x + 1.3330346081580755) * x + 0.20148538954917908) * x + 0.012371663481782003) * x + 0.00030158155350823543) * x + 2.6580697468673755e-06) * x + 6.239745391849833e-09)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _q2(x):  # ndtri, far tail: denominator
+    return ((((((((x + 6.02427039364742) * x + 3.6798356385616087) * x + 1.3770209948908132) * x + 0.21623699359449663) * x + 0.013420400608854318) * x + 0.00032801446468212774) * x + 2.8924786474538068e-06) * x + 6.790194080099813e-09)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _np(x):  # erfc, 1 <= x < 8: numerator
+    return ((((((((2.461969814735305e-10 * x + 0.5641895648310689) * x + 7.463210564422699) * x + 48.63719709856814) * x + 196.5208329560771) * x + 526.4451949954773) * x + 934.5285271719576) * x + 1027.5518868951572) * x + 557.5353353693994)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _nq(x):  # erfc, 1 <= x < 8: denominator
+    return ((((((((x + 13.228195115474499) * x + 86.70721408859897) * x + 354.9377788878199) * x + 975.7085017432055) * x + 1823.9091668790973) * x + 2246.3376081871097) * x + 1656.6630919416134) * x + 557.5353408177277)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _nr(x):  # erfc, x >= 8: numerator
+    return (((((0.5641895835477551 * x + 1.275366707599781) * x + 5.019050422511805) * x + 6.160210979930536) * x + 7.4097426995044895) * x + 2.9788666537210022)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _ns(x):  # erfc, x >= 8: denominator
+    return ((((((x + 2.2605286322011726) * x + 9.396035249380015) * x + 12.048953980809666) * x + 17.08144507475659) * x + 9.608968090632859) * x + 3.369076451000815)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _nt(x):  # erf, |x| < 1: numerator
+    return ((((9.604973739870516 * x + 90.02601972038427) * x + 2232.005345946843) * x + 7003.325141128051) * x + 55592.30130103949)
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def _nu(x):  # erf, |x| < 1: denominator
+    return (((((x + 33.56171416475031) * x + 521.3579497801527) * x + 4594.323829709801) * x + 22629.000061389095) * x + 49267.39426086359)
+
+
+@nb.njit(cache=_CACHE)
+def ndtri(y0):
+    """Inverse standard normal CDF (Cephes, as scipy.special.ndtri)."""
+    if y0 <= 0.0 or y0 >= 1.0:
+        if y0 == 0.0:
+            return -np.inf
+        if y0 == 1.0:
+            return np.inf
+        return np.nan
+    negate = True
+    y = y0
+    if y > 1.0 - _EXPM2:
+        y = 1.0 - y
+        negate = False
+    if y > _EXPM2:
+        y = y - 0.5
+        y2 = y * y
+        x = y + y * (y2 * _p0(y2) / _q0(y2))
+        return x * _S2PI
+    x = math.sqrt(-2.0 * math.log(y))
+    x0 = x - math.log(x) / x
+    z = 1.0 / x
+    if x < 8.0:
+        x1 = z * _p1(z) / _q1(z)
+    else:
+        x1 = z * _p2(z) / _q2(z)
+    x = x0 - x1
+    return -x if negate else x
+
+
+_MAXLOG = 7.09782712893383996843E2
+_SQRT1_2 = 0.70710678118654752440
+
+
+@nb.njit(cache=_CACHE)
+def _erfc_pos(a):
+    """erfc(a) for a >= 1 (the only branch ndtr needs)."""
+    z = -a * a
+    if z < -_MAXLOG:
+        return 0.0
+    z = math.exp(z)
+    if a < 8.0:
+        p = _np(a)
+        q = _nq(a)
+    else:
+        p = _nr(a)
+        q = _ns(a)
+    return (z * p) / q
+
+
+@nb.njit(cache=_CACHE)
+def _erf_small(x):
+    """erf(x) for |x| < 1."""
+    if x < 0.0:
+        return -_erf_small(-x)
+    z = x * x
+    return x * _nt(z) / _nu(z)
+
+
+@nb.njit(cache=_CACHE)
+def ndtr(a):
+    """Standard normal CDF (Cephes, as scipy.special.ndtr)."""
+    if math.isnan(a):
+        return a
+    x = a * _SQRT1_2
+    z = abs(x)
+    if z < 1.0:
+        return 0.5 + 0.5 * _erf_small(x)
+    y = 0.5 * _erfc_pos(z)
+    return 1.0 - y if x > 0 else y
+
+
+@nb.njit(cache=_CACHE)
+def draw(keys, base, n, normal, mask, fill, out):
+    """Fill ``out`` (B, n) with uniform (``normal=False``) or standard normal numbers.
+
+    ``mask`` (B, n) selects the positions to compute; the others get ``fill``.
+    """
+    B = keys.shape[0]
+    for b in range(B):
+        k = keys[b]
+        for j in range(n):
+            if mask[b, j]:
+                u = unit(k, base, j)
+                out[b, j] = ndtri(u) if normal else u
+            else:
+                out[b, j] = fill
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def poisson_inverse(u, lam):
+    """Poisson quantile at ``u`` (inversion; normal approximation above 60), as streams.poisson_inverse."""
+    if lam > 60.0:
+        approx = math.floor(lam + math.sqrt(lam) * ndtri(u) + 0.5)
+        return max(approx, 0.0)
+    p = math.exp(-lam)
+    cdf = p
+    k = 0.0
+    i = 0
+    todo = u > cdf
+    while todo and i < 200:
+        i += 1
+        p *= lam / i
+        cdf += p
+        k += 1.0
+        todo = (u > cdf) and (p > 1e-300)
+    return k
+
+
+# ------------------------------------------------------------------------------------------------
+# selling (submodel S; simteam/selling.py holds the equations and the Python side)
+# ------------------------------------------------------------------------------------------------
+@nb.njit(cache=_CACHE)
+def selling_step(t_ptr, t_idx, team_size,
+                 active, effort, productivity, skill, morale, change_factor, use_change,
+                 log_strength, pipeline, pipeline_value,
+                 dip, capacity, ec, noise_sd, beta, use_noise, value_sd, rho, use_gain,
+                 skill_logit, strength_logit, morale_logit, effort_logit, pivot, use_pivot, mix,
+                 lead, D, win_logit, win_shift, hazard, size, cv2,
+                 key_estimate, key_wins, key_value, base,
+                 out_cap, out_offered, out_taken, wins_out, rev_out, revenue_year, seat_revenue_year,
+                 revenue_total):
+    """One week of selling for every row and team (see simteam.selling.Selling.step).
+
+    Teams are given as CSR member lists (``t_ptr``, ``t_idx``: the seats of team ``t`` in
+    seat order). Writes capacity, offered, taken, wins and revenue, and updates the
+    pipeline and the revenue accumulators in place.
+    """
+    B = active.shape[0]
+    S = lead.shape[0]
+    T = t_ptr.shape[0] - 1
+    maxm = 0
+    for t in range(T):
+        maxm = max(maxm, t_ptr[t + 1] - t_ptr[t])
+    w = np.empty((maxm, S))
+    tw = np.empty(S)
+    per = np.empty(S)
+    off = np.empty(S)
+    for b in range(B):
+        kb_est = key_estimate[b]
+        kb_win = key_wins[b]
+        kb_val = key_value[b]
+        for t in range(T):
+            m0 = t_ptr[t]
+            m1 = t_ptr[t + 1]
+            # allocation weights and their team sums (seat order)
+            for m in range(m0, m1):
+                i = t_idx[m]
+                a = 1.0 if active[b, i] else 0.0
+                for s in range(S):
+                    sc = log_strength[b, i, s]
+                    if use_noise:
+                        sc = sc + noise_sd[b] * ndtri(unit(kb_est, base, i * S + s))
+                    wv = math.exp(beta[b] * sc) * a
+                    w[m - m0, s] = wv
+                    if m == m0:
+                        tw[s] = wv
+                    else:
+                        tw[s] += wv
+            seats = team_size[t]
+            for s in range(S):
+                per[s] = lead[s] * D[b, s] * seats / max(tw[s], 1e-300) if tw[s] > 0 else 0.0
+            for m in range(m0, m1):
+                i = t_idx[m]
+                a = 1.0 if active[b, i] else 0.0
+                prod = productivity[b, i] * (1.0 - dip[b])
+                cap = capacity[b] * (1.0 - 0.5 * ec[b] + ec[b] * effort[b, i]) * prod * a
+                o_total = 0.0
+                for s in range(S):
+                    off[s] = w[m - m0, s] * per[s]
+                    o_total = off[s] if s == 0 else o_total + off[s]
+                if use_pivot:
+                    slack = max(cap - o_total, 0.0)
+                    ps = pivot[b] * slack
+                    extra_sum = 0.0
+                    for s in range(S):
+                        ex = ps * mix[b, s]
+                        off[s] = off[s] + ex
+                        extra_sum = ex if s == 0 else extra_sum + ex
+                    o_total = o_total + extra_sum
+                x = min(o_total, cap)
+                f = x / max(o_total, 1e-300) if o_total > 0 else 1.0
+                Q = 1.0
+                if use_gain:
+                    fc = min(max(f, 1e-9), 1.0)
+                    shift = rho[b] * value_sd[b]
+                    if not (fc >= 1.0 or shift == 0.0):
+                        Q = ndtr(shift - ndtri(1.0 - fc)) / fc
+                # win probability at close, expected wins and value, then the pipeline moves on
+                cf = math.log(max(change_factor[b, i], 1e-6)) if use_change else 0.0
+                lam = 0.0
+                exp_value = 0.0
+                for s in range(S):
+                    lg = (win_logit[s] + win_shift[b] + skill_logit[b] * (skill[b, i] - 0.5)
+                          + strength_logit[b] * log_strength[b, i, s] + morale_logit[b] * (morale[b, i] - 0.5)
+                          + effort_logit[b] * (effort[b, i] - 0.5))
+                    if use_change:
+                        lg = lg + cf
+                    pw = 1.0 / (1.0 + math.exp(-lg))
+                    h = hazard[s]
+                    c_s = pipeline[b, i, s] * h * pw
+                    v_s = pipeline_value[b, i, s] * h * pw
+                    lam = c_s if s == 0 else lam + c_s
+                    exp_value = v_s if s == 0 else exp_value + v_s
+                    share = off[s] / max(o_total, 1e-300) if o_total > 0 else 0.0
+                    x_s = x * share
+                    pipeline[b, i, s] = pipeline[b, i, s] * (1.0 - h) + x_s
+                    pipeline_value[b, i, s] = pipeline_value[b, i, s] * (1.0 - h) + x_s * size[s] * Q
+                lam = lam * a
+                wins = poisson_inverse(unit(kb_win, base, i), lam)
+                rev = 0.0  # no deal, no value: the value draw is skipped (it would be multiplied by 0)
+                if wins > 0:
+                    mean_value = exp_value / max(lam, 1e-300) if lam > 0 else 0.0
+                    s2 = math.log1p(cv2 / max(wins, 1.0))
+                    z = ndtri(unit(kb_val, base, i))
+                    rev = wins * mean_value * math.exp(math.sqrt(s2) * z - 0.5 * s2)
+                out_cap[b, i] = cap
+                out_offered[b, i] = o_total
+                out_taken[b, i] = x
+                wins_out[b, i] = wins
+                rev_out[b, i] = rev
+                revenue_year[b, i] += rev
+                seat_revenue_year[b, i] += rev
+                revenue_total[b, i] += rev
