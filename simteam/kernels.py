@@ -355,3 +355,179 @@ def selling_step(t_ptr, t_idx, team_size,
                 revenue_year[b, i] += rev
                 seat_revenue_year[b, i] += rev
                 revenue_total[b, i] += rev
+
+
+# ------------------------------------------------------------------------------------------------
+# graph sums
+# ------------------------------------------------------------------------------------------------
+@nb.njit(cache=_CACHE)
+def team_sums(t_ptr, t_idx, x, out):
+    """``out[t] = sum of x over the members of team t`` (seat order, from the first member)."""
+    for t in range(t_ptr.shape[0] - 1):
+        acc = 0.0
+        for m in range(t_ptr[t], t_ptr[t + 1]):
+            acc = x[t_idx[m]] if m == t_ptr[t] else acc + x[t_idx[m]]
+        out[t] = acc
+
+
+@nb.njit(inline="always", cache=_CACHE)
+def neighbor_sum(i, x, complete, team_total, a_ptr, a_idx, a_val):
+    """Sum of ``x`` over seat i's peers: the team total minus x_i on complete teams, else CSR order."""
+    if complete:
+        return team_total - x[i]
+    acc = 0.0
+    for jj in range(a_ptr[i], a_ptr[i + 1]):
+        acc += a_val[jj] * x[a_idx[jj]]
+    return acc
+
+
+# ------------------------------------------------------------------------------------------------
+# people (submodels P2-P5; simteam/people.py holds the equations and the Python side)
+# ------------------------------------------------------------------------------------------------
+#: Per-row parameters of people_step, in the order of the columns of its ``rp`` argument.
+PEOPLE_PARAMS = ("damp", "recognition", "recognition_morale", "recognition_top",
+                 "stress_head", "toxic_stress", "stress_relief", "quota_stress", "stress_rate",
+                 "morale_base", "success_weight", "inspiration_term", "feedback_term", "coaching_term",
+                 "stress_weight", "toxic_morale", "resistance_morale", "morale_mod", "morale_rate", "mood_sd",
+                 "contagion", "trust_head", "toxic_trust", "tolerated_trust", "trust_mod", "trust_rate",
+                 "practice", "capacity0", "feedback_skill", "coach_skill", "peer", "strength_growth",
+                 "quota_now", "attainment_window")
+
+
+@nb.njit(cache=_CACHE)
+def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags, log3,
+                active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, cohesion,
+                resistance, ramp, revenue_week, taken, log_strength, quota_year, weeks_year,
+                key_mood, base):
+    """Recognition, stress, morale (drivers, mood, DeGroot contagion), trust, skill, pace for every row.
+
+    ``flags``: toxicity, recognition, stress, morale drivers, mood noise, contagion, cohesion,
+    trust dynamics, skill growth, peer learning, worked capacity known, strengths coaching.
+    ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh, computed by the caller).
+    """
+    (f_tox, f_rec, f_stress, f_drivers, f_mood, f_contagion, f_cohesion, f_trust, f_skill, f_peer,
+     f_worked, f_strength) = (flags[0], flags[1], flags[2], flags[3], flags[4], flags[5], flags[6], flags[7],
+                              flags[8], flags[9], flags[10], flags[11])
+    B, N = active.shape
+    S = log_strength.shape[2]
+    T = t_ptr.shape[0] - 1
+    actf = np.empty(N)
+    toxf = np.empty(N)
+    weak = np.empty(N)
+    nbr_act = np.empty(N)
+    m_act = np.empty(N)
+    sk_act = np.empty(N)
+    m_new = np.empty(N)
+    sk_new = np.empty(N)
+    t_act = np.empty(T)
+    t_tox = np.empty(T)
+    t_weak = np.empty(T)
+    t_m = np.empty(T)
+    t_sk = np.empty(T)
+    for b in range(B):
+        (damp, rec_l, rec_m, rec_t, stress_head, tox_stress, relief, quota_stress, stress_rate,
+         morale_base, success_w, insp_term, fb_term, coach_term, stress_w, tox_morale, res_morale, morale_mod,
+         morale_rate, mood_sd, contagion, trust_head, tox_trust, tol_trust, trust_mod, trust_rate,
+         practice, cap0, fb_skill, coach_skill, peer, g_strength, quota_now, window) = (
+            rp[b, 0], rp[b, 1], rp[b, 2], rp[b, 3], rp[b, 4], rp[b, 5], rp[b, 6], rp[b, 7], rp[b, 8], rp[b, 9],
+            rp[b, 10], rp[b, 11], rp[b, 12], rp[b, 13], rp[b, 14], rp[b, 15], rp[b, 16], rp[b, 17], rp[b, 18],
+            rp[b, 19], rp[b, 20], rp[b, 21], rp[b, 22], rp[b, 23], rp[b, 24], rp[b, 25], rp[b, 26], rp[b, 27],
+            rp[b, 28], rp[b, 29], rp[b, 30], rp[b, 31], rp[b, 32], rp[b, 33])
+        for i in range(N):
+            a = active[b, i]
+            actf[i] = 1.0 if a else 0.0
+            toxf[i] = 1.0 if (toxic[b, i] and a) else 0.0
+            weak[i] = (1.0 - skill[b, i]) * actf[i]
+        team_sums(t_ptr, t_idx, actf, t_act)
+        team_sums(t_ptr, t_idx, toxf, t_tox)
+        team_sums(t_ptr, t_idx, weak, t_weak)
+        # pass 1: everything that reads only the seat itself and start-of-week neighbours
+        for i in range(N):
+            t = team_of[i]
+            a = active[b, i]
+            na = neighbor_sum(i, actf, complete, t_act[t], a_ptr, a_idx, a_val)
+            nbr_act[i] = na
+            harm = 0.0
+            team_tox = 0.0
+            if f_tox:
+                harm = neighbor_sum(i, toxf, complete, t_tox[t], a_ptr, a_idx, a_val) / max(na, 1.0) * damp
+                team_tox = 1.0 if t_tox[t] > 0 else 0.0
+            rec = 0.0
+            if f_rec:
+                won = 1.0 if wins_week[b, i] > 0 else 0.0
+                top = 1.0 if pace[b, i] >= 1.0 else 0.0
+                rec = rec_l * (rec_m * won + rec_t * top)
+            res = resistance[b, i]
+            st = stress[b, i]
+            if f_stress:
+                target = stress_head + tox_stress * harm + 0.3 * res - relief + quota_stress
+                st = st + stress_rate * (min(max(target, 0.0), 1.0) - st)
+                stress[b, i] = st
+            m = morale[b, i]
+            if f_drivers:
+                target = (morale_base + success_w * tanh_pace[b, i] + insp_term + rec + fb_term + coach_term
+                          - stress_w * st - tox_morale * harm - res_morale * res + morale_mod)
+                m = m + morale_rate * (min(max(target, 0.0), 1.0) - m)
+            if f_mood:
+                m = m + mood_sd * ndtri(unit(key_mood[b], base, i))
+            m = min(max(m, 0.0), 1.0)
+            morale[b, i] = m
+            m_act[i] = m * actf[i]
+            if f_trust:
+                target = trust_head - tox_trust * harm - tol_trust * team_tox - 0.2 * res + trust_mod
+                tr = trust[b, i]
+                trust[b, i] = tr + trust_rate * (min(max(target, 0.0), 1.0) - tr)
+            if f_skill:
+                sk = skill[b, i]
+                gap = max(potential[b, i] - sk, 0.0)
+                pr = practice * (taken[b, i] / cap0) if f_worked else practice * 1.0
+                tw = t_weak[t] / max(t_act[t], 1.0)
+                weak_w = weak[i] / max(tw, 1e-12) if tw > 0 else 0.0
+                sk = sk + (pr + fb_skill + coach_skill * weak_w) * gap
+                skill[b, i] = sk
+                if f_strength and a:
+                    best = 0
+                    for s in range(1, S):
+                        if log_strength[b, i, s] > log_strength[b, i, best]:
+                            best = s
+                    log_strength[b, i, best] = min(log_strength[b, i, best] + g_strength, log3)
+            sk_act[i] = skill[b, i] * actf[i]
+            # attainment pace and the year's quota
+            q = quota_now * max(ramp[b, i], 0.05)
+            pace_now = revenue_week[b, i] * 52.0 / max(q, 1e-300) if q > 0 else 1.0
+            if a:
+                pace[b, i] = pace[b, i] + (pace_now - pace[b, i]) / window
+                quota_year[b, i] = quota_year[b, i] + quota_now * ramp[b, i] / 52.0
+            else:
+                pace[b, i] = pace[b, i] + 0.0
+                quota_year[b, i] = quota_year[b, i] + 0.0
+            weeks_year[b, i] = weeks_year[b, i] + actf[i]
+        # pass 2: DeGroot contagion and peer learning read the neighbours' pass-1 values
+        if f_contagion or (f_skill and f_peer):
+            if complete:
+                team_sums(t_ptr, t_idx, m_act, t_m)
+                team_sums(t_ptr, t_idx, sk_act, t_sk)
+            for i in range(N):
+                t = team_of[i]
+                na = nbr_act[i]
+                m_new[i] = morale[b, i]
+                if f_contagion and active[b, i]:
+                    w = contagion * (2.0 * cohesion[b, i]) if f_cohesion else contagion * 1.0
+                    w = min(max(w, 0.0), 1.0) * (1.0 if na > 0 else 0.0)
+                    nbr_mean = neighbor_sum(i, m_act, complete, t_m[t] if complete else 0.0, a_ptr, a_idx,
+                                            a_val) / max(na, 1e-300)
+                    m_new[i] = (1.0 - w) * morale[b, i] + w * nbr_mean
+                sk_new[i] = skill[b, i]
+                if f_skill and f_peer:
+                    sk = skill[b, i]
+                    nbr_skill = neighbor_sum(i, sk_act, complete, t_sk[t] if complete else 0.0, a_ptr, a_idx,
+                                             a_val) / max(na, 1e-300)
+                    room = max(potential[b, i] - sk, 0.0)
+                    lift = min(max(nbr_skill - sk, 0.0), room) * (1.0 if na > 0 else 0.0)
+                    sk_new[i] = sk + peer * cohesion[b, i] * lift
+            for i in range(N):
+                morale[b, i] = m_new[i]
+                skill[b, i] = sk_new[i]
+        if f_skill:
+            for i in range(N):
+                skill[b, i] = min(max(skill[b, i], 0.0), 1.0)

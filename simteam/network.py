@@ -71,6 +71,11 @@ class TeamStructure:
         self.members_ptr = self._mem_t.indptr.astype(np.int64)
         self.members = self._mem_t.indices.astype(np.int64)
         self.team_sizes_f = self.team_sizes.astype(np.float64)
+        self.team_of_i = self.team_of.astype(np.int64)
+        adj = self._adj_t if self._adj_t is not None else sp.csr_matrix((n, n))
+        self.adj_ptr = adj.indptr.astype(np.int64)
+        self.adj_idx = adj.indices.astype(np.int64)
+        self.adj_val = adj.data.astype(np.float64)
 
     def team_sum(self, x: np.ndarray) -> np.ndarray:
         """Sum of ``x`` (B, N) over each team: (B, T)."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .network import rowsum
+from .streams import rowvec
 
 __all__ = ["initialise", "effort", "step", "turnover", "close_year", "hire"]
 
@@ -81,96 +83,52 @@ def effort(e, t: int) -> None:
 
 
 def step(e, t: int) -> None:
-    """P2-P5: recognition, stress, morale (drivers, then DeGroot contagion), trust, skill."""
+    """P2-P5: recognition, stress, morale (drivers, then DeGroot contagion), trust, skill.
+
+    One compiled pass per row (:func:`simteam.kernels.people_step`); the per-row parameter
+    terms are formed here with the same operations as the equations in docs/model.md.
+    """
     s, P, L, C, sw = e.s, e.p.people, e.p.leadership, e.p.culture, e.sw
     st = e.structure
-    act = s.active
-    actf = act.astype(float)
-    need_nbr = sw.contagion or sw.toxicity or sw.peer_learning
-    nbr_act = st.neighbor_sum(actf) if need_nbr else None
-    # toxic exposure: share of active neighbours who are toxic
-    if sw.toxicity:
-        tox = (s.toxic & act).astype(float)
-        exposure = st.neighbor_sum(tox) / np.maximum(nbr_act, 1.0)
-        damp = 1.0 - L.communication_damping * L.communication
-        harm = exposure * damp
-        team_tox = st.to_seats(st.team_sum(tox)) > 0
-    else:
-        harm = 0.0
-        team_tox = False
-    e.harm = harm
-    # recognition of wins and of top performers
-    if sw.recognition:
-        won = s.wins_week > 0
-        rec = L.recognition * (L.recognition_morale * won + L.recognition_top * (s.pace >= 1.0))
-    else:
-        rec = 0.0
-    # stress
-    if sw.stress:
-        acc = L.accountability + e.mods.get("accountability", 0.0)
-        target = (P.stress_base + L.accountability_stress * acc + P.crisis_stress * e.market.crisis[:, None]
-                  + C.toxic_stress * harm + 0.3 * s.resistance - e.mods.get("stress_relief", 0.0)
-                  + 0.2 * np.maximum(e.quota_factor - 1.0, 0.0))
-        s.stress += P.stress_rate * (np.clip(target, 0.0, 1.0) - s.stress)
-    # morale: relaxation to the driver-based target ...
-    m = s.morale
-    if sw.morale_drivers:
-        target = (P.morale_base + P.success_weight * np.tanh(s.pace - 1.0)
-                  + L.inspiration_morale * _c(L.inspiration) + rec
-                  + L.feedback_morale * _c(L.feedback)
-                  + L.coaching_morale * L.coaching * L.coaching_focus
-                  - P.stress_weight * s.stress - C.toxic_morale * harm
-                  - e.p.change.resistance_morale * s.resistance + e.mods.get("morale", 0.0))
-        m = m + P.morale_rate * (np.clip(target, 0.0, 1.0) - m)
-    if sw.mood_noise and np.any(P.mood_sd):
-        m = m + P.mood_sd * e.rng.normal("mood", t, (e.N,))
-    m = np.clip(m, 0.0, 1.0)
-    # ... then DeGroot contagion over active peers: m <- (1 - a_i) m + a_i (W m)
-    if sw.contagion and np.any(P.contagion):
-        w_i = P.contagion * (2.0 * s.cohesion if sw.cohesion else 1.0)
-        w_i = np.clip(w_i, 0.0, 1.0) * (nbr_act > 0)
-        nbr_mean = st.neighbor_sum(m * actf) / np.maximum(nbr_act, 1e-300)
-        m = np.where(act, (1.0 - w_i) * m + w_i * nbr_mean, m)
-    s.morale = m
-    # trust in the leader
-    if sw.trust_dynamics:
-        target = (P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
-                  - 0.1 * L.accountability * (1.0 - L.inspiration) - C.toxic_trust * harm
-                  - L.toxic_trust * L.toxic_tolerance * team_tox - 0.2 * s.resistance
-                  + e.mods.get("trust", 0.0))
-        s.trust += P.trust_rate * (np.clip(target, 0.0, 1.0) - s.trust)
-    # skill: practice, feedback, coaching on weaknesses, peer learning; strengths coaching
-    if sw.skill_growth:
-        gap = np.maximum(s.potential - s.skill, 0.0)
-        cap0 = np.maximum(e.p.selling.capacity, 1e-9)  # per row: a row never depends on other rows
-        practice = P.practice_rate * (1.0 + L.learning_skill * _c(L.learning_support) * 0.5)
-        worked = getattr(e.selling, "taken", None)
-        practice = practice * (worked / cap0 if worked is not None else 1.0)
-        weak = (1.0 - s.skill) * act
-        team_weak = st.to_seats(st.team_sum(weak)) / np.maximum(st.to_seats(st.team_sum(actf)), 1.0)
-        weak_w = np.where(team_weak > 0, weak / np.maximum(team_weak, 1e-12), 0.0)
-        coach = L.coaching_skill * L.coaching * (1.0 - L.coaching_focus) * weak_w
-        s.skill += (practice + L.feedback_skill * L.feedback + coach) * gap
-        if sw.peer_learning:
-            nbr_skill = st.neighbor_sum(s.skill * actf) / np.maximum(nbr_act, 1e-300)
-            room = np.maximum(s.potential - s.skill, 0.0)  # peers lift a rep up to its potential, no further
-            lift = np.minimum(np.maximum(nbr_skill - s.skill, 0.0), room) * (nbr_act > 0)
-            s.skill += L.peer_learning_rate * L.learning_support * 2.0 * s.cohesion * lift
-        np.clip(s.skill, 0.0, 1.0, out=s.skill)
-        # strengths coaching: grow the rep's best segment strength (capped at x3)
-        g = L.coaching_strength * L.coaching * L.coaching_focus
-        if np.any(g):
-            best = np.argmax(s.log_strength, axis=2)
-            onehot = np.eye(e.S, dtype=bool)[best]
-            grow = np.asarray(g, dtype=float)[..., None]  # scalar or (B, 1, 1)
-            s.log_strength = np.where(onehot & act[:, :, None], np.minimum(s.log_strength + grow, np.log(3.0)),
-                                      s.log_strength)
-    # attainment pace (EMA of annualised revenue over ramped quota)
-    q = e.p.selling.quota * e.quota_factor * np.maximum(s.ramp, 0.05)
-    pace_now = np.where(q > 0, s.revenue_week * 52.0 / np.maximum(q, 1e-300), 1.0)
-    s.pace += np.where(act, (pace_now - s.pace) / e.p.selling.attainment_window, 0.0)
-    s.quota_year += np.where(act, e.p.selling.quota * e.quota_factor * s.ramp / 52.0, 0.0)
-    s.weeks_year += act
+    B = e.B
+    mods = e.mods
+    acc = L.accountability + mods.get("accountability", 0.0)
+    worked = getattr(e.selling, "taken", None)
+    g = L.coaching_strength * L.coaching * L.coaching_focus
+    terms = {
+        "damp": 1.0 - L.communication_damping * L.communication,
+        "recognition": L.recognition, "recognition_morale": L.recognition_morale,
+        "recognition_top": L.recognition_top,
+        "stress_head": P.stress_base + L.accountability_stress * acc + P.crisis_stress * e.market.crisis[:, None],
+        "toxic_stress": C.toxic_stress, "stress_relief": mods.get("stress_relief", 0.0),
+        "quota_stress": 0.2 * np.maximum(e.quota_factor - 1.0, 0.0), "stress_rate": P.stress_rate,
+        "morale_base": P.morale_base, "success_weight": P.success_weight,
+        "inspiration_term": L.inspiration_morale * _c(L.inspiration), "feedback_term": L.feedback_morale * _c(L.feedback),
+        "coaching_term": L.coaching_morale * L.coaching * L.coaching_focus, "stress_weight": P.stress_weight,
+        "toxic_morale": C.toxic_morale, "resistance_morale": e.p.change.resistance_morale,
+        "morale_mod": mods.get("morale", 0.0), "morale_rate": P.morale_rate, "mood_sd": P.mood_sd,
+        "contagion": P.contagion,
+        "trust_head": (P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
+                       - 0.1 * L.accountability * (1.0 - L.inspiration)),
+        "toxic_trust": C.toxic_trust, "tolerated_trust": L.toxic_trust * L.toxic_tolerance,
+        "trust_mod": mods.get("trust", 0.0), "trust_rate": P.trust_rate,
+        "practice": P.practice_rate * (1.0 + L.learning_skill * _c(L.learning_support) * 0.5),
+        "capacity0": np.maximum(e.p.selling.capacity, 1e-9),  # per row: a row never depends on other rows
+        "feedback_skill": L.feedback_skill * L.feedback,
+        "coach_skill": L.coaching_skill * L.coaching * (1.0 - L.coaching_focus),
+        "peer": L.peer_learning_rate * L.learning_support * 2.0, "strength_growth": g,
+        "quota_now": e.p.selling.quota * e.quota_factor, "attainment_window": e.p.selling.attainment_window,
+    }
+    rp = np.stack([rowvec(terms[k], B) for k in kernels.PEOPLE_PARAMS], axis=1)
+    flags = np.array([sw.toxicity, sw.recognition, sw.stress, sw.morale_drivers,
+                      bool(sw.mood_noise and np.any(P.mood_sd)), bool(sw.contagion and np.any(P.contagion)),
+                      sw.cohesion, sw.trust_dynamics, sw.skill_growth, sw.peer_learning, worked is not None,
+                      bool(np.any(g))], dtype=np.bool_)
+    kernels.people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
+                        rp, flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week, s.pace, np.tanh(s.pace - 1.0),
+                        s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance, s.ramp,
+                        s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
+                        s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t))
 
 
 def turnover(e, t: int) -> None:
