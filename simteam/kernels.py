@@ -531,3 +531,54 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
         if f_skill:
             for i in range(N):
                 skill[b, i] = min(max(skill[b, i], 0.0), 1.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# turnover (submodels P6-P7; simteam/people.py)
+# ------------------------------------------------------------------------------------------------
+#: Per-row parameters of quit_draws, in the order of the columns of its ``rp`` argument.
+QUIT_PARAMS = ("quit_base", "quit_morale", "quit_trust", "quit_attainment", "quit_stress", "quit_cohesion",
+               "fairness_term", "resistance_quit")
+
+
+@nb.njit(cache=_CACHE)
+def quit_draws(rp, active, morale, trust, pace, tenure, stress, cohesion, resistance, key_quit, base, out):
+    """Voluntary quits: ``out[b, i] = active and u < 1 - exp(-hazard)`` with the P6 hazard."""
+    B, N = active.shape
+    for b in range(B):
+        q0, qm, qt, qa, qs, qc, fair, qr = rp[b, 0], rp[b, 1], rp[b, 2], rp[b, 3], rp[b, 4], rp[b, 5], rp[b, 6], rp[b, 7]
+        kb = key_quit[b]
+        for i in range(N):
+            if not active[b, i]:
+                out[b, i] = False
+                continue
+            settled = 1.0 if tenure[b, i] >= 13 else 0.0
+            logh = (qm * (0.6 - morale[b, i]) + qt * (0.5 - trust[b, i])
+                    + qa * (1.0 - min(pace[b, i], 2.0)) * settled
+                    + qs * stress[b, i] - qc * (cohesion[b, i] - 0.5) - fair + qr * resistance[b, i])
+            hazard = q0 * math.exp(logh)
+            out[b, i] = unit(kb, base, i) < -math.expm1(-hazard)
+
+
+@nb.njit(cache=_CACHE)
+def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, change_factor, ramp, productivity):
+    """Tenure grows for filled seats (if ``grow``); ramp = 1 - exp(-tenure / ramp_weeks) (1 without ramp-up
+    or at 0 weeks); productivity = ramp x change factor."""
+    B, N = active.shape
+    for b in range(B):
+        rw = ramp_weeks[b]
+        rwc = max(rw, 1e-9)
+        for i in range(N):
+            if grow and active[b, i]:
+                tenure[b, i] = tenure[b, i] + 1.0
+            r = (1.0 - math.exp(-tenure[b, i] / rwc) if rw > 0 else 1.0) * 1.0 if use_ramp else 1.0
+            ramp[b, i] = r
+            productivity[b, i] = r * change_factor[b, i]
+
+
+@nb.njit(cache=_CACHE)
+def draw_at(keys, base, rows, js, normal, out):
+    """Uniform or normal numbers at positions ``(rows[q], js[q])`` of a decision's stream in one week."""
+    for q in range(rows.shape[0]):
+        u = unit(keys[rows[q]], base, js[q])
+        out[q] = ndtri(u) if normal else u

@@ -59,14 +59,13 @@ def initialise(e) -> None:
     s.pipeline_value[:] = s.pipeline * mk.size[None, None, :]
 
 
-def _update_ramp(e) -> None:
-    s, P = e.s, e.p.people
-    if e.sw.ramp:
-        rw = np.maximum(P.ramp_weeks, 1e-9)
-        s.ramp = np.where(np.asarray(P.ramp_weeks) > 0, 1.0 - np.exp(-s.tenure / rw), 1.0) * np.ones_like(s.tenure)
-    else:
-        s.ramp = np.ones_like(s.tenure)
-    s.productivity = s.ramp * e.change_factor
+def _update_ramp(e, grow: bool = False) -> None:
+    """Ramp-up and productivity from tenure (after adding this week's tenure if ``grow``)."""
+    s = e.s
+    if getattr(s, "ramp", None) is None or s.ramp.shape != s.tenure.shape:
+        s.ramp, s.productivity = np.empty_like(s.tenure), np.empty_like(s.tenure)
+    kernels.tenure_and_ramp(s.active, grow, s.tenure, rowvec(e.p.people.ramp_weeks, e.B), e.sw.ramp,
+                            np.ascontiguousarray(e.change_factor, dtype=np.float64), s.ramp, s.productivity)
 
 
 def effort(e, t: int) -> None:
@@ -134,90 +133,102 @@ def step(e, t: int) -> None:
 def turnover(e, t: int) -> None:
     """P6-P7: voluntary quits from the hazard, other exits, hiring into vacancies, tenure and ramp."""
     s, P, L, sw = e.s, e.p.people, e.p.leadership, e.sw
+    B = e.B
     act = s.active
     quits = np.zeros_like(act)
     if sw.attrition:
-        logh = (P.quit_morale * (0.6 - s.morale) + P.quit_trust * (0.5 - s.trust)
-                + P.quit_attainment * (1.0 - np.minimum(s.pace, 2.0)) * (s.tenure >= 13)
-                + P.quit_stress * s.stress - P.quit_cohesion * (s.cohesion - 0.5)
-                - L.fairness_quit * _c(L.fairness) * 0.5 + e.p.change.resistance_quit * s.resistance)
-        hazard = P.quit_base * np.exp(logh)
-        quits = act & (e.rng.uniform("quit", t, (e.N,)) < -np.expm1(-hazard))
+        terms = {"quit_base": P.quit_base, "quit_morale": P.quit_morale, "quit_trust": P.quit_trust,
+                 "quit_attainment": P.quit_attainment, "quit_stress": P.quit_stress,
+                 "quit_cohesion": P.quit_cohesion, "fairness_term": L.fairness_quit * _c(L.fairness) * 0.5,
+                 "resistance_quit": e.p.change.resistance_quit}
+        rp = np.stack([rowvec(terms[k], B) for k in kernels.QUIT_PARAMS], axis=1)
+        kernels.quit_draws(rp, act, s.morale, s.trust, s.pace, s.tenure, s.stress, s.cohesion, s.resistance,
+                           e.rng.key("quit"), e.rng.week_base(t), quits)
     # hiring first: seats vacated in earlier weeks count down and are filled when they reach 0
     hired = np.zeros_like(act)
     if sw.hiring:
         pending = (~s.active) & (s.vacancy >= 0)
-        ticking = pending & ~e.hiring_frozen
-        s.vacancy = np.where(ticking & (s.vacancy > 0), s.vacancy - 1, s.vacancy)
-        hired = ticking & (s.vacancy == 0)
+        if pending.any():
+            ticking = pending & ~e.hiring_frozen
+            s.vacancy = np.where(ticking & (s.vacancy > 0), s.vacancy - 1, s.vacancy)
+            hired = ticking & (s.vacancy == 0)
     other = s.leaving & act & ~quits
     leave = quits | other
-    e.series["quits"][t] += quits.sum(axis=1)
-    e.series["exits_other"][t] += other.sum(axis=1)
-    e.counters["quits"] += quits.sum(axis=1)
-    e.counters["exits_other"] += other.sum(axis=1)
+    n_quits, n_other = quits.sum(axis=1), other.sum(axis=1)
+    e.series["quits"][t] += n_quits
+    e.series["exits_other"][t] += n_other
+    e.counters["quits"] += n_quits
+    e.counters["exits_other"] += n_other
     if leave.any():
         _close_rep_years(e, leave)
-        s.active &= ~leave
-        keep = np.where(leave, P.pipeline_handover, 1.0)[:, :, None]
-        s.pipeline *= keep
-        s.pipeline_value *= keep
-        s.toxic &= ~leave
-        s.resistance[leave] = 0.0
-        s.adopted[leave] = False
-        s.adopt_age[leave] = 0.0
-        lag = np.rint(np.broadcast_to(P.hire_lag_weeks, (e.B, 1))).astype(np.int32) if sw.hiring else -1
-        s.vacancy = np.where(leave, lag, s.vacancy).astype(np.int32)
+        rows, cols = np.nonzero(leave)
+        s.active[rows, cols] = False
+        h = rowvec(P.pipeline_handover, B)[rows][:, None]
+        s.pipeline[rows, cols] *= h
+        s.pipeline_value[rows, cols] *= h
+        s.toxic[rows, cols] = False
+        s.resistance[rows, cols] = 0.0
+        s.adopted[rows, cols] = False
+        s.adopt_age[rows, cols] = 0.0
+        s.vacancy[rows, cols] = np.rint(rowvec(P.hire_lag_weeks, B)[rows]).astype(np.int32) if sw.hiring else -1
         for name, kind in (("quit", quits), ("exit", other)):
             if kind.any() and e.B == 1:
                 e.log(name, ",".join(str(i) for i in np.flatnonzero(kind[0])))
-    if sw.hiring:
-        # a lag of 0 refills a seat in the week it was left
-        hired = hired | (leave & (s.vacancy == 0) & ~e.hiring_frozen)
-        if hired.any():
-            hire(e, t, hired, count=False)
-    e.series["hires"][t] += hired.sum(axis=1)
-    e.counters["hires"] += hired.sum(axis=1)
-    s.tenure += s.active
-    _update_ramp(e)
+        if sw.hiring:
+            # a lag of 0 refills a seat in the week it was left
+            hired = hired | (leave & (s.vacancy == 0) & ~e.hiring_frozen)
+    if hired.any():
+        hire(e, t, hired, count=False)
+    n_hired = hired.sum(axis=1)
+    e.series["hires"][t] += n_hired
+    e.counters["hires"] += n_hired
+    _update_ramp(e, grow=True)
 
 
 def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | None = None,
          count: bool = True) -> None:
     """Fill the seats in ``mask`` with new reps (draws from the ``hire_*`` streams).
 
-    ``count`` adds them to the week's hires (turnover counts its own refills).
+    Only the filled seats are drawn and written. ``count`` adds them to the week's hires
+    (turnover counts its own refills).
     """
     s, P, tc, C = e.s, e.p.people, e.cfg.team, e.p.culture
-    pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.normal("hire_potential", t, (e.N,), where=mask), 0.02, 1.0)
-    if skill is not None:
-        pot = np.full_like(pot, skill)
-    s.potential = np.where(mask, pot, s.potential)
-    s.skill = np.where(mask, np.clip(pot - P.new_hire_skill_gap, 0.0, 1.0), s.skill)
-    ls = tc.strength_sd * e.rng.normal("hire_strength", t, (e.N, e.S), where=mask[:, :, None])
-    s.log_strength = np.where(mask[:, :, None], ls, s.log_strength)
-    s.morale = np.where(mask, P.new_hire_morale, s.morale)
-    s.trust = np.where(mask, P.new_hire_trust, s.trust)
-    s.stress = np.where(mask, P.stress_base, s.stress)
-    s.cohesion = np.where(mask, C.cohesion_base * (0.6 if e.sw.cohesion else 1.0), s.cohesion)
-    s.resistance = np.where(mask, 0.0, s.resistance)
-    s.pace = np.where(mask, 1.0, s.pace)
-    s.tenure = np.where(mask, 0.0, s.tenure)
-    for arr in (s.revenue_year, s.quota_year, s.weeks_year):
-        arr[mask] = 0.0
-    if toxic is None:
-        tox = e.rng.uniform("hire_toxic", t, (e.N,), where=mask) < C.toxic_hire_prob if e.sw.toxicity else False
-    else:
-        tox = toxic
-    s.toxic = np.where(mask, tox, s.toxic)
+    B, S = e.B, e.S
+    mask = np.broadcast_to(np.asarray(mask, dtype=bool), (B, e.N))
+    rows, cols = np.nonzero(mask)
+    row_of = lambda v: rowvec(v, B)[rows]  # noqa: E731  (a per-row parameter at each filled seat)
+    if rows.size:
+        if skill is None:
+            pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.at("hire_potential", t, rows, cols, normal=True), 0.02, 1.0)
+        else:
+            pot = np.full(rows.size, float(skill))
+        s.potential[rows, cols] = pot
+        s.skill[rows, cols] = np.clip(pot - row_of(P.new_hire_skill_gap), 0.0, 1.0)
+        js = (cols[:, None] * S + np.arange(S)[None, :]).reshape(-1)
+        ls = tc.strength_sd * e.rng.at("hire_strength", t, np.repeat(rows, S), js, normal=True)
+        s.log_strength[rows, cols] = ls.reshape(-1, S)
+        s.morale[rows, cols] = row_of(P.new_hire_morale)
+        s.trust[rows, cols] = row_of(P.new_hire_trust)
+        s.stress[rows, cols] = row_of(P.stress_base)
+        s.cohesion[rows, cols] = row_of(C.cohesion_base * (0.6 if e.sw.cohesion else 1.0))
+        s.resistance[rows, cols] = 0.0
+        s.pace[rows, cols] = 1.0
+        s.tenure[rows, cols] = 0.0
+        for arr in (s.revenue_year, s.quota_year, s.weeks_year):
+            arr[rows, cols] = 0.0
+        if toxic is None:
+            s.toxic[rows, cols] = (e.rng.at("hire_toxic", t, rows, cols) < row_of(C.toxic_hire_prob)
+                                   if e.sw.toxicity else False)
+        else:
+            s.toxic[rows, cols] = toxic
+        s.active[rows, cols] = True
+        s.vacancy[rows, cols] = -1
+        s.exposed[rows, cols] = e.initiative_open[None, :] if e.K else False
     if count:
         e.series["hires"][t] += mask.sum(axis=1)
         e.counters["hires"] += mask.sum(axis=1)
-    s.active = s.active | mask
-    s.vacancy = np.where(mask, -1, s.vacancy)
-    s.exposed[mask] = e.initiative_open[None, :].repeat(mask.sum(), 0) if e.K else False
-    if e.B == 1 and mask.any():
-        e.log("hire", ",".join(str(i) for i in np.flatnonzero(mask[0])))
+    if e.B == 1 and rows.size:
+        e.log("hire", ",".join(str(i) for i in cols))
 
 
 def _close_rep_years(e, mask: np.ndarray) -> None:

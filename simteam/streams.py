@@ -23,6 +23,8 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
+from . import kernels
+
 __all__ = ["Streams", "decision_key", "mix64", "rowvec"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -172,6 +174,15 @@ class Streams:
                 return self._scatter(shape, sel[0], ndtri(u, out=u), 0.0)
         u = self._unit(self._bits(name, week, shape))
         return ndtri(u, out=u) if where is None else np.where(where, ndtri(u, out=u), 0.0)
+
+    def at(self, name: str, week: int, rows: np.ndarray, cols: np.ndarray, normal: bool = False) -> np.ndarray:
+        """Numbers at positions ``(rows[q], cols[q])`` only: the same values :meth:`uniform` (or
+        :meth:`normal`) gives there with a ``(n,)`` block, ``cols`` being flat positions in the block."""
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        out = np.empty(rows.size)
+        kernels.draw_at(self.key(name), self.week_base(week), rows, np.ascontiguousarray(cols, dtype=np.int64),
+                        normal, out)
+        return out
 
     def poisson(self, name: str, week: int, lam: np.ndarray) -> np.ndarray:
         """Poisson counts with mean ``lam`` (shape ``(B, ...)``), by inversion.
