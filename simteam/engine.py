@@ -104,6 +104,7 @@ class Engine:
         self.S = S = len(cfg.market.segments)
         self.K = K = len(cfg.change.initiatives)
         self.s = RepState(B, N, S, K)
+        self._scratch: dict[str, np.ndarray] = {}
         self.market = market.Market(self)
         self.selling = selling.Selling(self)
         # org-level state and modifiers (reset each week by leadership.reset_modifiers)
@@ -149,6 +150,13 @@ class Engine:
                                  k_neighbors=t.k_neighbors, rewire_p=t.rewire_p, p_within=t.p_within,
                                  cross_ties=t.cross_ties)
         change.after_regroup(self)
+
+    def scratch(self, name: str, shape: tuple) -> np.ndarray:
+        """A float64 work array kept between weeks (contents undefined; reallocated if the shape changes)."""
+        buf = self._scratch.get(name)
+        if buf is None or buf.shape != tuple(shape):
+            buf = self._scratch[name] = np.empty(shape)
+        return buf
 
     def param(self, path: str):
         """The value of a (possibly per-row) parameter."""

@@ -24,6 +24,7 @@ Rules every kernel keeps:
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numba as nb
@@ -31,7 +32,11 @@ import numpy as np
 
 __all__ = ["mix64", "unit", "ndtri", "ndtr", "draw", "selling_step"]
 
-_CACHE = True  # compiled code is cached next to this file (__pycache__), so a new process starts fast
+# Compiled code is cached next to this file (__pycache__), so a new process starts in well under a
+# second. ``error_model="numpy"``: a division by zero gives inf/nan as in numpy instead of a Python
+# exception check on every division (every divisor here is guarded, as it was in the numpy code).
+_jit = functools.partial(nb.njit, cache=True, error_model="numpy")
+_inline = functools.partial(nb.njit, inline="always", cache=True, error_model="numpy")
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -45,7 +50,7 @@ WEEK_STRIDE = np.uint64(0x100000000)  # 2**32 numbers per week per decision
 # ------------------------------------------------------------------------------------------------
 # random numbers
 # ------------------------------------------------------------------------------------------------
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def mix64(z):
     """SplitMix64 finaliser of one uint64."""
     z = (z ^ (z >> _S30)) * _M1
@@ -53,7 +58,7 @@ def mix64(z):
     return z ^ (z >> _S31)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def unit(key, base, j):
     """The uniform number in (0, 1) at position ``j`` of a decision's stream in one week.
 
@@ -71,67 +76,67 @@ _S2PI = 2.50662827463100050242E0
 
 # The Cephes polynomials written out (Horner's rule: the same operations as polevl / p1evl, with
 # the coefficients as constants, which the compiler schedules better than a loop over an array).
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _p0(x):  # ndtri, central: numerator
     return ((((-59.96335010141079 * x + 98.00107541859997) * x + -56.67628574690703) * x + 13.931260938727968) * x + -1.2391658386738125)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _q0(x):  # ndtri, central: denominator
     return ((((((((x + 1.9544885833814176) * x + 4.676279128988815) * x + 86.36024213908905) * x + -225.46268785411937) * x + 200.26021238006066) * x + -82.03722561683334) * x + 15.90562251262117) * x + -1.1833162112133)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _p1(x):  # ndtri, tail x < 8: numerator
     return ((((((((4.0554489230596245 * x + 31.525109459989388) * x + 57.16281922464213) * x + 44.08050738932008) * x + 14.684956192885803) * x + 2.1866330685079025) * x + -0.1402560791713545) * x + -0.03504246268278482) * x + -0.0008574567851546854)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _q1(x):  # ndtri, tail x < 8: denominator
     return ((((((((x + 15.779988325646675) * x + 45.39076351288792) * x + 41.3172038254672) * x + 15.04253856929075) * x + 2.504649462083094) * x + -0.14218292285478779) * x + -0.03808064076915783) * x + -0.0009332594808954574)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _p2(x):  # ndtri, far tail: numerator
     return ((((((((3.2377489177694603 * x + 6.915228890689842) * x + 3.9388102529247444) * x + 1.3330346081580755) * x + 0.20148538954917908) * x + 0.012371663481782003) * x + 0.00030158155350823543) * x + 2.6580697468673755e-06) * x + 6.239745391849833e-09)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _q2(x):  # ndtri, far tail: denominator
     return ((((((((x + 6.02427039364742) * x + 3.6798356385616087) * x + 1.3770209948908132) * x + 0.21623699359449663) * x + 0.013420400608854318) * x + 0.00032801446468212774) * x + 2.8924786474538068e-06) * x + 6.790194080099813e-09)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _np(x):  # erfc, 1 <= x < 8: numerator
     return ((((((((2.461969814735305e-10 * x + 0.5641895648310689) * x + 7.463210564422699) * x + 48.63719709856814) * x + 196.5208329560771) * x + 526.4451949954773) * x + 934.5285271719576) * x + 1027.5518868951572) * x + 557.5353353693994)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _nq(x):  # erfc, 1 <= x < 8: denominator
     return ((((((((x + 13.228195115474499) * x + 86.70721408859897) * x + 354.9377788878199) * x + 975.7085017432055) * x + 1823.9091668790973) * x + 2246.3376081871097) * x + 1656.6630919416134) * x + 557.5353408177277)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _nr(x):  # erfc, x >= 8: numerator
     return (((((0.5641895835477551 * x + 1.275366707599781) * x + 5.019050422511805) * x + 6.160210979930536) * x + 7.4097426995044895) * x + 2.9788666537210022)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _ns(x):  # erfc, x >= 8: denominator
     return ((((((x + 2.2605286322011726) * x + 9.396035249380015) * x + 12.048953980809666) * x + 17.08144507475659) * x + 9.608968090632859) * x + 3.369076451000815)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _nt(x):  # erf, |x| < 1: numerator
     return ((((9.604973739870516 * x + 90.02601972038427) * x + 2232.005345946843) * x + 7003.325141128051) * x + 55592.30130103949)
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def _nu(x):  # erf, |x| < 1: denominator
     return (((((x + 33.56171416475031) * x + 521.3579497801527) * x + 4594.323829709801) * x + 22629.000061389095) * x + 49267.39426086359)
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def ndtri(y0):
     """Inverse standard normal CDF (Cephes, as scipy.special.ndtri)."""
     if y0 <= 0.0 or y0 >= 1.0:
@@ -165,7 +170,7 @@ _MAXLOG = 7.09782712893383996843E2
 _SQRT1_2 = 0.70710678118654752440
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def _erfc_pos(a):
     """erfc(a) for a >= 1 (the only branch ndtr needs)."""
     z = -a * a
@@ -181,7 +186,7 @@ def _erfc_pos(a):
     return (z * p) / q
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def _erf_small(x):
     """erf(x) for |x| < 1."""
     if x < 0.0:
@@ -190,7 +195,7 @@ def _erf_small(x):
     return x * _nt(z) / _nu(z)
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def ndtr(a):
     """Standard normal CDF (Cephes, as scipy.special.ndtr)."""
     if math.isnan(a):
@@ -203,7 +208,7 @@ def ndtr(a):
     return 1.0 - y if x > 0 else y
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def draw(keys, base, n, normal, mask, fill, out):
     """Fill ``out`` (B, n) with uniform (``normal=False``) or standard normal numbers.
 
@@ -220,7 +225,7 @@ def draw(keys, base, n, normal, mask, fill, out):
                 out[b, j] = fill
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def poisson_inverse(u, lam):
     """Poisson quantile at ``u`` (inversion; normal approximation above 60), as streams.poisson_inverse."""
     if lam > 60.0:
@@ -243,7 +248,7 @@ def poisson_inverse(u, lam):
 # ------------------------------------------------------------------------------------------------
 # selling (submodel S; simteam/selling.py holds the equations and the Python side)
 # ------------------------------------------------------------------------------------------------
-@nb.njit(cache=_CACHE)
+@_jit
 def selling_step(t_ptr, t_idx, team_size,
                  active, effort, productivity, skill, morale, change_factor, use_change,
                  log_strength, pipeline, pipeline_value,
@@ -360,7 +365,21 @@ def selling_step(t_ptr, t_idx, team_size,
 # ------------------------------------------------------------------------------------------------
 # graph sums
 # ------------------------------------------------------------------------------------------------
-@nb.njit(cache=_CACHE)
+@_inline
+def neighbor_sums2(i, x, y, complete, tx, ty, a_ptr, a_idx, a_val):
+    """Two neighbour sums in one walk over seat i's peers (each in the order of :func:`neighbor_sum`)."""
+    if complete:
+        return tx - x[i], ty - y[i]
+    sx = 0.0
+    sy = 0.0
+    for jj in range(a_ptr[i], a_ptr[i + 1]):
+        j = a_idx[jj]
+        sx += a_val[jj] * x[j]
+        sy += a_val[jj] * y[j]
+    return sx, sy
+
+
+@_jit
 def team_sums(t_ptr, t_idx, x, out):
     """``out[t] = sum of x over the members of team t`` (seat order, from the first member)."""
     for t in range(t_ptr.shape[0] - 1):
@@ -370,7 +389,7 @@ def team_sums(t_ptr, t_idx, x, out):
         out[t] = acc
 
 
-@nb.njit(inline="always", cache=_CACHE)
+@_inline
 def neighbor_sum(i, x, complete, team_total, a_ptr, a_idx, a_val):
     """Sum of ``x`` over seat i's peers: the team total minus x_i on complete teams, else CSR order."""
     if complete:
@@ -394,36 +413,27 @@ PEOPLE_PARAMS = ("damp", "recognition", "recognition_morale", "recognition_top",
                  "quota_now", "attainment_window")
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags, log3,
                 active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, cohesion,
                 resistance, ramp, revenue_week, taken, log_strength, quota_year, weeks_year,
-                key_mood, base):
+                key_mood, base, scratch, team_scratch):
     """Recognition, stress, morale (drivers, mood, DeGroot contagion), trust, skill, pace for every row.
 
     ``flags``: toxicity, recognition, stress, morale drivers, mood noise, contagion, cohesion,
     trust dynamics, skill growth, peer learning, worked capacity known, strengths coaching.
-    ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh, computed by the caller).
+    ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh, computed by the caller). ``scratch`` (>= 8, N)
+    and ``team_scratch`` (>= 5, T) are work arrays kept by the engine between weeks, reused row by row.
     """
     (f_tox, f_rec, f_stress, f_drivers, f_mood, f_contagion, f_cohesion, f_trust, f_skill, f_peer,
      f_worked, f_strength) = (flags[0], flags[1], flags[2], flags[3], flags[4], flags[5], flags[6], flags[7],
                               flags[8], flags[9], flags[10], flags[11])
     B, N = active.shape
     S = log_strength.shape[2]
-    T = t_ptr.shape[0] - 1
-    actf = np.empty(N)
-    toxf = np.empty(N)
-    weak = np.empty(N)
-    nbr_act = np.empty(N)
-    m_act = np.empty(N)
-    sk_act = np.empty(N)
-    m_new = np.empty(N)
-    sk_new = np.empty(N)
-    t_act = np.empty(T)
-    t_tox = np.empty(T)
-    t_weak = np.empty(T)
-    t_m = np.empty(T)
-    t_sk = np.empty(T)
+    actf, toxf, weak, nbr_act, m_act, sk_act, m_new, sk_new = (scratch[0], scratch[1], scratch[2], scratch[3],
+                                                               scratch[4], scratch[5], scratch[6], scratch[7])
+    t_act, t_tox, t_weak, t_m, t_sk = (team_scratch[0], team_scratch[1], team_scratch[2], team_scratch[3],
+                                       team_scratch[4])
     for b in range(B):
         (damp, rec_l, rec_m, rec_t, stress_head, tox_stress, relief, quota_stress, stress_rate,
          morale_base, success_w, insp_term, fb_term, coach_term, stress_w, tox_morale, res_morale, morale_mod,
@@ -445,12 +455,12 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
         for i in range(N):
             t = team_of[i]
             a = active[b, i]
-            na = neighbor_sum(i, actf, complete, t_act[t], a_ptr, a_idx, a_val)
+            na, ntox = neighbor_sums2(i, actf, toxf, complete, t_act[t], t_tox[t], a_ptr, a_idx, a_val)
             nbr_act[i] = na
             harm = 0.0
             team_tox = 0.0
             if f_tox:
-                harm = neighbor_sum(i, toxf, complete, t_tox[t], a_ptr, a_idx, a_val) / max(na, 1.0) * damp
+                harm = ntox / max(na, 1.0) * damp
                 team_tox = 1.0 if t_tox[t] > 0 else 0.0
             rec = 0.0
             if f_rec:
@@ -510,18 +520,18 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
             for i in range(N):
                 t = team_of[i]
                 na = nbr_act[i]
+                nm, nsk = neighbor_sums2(i, m_act, sk_act, complete, t_m[t] if complete else 0.0,
+                                         t_sk[t] if complete else 0.0, a_ptr, a_idx, a_val)
                 m_new[i] = morale[b, i]
                 if f_contagion and active[b, i]:
                     w = contagion * (2.0 * cohesion[b, i]) if f_cohesion else contagion * 1.0
                     w = min(max(w, 0.0), 1.0) * (1.0 if na > 0 else 0.0)
-                    nbr_mean = neighbor_sum(i, m_act, complete, t_m[t] if complete else 0.0, a_ptr, a_idx,
-                                            a_val) / max(na, 1e-300)
+                    nbr_mean = nm / max(na, 1e-300)
                     m_new[i] = (1.0 - w) * morale[b, i] + w * nbr_mean
                 sk_new[i] = skill[b, i]
                 if f_skill and f_peer:
                     sk = skill[b, i]
-                    nbr_skill = neighbor_sum(i, sk_act, complete, t_sk[t] if complete else 0.0, a_ptr, a_idx,
-                                             a_val) / max(na, 1e-300)
+                    nbr_skill = nsk / max(na, 1e-300)
                     room = max(potential[b, i] - sk, 0.0)
                     lift = min(max(nbr_skill - sk, 0.0), room) * (1.0 if na > 0 else 0.0)
                     sk_new[i] = sk + peer * cohesion[b, i] * lift
@@ -541,7 +551,7 @@ QUIT_PARAMS = ("quit_base", "quit_morale", "quit_trust", "quit_attainment", "qui
                "fairness_term", "resistance_quit")
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def quit_draws(rp, active, morale, trust, pace, tenure, stress, cohesion, resistance, key_quit, base, out):
     """Voluntary quits: ``out[b, i] = active and u < 1 - exp(-hazard)`` with the P6 hazard."""
     B, N = active.shape
@@ -560,7 +570,7 @@ def quit_draws(rp, active, morale, trust, pace, tenure, stress, cohesion, resist
             out[b, i] = unit(kb, base, i) < -math.expm1(-hazard)
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, change_factor, ramp, productivity):
     """Tenure grows for filled seats (if ``grow``); ramp = 1 - exp(-tenure / ramp_weeks) (1 without ramp-up
     or at 0 weeks); productivity = ramp x change factor."""
@@ -576,7 +586,7 @@ def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, change_factor, r
             productivity[b, i] = r * change_factor[b, i]
 
 
-@nb.njit(cache=_CACHE)
+@_jit
 def draw_at(keys, base, rows, js, normal, out):
     """Uniform or normal numbers at positions ``(rows[q], js[q])`` of a decision's stream in one week."""
     for q in range(rows.shape[0]):

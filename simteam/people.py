@@ -123,11 +123,14 @@ def step(e, t: int) -> None:
                       bool(sw.mood_noise and np.any(P.mood_sd)), bool(sw.contagion and np.any(P.contagion)),
                       sw.cohesion, sw.trust_dynamics, sw.skill_growth, sw.peer_learning, worked is not None,
                       bool(np.any(g))], dtype=np.bool_)
+    tanh_pace = e.scratch("tanh_pace", (B, e.N))
+    np.tanh(np.subtract(s.pace, 1.0, out=tanh_pace), out=tanh_pace)
     kernels.people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
-                        rp, flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week, s.pace, np.tanh(s.pace - 1.0),
+                        rp, flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week, s.pace, tanh_pace,
                         s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance, s.ramp,
                         s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
-                        s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t))
+                        s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
+                        e.scratch("people", (8, e.N)), e.scratch("people_teams", (5, st.n_teams)))
 
 
 def turnover(e, t: int) -> None:

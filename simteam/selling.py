@@ -68,9 +68,13 @@ class Selling:
             mix = np.zeros((B, S))
         rng = e.rng
         base = rng.week_base(t)
-        self.capacity, self.offered, self.taken = np.empty((B, N)), np.empty((B, N)), np.empty((B, N))
-        s.wins_week = np.empty((B, N))
-        s.revenue_week = np.empty((B, N))
+        # outputs are written in place into arrays kept between weeks (fresh large arrays cost page faults)
+        self.capacity, self.offered, self.taken = (e.scratch("capacity", (B, N)), e.scratch("offered", (B, N)),
+                                                   e.scratch("taken", (B, N)))
+        if s.wins_week.shape != (B, N) or not s.wins_week.flags.writeable:
+            s.wins_week = np.empty((B, N))
+        if s.revenue_week.shape != (B, N) or not s.revenue_week.flags.writeable:
+            s.revenue_week = np.empty((B, N))
         kernels.selling_step(
             st.members_ptr, st.members, st.team_sizes_f,
             s.active, s.effort, s.productivity, s.skill, s.morale, e.change_factor, bool(e.K),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigError, SimConfig, Shock, from_dict, replace_path, to_dict, validate
-from .engine import Engine
+from .engine import SERIES, Engine
 from .leadership import STYLES
 from .market import PRESETS
 from .results import Results, summarise
@@ -88,10 +88,25 @@ def _as_config(config) -> SimConfig:
 
 
 def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel: bool, policies, roster,
-               progress: Callable | None = None) -> tuple:
+               progress: Callable | None = None, series_to: tuple | None = None) -> tuple:
+    """Run one chunk of batch rows.
+
+    ``series_to = (path, B, first_row)`` writes the weekly series into columns ``first_row:`` of
+    the parent's memory-mapped ``(series, weeks, B)`` array instead of returning them (a worker
+    process then sends back only the small summary table, not hundreds of MB through a pipe).
+    """
     e = Engine(cfg, seeds=seeds, overrides=overrides, record_panel=panel, policies=policies, roster=roster)
     e.run(progress=progress)
-    return summarise(e), e.series, (e.panel if panel else None), e.event_log
+    series = e.series
+    if series_to is not None:
+        path, B, first = series_to
+        out = np.memmap(path, dtype=np.float64, mode="r+", shape=(len(SERIES), cfg.weeks, B))
+        for j, k in enumerate(SERIES):
+            out[j, :, first:first + e.B] = series[k]
+        out.flush()
+        del out
+        series = None
+    return summarise(e), series, (e.panel if panel else None), e.event_log
 
 
 def run(config: SimConfig | dict | None = None, replications: int | None = None, seed: int | None = None,
@@ -203,13 +218,16 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     parts = []
     try:
         if processes > 1 and len(bounds) > 1:
-            with ProcessPoolExecutor(max_workers=processes, mp_context=_mp_context()) as ex:
-                futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster)
+            shared = _SharedSeries(cfg.weeks, B)
+            with shared, ProcessPoolExecutor(max_workers=processes, mp_context=_mp_context()) as ex:
+                futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
+                                  series_to=(shared.path, B, a))
                         for a, b in bounds]
                 for fut in futs:
                     parts.append(fut.result())
                     if bar:
                         bar(cfg.weeks)
+                series = shared.read()
         else:
             for a, b in bounds:
                 parts.append(_run_chunk(cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
@@ -218,13 +236,46 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
         if bar and hasattr(bar, "close"):
             bar.close()
     summary = pd.concat([p[0] for p in parts], ignore_index=True)
-    series = {k: np.concatenate([p[1][k] for p in parts], axis=1) for k in parts[0][1]}
+    if parts[0][1] is not None:
+        series = {k: np.concatenate([p[1][k] for p in parts], axis=1) for k in parts[0][1]}
     panel_arrays = ({k: np.concatenate([p[2][k] for p in parts], axis=1) for k in parts[0][2]}
                     if panel else None)
     summary.insert(0, "seed", seeds)
     summary.insert(0, "replication", replication)
     return Results(cfg, seeds, summary, series, panel_arrays=panel_arrays, events=parts[0][3] if B == 1 else [],
                    replication=replication)
+
+
+class _SharedSeries:
+    """A temporary memory-mapped ``(series, weeks, B)`` float64 array that worker processes fill.
+
+    Lives in /dev/shm when there is one (RAM), else in the temporary directory; removed on exit.
+    """
+
+    def __init__(self, weeks: int, B: int):
+        import tempfile
+        shm = "/dev/shm"
+        fd, self.path = tempfile.mkstemp(prefix="simteam-series-", suffix=".f64",
+                                         dir=shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None)
+        os.close(fd)
+        self.shape = (len(SERIES), weeks, B)
+        np.memmap(self.path, dtype=np.float64, mode="w+", shape=self.shape).flush()
+
+    def read(self) -> dict[str, np.ndarray]:
+        mm = np.memmap(self.path, dtype=np.float64, mode="r", shape=self.shape)
+        out = {k: np.array(mm[j]) for j, k in enumerate(SERIES)}
+        del mm
+        return out
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            os.remove(self.path)
+        except OSError:
+            pass
+        return False
 
 
 def _mp_context():
