@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+from .streams import rowvec
+
 __all__ = ["step"]
 
 
@@ -41,9 +44,7 @@ def step(e, t: int) -> None:
     if infect is not None:
         s.toxic |= infect
     if sw.cohesion:
-        won = (s.wins_week > 0) & act
-        share = st.to_seats(st.team_sum(won.astype(float))) / np.maximum(st.to_seats(st.team_sum(act.astype(float))),
-                                                                        1.0)
-        target = C.cohesion_base + C.celebration_cohesion * L.recognition * share if sw.recognition else \
-            C.cohesion_base + 0.0 * share
-        s.cohesion += C.cohesion_rate * (np.clip(target, 0.0, 1.0) - s.cohesion)
+        celebrate = C.celebration_cohesion * L.recognition if sw.recognition else 0.0
+        kernels.cohesion_step(st.members_ptr, st.members, st.team_of_i, act, s.wins_week,
+                              rowvec(C.cohesion_base, e.B), rowvec(celebrate, e.B), rowvec(C.cohesion_rate, e.B),
+                              s.cohesion, e.scratch("culture_teams", (2, st.n_teams)))

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from . import change, culture, leadership, market, people, selling
+from . import change, culture, kernels, leadership, market, people, selling
 from .config import ConfigError, SimConfig, get_path, validate
 from .events import build_policies
-from .network import TeamStructure, build_structure, read_edgelist, regroup, rowsum
+from .network import TeamStructure, build_structure, read_edgelist, regroup
 from .state import RepState
 from .streams import Streams
 
@@ -218,23 +218,12 @@ class Engine:
     def _record(self, t: int) -> None:
         s, ser = self.s, self.series
         act = s.active
-        n = act.sum(axis=1).astype(float)
-        nn = np.maximum(n, 1.0)
-        ser["revenue"][t] = rowsum(s.revenue_week)
-        ser["deals"][t] = rowsum(s.wins_week)
-        ser["pipeline"][t] = rowsum(s.pipeline)
-        ser["headcount"][t] = n
-        for name in ("morale", "trust", "skill"):
-            x = getattr(s, name) * act
-            m = rowsum(x) / nn
-            ser[name][t] = m
-            ser[name + "_sd"][t] = np.sqrt(np.maximum(rowsum(x * x) / nn - m * m, 0.0))
-        for name in ("stress", "effort", "productivity"):
-            ser[name][t] = rowsum(getattr(s, name) * act) / nn
-        ser["attainment"][t] = rowsum(np.where(act, s.pace, 0.0)) / nn
-        if self.K:
-            ser["adoption"][t] = (s.adopted & act[:, :, None]).sum(axis=(1, 2)) / (nn * self.K)
-        ser["toxic_share"][t] = (s.toxic & act).sum(axis=1) / nn
+        out = self.scratch("record", (len(kernels.RECORD_SERIES), self.B))
+        kernels.record_week(act, s.revenue_week, s.wins_week, s.pipeline, s.morale, s.trust, s.skill, s.stress,
+                            s.effort, s.productivity, s.pace, s.toxic, s.adopted, out)
+        for j, name in enumerate(kernels.RECORD_SERIES):
+            if name != "adoption" or self.K:
+                ser[name][t] = out[j]
         ser["demand"][t] = self.market.demand_index
         ser["crisis"][t] = self.market.crisis
         ser["quota_factor"][t] = self.quota_factor[:, 0]

@@ -592,3 +592,122 @@ def draw_at(keys, base, rows, js, normal, out):
     for q in range(rows.shape[0]):
         u = unit(keys[rows[q]], base, js[q])
         out[q] = ndtri(u) if normal else u
+
+
+# ------------------------------------------------------------------------------------------------
+# recording the weekly team series (simteam/engine.py, Engine._record)
+# ------------------------------------------------------------------------------------------------
+#: Series filled by record_week, in the order of the rows of its ``out`` argument.
+RECORD_SERIES = ("revenue", "deals", "pipeline", "headcount", "morale", "morale_sd", "trust", "trust_sd",
+                 "skill", "skill_sd", "stress", "effort", "productivity", "attainment", "toxic_share", "adoption")
+
+
+@_jit
+def record_week(active, revenue_week, wins_week, pipeline, morale, trust, skill, stress, effort, productivity,
+                pace, toxic, adopted, out):
+    """Row sums and means of the weekly series, each summed over seats in seat order."""
+    B, N = active.shape
+    S = pipeline.shape[2]
+    K = adopted.shape[2]
+    for b in range(B):
+        n = 0
+        n_tox = 0
+        n_adopt = 0
+        rev = 0.0
+        deals = 0.0
+        pipe = 0.0
+        sm = 0.0
+        sm2 = 0.0
+        st = 0.0
+        st2 = 0.0
+        ss = 0.0
+        ss2 = 0.0
+        sst = 0.0
+        sef = 0.0
+        spr = 0.0
+        spa = 0.0
+        for i in range(N):
+            a = active[b, i]
+            af = 1.0 if a else 0.0
+            if a:
+                n += 1
+                if toxic[b, i]:
+                    n_tox += 1
+                for k in range(K):
+                    if adopted[b, i, k]:
+                        n_adopt += 1
+            m = morale[b, i] * af
+            tr = trust[b, i] * af
+            sk = skill[b, i] * af
+            pa = pace[b, i] if a else 0.0
+            for s in range(S):  # the pipeline is summed over (seat, segment) pairs in order
+                pipe = pipeline[b, i, s] if (i == 0 and s == 0) else pipe + pipeline[b, i, s]
+            if i == 0:
+                rev, deals = revenue_week[b, i], wins_week[b, i]
+                sm, sm2, st, st2, ss, ss2 = m, m * m, tr, tr * tr, sk, sk * sk
+                sst, sef, spr, spa = stress[b, i] * af, effort[b, i] * af, productivity[b, i] * af, pa
+            else:
+                rev += revenue_week[b, i]
+                deals += wins_week[b, i]
+                sm += m
+                sm2 += m * m
+                st += tr
+                st2 += tr * tr
+                ss += sk
+                ss2 += sk * sk
+                sst += stress[b, i] * af
+                sef += effort[b, i] * af
+                spr += productivity[b, i] * af
+                spa += pa
+        nf = float(n)
+        nn = max(nf, 1.0)
+        out[0, b] = rev
+        out[1, b] = deals
+        out[2, b] = pipe
+        out[3, b] = nf
+        mean = sm / nn
+        out[4, b] = mean
+        out[5, b] = np.sqrt(max(sm2 / nn - mean * mean, 0.0))
+        mean = st / nn
+        out[6, b] = mean
+        out[7, b] = np.sqrt(max(st2 / nn - mean * mean, 0.0))
+        mean = ss / nn
+        out[8, b] = mean
+        out[9, b] = np.sqrt(max(ss2 / nn - mean * mean, 0.0))
+        out[10, b] = sst / nn
+        out[11, b] = sef / nn
+        out[12, b] = spr / nn
+        out[13, b] = spa / nn
+        out[14, b] = n_tox / nn
+        out[15, b] = n_adopt / (nn * K) if K else np.nan
+
+
+# ------------------------------------------------------------------------------------------------
+# culture: cohesion (submodel C; simteam/culture.py)
+# ------------------------------------------------------------------------------------------------
+@_jit
+def cohesion_step(t_ptr, t_idx, team_of, active, wins_week, base, celebrate, rate, cohesion, team_scratch):
+    """kappa += rate (clip(base + celebrate x share of the team that won, 0, 1) - kappa); ``celebrate``
+    is ``celebration_cohesion x recognition`` (0 x share without recognition)."""
+    B, N = active.shape
+    T = t_ptr.shape[0] - 1
+    for b in range(B):
+        for t in range(T):
+            sw = 0.0
+            sa = 0.0
+            for m in range(t_ptr[t], t_ptr[t + 1]):
+                i = t_idx[m]
+                a = active[b, i]
+                w = 1.0 if (a and wins_week[b, i] > 0) else 0.0
+                af = 1.0 if a else 0.0
+                if m == t_ptr[t]:
+                    sw, sa = w, af
+                else:
+                    sw, sa = sw + w, sa + af
+            team_scratch[0, t] = sw
+            team_scratch[1, t] = sa
+        for i in range(N):
+            t = team_of[i]
+            share = team_scratch[0, t] / max(team_scratch[1, t], 1.0)
+            target = base[b] + celebrate[b] * share
+            cohesion[b, i] = cohesion[b, i] + rate[b] * (min(max(target, 0.0), 1.0) - cohesion[b, i])
