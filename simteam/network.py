@@ -64,18 +64,25 @@ class TeamStructure:
         self.team_sizes = np.bincount(self.team_of, minlength=self.n_teams)
         self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel() if not self.complete else \
             (self.team_sizes[self.team_of] - 1).astype(float)
-        # transposed CSR for right-multiplication of (B, N) row batches
-        self._adj_t = self.adjacency.T.tocsr() if not self.complete else None
+        # transposed CSR for right-multiplication of (B, N) row batches; the adjacency is symmetric, so
+        # when its indices are already sorted the transpose is the same matrix and is not stored twice
+        self._adj_t = None
+        if not self.complete:
+            a_t = self.adjacency.T.tocsr()
+            a = self.adjacency
+            same = (a.has_sorted_indices and np.array_equal(a.indptr, a_t.indptr)
+                    and np.array_equal(a.indices, a_t.indices) and np.array_equal(a.data, a_t.data))
+            self._adj_t = a if same else a_t
         self._mem_t = self.membership.T.tocsr()
         # the seats of each team in seat order (CSR), for the compiled kernels (simteam.kernels)
-        self.members_ptr = self._mem_t.indptr.astype(np.int64)
-        self.members = self._mem_t.indices.astype(np.int64)
+        self.members_ptr = self._mem_t.indptr
+        self.members = self._mem_t.indices
         self.team_sizes_f = self.team_sizes.astype(np.float64)
-        self.team_of_i = self.team_of.astype(np.int64)
+        self.team_of_i = np.ascontiguousarray(self.team_of, dtype=np.int64)
         adj = self._adj_t if self._adj_t is not None else sp.csr_matrix((n, n))
-        self.adj_ptr = adj.indptr.astype(np.int64)
-        self.adj_idx = adj.indices.astype(np.int64)
-        self.adj_val = adj.data.astype(np.float64)
+        self.adj_ptr = adj.indptr
+        self.adj_idx = adj.indices
+        self.adj_val = np.ascontiguousarray(adj.data, dtype=np.float64)
 
     def team_sum(self, x: np.ndarray) -> np.ndarray:
         """Sum of ``x`` (B, N) over each team: (B, T)."""

@@ -109,9 +109,10 @@ class Streams:
         if c is None:
             base = np.uint64(week) * np.uint64(0x100000000)  # 2**32 numbers per week per decision
             c = mix64((np.arange(n, dtype=np.uint64) + base) * _GAMMA)
-            if len(self._counters) > 64:
-                self._counters.clear()
-            self._counters[ck] = c
+            if n <= 65536:  # small blocks recur every week; large ones would hold 8 bytes per number
+                if len(self._counters) > 64:
+                    self._counters.clear()
+                self._counters[ck] = c
         return c
 
     def _bits(self, name: str, week: int, shape: tuple[int, ...]) -> np.ndarray:
