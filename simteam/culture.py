@@ -26,23 +26,29 @@ def step(e, t: int) -> None:
     act = s.active
     tox = s.toxic & act
     tol = L.toxic_tolerance
+    B = e.B
+    # draws only where they can matter (a pure function of their coordinates, so this changes nothing):
+    # infection where a susceptible rep has toxic peers, recovery and removal where a rep is toxic
+    infect = None
     if sw.toxic_spread and tox.any():
-        beta = C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol)
+        beta = rowvec(C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol), B)
         pressure = st.neighbor_sum(tox.astype(float))
-        infect = act & ~s.toxic & (e.rng.uniform("toxic_infect", t, (e.N,)) < -np.expm1(-beta * pressure))
-    else:
-        infect = None
+        rows, cols = np.nonzero(act & ~s.toxic & (pressure > 0))
+        hit = e.rng.at("toxic_infect", t, rows, cols) < -np.expm1(-beta[rows] * pressure[rows, cols])
+        infect = (rows[hit], cols[hit])
     if tox.any():
         rec_h = (C.recovery_rate if sw.toxic_spread else 0.0) + (L.toxic_reform_rate * (1.0 - tol)
                                                                   if sw.toxic_action else 0.0)
-        recover = tox & (e.rng.uniform("toxic_recover", t, (e.N,)) < -np.expm1(-np.asarray(rec_h) * np.ones((1, 1))))
+        rows, cols = np.nonzero(tox)
+        p_rec = -np.expm1(-rowvec(rec_h, B))
+        recover = e.rng.at("toxic_recover", t, rows, cols) < p_rec[rows]
         if sw.toxic_action:
-            remove = tox & ~recover & (e.rng.uniform("toxic_remove", t, (e.N,))
-                                       < -np.expm1(-L.toxic_removal_rate * (1.0 - tol) * np.ones((1, 1))))
-            s.leaving |= remove
-        s.toxic &= ~recover
+            p_rem = -np.expm1(-rowvec(L.toxic_removal_rate * (1.0 - tol), B))
+            remove = ~recover & (e.rng.at("toxic_remove", t, rows, cols) < p_rem[rows])
+            s.leaving[rows[remove], cols[remove]] = True
+        s.toxic[rows[recover], cols[recover]] = False
     if infect is not None:
-        s.toxic |= infect
+        s.toxic[infect] = True
     if sw.cohesion:
         celebrate = C.celebration_cohesion * L.recognition if sw.recognition else 0.0
         kernels.cohesion_step(st.members_ptr, st.members, st.team_of_i, act, s.wins_week,

@@ -256,12 +256,12 @@ def selling_step(t_ptr, t_idx, team_size,
                  skill_logit, strength_logit, morale_logit, effort_logit, pivot, use_pivot, mix,
                  lead, D, win_logit, win_shift, hazard, size, cv2,
                  key_estimate, key_wins, key_value, base,
-                 out_cap, out_offered, out_taken, wins_out, rev_out, revenue_year, seat_revenue_year,
+                 out_taken, wins_out, rev_out, revenue_year, seat_revenue_year,
                  revenue_total):
     """One week of selling for every row and team (see simteam.selling.Selling.step).
 
     Teams are given as CSR member lists (``t_ptr``, ``t_idx``: the seats of team ``t`` in
-    seat order). Writes capacity, offered, taken, wins and revenue, and updates the
+    seat order). Writes the opportunities taken, wins and revenue, and updates the
     pipeline and the revenue accumulators in place.
     """
     B = active.shape[0]
@@ -352,8 +352,6 @@ def selling_step(t_ptr, t_idx, team_size,
                     s2 = math.log1p(cv2 / max(wins, 1.0))
                     z = ndtri(unit(kb_val, base, i))
                     rev = wins * mean_value * math.exp(math.sqrt(s2) * z - 0.5 * s2)
-                out_cap[b, i] = cap
-                out_offered[b, i] = o_total
                 out_taken[b, i] = x
                 wins_out[b, i] = wins
                 rev_out[b, i] = rev
@@ -366,38 +364,29 @@ def selling_step(t_ptr, t_idx, team_size,
 # graph sums
 # ------------------------------------------------------------------------------------------------
 @_inline
-def neighbor_sums2(i, x, y, complete, tx, ty, a_ptr, a_idx, a_val):
-    """Two neighbour sums in one walk over seat i's peers (each in the order of :func:`neighbor_sum`)."""
-    if complete:
-        return tx - x[i], ty - y[i]
+def _walk_active_toxic(i, b, active, toxic, a_ptr, a_idx, a_val):
+    """Seat i's filled peers and toxic filled peers, summed in CSR order (vacant seats add exactly 0)."""
+    sa = 0.0
     sx = 0.0
-    sy = 0.0
     for jj in range(a_ptr[i], a_ptr[i + 1]):
         j = a_idx[jj]
-        sx += a_val[jj] * x[j]
-        sy += a_val[jj] * y[j]
-    return sx, sy
-
-
-@_jit
-def team_sums(t_ptr, t_idx, x, out):
-    """``out[t] = sum of x over the members of team t`` (seat order, from the first member)."""
-    for t in range(t_ptr.shape[0] - 1):
-        acc = 0.0
-        for m in range(t_ptr[t], t_ptr[t + 1]):
-            acc = x[t_idx[m]] if m == t_ptr[t] else acc + x[t_idx[m]]
-        out[t] = acc
+        if active[b, j]:
+            sa += a_val[jj] * 1.0
+            sx += a_val[jj] * (1.0 if toxic[b, j] else 0.0)
+    return sa, sx
 
 
 @_inline
-def neighbor_sum(i, x, complete, team_total, a_ptr, a_idx, a_val):
-    """Sum of ``x`` over seat i's peers: the team total minus x_i on complete teams, else CSR order."""
-    if complete:
-        return team_total - x[i]
-    acc = 0.0
+def _walk_morale_skill(i, b, active, morale, skill, a_ptr, a_idx, a_val):
+    """Sums of the filled peers' morale and skill in CSR order (vacant seats add exactly 0)."""
+    sm = 0.0
+    ss = 0.0
     for jj in range(a_ptr[i], a_ptr[i + 1]):
-        acc += a_val[jj] * x[a_idx[jj]]
-    return acc
+        j = a_idx[jj]
+        if active[b, j]:
+            sm += a_val[jj] * (morale[b, j] * 1.0)
+            ss += a_val[jj] * (skill[b, j] * 1.0)
+    return sm, ss
 
 
 # ------------------------------------------------------------------------------------------------
@@ -422,16 +411,15 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
 
     ``flags``: toxicity, recognition, stress, morale drivers, mood noise, contagion, cohesion,
     trust dynamics, skill growth, peer learning, worked capacity known, strengths coaching.
-    ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh, computed by the caller). ``scratch`` (>= 8, N)
-    and ``team_scratch`` (>= 5, T) are work arrays kept by the engine between weeks, reused row by row.
+    ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh, computed by the caller). ``scratch`` (3, N)
+    and ``team_scratch`` (5, T) are work arrays kept by the engine between weeks, reused row by row.
     """
     (f_tox, f_rec, f_stress, f_drivers, f_mood, f_contagion, f_cohesion, f_trust, f_skill, f_peer,
      f_worked, f_strength) = (flags[0], flags[1], flags[2], flags[3], flags[4], flags[5], flags[6], flags[7],
                               flags[8], flags[9], flags[10], flags[11])
     B, N = active.shape
     S = log_strength.shape[2]
-    actf, toxf, weak, nbr_act, m_act, sk_act, m_new, sk_new = (scratch[0], scratch[1], scratch[2], scratch[3],
-                                                               scratch[4], scratch[5], scratch[6], scratch[7])
+    nbr_act, m_new, sk_new = scratch[0], scratch[1], scratch[2]
     t_act, t_tox, t_weak, t_m, t_sk = (team_scratch[0], team_scratch[1], team_scratch[2], team_scratch[3],
                                        team_scratch[4])
     for b in range(B):
@@ -443,19 +431,33 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
             rp[b, 10], rp[b, 11], rp[b, 12], rp[b, 13], rp[b, 14], rp[b, 15], rp[b, 16], rp[b, 17], rp[b, 18],
             rp[b, 19], rp[b, 20], rp[b, 21], rp[b, 22], rp[b, 23], rp[b, 24], rp[b, 25], rp[b, 26], rp[b, 27],
             rp[b, 28], rp[b, 29], rp[b, 30], rp[b, 31], rp[b, 32], rp[b, 33])
-        for i in range(N):
-            a = active[b, i]
-            actf[i] = 1.0 if a else 0.0
-            toxf[i] = 1.0 if (toxic[b, i] and a) else 0.0
-            weak[i] = (1.0 - skill[b, i]) * actf[i]
-        team_sums(t_ptr, t_idx, actf, t_act)
-        team_sums(t_ptr, t_idx, toxf, t_tox)
-        team_sums(t_ptr, t_idx, weak, t_weak)
+        # team sums of filled seats, toxic filled seats and weakness (1 - skill) x filled, in seat order
+        for t in range(t_ptr.shape[0] - 1):
+            sa = 0.0
+            sx = 0.0
+            sw = 0.0
+            for m in range(t_ptr[t], t_ptr[t + 1]):
+                i = t_idx[m]
+                af = 1.0 if active[b, i] else 0.0
+                xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
+                wk = (1.0 - skill[b, i]) * af
+                if m == t_ptr[t]:
+                    sa, sx, sw = af, xf, wk
+                else:
+                    sa, sx, sw = sa + af, sx + xf, sw + wk
+            t_act[t] = sa
+            t_tox[t] = sx
+            t_weak[t] = sw
         # pass 1: everything that reads only the seat itself and start-of-week neighbours
         for i in range(N):
             t = team_of[i]
             a = active[b, i]
-            na, ntox = neighbor_sums2(i, actf, toxf, complete, t_act[t], t_tox[t], a_ptr, a_idx, a_val)
+            af_i = 1.0 if a else 0.0
+            if complete:
+                na = t_act[t] - af_i
+                ntox = t_tox[t] - (1.0 if (toxic[b, i] and a) else 0.0)
+            else:
+                na, ntox = _walk_active_toxic(i, b, active, toxic, a_ptr, a_idx, a_val)
             nbr_act[i] = na
             harm = 0.0
             team_tox = 0.0
@@ -482,7 +484,6 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
                 m = m + mood_sd * ndtri(unit(key_mood[b], base, i))
             m = min(max(m, 0.0), 1.0)
             morale[b, i] = m
-            m_act[i] = m * actf[i]
             if f_trust:
                 target = trust_head - tox_trust * harm - tol_trust * team_tox - 0.2 * res + trust_mod
                 tr = trust[b, i]
@@ -492,7 +493,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
                 gap = max(potential[b, i] - sk, 0.0)
                 pr = practice * (taken[b, i] / cap0) if f_worked else practice * 1.0
                 tw = t_weak[t] / max(t_act[t], 1.0)
-                weak_w = weak[i] / max(tw, 1e-12) if tw > 0 else 0.0
+                weak_w = (1.0 - sk) * af_i / max(tw, 1e-12) if tw > 0 else 0.0
                 sk = sk + (pr + fb_skill + coach_skill * weak_w) * gap
                 skill[b, i] = sk
                 if f_strength and a:
@@ -501,7 +502,6 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
                         if log_strength[b, i, s] > log_strength[b, i, best]:
                             best = s
                     log_strength[b, i, best] = min(log_strength[b, i, best] + g_strength, log3)
-            sk_act[i] = skill[b, i] * actf[i]
             # attainment pace and the year's quota
             q = quota_now * max(ramp[b, i], 0.05)
             pace_now = revenue_week[b, i] * 52.0 / max(q, 1e-300) if q > 0 else 1.0
@@ -511,17 +511,30 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, rp, flags,
             else:
                 pace[b, i] = pace[b, i] + 0.0
                 quota_year[b, i] = quota_year[b, i] + 0.0
-            weeks_year[b, i] = weeks_year[b, i] + actf[i]
+            weeks_year[b, i] = weeks_year[b, i] + af_i
         # pass 2: DeGroot contagion and peer learning read the neighbours' pass-1 values
         if f_contagion or (f_skill and f_peer):
             if complete:
-                team_sums(t_ptr, t_idx, m_act, t_m)
-                team_sums(t_ptr, t_idx, sk_act, t_sk)
+                for t in range(t_ptr.shape[0] - 1):
+                    sm = 0.0
+                    ss = 0.0
+                    for m in range(t_ptr[t], t_ptr[t + 1]):
+                        i = t_idx[m]
+                        af = 1.0 if active[b, i] else 0.0
+                        if m == t_ptr[t]:
+                            sm, ss = morale[b, i] * af, skill[b, i] * af
+                        else:
+                            sm, ss = sm + morale[b, i] * af, ss + skill[b, i] * af
+                    t_m[t] = sm
+                    t_sk[t] = ss
             for i in range(N):
                 t = team_of[i]
                 na = nbr_act[i]
-                nm, nsk = neighbor_sums2(i, m_act, sk_act, complete, t_m[t] if complete else 0.0,
-                                         t_sk[t] if complete else 0.0, a_ptr, a_idx, a_val)
+                if complete:
+                    af_i = 1.0 if active[b, i] else 0.0
+                    nm, nsk = t_m[t] - morale[b, i] * af_i, t_sk[t] - skill[b, i] * af_i
+                else:
+                    nm, nsk = _walk_morale_skill(i, b, active, morale, skill, a_ptr, a_idx, a_val)
                 m_new[i] = morale[b, i]
                 if f_contagion and active[b, i]:
                     w = contagion * (2.0 * cohesion[b, i]) if f_cohesion else contagion * 1.0
@@ -711,3 +724,19 @@ def cohesion_step(t_ptr, t_idx, team_of, active, wins_week, base, celebrate, rat
             share = team_scratch[0, t] / max(team_scratch[1, t], 1.0)
             target = base[b] + celebrate[b] * share
             cohesion[b, i] = cohesion[b, i] + rate[b] * (min(max(target, 0.0), 1.0) - cohesion[b, i])
+
+
+# ------------------------------------------------------------------------------------------------
+# effort (submodel P1; simteam/people.py)
+# ------------------------------------------------------------------------------------------------
+@_jit
+def effort_step(rp, morale, trust, stress, out):
+    """e = clip(e0 + a_m (m - .5) + a_t (tau - .5) + [a_c g] + [a_a A] - a_s max(sigma - .5, 0), 0, 1);
+    ``rp`` columns: e0, a_m, a_t, a_c g, a_a A, a_s."""
+    B, N = morale.shape
+    for b in range(B):
+        e0, am, at, comm, acc, ast = rp[b, 0], rp[b, 1], rp[b, 2], rp[b, 3], rp[b, 4], rp[b, 5]
+        for i in range(N):
+            x = (e0 + am * (morale[b, i] - 0.5) + at * (trust[b, i] - 0.5) + comm + acc
+                 - ast * max(stress[b, i] - 0.5, 0.0))
+            out[b, i] = min(max(x, 0.0), 1.0)

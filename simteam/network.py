@@ -60,7 +60,7 @@ class TeamStructure:
     def __post_init__(self):
         n = self.team_of.shape[0]
         self.n = n
-        self.membership = sp.csr_matrix((np.ones(n), (np.arange(n), self.team_of)), shape=(n, self.n_teams))
+        membership = sp.csr_matrix((np.ones(n), (np.arange(n), self.team_of)), shape=(n, self.n_teams))
         self.team_sizes = np.bincount(self.team_of, minlength=self.n_teams)
         self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel() if not self.complete else \
             (self.team_sizes[self.team_of] - 1).astype(float)
@@ -68,12 +68,11 @@ class TeamStructure:
         # when its indices are already sorted the transpose is the same matrix and is not stored twice
         self._adj_t = None
         if not self.complete:
-            a_t = self.adjacency.T.tocsr()
             a = self.adjacency
-            same = (a.has_sorted_indices and np.array_equal(a.indptr, a_t.indptr)
-                    and np.array_equal(a.indices, a_t.indices) and np.array_equal(a.data, a_t.data))
-            self._adj_t = a if same else a_t
-        self._mem_t = self.membership.T.tocsr()
+            # row i of a symmetric matrix's transpose is row i itself: in canonical form (sorted, no
+            # duplicates) the two CSR layouts are the same arrays
+            self._adj_t = a if a.has_canonical_format else a.T.tocsr()
+        self._mem_t = membership.T.tocsr()
         # the seats of each team in seat order (CSR), for the compiled kernels (simteam.kernels)
         self.members_ptr = self._mem_t.indptr
         self.members = self._mem_t.indices

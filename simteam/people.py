@@ -75,10 +75,13 @@ def effort(e, t: int) -> None:
         s.effort = np.full_like(s.morale, 0.5)
         return
     acc = L.accountability + e.mods.get("accountability", 0.0)
-    x = (P.effort_base + P.effort_morale * (s.morale - 0.5) + P.effort_trust * (s.trust - 0.5)
-         + L.communication_effort * L.communication + L.accountability_effort * acc
-         - P.effort_stress * np.maximum(s.stress - 0.5, 0.0))
-    s.effort = np.clip(x, 0.0, 1.0)
+    B = e.B
+    rp = np.stack([rowvec(v, B) for v in (P.effort_base, P.effort_morale, P.effort_trust,
+                                         L.communication_effort * L.communication, L.accountability_effort * acc,
+                                         P.effort_stress)], axis=1)
+    if s.effort.shape != s.morale.shape or not s.effort.flags.writeable:
+        s.effort = np.empty_like(s.morale)
+    kernels.effort_step(rp, s.morale, s.trust, s.stress, s.effort)
 
 
 def step(e, t: int) -> None:
@@ -130,7 +133,7 @@ def step(e, t: int) -> None:
                         s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance, s.ramp,
                         s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
                         s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
-                        e.scratch("people", (8, e.N)), e.scratch("people_teams", (5, st.n_teams)))
+                        e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
 
 
 def turnover(e, t: int) -> None:

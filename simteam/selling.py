@@ -69,8 +69,7 @@ class Selling:
         rng = e.rng
         base = rng.week_base(t)
         # outputs are written in place into arrays kept between weeks (fresh large arrays cost page faults)
-        self.capacity, self.offered, self.taken = (e.scratch("capacity", (B, N)), e.scratch("offered", (B, N)),
-                                                   e.scratch("taken", (B, N)))
+        self.taken = e.scratch("taken", (B, N))  # opportunities worked (people: practice)
         if s.wins_week.shape != (B, N) or not s.wins_week.flags.writeable:
             s.wins_week = np.empty((B, N))
         if s.revenue_week.shape != (B, N) or not s.revenue_week.flags.writeable:
@@ -88,5 +87,5 @@ class Selling:
             mk.lead, np.array(mk.D, dtype=np.float64), mk.win_logit, rowvec(mk.win_shift, B),
             mk.hazard, mk.size, float((mk.cv ** 2) @ mk.value_weight),
             rng.key("estimate"), rng.key("wins"), rng.key("deal_value"), base,
-            self.capacity, self.offered, self.taken, s.wins_week, s.revenue_week, s.revenue_year,
+            self.taken, s.wins_week, s.revenue_week, s.revenue_year,
             s.seat_revenue_year, s.revenue_total)
