@@ -32,7 +32,9 @@ def step(e, t: int) -> None:
     infect = None
     if sw.toxic_spread and tox.any():
         beta = rowvec(C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol), B)
-        pressure = st.neighbor_sum(tox.astype(float))
+        pressure = np.empty((B, e.N))
+        kernels.toxic_pressure(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx,
+                               st.adj_val, act, s.toxic, e.scratch("culture_teams", (2, st.n_teams))[0], pressure)
         rows, cols = np.nonzero(act & ~s.toxic & (pressure > 0))
         hit = e.rng.at("toxic_infect", t, rows, cols) < -np.expm1(-beta[rows] * pressure[rows, cols])
         infect = (rows[hit], cols[hit])

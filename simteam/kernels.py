@@ -209,16 +209,16 @@ def ndtr(a):
 
 
 @_jit
-def draw(keys, base, n, normal, mask, fill, out):
+def draw(keys, base, n, normal, mask, use_mask, fill, out):
     """Fill ``out`` (B, n) with uniform (``normal=False``) or standard normal numbers.
 
-    ``mask`` (B, n) selects the positions to compute; the others get ``fill``.
+    With ``use_mask``, ``mask`` (B, n) selects the positions to compute; the others get ``fill``.
     """
     B = keys.shape[0]
     for b in range(B):
         k = keys[b]
         for j in range(n):
-            if mask[b, j]:
+            if not use_mask or mask[b, j]:
                 u = unit(k, base, j)
                 out[b, j] = ndtri(u) if normal else u
             else:
@@ -740,3 +740,27 @@ def effort_step(rp, morale, trust, stress, out):
             x = (e0 + am * (morale[b, i] - 0.5) + at * (trust[b, i] - 0.5) + comm + acc
                  - ast * max(stress[b, i] - 0.5, 0.0))
             out[b, i] = min(max(x, 0.0), 1.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# culture: toxic pressure (submodel C; simteam/culture.py)
+# ------------------------------------------------------------------------------------------------
+@_jit
+def toxic_pressure(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, active, toxic, team_scratch, out):
+    """``out[b, i]`` = number of seat i's peers who are filled and toxic (the SIS pressure)."""
+    B, N = active.shape
+    for b in range(B):
+        if complete:
+            for t in range(t_ptr.shape[0] - 1):
+                sx = 0.0
+                for m in range(t_ptr[t], t_ptr[t + 1]):
+                    i = t_idx[m]
+                    xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
+                    sx = xf if m == t_ptr[t] else sx + xf
+                team_scratch[t] = sx
+            for i in range(N):
+                out[b, i] = team_scratch[team_of[i]] - (1.0 if (toxic[b, i] and active[b, i]) else 0.0)
+        else:
+            for i in range(N):
+                sa, sx = _walk_active_toxic(i, b, active, toxic, a_ptr, a_idx, a_val)
+                out[b, i] = sx

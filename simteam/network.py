@@ -138,11 +138,14 @@ class TeamStructure:
 
 def _symmetric(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
     keep = rows != cols
-    rows, cols = rows[keep], cols[keep]
-    a = sp.csr_matrix((np.ones(rows.size * 2), (np.r_[rows, cols], np.r_[cols, rows])), shape=(n, n))
+    # int32 positions and 1-byte counts while building (a million reps have millions of edges); the
+    # result is the canonical 0/1 float matrix
+    idx = np.int32 if n < 2**31 - 1 else np.int64
+    rows, cols = rows[keep].astype(idx), cols[keep].astype(idx)
+    a = sp.csr_matrix((np.ones(rows.size * 2, dtype=np.int8), (np.r_[rows, cols], np.r_[cols, rows])), shape=(n, n))
+    del rows, cols
     a.sum_duplicates()
-    a.data[:] = 1.0
-    return a
+    return sp.csr_matrix((np.ones(a.nnz), a.indices, a.indptr), shape=(n, n))
 
 
 def _small_world_edges(team_of: np.ndarray, k: int, p: float, rng: np.random.Generator):

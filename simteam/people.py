@@ -34,7 +34,8 @@ def initialise(e) -> None:
     s.tenure[:] = np.floor(tenure)
     gap = cfg.people.new_hire_skill_gap * np.exp(-s.tenure / max(cfg.people.ramp_weeks * 4, 1e-9))
     s.skill[:] = np.clip(pot - gap, 0.0, 1.0)
-    s.log_strength[:] = tc.strength_sd * rng.normal("init_strength", 0, (N, S))
+    rng.normal("init_strength", 0, (N, S), out=s.log_strength)  # in place: a million reps x 3 segments
+    np.multiply(s.log_strength, tc.strength_sd, out=s.log_strength)
     s.morale[:] = np.clip(tc.morale_mean + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
     s.trust[:] = np.clip(tc.trust_mean + tc.trust_sd * rng.normal("init_trust", 0, (N,)), 0, 1)
     s.stress[:] = cfg.people.stress_base
@@ -54,9 +55,10 @@ def initialise(e) -> None:
     people_cap = cfg.selling.capacity * s.ramp
     lead_share = mk.lead / mk.lead.sum()
     demand = mk.lead.sum()
-    x = np.minimum(people_cap, demand)[:, :, None] * lead_share[None, None, :]
-    s.pipeline[:] = x / mk.hazard[None, None, :]
-    s.pipeline_value[:] = s.pipeline * mk.size[None, None, :]
+    # written in place: at a million reps each (B, N, S) temporary is 24 bytes per rep
+    np.multiply(np.minimum(people_cap, demand)[:, :, None], lead_share[None, None, :], out=s.pipeline)
+    np.divide(s.pipeline, mk.hazard[None, None, :], out=s.pipeline)
+    np.multiply(s.pipeline, mk.size[None, None, :], out=s.pipeline_value)
 
 
 def _update_ramp(e, grow: bool = False) -> None:
@@ -156,11 +158,16 @@ def turnover(e, t: int) -> None:
         pending = (~s.active) & (s.vacancy >= 0)
         if pending.any():
             ticking = pending & ~e.hiring_frozen
-            s.vacancy = np.where(ticking & (s.vacancy > 0), s.vacancy - 1, s.vacancy)
+            rows, cols = np.nonzero(ticking & (s.vacancy > 0))
+            s.vacancy[rows, cols] -= 1
             hired = ticking & (s.vacancy == 0)
-    other = s.leaving & act & ~quits
-    leave = quits | other
-    n_quits, n_other = quits.sum(axis=1), other.sum(axis=1)
+    if s.leaving.any():  # layoffs and dismissals set by policies and culture this week
+        other = s.leaving & act & ~quits
+        leave = quits | other
+    else:
+        other, leave = None, quits
+    n_quits = quits.sum(axis=1)
+    n_other = other.sum(axis=1) if other is not None else np.zeros(B, dtype=n_quits.dtype)
     e.series["quits"][t] += n_quits
     e.series["exits_other"][t] += n_other
     e.counters["quits"] += n_quits
@@ -178,7 +185,7 @@ def turnover(e, t: int) -> None:
         s.adopt_age[rows, cols] = 0.0
         s.vacancy[rows, cols] = np.rint(rowvec(P.hire_lag_weeks, B)[rows]).astype(np.int32) if sw.hiring else -1
         for name, kind in (("quit", quits), ("exit", other)):
-            if kind.any() and e.B == 1:
+            if kind is not None and kind.any() and e.B == 1:
                 e.log(name, ",".join(str(i) for i in np.flatnonzero(kind[0])))
         if sw.hiring:
             # a lag of 0 refills a seat in the week it was left

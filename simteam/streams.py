@@ -30,8 +30,10 @@ __all__ = ["Streams", "decision_key", "mix64", "rowvec"]
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
+_NO_MASK = np.zeros((1, 1), dtype=bool)
 
 
 def rowvec(v, B: int) -> np.ndarray:
@@ -81,14 +83,10 @@ class Streams:
         self.seeds = seeds
         self._row_keys = mix64(mix64(seeds + _GAMMA) ^ np.uint64(0x5DEECE66D))
         self._keys: dict[str, np.ndarray] = {}
-        self._counters: dict[tuple, np.ndarray] = {}
 
     @property
     def batch(self) -> int:
         return self.seeds.shape[0]
-
-    def _key(self, name: str) -> np.ndarray:
-        return self.key(name)[:, None]
 
     def key(self, name: str) -> np.ndarray:
         """The per-row keys ``(B,)`` of a decision's stream (for compiled kernels)."""
@@ -103,52 +101,25 @@ class Streams:
         """The counter offset of a week (2**32 numbers per week per decision)."""
         return np.uint64(week) * np.uint64(0x100000000)
 
-    def _counter(self, n: int, week: int) -> np.ndarray:
-        ck = (n, week)
-        c = self._counters.get(ck)
-        if c is None:
-            base = np.uint64(week) * np.uint64(0x100000000)  # 2**32 numbers per week per decision
-            c = mix64((np.arange(n, dtype=np.uint64) + base) * _GAMMA)
-            if n <= 65536:  # small blocks recur every week; large ones would hold 8 bytes per number
-                if len(self._counters) > 64:
-                    self._counters.clear()
-                self._counters[ck] = c
-        return c
-
-    def _bits(self, name: str, week: int, shape: tuple[int, ...]) -> np.ndarray:
+    def _draw(self, name: str, week: int, shape: tuple[int, ...], normal: bool, where, fill: float,
+              out: np.ndarray | None = None) -> np.ndarray:
         n = 1
         for d in shape:
             n *= int(d)
-        z = np.bitwise_xor(self._key(name), self._counter(n, week))
-        mix64(z, out=z)
-        return z.reshape((self.batch,) + tuple(shape))
-
-    def _bits_where(self, name: str, week: int, shape: tuple[int, ...], where) -> tuple:
-        """Bits at the selected positions only: (flat positions into (B, n), bits), or None for all."""
-        n = 1
-        for d in shape:
-            n *= int(d)
-        w = np.broadcast_to(np.asarray(where, dtype=bool), (self.batch,) + tuple(shape)).reshape(-1)
-        pos = np.flatnonzero(w)
-        if pos.size * 3 > w.size:  # dense: computing everything is cheaper than gathering
-            return None
-        row, col = np.divmod(pos, n) if n > 1 else (pos, np.zeros_like(pos))
-        z = np.bitwise_xor(self._key(name)[row, 0], self._counter(n, week)[col])
-        mix64(z, out=z)
-        return pos, z
-
-    @staticmethod
-    def _unit(z: np.ndarray) -> np.ndarray:
-        np.right_shift(z, _S11, out=z)
-        u = z.astype(np.float64)
-        u += 0.5
-        u *= _TO_UNIT
-        return u
-
-    def _scatter(self, shape: tuple[int, ...], pos: np.ndarray, values: np.ndarray, fill: float) -> np.ndarray:
-        out = np.full((self.batch,) + tuple(shape), fill)
-        out.reshape(-1)[pos] = values
-        return out
+        B = self.batch
+        if out is None:
+            out = np.empty((B,) + tuple(shape))
+        elif out.shape != (B,) + tuple(shape) or out.dtype != np.float64 or not out.flags.c_contiguous:
+            raise ValueError(f"out: needs a C-contiguous float64 array of shape {(B,) + tuple(shape)}")
+        result = out
+        out = out.reshape(B, n)
+        if where is None:
+            mask, use = _NO_MASK, False
+        else:
+            mask = np.ascontiguousarray(np.broadcast_to(np.asarray(where, dtype=bool), (B,) + tuple(shape)).reshape(B, n))
+            use = True
+        kernels.draw(self.key(name), self.week_base(week), n, normal, mask, use, fill, out)
+        return result
 
     def uniform(self, name: str, week: int, shape: tuple[int, ...] = (), where=None) -> np.ndarray:
         """Uniform numbers in the open interval (0, 1).
@@ -159,22 +130,15 @@ class Streams:
         of its coordinates, so skipping the others changes nothing (a speed-up for
         draws only a few seats need, such as hires).
         """
-        if where is not None:
-            sel = self._bits_where(name, week, shape, where)
-            if sel is not None:
-                return self._scatter(shape, sel[0], self._unit(sel[1]), 0.5)
-            return np.where(where, self._unit(self._bits(name, week, shape)), 0.5)
-        return self._unit(self._bits(name, week, shape))
+        return self._draw(name, week, shape, False, where, 0.5)
 
-    def normal(self, name: str, week: int, shape: tuple[int, ...] = (), where=None) -> np.ndarray:
-        """Standard normal numbers (inverse CDF of :meth:`uniform`); ``where`` as there (others 0)."""
-        if where is not None:
-            sel = self._bits_where(name, week, shape, where)
-            if sel is not None:
-                u = self._unit(sel[1])
-                return self._scatter(shape, sel[0], ndtri(u, out=u), 0.0)
-        u = self._unit(self._bits(name, week, shape))
-        return ndtri(u, out=u) if where is None else np.where(where, ndtri(u, out=u), 0.0)
+    def normal(self, name: str, week: int, shape: tuple[int, ...] = (), where=None,
+               out: np.ndarray | None = None) -> np.ndarray:
+        """Standard normal numbers (inverse CDF of :meth:`uniform`); ``where`` as there (others 0).
+
+        ``out`` (``(B, *shape)`` float64, C-contiguous) receives the numbers instead of a new array.
+        """
+        return self._draw(name, week, shape, True, where, 0.0, out)
 
     def at(self, name: str, week: int, rows: np.ndarray, cols: np.ndarray, normal: bool = False) -> np.ndarray:
         """Numbers at positions ``(rows[q], cols[q])`` only: the same values :meth:`uniform` (or
