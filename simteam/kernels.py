@@ -245,6 +245,23 @@ def poisson_inverse(u, lam):
     return k
 
 
+@_inline
+def selection_gain(f, shift):
+    """E[value | in the top f of a ranking] / E[value] for log-normal values, ``shift = rho sigma``:
+    Phi(shift - Phi^-1(1 - f)) / f, exactly 1 where nothing can be ranked (f = 1 or shift = 0)."""
+    fc = min(max(f, 1e-9), 1.0)
+    if fc >= 1.0 or shift == 0.0:
+        return 1.0
+    return ndtr(shift - ndtri(1.0 - fc)) / fc
+
+
+@_jit
+def selection_gains(f, shift, out):
+    """:func:`selection_gain` over arrays (``shift`` broadcast by the caller)."""
+    for i in range(f.size):
+        out.flat[i] = selection_gain(f.flat[i], shift.flat[i])
+
+
 # ------------------------------------------------------------------------------------------------
 # selling (submodel S; simteam/selling.py holds the equations and the Python side)
 # ------------------------------------------------------------------------------------------------
@@ -318,12 +335,7 @@ def selling_step(t_ptr, t_idx, team_size,
                     o_total = o_total + extra_sum
                 x = min(o_total, cap)
                 f = x / max(o_total, 1e-300) if o_total > 0 else 1.0
-                Q = 1.0
-                if use_gain:
-                    fc = min(max(f, 1e-9), 1.0)
-                    shift = rho[b] * value_sd[b]
-                    if not (fc >= 1.0 or shift == 0.0):
-                        Q = ndtr(shift - ndtri(1.0 - fc)) / fc
+                Q = selection_gain(f, rho[b] * value_sd[b]) if use_gain else 1.0
                 # win probability at close, expected wins and value, then the pipeline moves on
                 cf = math.log(max(change_factor[b, i], 1e-6)) if use_change else 0.0
                 lam = 0.0

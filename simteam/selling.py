@@ -21,8 +21,6 @@ when reps have more opportunities than capacity.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr, ndtri
-
 from . import kernels
 from .network import rowsum
 from .streams import rowvec
@@ -31,12 +29,16 @@ __all__ = ["Selling", "selection_gain"]
 
 
 def selection_gain(f: np.ndarray, rho: np.ndarray, sigma: float) -> np.ndarray:
-    """E[value | in top f of a ranking with correlation rho] / E[value], log-normal values."""
-    f = np.clip(f, 1e-9, 1.0)
-    c = ndtri(1.0 - f)
-    shift = rho * sigma
-    g = ndtr(shift - c) / f
-    return np.where((f >= 1.0) | (shift == 0.0), 1.0, g)  # exactly 1 where nothing can be ranked
+    """E[value | in top f of a ranking with correlation rho] / E[value], log-normal values.
+
+    The engine's own function (:func:`simteam.kernels.selection_gain`), over arrays; exactly 1
+    where nothing can be ranked.
+    """
+    f, shift = np.broadcast_arrays(np.asarray(f, dtype=np.float64), np.asarray(rho * sigma, dtype=np.float64))
+    f, shift = np.ascontiguousarray(f), np.ascontiguousarray(shift)
+    out = np.empty_like(f)
+    kernels.selection_gains(f, shift, out)
+    return out
 
 
 class Selling:
