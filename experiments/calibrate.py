@@ -5,7 +5,7 @@ Usage::
     python experiments/calibrate.py            # both studies -> outputs/calibration/, figures -> docs/img/
     python experiments/calibrate.py --quick    # small budgets (a smoke run)
 
-1. **Bands**: the settings of ``conf/experiment/calibrate.yaml`` (people.quit_base and
+1. **Bands**: the settings of ``simteam/conf/experiment/calibrate.yaml`` (people.quit_base and
    selling.quota fitted to the midpoints of the turnover, quota-attainment and top-20%
    share bands) on the default 12-rep team in a stable market; the same fit as
    ``simteam experiment=calibrate``.
@@ -25,9 +25,9 @@ import numpy as np
 import yaml
 
 import simteam
-from simteam.calibration import Target, calibrate, format_result, load_targets, write_result
+from simteam.research.calibration import Target, calibrate, format_result, load_targets, write_result
 from simteam.config import replace_path
-from simteam.sensitivity import parse_parameters
+from simteam.research.sensitivity import parse_parameters
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MOMENTS = ("turnover_annual", "quota_share", "top20_revenue_share")
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args(argv)
     out = pathlib.Path(a.out)
-    s = yaml.safe_load((ROOT / "conf" / "experiment" / "calibrate.yaml").read_text())["calibration"]
+    s = yaml.safe_load((ROOT / "simteam" / "conf" / "experiment" / "calibrate.yaml").read_text())["calibration"]
     if a.quick:
         s.update(replications=8, maxiter=2, popsize=3, polish=False, profile_points=3)
     kw = {k: s[k] for k in ("replications", "seed", "method", "maxiter", "popsize", "polish", "polish_maxfev",

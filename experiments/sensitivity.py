@@ -5,7 +5,7 @@ Usage::
     python experiments/sensitivity.py                 # default study -> outputs/sensitivity/, figures -> docs/img/
     python experiments/sensitivity.py --quick         # small design (a smoke run)
 
-The default study is the one in ``conf/experiment/sensitivity.yaml`` on the Hydra app's
+The default study is the one in ``simteam/conf/experiment/sensitivity.yaml`` on the Hydra app's
 default study (12-rep team, 104 weeks, recession, balanced leadership), so
 ``simteam experiment=sensitivity`` computes the same indices.
 """
@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 
 import simteam
-from simteam.sensitivity import (
+from simteam.research.sensitivity import (
     ISHIGAMI_INDICES,
     Parameter,
     format_tables,
@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     print(table.drop(columns="outcome").round(3).to_string(index=False))
 
     # 2. The default leadership study
-    section = yaml.safe_load((ROOT / "conf" / "experiment" / "sensitivity.yaml").read_text())["sensitivity"]
+    section = yaml.safe_load((ROOT / "simteam" / "conf" / "experiment" / "sensitivity.yaml").read_text())["sensitivity"]
     section["processes"] = a.processes
     if a.quick:
         section.update(replications=2, morris={"trajectories": 4, "levels": 4}, sobol={"n": 8, "second_order": False})

@@ -22,8 +22,8 @@ import time
 import numpy as np
 
 import simteam
-from simteam.sensitivity import save_figure, write_csv
-from simteam.validation import failing, format_table, plot_figures, run_validation, sis_scan, write_report
+from simteam.research.sensitivity import save_figure, write_csv
+from simteam.research.validation import failing, format_table, plot_figures, run_validation, sis_scan, write_report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import solara
 
-from simteam import dashboard
-from simteam.app import (
+from simteam.workshop import dashboard
+from simteam.workshop.app import (
     DashboardModel,
     Page,
     Settings,
@@ -23,7 +23,7 @@ from simteam.app import (
     settings_for_demo,
     settings_problem,
 )
-from simteam.demos import DEMOS, KINDS, model_kwargs
+from simteam.workshop.demos import DEMOS, KINDS, model_kwargs
 from simteam.leadership import STYLES
 from simteam.model import SalesTeamModel
 
@@ -365,7 +365,7 @@ def test_dashboard_serves_loopback_offline_by_default(fake_solara, tmp_path, cap
     port = _free_port()
     assert dashboard.main(["--port", str(port), "--export-dir", str(tmp_path / "png")]) == 0
     args = fake_solara[0]["args"]
-    assert args[:6] == ["run", "simteam.app", "--host", "127.0.0.1", "--port", str(port)]
+    assert args[:6] == ["run", "simteam.workshop.app", "--host", "127.0.0.1", "--port", str(port)]
     assert "--no-check-version" in args and "--production" in args
     assert os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert os.environ["SIMTEAM_EXPORT_DIR"] == str((tmp_path / "png").resolve())

@@ -68,7 +68,7 @@ class _Trap:
 
 def _command(port: int, export: Path) -> list[str]:
     script = Path(sys.executable).with_name("simteam-dashboard")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "simteam.dashboard"]
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "simteam.workshop.dashboard"]
     return [*base, "--port", str(port), "--export-dir", str(export)]
 
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import simteam
-from simteam.calibration import BANDS, Target, calibrate, load_targets, run_task
+from simteam.research.calibration import BANDS, Target, calibrate, load_targets, run_task
 from simteam.config import ConfigError, replace_path
-from simteam.sensitivity import Parameter
+from simteam.research.sensitivity import Parameter
 
 MOMENTS = ("turnover_annual", "quota_share", "top20_revenue_share")
 

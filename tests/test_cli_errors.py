@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from simteam import cli
+from simteam.cli import app as cli
 
 CASES = [
     # (overrides, text the message must contain)

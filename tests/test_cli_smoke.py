@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from simteam import SUMMARY_COLUMNS
-from simteam.collect import collect, parse_overrides
-from simteam.collect import main as collect_main
-from simteam.compare import compare, parse_baseline, report
-from simteam.compare import main as compare_main
+from simteam.cli.collect import collect, parse_overrides
+from simteam.cli.collect import main as collect_main
+from simteam.cli.compare import compare, parse_baseline, report
+from simteam.cli.compare import main as compare_main
 from simteam.config import ConfigError
 from simteam.io import Staged, git_info, write_csv
 from simteam.results import paired_difference

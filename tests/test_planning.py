@@ -16,12 +16,12 @@ import pytest
 
 from simteam.config import ConfigError, SimConfig, from_dict
 from simteam.planning import main, plan, run_alternatives, run_task
-from simteam.report_html import TABLE_COLUMNS, fmt_value
+from simteam.planning.report import TABLE_COLUMNS, fmt_value
 from simteam.results import paired_difference
-from simteam.scenario import load_scenario
+from simteam.planning.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "conf" / "scenario" / "example_rollout.yaml"
+EXAMPLE = ROOT / "simteam" / "conf" / "scenario" / "example_rollout.yaml"
 CHROMIUM = "/usr/bin/chromium"
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
@@ -208,12 +208,12 @@ def test_plan_overlay_composes_with_hydra():
 
     cli = pytest.importorskip("simteam.cli")
     cli.register_configs()
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+    with initialize_config_dir(config_dir=str(ROOT / "simteam" / "conf"), version_base="1.3"):
         cfg = compose(config_name="config", overrides=["experiment=plan", "scenario=example_rollout",
                                                        "scenario.replications=20"])
     assert cfg.task == "plan"
     assert cfg.scenario.name == "CRM rollout and summer pods" and cfg.scenario.replications == 20
-    sc = load_scenario(cfg.scenario, base_dir=str(ROOT / "conf" / "scenario"))
+    sc = load_scenario(cfg.scenario, base_dir=str(ROOT / "simteam" / "conf" / "scenario"))
     assert sc.names[0] == "status_quo" and len(sc.names) == 4
 
 

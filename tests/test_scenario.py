@@ -10,10 +10,10 @@ import pytest
 
 from simteam.config import ConfigError, from_dict, to_dict
 from simteam.engine import Engine
-from simteam.scenario import alternative_actions, compile_all, compile_alternative, event_policies, load_scenario
+from simteam.planning.scenario import alternative_actions, compile_all, compile_alternative, event_policies, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "conf" / "scenario" / "example_rollout.yaml"
+EXAMPLE = ROOT / "simteam" / "conf" / "scenario" / "example_rollout.yaml"
 
 
 def small(**extra) -> dict:

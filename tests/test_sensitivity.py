@@ -8,7 +8,7 @@ import pytest
 
 import simteam
 from simteam.config import ConfigError
-from simteam.sensitivity import (
+from simteam.research.sensitivity import (
     ISHIGAMI_INDICES,
     Parameter,
     SimEvaluator,

@@ -12,7 +12,7 @@ import pytest
 
 import simteam
 from simteam.config import ConfigError
-from simteam.validation import SIZES, check_bass, check_sis, only, run_validation, to_markdown
+from simteam.research.validation import SIZES, check_bass, check_sis, only, run_validation, to_markdown
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -2,13 +2,13 @@
 
 Entry points:
 
-* :func:`plan` — plain Python: ``plan("conf/scenario/example_rollout.yaml", "out/")``;
+* :func:`plan` — plain Python: ``plan("simteam/conf/scenario/example_rollout.yaml", "out/")``;
 * :func:`run_task` — the Hydra app's dispatch for ``task: plan``
   (``simteam experiment=plan scenario=example_rollout``);
-* ``python -m simteam.planning conf/scenario/example_rollout.yaml --out DIR`` — the same without Hydra.
+* ``python -m simteam.planning simteam/conf/scenario/example_rollout.yaml --out DIR`` — the same without Hydra.
 
 Method. Every alternative (``status_quo`` first) is compiled to a :class:`simteam.config.SimConfig`
-(:func:`simteam.scenario.compile_alternative`) and run as one batch of ``R`` replications on seeds
+(:func:`simteam.planning.scenario.compile_alternative`) and run as one batch of ``R`` replications on seeds
 ``seed .. seed + R - 1``. Replication ``r`` of every alternative uses the same seed, so all
 alternatives meet the same market path, the same uncertain events and every random draw that
 their differences do not change (common random numbers); differences against the baseline are
@@ -26,7 +26,6 @@ report's ranked table), ``weekly.csv`` (mean paths per alternative and week), ``
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import os
 import sys
@@ -38,15 +37,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, SimConfig, from_dict, to_dict
-from .engine import Engine
-from .results import Results, paired_difference, summarise
-from .roster import Roster, load_roster
+from ..config import ConfigError, SimConfig, from_dict, to_dict
+from ..engine import Engine
+from ..results import Results, paired_difference, summarise
+from ..roster import Roster, load_roster
 from .scenario import (
     RANK_BY,
     Scenario,
     alternative_actions,
     compile_alternative,
+    describe_alternative,
     event_policies,
     load_scenario,
     resolve_path,
@@ -266,7 +266,7 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
         s = run.results.summary
         rev = s["revenue"].to_numpy(dtype=float)
         row: dict[str, Any] = {"alternative": name,
-                               "description": _describe(sc, name)}
+                               "description": describe_alternative(sc, name)}
         row["revenue_mean"] = float(rev.mean())
         for q in (10, 50, 90):
             row[f"revenue_p{q}"] = float(np.quantile(rev, q / 100))
@@ -342,12 +342,6 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
     return table, weekly, risk
 
 
-def _describe(sc: Scenario, name: str) -> str:
-    if name == "status_quo":
-        return sc.status_quo["description"]
-    return sc.alternatives[name]["description"] or name
-
-
 def sensitivity(sc: Scenario, base: SimConfig | None, replications: int, seed: int,
                 roster: Roster | None) -> pd.DataFrame:
     """One-at-a-time sensitivity of the ranking to key assumptions (low and high settings)."""
@@ -398,7 +392,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
     metric_word = {"revenue": "expected revenue", "morale_final": "final morale", "trust_final": "final trust",
                    "quits": "expected quits (fewer is better)"}[rb]
     out.append(f"Ranked by {metric_word} over {weeks} weeks, across {R} simulated futures per alternative "
-               f"(all alternatives on the same futures). Best: {bname} — {_describe(sc, bname)}")
+               f"(all alternatives on the same futures). Best: {bname} — {describe_alternative(sc, bname)}")
     if bname != base_name:
         lo, hi = best["diff_revenue_lo"], best["diff_revenue_hi"]
         sure = ("the 95% interval excludes zero, so the gain is clear" if lo > 0 else
@@ -523,7 +517,7 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
             f"x {len(runs)} alternatives x {rs} replications")
     text = write_summary(sc, table, risk, sens, runs)
     res = PlanResult(sc, runs, table, weekly, risk, sens, text, outdir=str(outdir))
-    from .report_html import write_report
+    from .report import write_report
     res.files = write_report(res, str(outdir), figures=figures)
     res.seconds = time.perf_counter() - t0
     say(f"report: {res.files['report']} ({res.seconds:.1f} s)")
@@ -537,7 +531,7 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
         cfg: The composed base config (``team``, ``market``, ``leadership`` ... groups and
             top-level ``seed``, ``replications``, ``weeks``); the scenario overrides what it sets.
         app: Non-SimConfig keys of the composed config; ``app["scenario"]`` is the scenario
-            section (``conf/scenario/<name>.yaml``). Optional ``app["sensitivity_replications"]``.
+            section (``simteam/conf/scenario/<name>.yaml``). Optional ``app["sensitivity_replications"]``.
         outdir: The run folder.
 
     Raises:
@@ -546,13 +540,13 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
     scen = app.get("scenario") if isinstance(app, dict) else None
     if scen is None:
         raise ConfigError("scenario: task=plan needs a scenario; choose one with scenario=<name> "
-                          "(files in conf/scenario/, e.g. scenario=example_rollout)")
+                          "(files in simteam/conf/scenario/, e.g. scenario=example_rollout)")
     conf_dir = str(Path(__file__).resolve().parents[1] / "conf" / "scenario")
     if isinstance(scen, (str, os.PathLike)):
         sc = load_scenario(scen)
     else:
         choice = ((app.get("_hydra") or {}).get("choices") or {}).get("scenario")
-        sc = load_scenario(scen, base_dir=conf_dir, source=f"conf/scenario/{choice}.yaml" if choice else "section")
+        sc = load_scenario(scen, base_dir=conf_dir, source=f"simteam/conf/scenario/{choice}.yaml" if choice else "section")
     res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print)
     print_summary(res)
     return res
@@ -563,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m simteam.planning",
                                  description="Run a scenario's alternatives on the same seeds and write a "
                                              "decision report (report.html, figures, results.csv).")
-    ap.add_argument("scenario", help="scenario YAML file (e.g. conf/scenario/example_rollout.yaml)")
+    ap.add_argument("scenario", help="scenario YAML file (e.g. simteam/conf/scenario/example_rollout.yaml)")
     ap.add_argument("--out", default=None, help="output folder (default: outputs/plan-<scenario name>)")
     ap.add_argument("--replications", type=int, default=None, help="replications per alternative")
     ap.add_argument("--seed", type=int, default=None, help="base seed")
@@ -597,13 +591,6 @@ def print_summary(res: PlanResult, file=None) -> None:
                            lambda x: f"{x:,.3f}" if abs(x) < 10 else f"{x:,.0f}"):
         print(file=out)
         print(res.table[cols].to_string(index=False), file=out)
-
-
-def _scenario_dump(res: PlanResult) -> str:
-    import yaml
-    sc = res.scenario
-    doc = {"scenario": copy.deepcopy(sc.raw), "resolved_configs": {n: to_dict(r.config) for n, r in res.runs.items()}}
-    return yaml.safe_dump(doc, sort_keys=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

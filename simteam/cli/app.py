@@ -1,4 +1,4 @@
-"""The ``simteam`` command: a Hydra 1.3 app over ``conf/config.yaml`` (the only module importing Hydra).
+"""The ``simteam`` command: a Hydra 1.3 app over ``simteam/conf/config.yaml`` (the only module importing Hydra).
 
 Hydra composes the config from ``conf/`` and the command line. The keys of
 :class:`simteam.config.SimConfig` are converted with :func:`simteam.config.from_dict`,
@@ -43,7 +43,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from .config import ConfigError, SimConfig, from_dict, to_dict
+from ..config import ConfigError, SimConfig, from_dict, to_dict
 
 __all__ = [
     "CONF_DIR",
@@ -72,9 +72,9 @@ SIM_KEYS = tuple(f.name for f in dataclasses.fields(SimConfig))
 TASKS: dict[str, str] = {
     "run": "simteam.cli:run_study",
     "plan": "simteam.planning:run_task",
-    "sensitivity": "simteam.sensitivity:run_task",
-    "calibrate": "simteam.calibration:run_task",
-    "validate": "simteam.validation:run_task",
+    "sensitivity": "simteam.research.sensitivity:run_task",
+    "calibrate": "simteam.research.calibration:run_task",
+    "validate": "simteam.research.validation:run_task",
 }
 
 _TIMESERIES = ("parquet", "csv", "both", "none")
@@ -116,12 +116,12 @@ def preset(kind: str, name: str, key: str) -> Any:
     """Resolver ``${simteam_preset:style,<name>,<behaviour>}`` / ``${simteam_preset:market,<name>,<field>}``.
 
     Leadership styles and market shocks are defined once, in :data:`simteam.leadership.STYLES` and
-    :data:`simteam.market.PRESETS`; the files in ``conf/leadership`` and ``conf/market`` point at them.
+    :data:`simteam.market.PRESETS`; the files in ``simteam/conf/leadership`` and ``simteam/conf/market`` point at them.
     Shock fields a preset does not set take the :class:`simteam.config.Shock` default.
     """
-    from .config import Shock
-    from .leadership import STYLES
-    from .market import PRESETS
+    from ..config import Shock
+    from ..leadership import STYLES
+    from ..market import PRESETS
 
     table = {"style": STYLES, "market": PRESETS}.get(kind)
     if table is None or name not in table:
@@ -216,7 +216,7 @@ def _fmt(metric: str, x: float) -> str:
 
 def format_summary(desc, header: str = "") -> str:
     """A short readable table of ``Results.describe()``: mean and 95% interval per metric."""
-    from .results import SUMMARY_COLUMNS
+    from ..results import SUMMARY_COLUMNS
 
     lines = [header] if header else []
     lines.append(f"  {'metric':<22}{'mean':>10}   95% interval")
@@ -298,8 +298,8 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     (means with 95% intervals), PNG figures and ``run.json`` (version, git commit, seeds,
     command line), all atomically; ``summary.csv`` is moved into place last.
     """
-    from .io import Staged, run_metadata
-    from .sim import run
+    from ..io import Staged, run_metadata
+    from ..sim import run
 
     if app.get("scenario"):
         print("note: a scenario is only used by the planning task; add experiment=plan to compare its "
@@ -406,7 +406,7 @@ def _task(cfg: DictConfig) -> None:
                 _FAILED.append(ex)
                 return
         else:
-            from .io import write_text
+            from ..io import write_text
 
             write_text(f"{type(ex).__name__}: {ex}\n", outdir / "error.txt")
         raise
@@ -501,7 +501,7 @@ class ValidateCallback:
         raise AttributeError(name)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        from .io import write_json
+        from ..io import write_json
 
         jobs = expand_sweep(config)
         if jobs is None:

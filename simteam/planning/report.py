@@ -17,7 +17,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from .roster import _write_atomic
+from ..roster import _write_atomic
+from .scenario import alternative_actions, describe_alternative, dump_resolved
 
 __all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
 
@@ -245,7 +246,6 @@ def _mpl_at_least(major: int, minor: int) -> bool:
 
 
 def _actions(sc, name):
-    from .scenario import alternative_actions
     return alternative_actions(sc, name)
 
 
@@ -300,8 +300,7 @@ def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
     put("weekly.csv", res.weekly.to_csv(index=False))
     put("at_risk.csv", res.at_risk.to_csv(index=False))
     put("sensitivity.csv", res.sensitivity.to_csv(index=False))
-    from .planning import _scenario_dump
-    put("scenario.yaml", _scenario_dump(res))
+    put("scenario.yaml", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}))
     figs = make_figures(res) if figures else {}
     for name, data in figs.items():
         put_bytes(name, data)
@@ -350,7 +349,7 @@ def render_html(res, figs: dict[str, bytes]) -> str:
     for n in res.runs:
         acts = _actions(sc, n)
         tl = "<br>".join(f"week {a['week']}: <b>{e(a['id'])}</b> — {e(_action_text(a))}" for a in acts) or "–"
-        parts.append(f"<tr><td class='l'>{e(n)}</td><td class='l'>{e(_describe(sc, n))}</td>"
+        parts.append(f"<tr><td class='l'>{e(n)}</td><td class='l'>{e(describe_alternative(sc, n))}</td>"
                      f"<td class='l'>{tl}</td></tr>")
     parts.append("</tbody></table>")
     if sc.events:
@@ -427,8 +426,3 @@ def render_html(res, figs: dict[str, bytes]) -> str:
     parts.append(f"<p class='meta'>simteam {e(simteam.__version__)} · scenario source: {e(sc.source)}</p>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
-
-
-def _describe(sc, name):
-    from .planning import _describe as d
-    return d(sc, name)

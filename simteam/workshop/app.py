@@ -1,6 +1,6 @@
 """The workshop dashboard: a Mesa SolaraViz app over :class:`simteam.model.SalesTeamModel`.
 
-Run it with ``simteam-dashboard`` (see :mod:`simteam.dashboard`) or ``solara run simteam.app``.
+Run it with ``simteam-dashboard`` (see :mod:`simteam.workshop.dashboard`) or ``solara run simteam.workshop.app``.
 
 Layout: Mesa's :func:`~mesa.visualization.SolaraViz` provides the app bar and the sidebar
 controls (play, step, reset, play interval); its ``model_params`` carry one fixed parameter,
@@ -15,7 +15,7 @@ leadership on the same seed (common random numbers): both step together and ever
 intervention hits both, so only the leadership differs.
 
 Example:
-    >>> from simteam.app import DashboardModel, Settings
+    >>> from simteam.workshop.app import DashboardModel, Settings
     >>> m = DashboardModel(Settings(seed="7", compare=True))
     >>> for _ in range(3):
     ...     m.step()
@@ -42,10 +42,10 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from .demos import DEMOS, KINDS, DemoSide
-from .leadership import _B as BEHAVIOURS
-from .leadership import STRATEGIES, STYLES
-from .market import PRESETS
-from .model import SalesTeamModel, coerce_seed
+from ..leadership import _B as BEHAVIOURS
+from ..leadership import STRATEGIES, STYLES
+from ..market import PRESETS
+from ..model import SalesTeamModel, coerce_seed
 
 __all__ = [
     "INTERVENTION_LABELS",
@@ -134,7 +134,7 @@ class Settings:
 
 def settings_problem(s: Settings) -> str | None:
     """Why ``s`` cannot build a run (the config error, naming the field), or None if it can."""
-    from .sim import configure
+    from ..sim import configure
 
     try:
         coerce_seed(s.seed)

@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 from .collect import JOB_COLUMNS, collect, parse_overrides
-from .config import ConfigError
-from .io import Staged
-from .results import SUMMARY_COLUMNS, paired_difference
+from ..config import ConfigError
+from ..io import Staged
+from ..results import SUMMARY_COLUMNS, paired_difference
 
 __all__ = ["DEFAULT_METRICS", "Report", "compare", "main", "parse_baseline", "report"]
 

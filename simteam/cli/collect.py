@@ -10,8 +10,9 @@ printed; the finished ones are kept.
 
 Two ways to run it:
 
-* automatically, as the ``on_multirun_end`` Hydra callback :class:`CollectCallback`
-  (configured in ``conf/config.yaml``; Hydra skips it when a job fails), and
+* automatically, as the ``on_multirun_end`` Hydra callback
+  :class:`simteam.cli.callbacks.CollectCallback`
+  (configured in ``simteam/conf/config.yaml``; Hydra skips it when a job fails), and
 * by hand: ``simteam-collect outputs/multirun/2026-11-27/16-40-00``.
 
 This module does not import Hydra.
@@ -30,9 +31,9 @@ from typing import Any
 
 import pandas as pd
 
-from .io import write_csv, write_json, write_parquet
+from ..io import write_csv, write_json, write_parquet
 
-__all__ = ["JOB_COLUMNS", "CollectCallback", "Collected", "collect", "main", "parse_overrides"]
+__all__ = ["JOB_COLUMNS", "Collected", "collect", "main", "parse_overrides"]
 
 #: Columns added in front of every row: the job number and its folder name.
 JOB_COLUMNS = ("job", "job_dir")
@@ -225,43 +226,6 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collected:
                     "n_missing": int((fail_df.status == "missing").sum()), "rows": len(results)},
                    sweep / "collect.json")
     return out
-
-
-class CollectCallback:
-    """Hydra callback (duck-typed; this module does not import Hydra): collect the sweep when it ends.
-
-    When the sweep config sets ``baseline``, a comparison report is written as well
-    (:func:`simteam.compare.report`). Hydra skips ``on_multirun_end`` when a job fails:
-    run ``simteam-collect <sweep dir>`` then.
-    """
-
-    def on_run_start(self, config: Any, **kwargs: Any) -> None:
-        pass
-
-    def on_run_end(self, config: Any, **kwargs: Any) -> None:
-        pass
-
-    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
-        pass
-
-    def on_job_start(self, config: Any, **kwargs: Any) -> None:
-        pass
-
-    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:
-        pass
-
-    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        """Collect the sweep folder; compare against ``baseline`` when the config names one."""
-        sweep = Path(str(config.hydra.sweep.dir))
-        res = collect(sweep)
-        print(res.report())
-        print(f"wrote {sweep / 'results.parquet'} and results.csv")
-        baseline = config.get("baseline") if hasattr(config, "get") else None
-        if baseline and res.n_ok:
-            from .compare import report
-
-            rep = report(sweep, str(baseline))
-            print(f"comparison vs {baseline}: {rep.html}")
 
 
 def main(argv: list[str] | None = None) -> None:

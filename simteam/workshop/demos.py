@@ -6,7 +6,7 @@ overrides, and a script of interventions fired at given weeks (marked on the cha
 The facilitator guide (``docs/workshop.md``) walks through each one.
 
 Example:
-    >>> from simteam.demos import DEMOS, model_kwargs
+    >>> from simteam.workshop.demos import DEMOS, model_kwargs
     >>> sorted(DEMOS)
     ['crisis', 'recognition', 'rollout', 'toxic_star']
     >>> model_kwargs("toxic_star", "b")["leadership__toxic_tolerance"]
@@ -160,7 +160,7 @@ def model_kwargs(name: str, side: str = "a") -> dict:
 
 def _config(d: Demo, side: DemoSide):
     """The batch config of one side, with the script as timed events (the same numbers as the dashboard)."""
-    from .sim import configure
+    from ..sim import configure
 
     events = [{"kind": i.kind, "week": i.week, "value": i.value, "name": i.name} for i in d.script]
     return configure(style=side.style, market=d.market, crisis=side.crisis, weeks=d.weeks, **d.shared,
@@ -173,7 +173,7 @@ def check(name: str, seeds: int = 200) -> dict:
     Returns:
         ``{"seed": {metric: (a, b)}, "paired": {metric: (mean_a, mean_b, mean_diff, share_b_higher)}}``.
     """
-    from .sim import run
+    from ..sim import run
 
     d = demo(name)
     metrics = ("revenue", "quits", "morale_final", "trust_final", "toxic_final", "adoption_final")
@@ -189,10 +189,10 @@ def check(name: str, seeds: int = 200) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m simteam.demos [--seeds N] [name ...]``: print what each demo shows."""
+    """``python -m simteam.workshop.demos [--seeds N] [name ...]``: print what each demo shows."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m simteam.demos", description="Print what each workshop demo shows.")
+    p = argparse.ArgumentParser(prog="python -m simteam.workshop.demos", description="Print what each workshop demo shows.")
     p.add_argument("names", nargs="*", help=f"demos (default: all of {', '.join(DEMOS)})")
     p.add_argument("--seeds", type=int, default=200, help="seeds for the paired differences (default 200)")
     args = p.parse_args(argv)

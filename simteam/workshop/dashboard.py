@@ -1,4 +1,4 @@
-"""``simteam-dashboard``: serve the workshop dashboard (:mod:`simteam.app`) with Solara.
+"""``simteam-dashboard``: serve the workshop dashboard (:mod:`simteam.workshop.app`) with Solara.
 
 Serves on 127.0.0.1 by default; ``--room`` (or ``--host 0.0.0.0``) serves the room's
 network and prints a warning. Works with no internet: the pinned solara 1.58.2 with
@@ -55,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def solara_args(host: str, port: int) -> list[str]:
-    """Arguments for ``solara run`` serving :mod:`simteam.app` in production mode, offline."""
-    return ["run", "simteam.app", "--host", host, "--port", str(port), "--production", "--no-open",
+    """Arguments for ``solara run`` serving :mod:`simteam.workshop.app` in production mode, offline."""
+    return ["run", "simteam.workshop.app", "--host", host, "--port", str(port), "--production", "--no-open",
             "--no-check-version", "--log-level", "warning"]
 
 

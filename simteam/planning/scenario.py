@@ -1,6 +1,6 @@
 """Scenario files for sales leaders: my team, my market, my plan, and the alternatives to compare.
 
-A scenario is a YAML mapping (``conf/scenario/*.yaml``; ``conf/scenario/example_rollout.yaml``
+A scenario is a YAML mapping (``simteam/conf/scenario/*.yaml``; ``simteam/conf/scenario/example_rollout.yaml``
 documents every field). :func:`load_scenario` validates it and reports every problem with
 the field's path (``scenario.timeline[1].week: ...``). :func:`compile_alternative` turns
 one alternative into a plain, validated :class:`simteam.config.SimConfig`; it is a pure
@@ -46,9 +46,9 @@ from typing import Any
 
 import numpy as np
 
-from .config import ConfigError, Initiative, Shock, SimConfig, from_dict, to_dict
-from .leadership import STRATEGIES, STYLES
-from .market import PRESETS, shock_path
+from ..config import ConfigError, Initiative, Shock, SimConfig, from_dict, to_dict
+from ..leadership import STRATEGIES, STYLES
+from ..market import PRESETS, shock_path
 
 __all__ = [
     "ACTIONS",
@@ -58,6 +58,8 @@ __all__ = [
     "alternative_actions",
     "compile_all",
     "compile_alternative",
+    "describe_alternative",
+    "dump_resolved",
     "event_policies",
     "load_scenario",
     "resolve_path",
@@ -91,7 +93,7 @@ RANK_BY = {"revenue": True, "morale_final": True, "trust_final": True, "quits": 
 
 @dataclass
 class Scenario:
-    """A validated scenario (plain data; see ``conf/scenario/example_rollout.yaml``)."""
+    """A validated scenario (plain data; see ``simteam/conf/scenario/example_rollout.yaml``)."""
 
     name: str
     description: str
@@ -329,7 +331,7 @@ def _strategies() -> list[str]:
 def _check_leadership(pb: _Problems, path: str, lead: dict) -> None:
     import dataclasses
 
-    from .config import LeadershipConfig
+    from ..config import LeadershipConfig
     fields = {f.name: f for f in dataclasses.fields(LeadershipConfig)}
     for k, v in lead.items():
         if k == "style":
@@ -630,7 +632,7 @@ def compile_alternative(sc: Scenario, name: str, base: SimConfig | None = None) 
     try:
         cfg = from_dict(d)
         if alt is not None:
-            from .config import replace_path
+            from ..config import replace_path
             for k, v in alt["set"].items():
                 cfg = replace_path(cfg, str(k), v)
     except ConfigError as e:
@@ -683,7 +685,7 @@ class WindowEvent:
         self.week = a + np.minimum(np.floor(u[:, 1] * (b - a + 1)), b - a).astype(int)
 
     def apply(self, e, week: int) -> None:
-        from .events import fire
+        from ..events import fire
         if self.happens is None:
             self.draw(e)
         ev = self.ev
@@ -717,3 +719,18 @@ def event_policies(sc: Scenario) -> list[WindowEvent]:
     """Fresh policy objects for the scenario events not expressed in the config (one set per engine)."""
     return [WindowEvent(ev) for ev in sc.events
             if "window" in ev or (ev["kind"] in _MARKET_KINDS and ev["probability"] < 1.0)]
+
+
+def describe_alternative(sc: Scenario, name: str) -> str:
+    """The scenario's description of alternative ``name`` (``status_quo`` included)."""
+    if name == "status_quo":
+        return sc.status_quo["description"]
+    return sc.alternatives[name]["description"] or name
+
+
+def dump_resolved(sc: Scenario, configs: dict[str, SimConfig]) -> str:
+    """YAML of the scenario as written plus the resolved configuration of each alternative."""
+    import yaml
+
+    doc = {"scenario": copy.deepcopy(sc.raw), "resolved_configs": {n: to_dict(c) for n, c in configs.items()}}
+    return yaml.safe_dump(doc, sort_keys=False)

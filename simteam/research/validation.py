@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
-from .change import bass_F
-from .config import ConfigError, SimConfig, Switches, from_dict, to_dict
-from .engine import Engine
+from ..change import bass_F
+from ..config import ConfigError, SimConfig, Switches, from_dict, to_dict
+from ..engine import Engine
 from .sensitivity import save_figure, write_csv, write_text
 
 __all__ = [
@@ -345,7 +345,7 @@ BANDS = {"turnover_annual": (0.25, 0.40), "quota_share": (0.45, 0.65), "top20_re
 
 def check_bands(cfg: SimConfig, s: dict, seed: int = 0) -> tuple[list[Check], dict]:
     """The mean of each band statistic over replications lies inside its published band."""
-    from .sim import run
+    from ..sim import run
 
     res = run(cfg, replications=s["replications"], seed=seed)
     out = []

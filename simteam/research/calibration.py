@@ -48,8 +48,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .config import ConfigError, SimConfig, get_path, replace_path
-from .results import SUMMARY_COLUMNS
+from ..config import ConfigError, SimConfig, get_path, replace_path
+from ..results import SUMMARY_COLUMNS
 from .sensitivity import Parameter, parse_parameters, save_figure, write_csv, write_text
 
 __all__ = [
@@ -72,7 +72,7 @@ BANDS = {"turnover_annual": (0.25, 0.40), "quota_share": (0.45, 0.65), "top20_re
 #: (simulated), its diagonal (diagonal; variances of both), or none (identity).
 WEIGHTINGS = ("efficient", "simulated", "diagonal", "identity")
 
-#: Default settings of the ``calibration:`` section (see ``conf/experiment/calibrate.yaml``).
+#: Default settings of the ``calibration:`` section (see ``simteam/conf/experiment/calibrate.yaml``).
 DEFAULTS: dict[str, Any] = {
     "parameters": {"people": {"quit_base": [0.001, 0.012]}, "selling": {"quota": [300.0, 1200.0]}},
     "targets": "bands",
@@ -233,7 +233,7 @@ class MomentSimulator:
 
     def replicate_moments(self, theta: np.ndarray) -> np.ndarray:
         """Per-replication moments, shape (P, R, M)."""
-        from .sim import run, run_points
+        from ..sim import run, run_points
 
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
         P = theta.shape[0]

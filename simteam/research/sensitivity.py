@@ -12,7 +12,7 @@ The same analysis code runs an analytic function such as :func:`ishigami`, which
 the tests check it against known indices.
 
 Example:
-    >>> from simteam.sensitivity import Parameter, sobol_analysis, ishigami
+    >>> from simteam.research.sensitivity import Parameter, sobol_analysis, ishigami
     >>> import numpy as np
     >>> ps = [Parameter(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)]
     >>> table, X, Y = sobol_analysis(ps, ishigami, n=1024, seed=1)
@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, SimConfig, get_path, iter_params
-from .results import SUMMARY_COLUMNS
+from ..config import ConfigError, SimConfig, get_path, iter_params
+from ..results import SUMMARY_COLUMNS
 
 __all__ = [
     "DEFAULTS",
@@ -69,7 +69,7 @@ DEFAULT_PARAMETERS = {f"leadership.{b}": [0.0, 1.0] for b in (
     "inspiration", "recognition", "feedback", "coaching", "coaching_focus", "communication",
     "accountability", "fairness", "data_orientation", "decision_speed", "toxic_tolerance", "learning_support")}
 
-#: Default settings of the ``sensitivity:`` section (see ``conf/experiment/sensitivity.yaml``).
+#: Default settings of the ``sensitivity:`` section (see ``simteam/conf/experiment/sensitivity.yaml``).
 DEFAULTS: dict[str, Any] = {
     "method": "both",
     "outcome": "revenue",
@@ -287,7 +287,7 @@ class SimEvaluator:
 
     def run(self, X: np.ndarray) -> pd.DataFrame:
         """The per-replication summary table of all points (``point`` column indexes rows of X)."""
-        from .sim import run_points
+        from ..sim import run_points
 
         res = run_points(self.cfg, self.points(X), replications=self.replications, seed=self.seed,
                          processes=self.processes)
