@@ -53,8 +53,8 @@ def _value(default, lo, hi, is_int: bool):
     raise AssertionError("no value")  # pragma: no cover
 
 
-def sweepable():
-    """(path, value) for every numeric, non-structural parameter."""
+def sweepable(at_lower_bound: bool = False):
+    """(path, value) for every numeric, non-structural parameter (value: inside the range, or its lower bound)."""
     base = _base()
     out = []
     for path, f in iter_params():
@@ -63,7 +63,12 @@ def sweepable():
         d = get_path(base, path)
         if isinstance(d, bool) or not isinstance(d, (int, float)):
             continue
-        out.append((path, _value(d, f.metadata.get("lo"), f.metadata.get("hi"), "int" in str(f.type))))
+        lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
+        if at_lower_bound:
+            if lo is not None and lo != d:
+                out.append((path, lo))
+            continue
+        out.append((path, _value(d, lo, hi, "int" in str(f.type))))
     return out
 
 
@@ -112,10 +117,12 @@ def test_a_sweep_point_equals_the_single_run_sample():
     _check_params(sample)
 
 
-@pytest.mark.slow  # ~12 s on one core; the sample above covers every section in the fast suite
+@pytest.mark.slow  # ~25 s of CPU; the sample above covers every section in the fast suite
 @pytest.mark.filterwarnings("ignore::pandas.errors.PerformanceWarning")  # run_points inserts ~100 columns
 def test_a_sweep_point_equals_the_single_run_for_every_parameter():
     _check_params(sweepable())
+    # at the lower bound (mostly 0: a term switched off) in a batch whose other rows have it on
+    _check_params(sweepable(at_lower_bound=True))
 
 
 # ------------------------------------------------------------------------------------------------
