@@ -82,7 +82,7 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
         score = np.where(s.active, s.pace, -np.inf)
         seat = _one_seat(score, rows)
         _vacate_now(e, seat, t)
-        people.hire(e, t, seat, skill=e.cfg.culture.toxic_star_skill, toxic=True)
+        people.hire(e, t, seat, skill=e.p.culture.toxic_star_skill, toxic=True)  # per row in a sweep
     elif kind == "recognition_event":
         b = e.p.culture.recognition_event_morale
         r = rows[:, None] & s.active

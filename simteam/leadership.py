@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .streams import rowvec
+
 __all__ = ["STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "step", "style"]
 
 _B = ("inspiration", "recognition", "feedback", "coaching", "coaching_focus", "communication",
@@ -138,7 +140,7 @@ class Pivot(Strategy):
         c = e.p.crisis
         e.mods["pivot"] = c.pivot_share * _rows(rows)
         since = t - e.crisis_state.response_start
-        dip = rows & (since < e.cfg.crisis.pivot_dip_weeks)
+        dip = rows & (since < rowvec(c.pivot_dip_weeks, e.B))  # per row in a sweep
         if dip.any():
             e.mods["pivot_dip"] = c.pivot_dip * _rows(dip)
 

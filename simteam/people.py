@@ -26,20 +26,21 @@ def _c(b):
 def initialise(e) -> None:
     """Initial state from distributions (streams ``init_*``) or from a roster."""
     s, cfg, rng = e.s, e.cfg, e.rng
-    tc = cfg.team
+    tc = cfg.team  # structural: the same for every row
+    P, C = e.p.people, e.p.culture  # per row: scalars, or (B, 1) arrays in a sweep
     N, S = e.N, e.S
     pot = np.clip(tc.skill_mean + tc.skill_sd * rng.normal("init_potential", 0, (N,)), 0.02, 1.0)
     s.potential[:] = pot
     tenure = -tc.tenure_mean_weeks * np.log(rng.uniform("init_tenure", 0, (N,)))
     s.tenure[:] = np.floor(tenure)
-    gap = cfg.people.new_hire_skill_gap * np.exp(-s.tenure / max(cfg.people.ramp_weeks * 4, 1e-9))
+    gap = P.new_hire_skill_gap * np.exp(-s.tenure / np.maximum(np.multiply(P.ramp_weeks, 4), 1e-9))
     s.skill[:] = np.clip(pot - gap, 0.0, 1.0)
     rng.normal("init_strength", 0, (N, S), out=s.log_strength)  # in place: a million reps x 3 segments
     np.multiply(s.log_strength, tc.strength_sd, out=s.log_strength)
     s.morale[:] = np.clip(tc.morale_mean + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
     s.trust[:] = np.clip(tc.trust_mean + tc.trust_sd * rng.normal("init_trust", 0, (N,)), 0, 1)
-    s.stress[:] = cfg.people.stress_base
-    s.cohesion[:] = cfg.culture.cohesion_base
+    s.stress[:] = P.stress_base
+    s.cohesion[:] = C.cohesion_base
     s.pace[:] = 1.0
     if tc.initial_toxic:
         # first seat of the first teams (deterministic, so strategies compare on the same culture)
@@ -52,7 +53,7 @@ def initialise(e) -> None:
     # start the pipeline at its steady state for the initial reps (no warm-up transient)
     mk = e.market
     mk.D = np.ones((e.B, S))
-    people_cap = cfg.selling.capacity * s.ramp
+    people_cap = e.p.selling.capacity * s.ramp
     lead_share = mk.lead / mk.lead.sum()
     demand = mk.lead.sum()
     # written in place: at a million reps each (B, N, S) temporary is 24 bytes per rep
@@ -214,7 +215,7 @@ def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | 
         if skill is None:
             pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.at("hire_potential", t, rows, cols, normal=True), 0.02, 1.0)
         else:
-            pot = np.full(rows.size, float(skill))
+            pot = row_of(skill)
         s.potential[rows, cols] = pot
         s.skill[rows, cols] = np.clip(pot - row_of(P.new_hire_skill_gap), 0.0, 1.0)
         js = (cols[:, None] * S + np.arange(S)[None, :]).reshape(-1)

@@ -56,13 +56,13 @@ def _rolling_mean(x: np.ndarray, w: int) -> np.ndarray:
 
 
 def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold: float = 0.95,
-             trend_annual: float = 0.0):
+             trend_annual: float | np.ndarray = 0.0):
     """Drawdown and recovery weeks per column of a (T, B) revenue array.
 
     The pre-shock level is the mean weekly revenue over the ``window`` weeks before the
-    onset, carried forward at the market's exogenous trend ``trend_annual`` (so that
-    ordinary market growth does not count as recovery). Revenue is the trailing
-    ``window``-week mean. Recovery is the first week after its lowest point from which it
+    onset, carried forward at the market's exogenous trend ``trend_annual`` (a scalar, or one
+    value per column as in a sweep), so that ordinary market growth does not count as
+    recovery. Revenue is the trailing ``window``-week mean. Recovery is the first week after its lowest point from which it
     stays at or above ``threshold`` x pre-shock level for ``window`` weeks (or to the end
     of the run), counted from the onset (0 if it never fell below; NaN if not back).
     """
@@ -71,12 +71,13 @@ def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold
     drawdown = np.full(B, np.nan)
     rec = np.full(B, np.nan)
     recovered = np.full(B, np.nan)
+    trend = np.broadcast_to(np.asarray(trend_annual, dtype=float).reshape(-1), (B,))
     for b in np.flatnonzero(onset >= window):
         o = int(onset[b])
         pre = revenue[o - window:o, b].mean()
         if pre <= 0:
             continue
-        growth = (1.0 + trend_annual) ** (np.arange(T - o) / 52.0)
+        growth = (1.0 + trend[b]) ** (np.arange(T - o) / 52.0)
         after = roll[o:, b] / (pre * growth)
         valid = ~np.isnan(after)
         if not valid.any():
@@ -109,14 +110,17 @@ def summarise(engine) -> pd.DataFrame:
     head = np.nanmean(ser["headcount"], axis=0)
     exits = c["quits"] + c["exits_other"]
     onset = e.market.first_onset
-    trend = float(np.asarray(e.cfg.market.trend_annual)) if e.sw.trend else 0.0
+    trend = e.p.market.trend_annual if e.sw.trend else 0.0  # per row in a sweep
     dd, rec, recovered = recovery(ser["revenue"], onset, trend_annual=trend)
     rep_years = c["rep_years"]
     adoption = ser["adoption"][-1] if e.K else np.full(e.B, np.nan)
+    # sums over weeks in a fixed sequential order: numpy's sum(axis=0) adds a (T, 1) column pairwise
+    # but a (T, B) array row by row, so a single run's total could differ from its batch row's
+    revenue = np.cumsum(ser["revenue"], axis=0)[-1]
     out = {
-        "revenue": ser["revenue"].sum(axis=0),
-        "revenue_per_seat_year": ser["revenue"].sum(axis=0) / (e.N * years),
-        "deals": ser["deals"].sum(axis=0),
+        "revenue": revenue,
+        "revenue_per_seat_year": revenue / (e.N * years),
+        "deals": np.cumsum(ser["deals"], axis=0)[-1],
         "turnover_annual": exits / np.maximum(head, 1e-9) / years,
         "quit_rate_annual": c["quits"] / np.maximum(head, 1e-9) / years,
         "quota_share": np.where(rep_years > 0, c["at_quota"] / np.maximum(rep_years, 1), np.nan),

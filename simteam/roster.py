@@ -188,7 +188,8 @@ class Roster:
             s.trust[:] = np.where(np.isnan(tr), s.trust, tr)
         pot = self.potential(cfg.team.skill_mean, cfg.team.skill_sd)
         s.potential[:] = np.where(np.isnan(pot), s.potential, pot)
-        gap = cfg.people.new_hire_skill_gap * np.exp(-s.tenure / max(cfg.people.ramp_weeks * 4, 1e-9))
+        P = e.p.people  # per row (a sweep's (B, 1) values), as in people.initialise
+        gap = P.new_hire_skill_gap * np.exp(-s.tenure / np.maximum(np.multiply(P.ramp_weeks, 4), 1e-9))
         s.skill[:] = np.clip(s.potential - gap, 0.0, 1.0)
         att = self.values.get("attainment_last_year")
         if att is not None:

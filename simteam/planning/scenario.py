@@ -49,6 +49,7 @@ import numpy as np
 from ..config import ConfigError, Initiative, Shock, SimConfig, from_dict, to_dict
 from ..leadership import STRATEGIES, STYLES
 from ..market import PRESETS, shock_path
+from ..network import rowsum
 
 __all__ = [
     "ACTIONS",
@@ -701,7 +702,8 @@ class WindowEvent:
                 e.market.win_shift = e.market.win_shift - 4.0 * h[:, None]
             else:
                 e.market.D = e.market.D * (1.0 - h[:, None])
-                e.market.demand_index = e.market.D @ e.market.value_weight
+                # elementwise sums in a fixed order, not BLAS (market.py): a row must not depend on the batch size
+                e.market.demand_index = rowsum(e.market.D * e.market.value_weight)
             return
         rows = self.happens & (self.week == week)
         if not rows.any():
