@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bass_step_probability", "bass_F", "init", "step", "start", "after_regroup"]
+from .mechanism import Mechanism
+
+__all__ = ["Change", "bass_step_probability", "bass_F", "init", "step", "start", "after_regroup"]
 
 
 def bass_F(t, p: float, q: float):
@@ -46,7 +48,7 @@ def bass_step_probability(f, p, q):
 
 
 def init(e) -> None:
-    """Set up initiative state on the engine."""
+    """Set up initiative state on the engine (:meth:`Change.init`)."""
     e.change_factor = np.ones((e.B, e.N))
     e.initiative_open = np.zeros(e.K, dtype=bool)  # exposure open to everyone (new hires included)
     e.initiative_started = np.zeros(e.K, dtype=bool)
@@ -133,3 +135,26 @@ def after_regroup(e) -> None:
     if e.sw.cohesion:
         s.cohesion = np.where(s.active, np.minimum(s.cohesion, X.regroup_cohesion), s.cohesion)
     e.log("regroup", str(e.regroups))
+
+
+class Change(Mechanism):
+    """Submodel X (the mechanism object the engine calls)."""
+
+    name = "change"
+
+    def init(self, e) -> None:
+        init(e)
+
+    def step(self, e, t: int) -> None:
+        step(e, t)
+
+    def on_vacate(self, e, rows, cols) -> None:
+        s = e.s
+        s.resistance[rows, cols] = 0.0
+        s.adopted[rows, cols] = False
+        s.adopt_age[rows, cols] = 0.0
+
+    def on_hire(self, e, rows, cols) -> None:
+        s = e.s
+        s.resistance[rows, cols] = 0.0
+        s.exposed[rows, cols] = e.initiative_open[None, :] if e.K else False

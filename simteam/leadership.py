@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "step", "style"]
+from .mechanism import CrisisState, Mechanism
+
+__all__ = ["STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "Leadership", "step", "style"]
 
 _B = ("inspiration", "recognition", "feedback", "coaching", "coaching_focus", "communication",
       "accountability", "fairness", "data_orientation", "decision_speed", "toxic_tolerance", "learning_support")
@@ -57,17 +59,6 @@ def style(name: str) -> dict[str, float]:
     return dict(STYLES[name], style=name)
 
 
-class CrisisState:
-    """Per-row crisis bookkeeping."""
-
-    def __init__(self, B: int):
-        self.active = np.zeros(B, dtype=bool)
-        self.onset = np.full(B, -1, dtype=np.int64)
-        self.responding = np.zeros(B, dtype=bool)
-        self.response_start = np.full(B, -1, dtype=np.int64)
-        self.count = np.zeros(B, dtype=np.int64)
-
-
 class Strategy:
     """A crisis response. ``start`` runs once when the response begins; ``during`` every week."""
 
@@ -94,8 +85,8 @@ class HoldSteady(Strategy):
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.mods["trust"] = e.mods.get("trust", 0.0) + c.reassure_trust * _rows(rows)
-        e.mods["stress_relief"] = e.mods.get("stress_relief", 0.0) + c.reassure_stress * _rows(rows)
+        e.org.trust = e.org.trust + c.reassure_trust * _rows(rows)
+        e.org.stress_relief = e.org.stress_relief + c.reassure_stress * _rows(rows)
 
 
 class CutAndPush(Strategy):
@@ -105,7 +96,8 @@ class CutAndPush(Strategy):
 
     def start(self, e, t, rows):
         c, s = e.p.crisis, e.s
-        e.quota_factor = np.where(_rows(rows), e.quota_factor * (1.0 + c.quota_raise), e.quota_factor)
+        org = e.org
+        org.quota_factor = np.where(_rows(rows), org.quota_factor * (1.0 + c.quota_raise), org.quota_factor)
         n_active = s.active.sum(axis=1)
         n_lay = np.floor(np.broadcast_to(c.layoff_share, (e.B, 1))[:, 0] * n_active).astype(int)
         order = np.argsort(np.where(s.active, s.pace, np.inf), axis=1, kind="stable")
@@ -120,13 +112,14 @@ class CutAndPush(Strategy):
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.mods["accountability"] = e.mods.get("accountability", 0.0) + c.push_accountability * _rows(rows)
+        e.org.accountability = e.org.accountability + c.push_accountability * _rows(rows)
         if e.cfg.crisis.hiring_freeze:
-            e.hiring_frozen = e.hiring_frozen | _rows(rows)
+            e.org.hiring_frozen = e.org.hiring_frozen | _rows(rows)
 
     def end(self, e, t, rows):
         c = e.p.crisis
-        e.quota_factor = np.where(_rows(rows), e.quota_factor / (1.0 + c.quota_raise), e.quota_factor)
+        org = e.org
+        org.quota_factor = np.where(_rows(rows), org.quota_factor / (1.0 + c.quota_raise), org.quota_factor)
 
 
 class Pivot(Strategy):
@@ -136,11 +129,11 @@ class Pivot(Strategy):
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.mods["pivot"] = c.pivot_share * _rows(rows)
-        since = t - e.crisis_state.response_start
+        e.org.pivot = c.pivot_share * _rows(rows)
+        since = t - e.org.crisis.response_start
         dip = rows & (since < e.cfg.crisis.pivot_dip_weeks)
         if dip.any():
-            e.mods["pivot_dip"] = c.pivot_dip * _rows(dip)
+            e.org.pivot_dip = c.pivot_dip * _rows(dip)
 
 
 class WaitAndSee(Strategy):
@@ -149,7 +142,7 @@ class WaitAndSee(Strategy):
     name = "wait_and_see"
 
     def during(self, e, t, rows):
-        e.hiring_frozen = e.hiring_frozen | _rows(rows)
+        e.org.hiring_frozen = e.org.hiring_frozen | _rows(rows)
 
 
 STRATEGIES: dict[str, Strategy] = {cls.name: cls() for cls in (Strategy, HoldSteady, CutAndPush, Pivot, WaitAndSee)}
@@ -163,10 +156,9 @@ def decision_lag(e) -> np.ndarray:
 
 
 def step(e, t: int) -> None:
-    """Reset modifiers, track crises, apply the crisis response after the decision lag."""
-    e.mods = {}
-    e.hiring_frozen = np.zeros((e.B, 1), dtype=bool)
-    cs = e.crisis_state
+    """Track crises and apply the crisis response after the decision lag (the response sets the week's
+    modifiers of :class:`simteam.mechanism.OrgState`, which the engine resets at the start of the week)."""
+    cs = e.org.crisis
     level = e.market.crisis
     starting = ~cs.active & (level > 0.03)
     ending = cs.active & (level < 0.01)
@@ -189,3 +181,12 @@ def step(e, t: int) -> None:
             e.log("crisis_response", strat.name)
     if cs.responding.any():
         strat.during(e, t, cs.responding)
+
+
+class Leadership(Mechanism):
+    """Submodel L: crisis detection and the crisis response (leader behaviours are read by every mechanism)."""
+
+    name = "leadership"
+
+    def step(self, e, t: int) -> None:
+        step(e, t)

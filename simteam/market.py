@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from .config import Shock
+from .mechanism import Mechanism
 from .network import rowsum
 
-__all__ = ["Market", "shock_path", "PRESETS"]
+__all__ = ["Market", "MarketMechanism", "shock_path", "PRESETS"]
 
 
 def shock_path(sh: Shock, weeks: int) -> np.ndarray:
@@ -171,3 +172,15 @@ class Market:
         done = (self.random_age >= 0) & (self.random_age >= 13 + 13 + 52)
         self.random_age = np.where(done, -1, self.random_age)
         return out
+
+
+class MarketMechanism(Mechanism):
+    """Submodel M: builds the engine's :class:`Market` (``e.market``) and steps it each week."""
+
+    name = "market"
+
+    def init(self, e) -> None:
+        e.market = Market(e)
+
+    def step(self, e, t: int) -> None:
+        e.market.step(t)
