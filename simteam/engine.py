@@ -21,7 +21,7 @@ from . import change, culture, leadership, market, people, selling, turnover
 from .config import ConfigError, SimConfig, get_path, validate
 from .effort import Effort
 from .events import build_policies
-from .mechanism import CrisisState, HireSpec, Mechanism, OrgState
+from .mechanism import HireSpec, Mechanism, OrgState
 from .numerics import jit
 from .network import TeamStructure, build_structure, read_edgelist, regroup
 from .state import RepState
@@ -380,7 +380,6 @@ class Engine:
     def step(self) -> None:
         """Advance one week. THE step order (docs/model.md, 'Process overview'):
 
-        0. reset       the week's counts, ``leaving`` marks and org-level modifiers (:meth:`OrgState.reset_week`)
         1. events      timed interventions and policies at phase ``start``
         2. market      demand per segment: trend, season, noise, shocks, competitor
         3. leadership  crisis detection, the response after the decision lag; phase ``leadership``
@@ -392,8 +391,10 @@ class Engine:
         9. turnover    quits, layoffs, dismissals, hiring, tenure and ramp; phase ``end``
         10. record     weekly series, year-end accounting
 
-        Phases 2-9 are ``self.mechanisms`` in order (extra mechanisms sit where their ``after`` /
-        ``before`` places them); policies whose ``phase`` is a mechanism's name apply right after it.
+        Phase 1 first resets the week's counts, the ``leaving`` marks and the org-level weekly
+        modifiers (:meth:`simteam.mechanism.OrgState.reset_week`, the only weekly reset). Phases 2-9
+        are ``self.mechanisms`` in order (extra mechanisms sit where their ``after`` / ``before``
+        places them); policies whose ``phase`` is a mechanism's name apply right after it.
         """
         if self.week >= self.weeks:
             raise RuntimeError(f"the run is over: all {self.weeks} weeks are done")

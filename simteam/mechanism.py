@@ -18,8 +18,8 @@ The engine (:class:`simteam.engine.Engine`) holds an ordered list of them and ca
 * ``finalize(e)``  once, after the last week.
 
 Every method is a no-op by default; subclass :class:`Mechanism` and override what you need.
-A mechanism draws random numbers only from its own named streams (``e.rng.key("name")``,
-``e.rng.at("name", t, rows, cols)``), so adding one leaves every other draw unchanged (common
+A mechanism draws random numbers only from its own named streams (``e.rng.key(<its name>)``,
+``e.rng.at(<its name>, t, rows, cols)``), so adding one leaves every other draw unchanged (common
 random numbers), and reads per-row parameters as ``(B, 1)`` arrays or scalars (a batch row never
 reads another row). To add a mechanism from outside simteam, give it ``after = "<name>"`` (or
 ``before = "<name>"``) naming a built-in mechanism (``market``, ``leadership``, ``effort``,
