@@ -12,13 +12,36 @@ is the discrete-time SIS model whose outbreak dies out when beta/delta < 1/lambd
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .mechanism import Mechanism
 from .numerics import jit, walk_active_toxic
+from .params import param
 from .streams import rowvec
 
-__all__ = ["Culture", "step", "cohesion_step", "toxic_pressure"]
+__all__ = ["CultureConfig", "Culture", "step", "cohesion_step", "toxic_pressure"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class CultureConfig:
+    """Toxic behaviour, its spread, and cohesion."""
+
+    toxic_morale: float = param(0.3, 0.0, 2.0, doc="morale target lost per unit share of toxic neighbours")
+    toxic_trust: float = param(0.15, 0.0, 2.0, doc="trust target lost per unit share of toxic neighbours")
+    toxic_stress: float = param(0.2, 0.0, 2.0, doc="stress target per unit share of toxic neighbours")
+    spread_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS infection hazard per toxic neighbour (beta)")
+    recovery_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS natural recovery hazard (delta)")
+    toxic_hire_prob: float = param(0.02, 0.0, 1.0, doc="probability a new hire is toxic")
+    toxic_star_skill: float = param(0.85, 0.0, 1.0, doc="skill of a hired toxic star")
+    cohesion_base: float = param(0.5, 0.0, 1.0, doc="cohesion target with no celebration")
+    cohesion_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of cohesion")
+    celebration_cohesion: float = param(0.3, 0.0, 1.0, doc="cohesion target gain from celebrating wins (x recognition)")
+    recognition_event_morale: float = param(0.1, 0.0, 1.0, doc="one-off morale boost of a recognition event")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -13,15 +13,56 @@ Effort (P1) is :mod:`simteam.effort`; quits, hires, tenure and ramp (P6-P7) are
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from .mechanism import Mechanism
 from .numerics import flag_record, inline, jit, ndtri, row_params, unit, walk_active_toxic, walk_morale_skill
+from .params import param
 from .streams import rowvec
 
-__all__ = ["People", "initialise", "step", "people_step", "PEOPLE_TERMS", "PEOPLE_FLAGS"]
+__all__ = ["PeopleConfig", "People", "initialise", "step", "people_step", "PEOPLE_TERMS", "PEOPLE_FLAGS"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class PeopleConfig:
+    """Morale, trust, stress, skill growth, quits and hires."""
+
+    contagion: float = param(0.2, 0.0, 1.0, doc="DeGroot weight on neighbours' morale per week")
+    morale_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="relaxation rate of morale to its target")
+    morale_base: float = param(0.55, 0.0, 1.0, doc="morale target with neutral drivers")
+    success_weight: float = param(0.2, 0.0, 2.0, doc="morale gain from attainment pace (tanh(pace-1))")
+    stress_weight: float = param(0.25, 0.0, 2.0, doc="morale loss per unit stress")
+    mood_sd: float = param(0.02, 0.0, 0.5, doc="sd of weekly idiosyncratic morale noise")
+    trust_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of trust")
+    trust_base: float = param(0.5, 0.0, 1.0, doc="trust target with neutral leadership")
+    stress_rate: float = param(0.15, 0.0, 1.0, unit="1/week", doc="relaxation rate of stress")
+    stress_base: float = param(0.2, 0.0, 1.0, doc="stress target with no pressure")
+    crisis_stress: float = param(0.4, 0.0, 2.0, doc="stress per unit of demand lost in a crisis")
+    effort_base: float = param(0.45, 0.0, 1.0, doc="effort with neutral drivers")
+    effort_morale: float = param(0.5, 0.0, 2.0, doc="effort per unit morale above 0.5")
+    effort_trust: float = param(0.2, 0.0, 2.0, doc="effort per unit trust above 0.5")
+    effort_stress: float = param(0.4, 0.0, 2.0, doc="effort lost per unit stress above 0.5 (burnout)")
+    practice_rate: float = param(0.01, 0.0, 1.0, unit="1/week", doc="skill growth toward potential from practice")
+    ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
+                              source="Bridge Group/Xactly: 3-6 months")
+    new_hire_skill_gap: float = param(0.1, 0.0, 1.0, doc="skill below potential at hire")
+    quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
+                             source="calibrated: 25-40% annual turnover")
+    quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
+    quit_trust: float = param(1.5, 0.0, 20.0, doc="log-hazard per unit trust below 0.5")
+    quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
+    quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
+    quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
+    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="weeks a vacancy stays open")
+    pipeline_handover: float = param(0.5, 0.0, 1.0, doc="share of a leaver's open pipeline kept in the seat "
+                                     "for the successor (the rest is lost)")
+    new_hire_morale: float = param(0.7, 0.0, 1.0, doc="morale of a new hire")
+    new_hire_trust: float = param(0.55, 0.0, 1.0, doc="trust of a new hire")
 
 #: Per-row terms of the people kernel (one record per batch row, read by name).
 PEOPLE_TERMS = ("damp", "recognition", "recognition_morale", "recognition_top",

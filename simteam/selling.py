@@ -20,16 +20,41 @@ when reps have more opportunities than capacity.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import math
 
 import numpy as np
 
 from .mechanism import Mechanism
 from .network import rowsum
-from .streams import rowvec
 from .numerics import flag_record, inline, jit, ndtr, ndtri, poisson_inverse, row_params, unit
+from .params import param
+from .streams import rowvec
 
-__all__ = ["Selling", "selection_gain", "selling_step", "SELLING_TERMS", "SELLING_FLAGS"]
+__all__ = ["SellingConfig", "Selling", "selection_gain", "selling_step", "SELLING_TERMS", "SELLING_FLAGS"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class SellingConfig:
+    """Capacity, allocation and conversion."""
+
+    capacity: float = param(2.4, 0.0, 1000.0, unit="opps/week", doc="opportunities a fully ramped rep can open")
+    effort_capacity: float = param(1.0, 0.0, 2.0, doc="how much effort scales capacity: c0*(1-e_c/2+e_c*e)")
+    skill_logit: float = param(2.0, 0.0, 10.0, doc="logit win-rate gain per unit skill above 0.5")
+    strength_logit: float = param(1.0, 0.0, 5.0, doc="logit gain per unit log segment strength")
+    morale_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit morale above 0.5")
+    effort_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit effort above 0.5")
+    value_sd: float = param(0.6, 0.0, 3.0, doc="log-sd of opportunity values (what selection can find)")
+    estimate_noise: float = param(1.2, 0.0, 5.0, doc="log-sd of the leader's value estimates at zero data orientation")
+    strength_allocation: float = param(1.0, 0.0, 10.0, doc="how sharply leads follow estimated strengths (x focus)")
+    quota: float = param(640.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
+                         source="calibrated: 45-65% of rep-years at quota")
+    attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
+    quota_growth: float = param(0.03, -0.5, 1.0, doc="annual quota increase set at each year end (tracks demand)")
 
 #: Per-row terms of the selling kernel (one record per batch row, read by name).
 SELLING_TERMS = ("pivot_dip", "capacity", "effort_capacity", "noise_sd", "allocation_beta", "value_sd", "rho",
@@ -216,7 +241,7 @@ class Selling(Mechanism):
 
     def start(self, e) -> None:
         """The pipeline at its steady state for the initial reps (no warm-up transient)."""
-        s, cfg, S = e.s, e.cfg, e.S
+        s, cfg = e.s, e.cfg
         mk = e.market
         people_cap = cfg.selling.capacity * s.ramp
         lead_share = mk.lead / mk.lead.sum()
