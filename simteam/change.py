@@ -18,6 +18,10 @@ J-curve productivity of an adopter t_a weeks after adoption:
 A regroup multiplies trust by (1 - r_T) and caps cohesion. A mandate forces the remaining reps to adopt and adds resistance
 rho_i += g_r (1 - support)(1 - T)(1 - tau_i), which lowers morale and trust and raises
 the quit hazard, and decays at a weekly rate.
+
+This module declares the parameters (:class:`ChangeConfig`, :class:`Initiative`) and the mechanism
+object :class:`Change` (``init``: initiative state and the J-curve factor; ``on_vacate`` /
+``on_hire``: resistance, adoption and exposure of the seat).
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@
 With only ``spread_rate`` (beta) and ``recovery_rate`` (delta) active, behaviour spread
 is the discrete-time SIS model whose outbreak dies out when beta/delta < 1/lambda_max(A)
 (Wang et al. 2003; Pastor-Satorras & Vespignani 2001).
+
+This module declares the parameters (:class:`CultureConfig`), the compiled passes
+(:func:`toxic_pressure`, :func:`cohesion_step`) and the mechanism object :class:`Culture`
+(``on_vacate``: a leaver's toxicity; ``on_hire``: a new rep's cohesion and toxicity).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Leadership: named styles, crisis detection and crisis-response strategies (submodel L).
 
-Leader behaviours are parameters in [0, 1] (:class:`simteam.config.LeadershipConfig`)
+Leader behaviours are parameters in [0, 1] (:class:`LeadershipConfig`, declared here)
 used throughout the step. This module holds
 
 * :data:`STYLES`: named styles as presets of those behaviours, each with its source;
@@ -19,7 +19,8 @@ import numpy as np
 from .mechanism import CrisisState, Mechanism
 from .params import param
 
-__all__ = ["LeadershipConfig", "CrisisConfig", "STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "Leadership", "step", "style"]
+__all__ = ["LeadershipConfig", "CrisisConfig", "STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "Leadership", "step",
+           "style"]
 
 
 # ------------------------------------------------------------------------------------------------

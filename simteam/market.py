@@ -8,6 +8,9 @@ Demand multiplier of segment s in week t (docs/model.md, submodel M1):
 with AR(1) log-noise z_s(t) = phi z_s(t-1) + sigma sqrt(1-phi^2) eps, shock depth
 paths d(t) (demand) and l(t) (lead flow), segment resilience r_s, and a win-rate
 logit drop c + 4 w(t) from competitors and win-rate shocks.
+
+This module declares the parameters (:class:`MarketConfig`, :class:`Segment`, :class:`Shock`);
+:class:`MarketMechanism` builds the engine's :class:`Market` in its ``init`` and steps it weekly.
 """
 
 from __future__ import annotations

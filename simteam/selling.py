@@ -16,6 +16,12 @@ Per week, for rep i and segment s (docs/model.md):
 value lies. The selection gain is the exact mean of a log-normal value conditional on
 being in the top ``f`` of a correlated noisy ranking, so data orientation pays exactly
 when reps have more opportunities than capacity.
+
+This module declares the parameters (:class:`SellingConfig`), the compiled kernel
+(:func:`selling_step`, built from :func:`allocation_weight`, :func:`capacity`,
+:func:`win_probability`, :func:`selection_gain_1`, :func:`deal_revenue`; per-row terms by name,
+:data:`SELLING_TERMS`) and the mechanism object :class:`Selling` (``start``: the initial pipeline at
+its steady state; ``on_vacate``: the pipeline handover).
 """
 
 from __future__ import annotations
