@@ -194,6 +194,44 @@ def peer_learning(r, sk, nsk, na, potential, cohesion):
     return sk + r.peer * cohesion * lift
 
 
+@inline
+def team_exposure_sums(b, t_ptr, t_idx, active, toxic, skill, t_act, t_tox, t_weak):
+    """Per team, in seat order: filled seats, toxic filled seats, weakness (1 - skill) x filled."""
+    for t in range(t_ptr.shape[0] - 1):
+        sa = 0.0
+        sx = 0.0
+        sw = 0.0
+        for m in range(t_ptr[t], t_ptr[t + 1]):
+            i = t_idx[m]
+            af = 1.0 if active[b, i] else 0.0
+            xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
+            wk = (1.0 - skill[b, i]) * af
+            if m == t_ptr[t]:
+                sa, sx, sw = af, xf, wk
+            else:
+                sa, sx, sw = sa + af, sx + xf, sw + wk
+        t_act[t] = sa
+        t_tox[t] = sx
+        t_weak[t] = sw
+
+
+@inline
+def team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk):
+    """Per team, in seat order: the filled seats' morale and skill sums (complete graphs)."""
+    for t in range(t_ptr.shape[0] - 1):
+        sm = 0.0
+        ss = 0.0
+        for m in range(t_ptr[t], t_ptr[t + 1]):
+            i = t_idx[m]
+            af = 1.0 if active[b, i] else 0.0
+            if m == t_ptr[t]:
+                sm, ss = morale[b, i] * af, skill[b, i] * af
+            else:
+                sm, ss = sm + morale[b, i] * af, ss + skill[b, i] * af
+        t_m[t] = sm
+        t_sk[t] = ss
+
+
 @jit
 def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, flags, log3,
                 active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, cohesion,
@@ -220,23 +258,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
         r = params[b]
         damp = r.damp
         mood_sd = r.mood_sd
-        # team sums of filled seats, toxic filled seats and weakness (1 - skill) x filled, in seat order
-        for t in range(t_ptr.shape[0] - 1):
-            sa = 0.0
-            sx = 0.0
-            sw = 0.0
-            for m in range(t_ptr[t], t_ptr[t + 1]):
-                i = t_idx[m]
-                af = 1.0 if active[b, i] else 0.0
-                xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
-                wk = (1.0 - skill[b, i]) * af
-                if m == t_ptr[t]:
-                    sa, sx, sw = af, xf, wk
-                else:
-                    sa, sx, sw = sa + af, sx + xf, sw + wk
-            t_act[t] = sa
-            t_tox[t] = sx
-            t_weak[t] = sw
+        team_exposure_sums(b, t_ptr, t_idx, active, toxic, skill, t_act, t_tox, t_weak)
         # pass 1: everything that reads only the seat itself and start-of-week neighbours
         for i in range(N):
             t = team_of[i]
@@ -282,18 +304,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
         # pass 2: DeGroot contagion and peer learning read the neighbours' pass-1 values
         if f_contagion or (f_skill and f_peer):
             if complete:
-                for t in range(t_ptr.shape[0] - 1):
-                    sm = 0.0
-                    ss = 0.0
-                    for m in range(t_ptr[t], t_ptr[t + 1]):
-                        i = t_idx[m]
-                        af = 1.0 if active[b, i] else 0.0
-                        if m == t_ptr[t]:
-                            sm, ss = morale[b, i] * af, skill[b, i] * af
-                        else:
-                            sm, ss = sm + morale[b, i] * af, ss + skill[b, i] * af
-                    t_m[t] = sm
-                    t_sk[t] = ss
+                team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk)
             for i in range(N):
                 t = team_of[i]
                 na = nbr_act[i]
