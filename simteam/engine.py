@@ -218,6 +218,9 @@ class Engine:
         mechanisms: The ordered list of mechanism objects (built-in and extra).
         org: The organisation-level state (:class:`simteam.mechanism.OrgState`).
         s: The per-seat state (:class:`simteam.state.RepState`).
+        market, selling: The built-in market and selling objects (set by their mechanisms' ``init``).
+        quota_factor, hiring_frozen, crisis_state: Old names of ``org.quota_factor``,
+            ``org.hiring_frozen`` and ``org.crisis`` (kept for compatibility).
     """
 
     def __init__(self, cfg: SimConfig, seeds: np.ndarray | None = None,
