@@ -11,13 +11,14 @@ from .config import ConfigError, SimConfig, from_dict, to_dict, validate
 from .engine import SERIES, Engine
 from .leadership import STRATEGIES, STYLES
 from .market import PRESETS
+from .mechanism import Mechanism, OrgState
 from .results import SUMMARY_COLUMNS, Results, paired_difference
 from .sim import configure, default_config, run, run_points
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ConfigError", "SimConfig", "from_dict", "to_dict", "validate", "Engine", "SERIES", "STYLES", "STRATEGIES",
+    "ConfigError", "SimConfig", "from_dict", "to_dict", "validate", "Engine", "Mechanism", "OrgState", "SERIES", "STYLES", "STRATEGIES",
     "PRESETS", "Results", "SUMMARY_COLUMNS", "paired_difference", "configure", "default_config", "run",
     "run_points", "__version__",
 ]

@@ -18,13 +18,63 @@ J-curve productivity of an adopter t_a weeks after adoption:
 A regroup multiplies trust by (1 - r_T) and caps cohesion. A mandate forces the remaining reps to adopt and adds resistance
 rho_i += g_r (1 - support)(1 - T)(1 - tau_i), which lowers morale and trust and raises
 the quit hazard, and decays at a weekly rate.
+
+This module declares the parameters (:class:`ChangeConfig`, :class:`Initiative`) and the mechanism
+object :class:`Change` (``init``: initiative state and the J-curve factor; ``on_vacate`` /
+``on_hire``: resistance, adoption and exposure of the seat).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
-__all__ = ["bass_step_probability", "bass_F", "init", "step", "start", "after_regroup"]
+from .mechanism import Mechanism
+from .params import param
+
+__all__ = ["ChangeConfig", "Initiative", "Change", "bass_step_probability", "bass_F", "init", "step", "start", "after_regroup"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Initiative:
+    """A change initiative (a new tool or selling approach) adopted over the graph (Bass)."""
+
+    name: str = param("crm", doc="initiative name")
+    kind: str = param("tool", doc="kind of change", choices=("tool", "approach"))
+    start_week: int = param(13, -1, 100_000, unit="week", doc="week the rollout starts (-1: only when a rollout event starts it)")
+    p: float = param(0.03, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient", source="Sultan et al. 1990")
+    q: float = param(0.38, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient", source="Sultan et al. 1990")
+    training: float = param(0.0, 0.0, 1.0, doc="training before rollout: raises p, q; shrinks the dip")
+    pilot_share: float = param(0.0, 0.0, 1.0, doc="share of reps in a pilot (highest trust first)")
+    pilot_weeks: int = param(0, 0, 520, unit="weeks", doc="pilot length before the rest are exposed")
+    mandate_week: int = param(-1, -1, 100_000, unit="week", doc="week all remaining reps are forced to adopt (-1: never)")
+    support: float = param(0.5, 0.0, 1.0, doc="leader support during the change: dampens resistance")
+    dip: float = param(0.25, 0.0, 0.95, doc="productivity dip at adoption (J-curve depth)")
+    dip_weeks: float = param(6.0, 0.1, 104.0, unit="weeks", doc="time constant of the dip")
+    gain: float = param(0.12, 0.0, 2.0, doc="lasting productivity gain after adoption")
+    gain_weeks: float = param(16.0, 0.1, 520.0, unit="weeks", doc="time constant of the gain")
+    trust_effect: float = param(2.0, 0.0, 10.0, doc="log-hazard of adoption per unit trust above 0.5")
+    morale_effect: float = param(1.0, 0.0, 10.0, doc="log-hazard of adoption per unit morale above 0.5")
+    training_effect: float = param(1.0, 0.0, 10.0, doc="p and q multiplier gain per unit training")
+    training_dip: float = param(0.6, 0.0, 1.0, doc="share of the dip removed by full training")
+    resistance_gain: float = param(0.6, 0.0, 5.0, doc="resistance of a forced adopter (x (1-support)(1-training)(1-trust))")
+
+
+@dataclass
+class ChangeConfig:
+    """Change initiatives and regroupings."""
+
+    initiatives: list[Initiative] = field(default_factory=list)
+    regroup_weeks: list[int] = param([], doc="weeks at which the team is regrouped (graph rewired)")
+    regroup_trust_reset: float = param(0.15, 0.0, 1.0, doc="share of trust lost at a regroup (new reporting lines)")
+    regroup_cohesion: float = param(0.2, 0.0, 1.0, doc="cohesion right after a regroup")
+    resistance_decay: float = param(0.05, 0.0, 1.0, unit="1/week", doc="decay rate of resistance")
+    resistance_morale: float = param(0.2, 0.0, 2.0, doc="morale target lost per unit resistance")
+    resistance_quit: float = param(1.5, 0.0, 10.0, doc="log-hazard of quitting per unit resistance")
 
 
 def bass_F(t, p: float, q: float):
@@ -46,7 +96,7 @@ def bass_step_probability(f, p, q):
 
 
 def init(e) -> None:
-    """Set up initiative state on the engine."""
+    """Set up initiative state on the engine (:meth:`Change.init`)."""
     e.change_factor = np.ones((e.B, e.N))
     e.initiative_open = np.zeros(e.K, dtype=bool)  # exposure open to everyone (new hires included)
     e.initiative_started = np.zeros(e.K, dtype=bool)
@@ -133,3 +183,26 @@ def after_regroup(e) -> None:
     if e.sw.cohesion:
         s.cohesion = np.where(s.active, np.minimum(s.cohesion, X.regroup_cohesion), s.cohesion)
     e.log("regroup", str(e.regroups))
+
+
+class Change(Mechanism):
+    """Submodel X (the mechanism object the engine calls)."""
+
+    name = "change"
+
+    def init(self, e) -> None:
+        init(e)
+
+    def step(self, e, t: int) -> None:
+        step(e, t)
+
+    def on_vacate(self, e, rows, cols) -> None:
+        s = e.s
+        s.resistance[rows, cols] = 0.0
+        s.adopted[rows, cols] = False
+        s.adopt_age[rows, cols] = 0.0
+
+    def on_hire(self, e, rows, cols) -> None:
+        s = e.s
+        s.resistance[rows, cols] = 0.0
+        s.exposed[rows, cols] = e.initiative_open[None, :] if e.K else False

@@ -1,6 +1,13 @@
-"""Typed, validated parameters for every mechanism of simteam.
+"""Typed, validated parameters for every mechanism of simteam: :class:`SimConfig` and its checks.
 
-Every parameter is a dataclass field built with :func:`param`, which records its
+Each mechanism declares its own parameter dataclass in its own module (``MarketConfig`` in
+:mod:`simteam.market`, ``SellingConfig`` in :mod:`simteam.selling`, ``PeopleConfig`` in
+:mod:`simteam.people`, ``LeadershipConfig`` and ``CrisisConfig`` in :mod:`simteam.leadership`,
+``ChangeConfig`` in :mod:`simteam.change`, ``CultureConfig`` in :mod:`simteam.culture`); this module
+holds the structural ones (team, switches, events), assembles :class:`SimConfig` and re-exports
+every name (``from simteam.config import PeopleConfig`` works).
+
+Every parameter is a dataclass field built with :func:`param` (:mod:`simteam.params`), which records its
 default, allowed range, unit and meaning. The same metadata drives validation
 (:func:`validate`), the parameter tables in ``docs/model.md`` and the Hydra
 structured configs (``simteam.cli``), so the three can never disagree.
@@ -24,6 +31,15 @@ import difflib
 import math
 from dataclasses import dataclass, field
 from typing import Any
+
+# each mechanism declares its own parameters in its module; SimConfig assembles them here
+from .change import ChangeConfig, Initiative
+from .culture import CultureConfig
+from .leadership import CrisisConfig, LeadershipConfig
+from .market import MarketConfig, Segment, Shock, default_segments  # noqa: F401  (re-exported)
+from .params import ConfigError, param, sub
+from .people import PeopleConfig
+from .selling import SellingConfig
 
 __all__ = [
     "ConfigError",
@@ -49,34 +65,6 @@ __all__ = [
     "get_path",
     "iter_params",
 ]
-
-
-class ConfigError(ValueError):
-    """A configuration value is invalid. The message names the field and what is allowed."""
-
-
-def param(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
-          unit: str = "", choices: tuple[str, ...] | None = None, source: str = ""):
-    """A dataclass field with a documented default, range and meaning.
-
-    Args:
-        default: Default value.
-        lo: Smallest allowed value (inclusive), or None.
-        hi: Largest allowed value (inclusive), or None.
-        doc: One-line meaning, shown in the docs and in error messages.
-        unit: Unit of the value.
-        choices: For strings, the allowed values.
-        source: Where the default comes from (literature or calibration).
-    """
-    md = {"lo": lo, "hi": hi, "doc": doc, "unit": unit, "choices": choices, "source": source}
-    if isinstance(default, list):
-        return field(default_factory=lambda d=default: copy.deepcopy(d), metadata=md)
-    return field(default=default, metadata=md)
-
-
-def sub(cls):
-    """A nested dataclass field."""
-    return field(default_factory=cls)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -143,252 +131,6 @@ class TeamConfig:
     tenure_mean_weeks: float = param(100.0, 0.0, 2000.0, unit="weeks",
                                      doc="mean initial tenure (exponential)", source="Xactly: 1.5-3 years")
     initial_toxic: int = param(0, 0, 10_000, doc="toxic reps at the start (seat 0 of the first teams)")
-
-
-# ----------------------------------------------------------------------------------------------
-# Market
-# ----------------------------------------------------------------------------------------------
-@dataclass
-class Segment:
-    """A market segment."""
-
-    name: str = param("mid_market", doc="segment name")
-    lead_rate: float = param(1.0, 0.0, 1000.0, unit="opps/rep/week", doc="opportunity arrivals per seat")
-    deal_size: float = param(25.0, 0.0, 1e9, unit="k$", doc="mean deal value")
-    deal_cv: float = param(0.8, 0.0, 10.0, doc="coefficient of variation of deal values")
-    win_rate: float = param(0.25, 0.001, 0.999, doc="base win probability of a worked opportunity")
-    cycle_weeks: float = param(8.0, 1.0, 104.0, unit="weeks", doc="mean sales cycle")
-    resilience: float = param(0.5, 0.0, 1.0, doc="share of a demand shock this segment escapes")
-
-
-def default_segments() -> list[Segment]:
-    return [
-        Segment("enterprise", lead_rate=0.35, deal_size=60.0, deal_cv=1.0, win_rate=0.22,
-                cycle_weeks=14.0, resilience=0.6),
-        Segment("mid_market", lead_rate=0.8, deal_size=22.0, deal_cv=0.8, win_rate=0.25,
-                cycle_weeks=8.0, resilience=0.4),
-        Segment("smb", lead_rate=1.4, deal_size=7.0, deal_cv=0.6, win_rate=0.3,
-                cycle_weeks=4.0, resilience=0.1),
-    ]
-
-
-@dataclass
-class Shock:
-    """A market shock: a dip of given depth, shape and timing."""
-
-    kind: str = param("demand", doc="what the shock hits", choices=("demand", "win_rate", "lead_flow"))
-    start_week: int = param(26, 0, 100_000, unit="week", doc="onset week")
-    depth: float = param(0.25, 0.0, 1.0, doc="fractional drop at the trough (win_rate: logit drop / 4)")
-    decline_weeks: int = param(13, 0, 10_000, unit="weeks", doc="weeks from onset to trough")
-    trough_weeks: int = param(13, 0, 10_000, unit="weeks", doc="weeks at the trough")
-    recovery_weeks: int = param(52, 0, 100_000, unit="weeks", doc="weeks from trough back to normal")
-    shape: str = param("linear", doc="decline and recovery curve", choices=("linear", "exponential"))
-    permanent: bool = param(False, doc="never recover (e.g. a competitor that stays)")
-
-
-@dataclass
-class MarketConfig:
-    """Segments, demand path and shocks."""
-
-    segments: list[Segment] = field(default_factory=default_segments)
-    trend_annual: float = param(0.03, -0.5, 1.0, doc="compound annual demand growth")
-    season_amplitude: float = param(0.05, 0.0, 0.9, doc="seasonal demand amplitude")
-    season_peak_week: int = param(48, 0, 51, unit="week of year", doc="peak of the seasonal cycle")
-    noise_sd: float = param(0.1, 0.0, 2.0, doc="stationary sd of log-demand noise")
-    noise_ar: float = param(0.8, 0.0, 0.999, doc="weekly AR(1) coefficient of log-demand noise")
-    competitor_pressure: float = param(0.0, 0.0, 5.0, doc="constant logit drop of win rates")
-    shocks: list[Shock] = field(default_factory=list)
-    random_shock_rate: float = param(0.0, 0.0, 10.0, unit="per year", doc="rate of random demand shocks")
-    random_shock_depth: float = param(0.2, 0.0, 1.0, doc="mean depth of random shocks")
-
-
-# ----------------------------------------------------------------------------------------------
-# Selling
-# ----------------------------------------------------------------------------------------------
-@dataclass
-class SellingConfig:
-    """Capacity, allocation and conversion."""
-
-    capacity: float = param(2.4, 0.0, 1000.0, unit="opps/week", doc="opportunities a fully ramped rep can open")
-    effort_capacity: float = param(1.0, 0.0, 2.0, doc="how much effort scales capacity: c0*(1-e_c/2+e_c*e)")
-    skill_logit: float = param(2.0, 0.0, 10.0, doc="logit win-rate gain per unit skill above 0.5")
-    strength_logit: float = param(1.0, 0.0, 5.0, doc="logit gain per unit log segment strength")
-    morale_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit morale above 0.5")
-    effort_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit effort above 0.5")
-    value_sd: float = param(0.6, 0.0, 3.0, doc="log-sd of opportunity values (what selection can find)")
-    estimate_noise: float = param(1.2, 0.0, 5.0, doc="log-sd of the leader's value estimates at zero data orientation")
-    strength_allocation: float = param(1.0, 0.0, 10.0, doc="how sharply leads follow estimated strengths (x focus)")
-    quota: float = param(640.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
-                         source="calibrated: 45-65% of rep-years at quota")
-    attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
-    quota_growth: float = param(0.03, -0.5, 1.0, doc="annual quota increase set at each year end (tracks demand)")
-
-
-# ----------------------------------------------------------------------------------------------
-# People: morale, trust, stress, skill, attrition, hiring
-# ----------------------------------------------------------------------------------------------
-@dataclass
-class PeopleConfig:
-    """Morale, trust, stress, skill growth, quits and hires."""
-
-    contagion: float = param(0.2, 0.0, 1.0, doc="DeGroot weight on neighbours' morale per week")
-    morale_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="relaxation rate of morale to its target")
-    morale_base: float = param(0.55, 0.0, 1.0, doc="morale target with neutral drivers")
-    success_weight: float = param(0.2, 0.0, 2.0, doc="morale gain from attainment pace (tanh(pace-1))")
-    stress_weight: float = param(0.25, 0.0, 2.0, doc="morale loss per unit stress")
-    mood_sd: float = param(0.02, 0.0, 0.5, doc="sd of weekly idiosyncratic morale noise")
-    trust_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of trust")
-    trust_base: float = param(0.5, 0.0, 1.0, doc="trust target with neutral leadership")
-    stress_rate: float = param(0.15, 0.0, 1.0, unit="1/week", doc="relaxation rate of stress")
-    stress_base: float = param(0.2, 0.0, 1.0, doc="stress target with no pressure")
-    crisis_stress: float = param(0.4, 0.0, 2.0, doc="stress per unit of demand lost in a crisis")
-    effort_base: float = param(0.45, 0.0, 1.0, doc="effort with neutral drivers")
-    effort_morale: float = param(0.5, 0.0, 2.0, doc="effort per unit morale above 0.5")
-    effort_trust: float = param(0.2, 0.0, 2.0, doc="effort per unit trust above 0.5")
-    effort_stress: float = param(0.4, 0.0, 2.0, doc="effort lost per unit stress above 0.5 (burnout)")
-    practice_rate: float = param(0.01, 0.0, 1.0, unit="1/week", doc="skill growth toward potential from practice")
-    ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
-                              source="Bridge Group/Xactly: 3-6 months")
-    new_hire_skill_gap: float = param(0.1, 0.0, 1.0, doc="skill below potential at hire")
-    quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
-                             source="calibrated: 25-40% annual turnover")
-    quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
-    quit_trust: float = param(1.5, 0.0, 20.0, doc="log-hazard per unit trust below 0.5")
-    quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
-    quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
-    quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
-    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="weeks a vacancy stays open")
-    pipeline_handover: float = param(0.5, 0.0, 1.0, doc="share of a leaver's open pipeline kept in the seat "
-                                     "for the successor (the rest is lost)")
-    new_hire_morale: float = param(0.7, 0.0, 1.0, doc="morale of a new hire")
-    new_hire_trust: float = param(0.55, 0.0, 1.0, doc="trust of a new hire")
-
-
-# ----------------------------------------------------------------------------------------------
-# Leadership
-# ----------------------------------------------------------------------------------------------
-@dataclass
-class LeadershipConfig:
-    """Leader behaviours, each in [0, 1] (0 = absent, 1 = maximal), and their effect sizes."""
-
-    style: str = param("balanced", doc="name of the preset these values came from (informative)")
-    inspiration: float = param(0.5, 0.0, 1.0, doc="inspiration and support: builds trust and morale")
-    recognition: float = param(0.5, 0.0, 1.0, doc="celebrating wins and rewarding top performers")
-    feedback: float = param(0.5, 0.0, 1.0, doc="constructive feedback: skill and morale")
-    coaching: float = param(0.4, 0.0, 1.0, doc="share of leader time spent coaching")
-    coaching_focus: float = param(0.5, 0.0, 1.0, doc="0 = fix weaknesses, 1 = build on strengths")
-    communication: float = param(0.5, 0.0, 1.0, doc="communication of goals and values (alignment)")
-    accountability: float = param(0.5, 0.0, 1.0, doc="accountability and pressure: effort up, stress up")
-    fairness: float = param(0.5, 0.0, 1.0, doc="fairness and respect: trust up, quits down")
-    data_orientation: float = param(0.5, 0.0, 1.0, doc="1 = allocation from data, 0 = from guesses")
-    decision_speed: float = param(0.5, 0.0, 1.0, doc="1 = reacts to a shock at once, 0 = after max_lag")
-    toxic_tolerance: float = param(0.5, 0.0, 1.0, doc="1 = ignores toxic behaviour, 0 = acts at once")
-    learning_support: float = param(0.5, 0.0, 1.0, doc="support for learning: skill growth, peer learning")
-    # effect sizes
-    inspiration_morale: float = param(0.1, 0.0, 1.0, doc="morale target per unit inspiration above 0.5 x2")
-    inspiration_trust: float = param(0.2, 0.0, 1.0, doc="trust target per unit inspiration")
-    recognition_morale: float = param(0.1, 0.0, 1.0, doc="morale target from recognising a win (x recognition)")
-    recognition_top: float = param(0.1, 0.0, 1.0, doc="extra morale for recognised top performers")
-    feedback_skill: float = param(0.01, 0.0, 0.2, unit="1/week", doc="skill growth rate per unit feedback")
-    feedback_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit feedback")
-    coaching_skill: float = param(0.02, 0.0, 0.2, unit="1/week", doc="skill growth per unit coaching (weakness focus)")
-    coaching_strength: float = param(0.01, 0.0, 0.2, unit="1/week", doc="best-segment strength growth per unit coaching (strength focus)")
-    coaching_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit strengths-based coaching")
-    communication_effort: float = param(0.15, 0.0, 1.0, doc="effort per unit communication")
-    communication_damping: float = param(0.5, 0.0, 1.0, doc="share of toxic harm and spread damped by shared goals")
-    accountability_effort: float = param(0.2, 0.0, 1.0, doc="effort per unit accountability")
-    accountability_stress: float = param(0.3, 0.0, 1.0, doc="stress target per unit accountability")
-    fairness_trust: float = param(0.15, 0.0, 1.0, doc="trust target per unit fairness above 0.5 x2")
-    fairness_quit: float = param(0.5, 0.0, 5.0, doc="log-hazard reduction per unit fairness above 0.5")
-    learning_skill: float = param(1.0, 0.0, 5.0, doc="practice-rate multiplier per unit learning support")
-    peer_learning_rate: float = param(0.02, 0.0, 1.0, unit="1/week", doc="skill diffusion from better peers")
-    max_decision_lag: int = param(26, 0, 520, unit="weeks", doc="reaction lag at decision_speed 0")
-    toxic_reform_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="reform hazard of a toxic rep when acted on")
-    toxic_removal_rate: float = param(0.03, 0.0, 1.0, unit="1/week", doc="removal hazard of a toxic rep when acted on")
-    toxic_trust: float = param(0.15, 0.0, 1.0, doc="trust lost when toxic behaviour is tolerated (x tolerance)")
-
-
-# ----------------------------------------------------------------------------------------------
-# Crisis response
-# ----------------------------------------------------------------------------------------------
-@dataclass
-class CrisisConfig:
-    """The leader's response to a demand shock, applied after the decision lag."""
-
-    strategy: str = param("hold_steady", doc="crisis-response strategy",
-                          choices=("none", "hold_steady", "cut_and_push", "pivot", "wait_and_see"))
-    reassure_trust: float = param(0.05, 0.0, 1.0, doc="hold_steady: trust target gain while the crisis lasts")
-    reassure_stress: float = param(0.1, 0.0, 1.0, doc="hold_steady: stress target relief")
-    quota_raise: float = param(0.15, 0.0, 2.0, doc="cut_and_push: fractional quota increase")
-    layoff_share: float = param(0.15, 0.0, 0.9, doc="cut_and_push: share of reps laid off (lowest pace first)")
-    push_accountability: float = param(0.3, 0.0, 1.0, doc="cut_and_push: added accountability")
-    layoff_trust: float = param(0.15, 0.0, 1.0, doc="cut_and_push: trust lost by survivors at the layoff")
-    layoff_morale: float = param(0.1, 0.0, 1.0, doc="cut_and_push: morale lost by survivors at the layoff")
-    hiring_freeze: bool = param(True, doc="cut_and_push: no hires while the shock lasts")
-    pivot_share: float = param(0.5, 0.0, 1.0, doc="pivot: share of effort moved to resilient segments")
-    pivot_dip: float = param(0.1, 0.0, 0.9, doc="pivot: productivity lost while re-skilling")
-    pivot_dip_weeks: int = param(8, 0, 104, unit="weeks", doc="pivot: length of the re-skilling dip")
-
-
-# ----------------------------------------------------------------------------------------------
-# Change initiatives
-# ----------------------------------------------------------------------------------------------
-@dataclass
-class Initiative:
-    """A change initiative (a new tool or selling approach) adopted over the graph (Bass)."""
-
-    name: str = param("crm", doc="initiative name")
-    kind: str = param("tool", doc="kind of change", choices=("tool", "approach"))
-    start_week: int = param(13, -1, 100_000, unit="week", doc="week the rollout starts (-1: only when a rollout event starts it)")
-    p: float = param(0.03, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient", source="Sultan et al. 1990")
-    q: float = param(0.38, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient", source="Sultan et al. 1990")
-    training: float = param(0.0, 0.0, 1.0, doc="training before rollout: raises p, q; shrinks the dip")
-    pilot_share: float = param(0.0, 0.0, 1.0, doc="share of reps in a pilot (highest trust first)")
-    pilot_weeks: int = param(0, 0, 520, unit="weeks", doc="pilot length before the rest are exposed")
-    mandate_week: int = param(-1, -1, 100_000, unit="week", doc="week all remaining reps are forced to adopt (-1: never)")
-    support: float = param(0.5, 0.0, 1.0, doc="leader support during the change: dampens resistance")
-    dip: float = param(0.25, 0.0, 0.95, doc="productivity dip at adoption (J-curve depth)")
-    dip_weeks: float = param(6.0, 0.1, 104.0, unit="weeks", doc="time constant of the dip")
-    gain: float = param(0.12, 0.0, 2.0, doc="lasting productivity gain after adoption")
-    gain_weeks: float = param(16.0, 0.1, 520.0, unit="weeks", doc="time constant of the gain")
-    trust_effect: float = param(2.0, 0.0, 10.0, doc="log-hazard of adoption per unit trust above 0.5")
-    morale_effect: float = param(1.0, 0.0, 10.0, doc="log-hazard of adoption per unit morale above 0.5")
-    training_effect: float = param(1.0, 0.0, 10.0, doc="p and q multiplier gain per unit training")
-    training_dip: float = param(0.6, 0.0, 1.0, doc="share of the dip removed by full training")
-    resistance_gain: float = param(0.6, 0.0, 5.0, doc="resistance of a forced adopter (x (1-support)(1-training)(1-trust))")
-
-
-@dataclass
-class ChangeConfig:
-    """Change initiatives and regroupings."""
-
-    initiatives: list[Initiative] = field(default_factory=list)
-    regroup_weeks: list[int] = param([], doc="weeks at which the team is regrouped (graph rewired)")
-    regroup_trust_reset: float = param(0.15, 0.0, 1.0, doc="share of trust lost at a regroup (new reporting lines)")
-    regroup_cohesion: float = param(0.2, 0.0, 1.0, doc="cohesion right after a regroup")
-    resistance_decay: float = param(0.05, 0.0, 1.0, unit="1/week", doc="decay rate of resistance")
-    resistance_morale: float = param(0.2, 0.0, 2.0, doc="morale target lost per unit resistance")
-    resistance_quit: float = param(1.5, 0.0, 10.0, doc="log-hazard of quitting per unit resistance")
-
-
-# ----------------------------------------------------------------------------------------------
-# Culture
-# ----------------------------------------------------------------------------------------------
-@dataclass
-class CultureConfig:
-    """Toxic behaviour, its spread, and cohesion."""
-
-    toxic_morale: float = param(0.3, 0.0, 2.0, doc="morale target lost per unit share of toxic neighbours")
-    toxic_trust: float = param(0.15, 0.0, 2.0, doc="trust target lost per unit share of toxic neighbours")
-    toxic_stress: float = param(0.2, 0.0, 2.0, doc="stress target per unit share of toxic neighbours")
-    spread_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS infection hazard per toxic neighbour (beta)")
-    recovery_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS natural recovery hazard (delta)")
-    toxic_hire_prob: float = param(0.02, 0.0, 1.0, doc="probability a new hire is toxic")
-    toxic_star_skill: float = param(0.85, 0.0, 1.0, doc="skill of a hired toxic star")
-    cohesion_base: float = param(0.5, 0.0, 1.0, doc="cohesion target with no celebration")
-    cohesion_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of cohesion")
-    celebration_cohesion: float = param(0.3, 0.0, 1.0, doc="cohesion target gain from celebrating wins (x recognition)")
-    recognition_event_morale: float = param(0.1, 0.0, 1.0, doc="one-off morale boost of a recognition event")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -8,19 +8,100 @@
 With only ``spread_rate`` (beta) and ``recovery_rate`` (delta) active, behaviour spread
 is the discrete-time SIS model whose outbreak dies out when beta/delta < 1/lambda_max(A)
 (Wang et al. 2003; Pastor-Satorras & Vespignani 2001).
+
+This module declares the parameters (:class:`CultureConfig`), the compiled passes
+(:func:`toxic_pressure`, :func:`cohesion_step`) and the mechanism object :class:`Culture`
+(``on_vacate``: a leaver's toxicity; ``on_hire``: a new rep's cohesion and toxicity).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from . import kernels
+from .mechanism import Mechanism
+from .numerics import jit, walk_active_toxic
+from .params import param
 from .streams import rowvec
 
-__all__ = ["step"]
+__all__ = ["CultureConfig", "Culture", "step", "cohesion_step", "toxic_pressure"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class CultureConfig:
+    """Toxic behaviour, its spread, and cohesion."""
+
+    toxic_morale: float = param(0.3, 0.0, 2.0, doc="morale target lost per unit share of toxic neighbours")
+    toxic_trust: float = param(0.15, 0.0, 2.0, doc="trust target lost per unit share of toxic neighbours")
+    toxic_stress: float = param(0.2, 0.0, 2.0, doc="stress target per unit share of toxic neighbours")
+    spread_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS infection hazard per toxic neighbour (beta)")
+    recovery_rate: float = param(0.02, 0.0, 5.0, unit="1/week", doc="SIS natural recovery hazard (delta)")
+    toxic_hire_prob: float = param(0.02, 0.0, 1.0, doc="probability a new hire is toxic")
+    toxic_star_skill: float = param(0.85, 0.0, 1.0, doc="skill of a hired toxic star")
+    cohesion_base: float = param(0.5, 0.0, 1.0, doc="cohesion target with no celebration")
+    cohesion_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of cohesion")
+    celebration_cohesion: float = param(0.3, 0.0, 1.0, doc="cohesion target gain from celebrating wins (x recognition)")
+    recognition_event_morale: float = param(0.1, 0.0, 1.0, doc="one-off morale boost of a recognition event")
+
+
+# ------------------------------------------------------------------------------------------------
+# compiled passes
+# ------------------------------------------------------------------------------------------------
+@jit
+def toxic_pressure(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, active, toxic, team_scratch, out):
+    """``out[b, i]`` = number of seat i's peers who are filled and toxic (the SIS pressure)."""
+    B, N = active.shape
+    for b in range(B):
+        if complete:
+            for t in range(t_ptr.shape[0] - 1):
+                sx = 0.0
+                for m in range(t_ptr[t], t_ptr[t + 1]):
+                    i = t_idx[m]
+                    xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
+                    sx = xf if m == t_ptr[t] else sx + xf
+                team_scratch[t] = sx
+            for i in range(N):
+                out[b, i] = team_scratch[team_of[i]] - (1.0 if (toxic[b, i] and active[b, i]) else 0.0)
+        else:
+            for i in range(N):
+                sa, sx = walk_active_toxic(i, b, active, toxic, a_ptr, a_idx, a_val)
+                out[b, i] = sx
+
+
+@jit
+def cohesion_step(t_ptr, t_idx, team_of, active, wins_week, base, celebrate, rate, cohesion, team_scratch):
+    """kappa += rate (clip(base + celebrate x share of the team that won, 0, 1) - kappa); ``celebrate``
+    is ``celebration_cohesion x recognition`` (0 x share without recognition)."""
+    B, N = active.shape
+    T = t_ptr.shape[0] - 1
+    for b in range(B):
+        for t in range(T):
+            sw = 0.0
+            sa = 0.0
+            for m in range(t_ptr[t], t_ptr[t + 1]):
+                i = t_idx[m]
+                a = active[b, i]
+                w = 1.0 if (a and wins_week[b, i] > 0) else 0.0
+                af = 1.0 if a else 0.0
+                if m == t_ptr[t]:
+                    sw, sa = w, af
+                else:
+                    sw, sa = sw + w, sa + af
+            team_scratch[0, t] = sw
+            team_scratch[1, t] = sa
+        for i in range(N):
+            t = team_of[i]
+            share = team_scratch[0, t] / max(team_scratch[1, t], 1.0)
+            target = base[b] + celebrate[b] * share
+            cohesion[b, i] = cohesion[b, i] + rate[b] * (min(max(target, 0.0), 1.0) - cohesion[b, i])
 
 
 def step(e, t: int) -> None:
+    """SIS spread, the leader acting on toxic reps (reform or dismissal: marked ``leaving``), cohesion."""
     s, C, L, sw = e.s, e.p.culture, e.p.leadership, e.sw
     st = e.structure
     act = s.active
@@ -33,7 +114,7 @@ def step(e, t: int) -> None:
     if sw.toxic_spread and tox.any():
         beta = rowvec(C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol), B)
         pressure = np.empty((B, e.N))
-        kernels.toxic_pressure(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx,
+        toxic_pressure(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx,
                                st.adj_val, act, s.toxic, e.scratch("culture_teams", (2, st.n_teams))[0], pressure)
         rows, cols = np.nonzero(act & ~s.toxic & (pressure > 0))
         hit = e.rng.at("toxic_infect", t, rows, cols) < -np.expm1(-beta[rows] * pressure[rows, cols])
@@ -53,6 +134,28 @@ def step(e, t: int) -> None:
         s.toxic[infect] = True
     if sw.cohesion:
         celebrate = C.celebration_cohesion * L.recognition if sw.recognition else 0.0
-        kernels.cohesion_step(st.members_ptr, st.members, st.team_of_i, act, s.wins_week,
+        cohesion_step(st.members_ptr, st.members, st.team_of_i, act, s.wins_week,
                               rowvec(C.cohesion_base, e.B), rowvec(celebrate, e.B), rowvec(C.cohesion_rate, e.B),
                               s.cohesion, e.scratch("culture_teams", (2, st.n_teams)))
+
+
+class Culture(Mechanism):
+    """Submodel C (the mechanism object the engine calls)."""
+
+    name = "culture"
+
+    def step(self, e, t: int) -> None:
+        step(e, t)
+
+    def on_vacate(self, e, rows, cols) -> None:
+        e.s.toxic[rows, cols] = False
+
+    def on_hire(self, e, rows, cols) -> None:
+        s, C, B = e.s, e.p.culture, e.B
+        s.cohesion[rows, cols] = rowvec(C.cohesion_base * (0.6 if e.sw.cohesion else 1.0), B)[rows]
+        toxic = e.hire_spec.toxic if e.hire_spec is not None else None
+        if toxic is None:
+            s.toxic[rows, cols] = (e.rng.at("hire_toxic", e.week, rows, cols) < rowvec(C.toxic_hire_prob, B)[rows]
+                                   if e.sw.toxicity else False)
+        else:
+            s.toxic[rows, cols] = toxic

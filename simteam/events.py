@@ -16,13 +16,17 @@ Event kinds:
 * ``quota_change``: multiply the quota by ``value``.
 * ``hire``: fill up to ``value`` open seats now.
 * ``lose_top_performer``: the rep with the highest pace leaves.
+
+Seats are left and filled through the engine's one path (:meth:`simteam.engine.Engine.vacate`,
+:meth:`simteam.engine.Engine.hire`), so an event's leaver follows the same rules as a quit
+(pipeline handover, a vacancy that starts counting down the next week).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import change, people
+from . import change
 
 __all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "KINDS"]
 
@@ -48,26 +52,6 @@ def _one_seat(score: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return mask & rows[:, None]
 
 
-def _vacate_now(e, mask: np.ndarray, t: int) -> None:
-    """Remove the reps in ``mask`` at once (an exit, counted in exits_other)."""
-    s = e.s
-    leaving = mask & s.active
-    if not leaving.any():
-        return
-    people._close_rep_years(e, leaving)
-    e.counters["exits_other"] += leaving.sum(axis=1)
-    e.series["exits_other"][t] += leaving.sum(axis=1)
-    s.active &= ~leaving
-    s.pipeline[leaving] = 0.0
-    s.pipeline_value[leaving] = 0.0
-    s.toxic &= ~leaving
-    s.adopted[leaving] = False
-    s.adopt_age[leaving] = 0.0
-    s.resistance[leaving] = 0.0
-    lag = np.rint(np.broadcast_to(e.p.people.hire_lag_weeks, (e.B, 1))).astype(np.int32) if e.sw.hiring else -1
-    s.vacancy = np.where(leaving, lag, s.vacancy).astype(np.int32)
-
-
 def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | None = None) -> None:
     """Apply one event to the engine now, in the rows given (default: all)."""
     t = e.week
@@ -81,8 +65,8 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
     elif kind == "toxic_hire":
         score = np.where(s.active, s.pace, -np.inf)
         seat = _one_seat(score, rows)
-        _vacate_now(e, seat, t)
-        people.hire(e, t, seat, skill=e.p.culture.toxic_star_skill, toxic=True)  # per row in a sweep
+        e.vacate(seat, "exit")
+        e.hire(seat, potential=e.p.culture.toxic_star_skill, toxic=True)
     elif kind == "recognition_event":
         b = e.p.culture.recognition_event_morale
         r = rows[:, None] & s.active
@@ -101,15 +85,16 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
     elif kind == "regroup":
         e.regroup()
     elif kind == "quota_change":
-        e.quota_factor = np.where(rows[:, None], e.quota_factor * (value or 1.0), e.quota_factor)
+        org = e.org
+        org.quota_factor = np.where(rows[:, None], org.quota_factor * (value or 1.0), org.quota_factor)
     elif kind == "hire":
         open_seats = (~s.active) & rows[:, None]
         n = int(value) if value else e.N
         rank = np.cumsum(open_seats, axis=1)
-        people.hire(e, t, open_seats & (rank <= n))
+        e.hire(open_seats & (rank <= n))
     elif kind == "lose_top_performer":
         score = np.where(s.active, -s.pace, np.inf)
-        _vacate_now(e, _one_seat(score, rows), t)
+        e.vacate(_one_seat(score, rows), "exit")
     else:
         raise ValueError(f"unknown event kind {kind!r}; choose one of {', '.join(KINDS)}")
     if e.B == 1:
@@ -152,8 +137,7 @@ class RegroupPolicy(Policy):
 
 
 def build_policies(e) -> list[Policy]:
-    """Policies from the config: events and regroup weeks (change initiatives set up here too)."""
-    change.init(e)
+    """Policies from the config: events and regroup weeks."""
     pols: list[Policy] = [EventPolicy(i, ev.kind, ev.week, ev.value, ev.name, ev.probability)
                           for i, ev in enumerate(e.cfg.events)]
     if e.cfg.change.regroup_weeks:

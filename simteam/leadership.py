@@ -1,6 +1,6 @@
 """Leadership: named styles, crisis detection and crisis-response strategies (submodel L).
 
-Leader behaviours are parameters in [0, 1] (:class:`simteam.config.LeadershipConfig`)
+Leader behaviours are parameters in [0, 1] (:class:`LeadershipConfig`, declared here)
 used throughout the step. This module holds
 
 * :data:`STYLES`: named styles as presets of those behaviours, each with its source;
@@ -12,11 +12,79 @@ used throughout the step. This module holds
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .streams import rowvec
+from .mechanism import CrisisState, Mechanism
+from .params import param
 
-__all__ = ["STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "step", "style"]
+__all__ = ["LeadershipConfig", "CrisisConfig", "STYLES", "STYLE_SOURCES", "STRATEGIES", "CrisisState", "Leadership", "step",
+           "style"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class LeadershipConfig:
+    """Leader behaviours, each in [0, 1] (0 = absent, 1 = maximal), and their effect sizes."""
+
+    style: str = param("balanced", doc="name of the preset these values came from (informative)")
+    inspiration: float = param(0.5, 0.0, 1.0, doc="inspiration and support: builds trust and morale")
+    recognition: float = param(0.5, 0.0, 1.0, doc="celebrating wins and rewarding top performers")
+    feedback: float = param(0.5, 0.0, 1.0, doc="constructive feedback: skill and morale")
+    coaching: float = param(0.4, 0.0, 1.0, doc="share of leader time spent coaching")
+    coaching_focus: float = param(0.5, 0.0, 1.0, doc="0 = fix weaknesses, 1 = build on strengths")
+    communication: float = param(0.5, 0.0, 1.0, doc="communication of goals and values (alignment)")
+    accountability: float = param(0.5, 0.0, 1.0, doc="accountability and pressure: effort up, stress up")
+    fairness: float = param(0.5, 0.0, 1.0, doc="fairness and respect: trust up, quits down")
+    data_orientation: float = param(0.5, 0.0, 1.0, doc="1 = allocation from data, 0 = from guesses")
+    decision_speed: float = param(0.5, 0.0, 1.0, doc="1 = reacts to a shock at once, 0 = after max_lag")
+    toxic_tolerance: float = param(0.5, 0.0, 1.0, doc="1 = ignores toxic behaviour, 0 = acts at once")
+    learning_support: float = param(0.5, 0.0, 1.0, doc="support for learning: skill growth, peer learning")
+    # effect sizes
+    inspiration_morale: float = param(0.1, 0.0, 1.0, doc="morale target per unit inspiration above 0.5 x2")
+    inspiration_trust: float = param(0.2, 0.0, 1.0, doc="trust target per unit inspiration")
+    recognition_morale: float = param(0.1, 0.0, 1.0, doc="morale target from recognising a win (x recognition)")
+    recognition_top: float = param(0.1, 0.0, 1.0, doc="extra morale for recognised top performers")
+    feedback_skill: float = param(0.01, 0.0, 0.2, unit="1/week", doc="skill growth rate per unit feedback")
+    feedback_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit feedback")
+    coaching_skill: float = param(0.02, 0.0, 0.2, unit="1/week", doc="skill growth per unit coaching (weakness focus)")
+    coaching_strength: float = param(0.01, 0.0, 0.2, unit="1/week", doc="best-segment strength growth per unit coaching (strength focus)")
+    coaching_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit strengths-based coaching")
+    communication_effort: float = param(0.15, 0.0, 1.0, doc="effort per unit communication")
+    communication_damping: float = param(0.5, 0.0, 1.0, doc="share of toxic harm and spread damped by shared goals")
+    accountability_effort: float = param(0.2, 0.0, 1.0, doc="effort per unit accountability")
+    accountability_stress: float = param(0.3, 0.0, 1.0, doc="stress target per unit accountability")
+    fairness_trust: float = param(0.15, 0.0, 1.0, doc="trust target per unit fairness above 0.5 x2")
+    fairness_quit: float = param(0.5, 0.0, 5.0, doc="log-hazard reduction per unit fairness above 0.5")
+    learning_skill: float = param(1.0, 0.0, 5.0, doc="practice-rate multiplier per unit learning support")
+    peer_learning_rate: float = param(0.02, 0.0, 1.0, unit="1/week", doc="skill diffusion from better peers")
+    max_decision_lag: int = param(26, 0, 520, unit="weeks", doc="reaction lag at decision_speed 0")
+    toxic_reform_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="reform hazard of a toxic rep when acted on")
+    toxic_removal_rate: float = param(0.03, 0.0, 1.0, unit="1/week", doc="removal hazard of a toxic rep when acted on")
+    toxic_trust: float = param(0.15, 0.0, 1.0, doc="trust lost when toxic behaviour is tolerated (x tolerance)")
+
+
+@dataclass
+class CrisisConfig:
+    """The leader's response to a demand shock, applied after the decision lag."""
+
+    strategy: str = param("hold_steady", doc="crisis-response strategy",
+                          choices=("none", "hold_steady", "cut_and_push", "pivot", "wait_and_see"))
+    reassure_trust: float = param(0.05, 0.0, 1.0, doc="hold_steady: trust target gain while the crisis lasts")
+    reassure_stress: float = param(0.1, 0.0, 1.0, doc="hold_steady: stress target relief")
+    quota_raise: float = param(0.15, 0.0, 2.0, doc="cut_and_push: fractional quota increase")
+    layoff_share: float = param(0.15, 0.0, 0.9, doc="cut_and_push: share of reps laid off (lowest pace first)")
+    push_accountability: float = param(0.3, 0.0, 1.0, doc="cut_and_push: added accountability")
+    layoff_trust: float = param(0.15, 0.0, 1.0, doc="cut_and_push: trust lost by survivors at the layoff")
+    layoff_morale: float = param(0.1, 0.0, 1.0, doc="cut_and_push: morale lost by survivors at the layoff")
+    hiring_freeze: bool = param(True, doc="cut_and_push: no hires while the shock lasts")
+    pivot_share: float = param(0.5, 0.0, 1.0, doc="pivot: share of effort moved to resilient segments")
+    pivot_dip: float = param(0.1, 0.0, 0.9, doc="pivot: productivity lost while re-skilling")
+    pivot_dip_weeks: int = param(8, 0, 104, unit="weeks", doc="pivot: length of the re-skilling dip")
 
 _B = ("inspiration", "recognition", "feedback", "coaching", "coaching_focus", "communication",
       "accountability", "fairness", "data_orientation", "decision_speed", "toxic_tolerance", "learning_support")
@@ -59,17 +127,6 @@ def style(name: str) -> dict[str, float]:
     return dict(STYLES[name], style=name)
 
 
-class CrisisState:
-    """Per-row crisis bookkeeping."""
-
-    def __init__(self, B: int):
-        self.active = np.zeros(B, dtype=bool)
-        self.onset = np.full(B, -1, dtype=np.int64)
-        self.responding = np.zeros(B, dtype=bool)
-        self.response_start = np.full(B, -1, dtype=np.int64)
-        self.count = np.zeros(B, dtype=np.int64)
-
-
 class Strategy:
     """A crisis response. ``start`` runs once when the response begins; ``during`` every week."""
 
@@ -96,8 +153,8 @@ class HoldSteady(Strategy):
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.mods["trust"] = e.mods.get("trust", 0.0) + c.reassure_trust * _rows(rows)
-        e.mods["stress_relief"] = e.mods.get("stress_relief", 0.0) + c.reassure_stress * _rows(rows)
+        e.org.trust = e.org.trust + c.reassure_trust * _rows(rows)
+        e.org.stress_relief = e.org.stress_relief + c.reassure_stress * _rows(rows)
 
 
 class CutAndPush(Strategy):
@@ -107,7 +164,8 @@ class CutAndPush(Strategy):
 
     def start(self, e, t, rows):
         c, s = e.p.crisis, e.s
-        e.quota_factor = np.where(_rows(rows), e.quota_factor * (1.0 + c.quota_raise), e.quota_factor)
+        org = e.org
+        org.quota_factor = np.where(_rows(rows), org.quota_factor * (1.0 + c.quota_raise), org.quota_factor)
         n_active = s.active.sum(axis=1)
         n_lay = np.floor(np.broadcast_to(c.layoff_share, (e.B, 1))[:, 0] * n_active).astype(int)
         order = np.argsort(np.where(s.active, s.pace, np.inf), axis=1, kind="stable")
@@ -122,13 +180,14 @@ class CutAndPush(Strategy):
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.mods["accountability"] = e.mods.get("accountability", 0.0) + c.push_accountability * _rows(rows)
+        e.org.accountability = e.org.accountability + c.push_accountability * _rows(rows)
         if e.cfg.crisis.hiring_freeze:
-            e.hiring_frozen = e.hiring_frozen | _rows(rows)
+            e.org.hiring_frozen = e.org.hiring_frozen | _rows(rows)
 
     def end(self, e, t, rows):
         c = e.p.crisis
-        e.quota_factor = np.where(_rows(rows), e.quota_factor / (1.0 + c.quota_raise), e.quota_factor)
+        org = e.org
+        org.quota_factor = np.where(_rows(rows), org.quota_factor / (1.0 + c.quota_raise), org.quota_factor)
 
 
 class Pivot(Strategy):
@@ -138,11 +197,11 @@ class Pivot(Strategy):
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.mods["pivot"] = c.pivot_share * _rows(rows)
-        since = t - e.crisis_state.response_start
+        e.org.pivot = c.pivot_share * _rows(rows)
+        since = t - e.org.crisis.response_start
         dip = rows & (since < rowvec(c.pivot_dip_weeks, e.B))  # per row in a sweep
         if dip.any():
-            e.mods["pivot_dip"] = c.pivot_dip * _rows(dip)
+            e.org.pivot_dip = c.pivot_dip * _rows(dip)
 
 
 class WaitAndSee(Strategy):
@@ -151,7 +210,7 @@ class WaitAndSee(Strategy):
     name = "wait_and_see"
 
     def during(self, e, t, rows):
-        e.hiring_frozen = e.hiring_frozen | _rows(rows)
+        e.org.hiring_frozen = e.org.hiring_frozen | _rows(rows)
 
 
 STRATEGIES: dict[str, Strategy] = {cls.name: cls() for cls in (Strategy, HoldSteady, CutAndPush, Pivot, WaitAndSee)}
@@ -165,10 +224,9 @@ def decision_lag(e) -> np.ndarray:
 
 
 def step(e, t: int) -> None:
-    """Reset modifiers, track crises, apply the crisis response after the decision lag."""
-    e.mods = {}
-    e.hiring_frozen = np.zeros((e.B, 1), dtype=bool)
-    cs = e.crisis_state
+    """Track crises and apply the crisis response after the decision lag (the response sets the week's
+    modifiers of :class:`simteam.mechanism.OrgState`, which the engine resets at the start of the week)."""
+    cs = e.org.crisis
     level = e.market.crisis
     starting = ~cs.active & (level > 0.03)
     ending = cs.active & (level < 0.01)
@@ -191,3 +249,12 @@ def step(e, t: int) -> None:
             e.log("crisis_response", strat.name)
     if cs.responding.any():
         strat.during(e, t, cs.responding)
+
+
+class Leadership(Mechanism):
+    """Submodel L: crisis detection and the crisis response (leader behaviours are read by every mechanism)."""
+
+    name = "leadership"
+
+    def step(self, e, t: int) -> None:
+        step(e, t)

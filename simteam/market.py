@@ -8,16 +8,79 @@ Demand multiplier of segment s in week t (docs/model.md, submodel M1):
 with AR(1) log-noise z_s(t) = phi z_s(t-1) + sigma sqrt(1-phi^2) eps, shock depth
 paths d(t) (demand) and l(t) (lead flow), segment resilience r_s, and a win-rate
 logit drop c + 4 w(t) from competitors and win-rate shocks.
+
+This module declares the parameters (:class:`MarketConfig`, :class:`Segment`, :class:`Shock`);
+:class:`MarketMechanism` builds the engine's :class:`Market` in its ``init`` and steps it weekly.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
-from .config import Shock
+from .mechanism import Mechanism
 from .network import rowsum
+from .params import param
 
-__all__ = ["Market", "shock_path", "PRESETS"]
+__all__ = ["MarketConfig", "Segment", "Shock", "default_segments", "Market", "MarketMechanism", "shock_path", "PRESETS"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class Segment:
+    """A market segment."""
+
+    name: str = param("mid_market", doc="segment name")
+    lead_rate: float = param(1.0, 0.0, 1000.0, unit="opps/rep/week", doc="opportunity arrivals per seat")
+    deal_size: float = param(25.0, 0.0, 1e9, unit="k$", doc="mean deal value")
+    deal_cv: float = param(0.8, 0.0, 10.0, doc="coefficient of variation of deal values")
+    win_rate: float = param(0.25, 0.001, 0.999, doc="base win probability of a worked opportunity")
+    cycle_weeks: float = param(8.0, 1.0, 104.0, unit="weeks", doc="mean sales cycle")
+    resilience: float = param(0.5, 0.0, 1.0, doc="share of a demand shock this segment escapes")
+
+
+def default_segments() -> list[Segment]:
+    return [
+        Segment("enterprise", lead_rate=0.35, deal_size=60.0, deal_cv=1.0, win_rate=0.22,
+                cycle_weeks=14.0, resilience=0.6),
+        Segment("mid_market", lead_rate=0.8, deal_size=22.0, deal_cv=0.8, win_rate=0.25,
+                cycle_weeks=8.0, resilience=0.4),
+        Segment("smb", lead_rate=1.4, deal_size=7.0, deal_cv=0.6, win_rate=0.3,
+                cycle_weeks=4.0, resilience=0.1),
+    ]
+
+
+@dataclass
+class Shock:
+    """A market shock: a dip of given depth, shape and timing."""
+
+    kind: str = param("demand", doc="what the shock hits", choices=("demand", "win_rate", "lead_flow"))
+    start_week: int = param(26, 0, 100_000, unit="week", doc="onset week")
+    depth: float = param(0.25, 0.0, 1.0, doc="fractional drop at the trough (win_rate: logit drop / 4)")
+    decline_weeks: int = param(13, 0, 10_000, unit="weeks", doc="weeks from onset to trough")
+    trough_weeks: int = param(13, 0, 10_000, unit="weeks", doc="weeks at the trough")
+    recovery_weeks: int = param(52, 0, 100_000, unit="weeks", doc="weeks from trough back to normal")
+    shape: str = param("linear", doc="decline and recovery curve", choices=("linear", "exponential"))
+    permanent: bool = param(False, doc="never recover (e.g. a competitor that stays)")
+
+
+@dataclass
+class MarketConfig:
+    """Segments, demand path and shocks."""
+
+    segments: list[Segment] = field(default_factory=default_segments)
+    trend_annual: float = param(0.03, -0.5, 1.0, doc="compound annual demand growth")
+    season_amplitude: float = param(0.05, 0.0, 0.9, doc="seasonal demand amplitude")
+    season_peak_week: int = param(48, 0, 51, unit="week of year", doc="peak of the seasonal cycle")
+    noise_sd: float = param(0.1, 0.0, 2.0, doc="stationary sd of log-demand noise")
+    noise_ar: float = param(0.8, 0.0, 0.999, doc="weekly AR(1) coefficient of log-demand noise")
+    competitor_pressure: float = param(0.0, 0.0, 5.0, doc="constant logit drop of win rates")
+    shocks: list[Shock] = field(default_factory=list)
+    random_shock_rate: float = param(0.0, 0.0, 10.0, unit="per year", doc="rate of random demand shocks")
+    random_shock_depth: float = param(0.2, 0.0, 1.0, doc="mean depth of random shocks")
 
 
 def shock_path(sh: Shock, weeks: int) -> np.ndarray:
@@ -171,3 +234,15 @@ class Market:
         done = (self.random_age >= 0) & (self.random_age >= 13 + 13 + 52)
         self.random_age = np.where(done, -1, self.random_age)
         return out
+
+
+class MarketMechanism(Mechanism):
+    """Submodel M: builds the engine's :class:`Market` (``e.market``) and steps it each week."""
+
+    name = "market"
+
+    def init(self, e) -> None:
+        e.market = Market(e)
+
+    def step(self, e, t: int) -> None:
+        e.market.step(t)

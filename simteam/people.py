@@ -1,21 +1,81 @@
-"""People: initial state, effort, morale, trust, stress, skill, quits, hires (submodels P1-P7).
+"""People: initial reps, recognition, stress, morale, trust and skill (submodels P2-P5).
 
 All equations are in docs/model.md. Inspiration, feedback, fairness and learning support
 enter morale and trust targets centred as ``2 b - 1`` (0.5 is neutral); recognition,
 coaching, communication and accountability enter as levels (0 = none), and the base
-levels are calibrated at the default behaviours. Every update is a whole-array
-operation over the (B, N) state.
+levels are calibrated at the default behaviours. The weekly update is one compiled pass per
+batch row (:func:`people_step`), built from small functions named after the submodels
+(:func:`stress_update`, :func:`morale_target`, :func:`trust_update`, :func:`skill_growth`,
+:func:`pace_update`, ...); its per-row terms arrive by name (:data:`PEOPLE_TERMS`).
+Effort (P1) is :mod:`simteam.effort`; quits, hires, tenure and ramp (P6-P7) are
+:mod:`simteam.turnover`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from . import kernels
-from .network import rowsum
+from .mechanism import Mechanism
+from .numerics import flag_record, inline, jit, ndtri, row_params, unit, walk_active_toxic, walk_morale_skill
+from .params import param
 from .streams import rowvec
 
-__all__ = ["initialise", "effort", "step", "turnover", "close_year", "hire"]
+__all__ = ["PeopleConfig", "People", "initialise", "step", "people_step", "PEOPLE_TERMS", "PEOPLE_FLAGS"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class PeopleConfig:
+    """Morale, trust, stress, skill growth, quits and hires."""
+
+    contagion: float = param(0.2, 0.0, 1.0, doc="DeGroot weight on neighbours' morale per week")
+    morale_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="relaxation rate of morale to its target")
+    morale_base: float = param(0.55, 0.0, 1.0, doc="morale target with neutral drivers")
+    success_weight: float = param(0.2, 0.0, 2.0, doc="morale gain from attainment pace (tanh(pace-1))")
+    stress_weight: float = param(0.25, 0.0, 2.0, doc="morale loss per unit stress")
+    mood_sd: float = param(0.02, 0.0, 0.5, doc="sd of weekly idiosyncratic morale noise")
+    trust_rate: float = param(0.05, 0.0, 1.0, unit="1/week", doc="relaxation rate of trust")
+    trust_base: float = param(0.5, 0.0, 1.0, doc="trust target with neutral leadership")
+    stress_rate: float = param(0.15, 0.0, 1.0, unit="1/week", doc="relaxation rate of stress")
+    stress_base: float = param(0.2, 0.0, 1.0, doc="stress target with no pressure")
+    crisis_stress: float = param(0.4, 0.0, 2.0, doc="stress per unit of demand lost in a crisis")
+    effort_base: float = param(0.45, 0.0, 1.0, doc="effort with neutral drivers")
+    effort_morale: float = param(0.5, 0.0, 2.0, doc="effort per unit morale above 0.5")
+    effort_trust: float = param(0.2, 0.0, 2.0, doc="effort per unit trust above 0.5")
+    effort_stress: float = param(0.4, 0.0, 2.0, doc="effort lost per unit stress above 0.5 (burnout)")
+    practice_rate: float = param(0.01, 0.0, 1.0, unit="1/week", doc="skill growth toward potential from practice")
+    ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
+                              source="Bridge Group/Xactly: 3-6 months")
+    new_hire_skill_gap: float = param(0.1, 0.0, 1.0, doc="skill below potential at hire")
+    quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
+                             source="calibrated: 25-40% annual turnover")
+    quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
+    quit_trust: float = param(1.5, 0.0, 20.0, doc="log-hazard per unit trust below 0.5")
+    quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
+    quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
+    quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
+    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="weeks a vacancy stays open")
+    pipeline_handover: float = param(0.5, 0.0, 1.0, doc="share of a leaver's open pipeline kept in the seat "
+                                     "for the successor (the rest is lost)")
+    new_hire_morale: float = param(0.7, 0.0, 1.0, doc="morale of a new hire")
+    new_hire_trust: float = param(0.55, 0.0, 1.0, doc="trust of a new hire")
+
+#: Per-row terms of the people kernel (one record per batch row, read by name).
+PEOPLE_TERMS = ("damp", "recognition", "recognition_morale", "recognition_top",
+                "stress_head", "toxic_stress", "stress_relief", "quota_stress", "stress_rate",
+                "morale_base", "success_weight", "inspiration_term", "feedback_term", "coaching_term",
+                "stress_weight", "toxic_morale", "resistance_morale", "morale_mod", "morale_rate", "mood_sd",
+                "contagion", "trust_head", "toxic_trust", "tolerated_trust", "trust_mod", "trust_rate",
+                "practice", "capacity0", "feedback_skill", "coach_skill", "peer", "strength_growth",
+                "quota_now", "attainment_window")
+#: Switches of the people kernel (the mechanism switches it reads, plus whether the week's worked
+#: opportunities are known and whether strengths coaching is on at all).
+PEOPLE_FLAGS = ("toxicity", "recognition", "stress", "morale_drivers", "mood_noise", "contagion", "cohesion",
+                "trust_dynamics", "skill_growth", "peer_learning", "worked_known", "strength_coaching")
 
 
 def _c(b):
@@ -24,7 +84,7 @@ def _c(b):
 
 
 def initialise(e) -> None:
-    """Initial state from distributions (streams ``init_*``) or from a roster."""
+    """The initial reps: state from distributions (streams ``init_*``) or from a roster (:meth:`People.init`)."""
     s, cfg, rng = e.s, e.cfg, e.rng
     tc = cfg.team  # structural: the same for every row
     P, C = e.p.people, e.p.culture  # per row: scalars, or (B, 1) arrays in a sweep
@@ -49,55 +109,236 @@ def initialise(e) -> None:
         s.toxic[:, seats] = True
     if e.roster is not None:
         e.roster.apply(e)
-    _update_ramp(e)
-    # start the pipeline at its steady state for the initial reps (no warm-up transient)
-    mk = e.market
-    mk.D = np.ones((e.B, S))
-    people_cap = e.p.selling.capacity * s.ramp
-    lead_share = mk.lead / mk.lead.sum()
-    demand = mk.lead.sum()
-    # written in place: at a million reps each (B, N, S) temporary is 24 bytes per rep
-    np.multiply(np.minimum(people_cap, demand)[:, :, None], lead_share[None, None, :], out=s.pipeline)
-    np.divide(s.pipeline, mk.hazard[None, None, :], out=s.pipeline)
-    np.multiply(s.pipeline, mk.size[None, None, :], out=s.pipeline_value)
 
 
-def _update_ramp(e, grow: bool = False) -> None:
-    """Ramp-up and productivity from tenure (after adding this week's tenure if ``grow``)."""
-    s = e.s
-    if getattr(s, "ramp", None) is None or s.ramp.shape != s.tenure.shape:
-        s.ramp, s.productivity = np.empty_like(s.tenure), np.empty_like(s.tenure)
-    kernels.tenure_and_ramp(s.active, grow, s.tenure, rowvec(e.p.people.ramp_weeks, e.B), e.sw.ramp,
-                            np.ascontiguousarray(e.change_factor, dtype=np.float64), s.ramp, s.productivity)
+# ------------------------------------------------------------------------------------------------
+# the compiled kernel, one small function per submodel of docs/model.md (P2-P5)
+# ------------------------------------------------------------------------------------------------
+@inline
+def recognition_term(r, won, top):
+    """P2 recognition: R (r_m [won a deal] + r_t [on pace])."""
+    return r.recognition * (r.recognition_morale * won + r.recognition_top * top)
 
 
-def effort(e, t: int) -> None:
-    """P1 effort: e = clip(e0 + a_m (m-.5) + a_t (tau-.5) + a_c g + a_a A - a_s max(sigma-.5, 0))."""
-    s, P, L = e.s, e.p.people, e.p.leadership
-    if not e.sw.effort:
-        s.effort = np.full_like(s.morale, 0.5)
-        return
-    acc = L.accountability + e.mods.get("accountability", 0.0)
-    B = e.B
-    rp = np.stack([rowvec(v, B) for v in (P.effort_base, P.effort_morale, P.effort_trust,
-                                         L.communication_effort * L.communication, L.accountability_effort * acc,
-                                         P.effort_stress)], axis=1)
-    if s.effort.shape != s.morale.shape or not s.effort.flags.writeable:
-        s.effort = np.empty_like(s.morale)
-    kernels.effort_step(rp, s.morale, s.trust, s.stress, s.effort)
+@inline
+def stress_update(r, st, harm, res):
+    """P3 stress: sigma += r_s (clip(head + toxic harm + 0.3 rho - relief + quota pressure) - sigma)."""
+    target = r.stress_head + r.toxic_stress * harm + 0.3 * res - r.stress_relief + r.quota_stress
+    return st + r.stress_rate * (min(max(target, 0.0), 1.0) - st)
+
+
+@inline
+def morale_target(r, tanh_pace, rec, st, harm, res):
+    """P4 morale target: base + success + leader terms + recognition - stress - toxic harm - resistance."""
+    return (r.morale_base + r.success_weight * tanh_pace + r.inspiration_term + rec + r.feedback_term
+            + r.coaching_term - r.stress_weight * st - r.toxic_morale * harm - r.resistance_morale * res
+            + r.morale_mod)
+
+
+@inline
+def trust_update(r, tr, harm, team_tox, res):
+    """P5 trust: tau += r_t (clip(head - toxic harm - tolerated toxicity - 0.2 rho + mod) - tau)."""
+    target = r.trust_head - r.toxic_trust * harm - r.tolerated_trust * team_tox - 0.2 * res + r.trust_mod
+    return tr + r.trust_rate * (min(max(target, 0.0), 1.0) - tr)
+
+
+@inline
+def skill_growth(r, sk, potential, taken, worked_known, weak_share, af):
+    """P5 skill: k += (practice x worked + feedback + coaching x weakness weight) (potential - k)_+."""
+    gap = max(potential - sk, 0.0)
+    pr = r.practice * (taken / r.capacity0) if worked_known else r.practice * 1.0
+    weak_w = (1.0 - sk) * af / max(weak_share, 1e-12) if weak_share > 0 else 0.0
+    return sk + (pr + r.feedback_skill + r.coach_skill * weak_w) * gap
+
+
+@inline
+def strength_growth(r, b, i, log_strength, log3):
+    """Strengths coaching: the rep's best segment strength grows by g, capped at ln 3."""
+    S = log_strength.shape[2]
+    best = 0
+    for s in range(1, S):
+        if log_strength[b, i, s] > log_strength[b, i, best]:
+            best = s
+    log_strength[b, i, best] = min(log_strength[b, i, best] + r.strength_growth, log3)
+
+
+@inline
+def pace_update(r, b, i, a, af, revenue_week, ramp, pace, quota_year, weeks_year):
+    """Attainment pace (moving average of annualised revenue / ramped quota) and the year's quota."""
+    quota_now = r.quota_now
+    q = quota_now * max(ramp[b, i], 0.05)
+    pace_now = revenue_week[b, i] * 52.0 / max(q, 1e-300) if q > 0 else 1.0
+    if a:
+        pace[b, i] = pace[b, i] + (pace_now - pace[b, i]) / r.attainment_window
+        quota_year[b, i] = quota_year[b, i] + quota_now * ramp[b, i] / 52.0
+    else:
+        pace[b, i] = pace[b, i] + 0.0
+        quota_year[b, i] = quota_year[b, i] + 0.0
+    weeks_year[b, i] = weeks_year[b, i] + af
+
+
+@inline
+def contagion_update(r, m, nm, na, cohesion, use_cohesion):
+    """P4 DeGroot contagion: m <- (1 - w) m + w (mean morale of filled peers), w = c (2 kappa)."""
+    w = r.contagion * (2.0 * cohesion) if use_cohesion else r.contagion * 1.0
+    w = min(max(w, 0.0), 1.0) * (1.0 if na > 0 else 0.0)
+    nbr_mean = nm / max(na, 1e-300)
+    return (1.0 - w) * m + w * nbr_mean
+
+
+@inline
+def peer_learning(r, sk, nsk, na, potential, cohesion):
+    """P5 peer learning: k += l_p kappa min((peer mean skill - k)_+, (potential - k)_+)."""
+    nbr_skill = nsk / max(na, 1e-300)
+    room = max(potential - sk, 0.0)
+    lift = min(max(nbr_skill - sk, 0.0), room) * (1.0 if na > 0 else 0.0)
+    return sk + r.peer * cohesion * lift
+
+
+@inline
+def team_exposure_sums(b, t_ptr, t_idx, active, toxic, skill, t_act, t_tox, t_weak):
+    """Per team, in seat order: filled seats, toxic filled seats, weakness (1 - skill) x filled."""
+    for t in range(t_ptr.shape[0] - 1):
+        sa = 0.0
+        sx = 0.0
+        sw = 0.0
+        for m in range(t_ptr[t], t_ptr[t + 1]):
+            i = t_idx[m]
+            af = 1.0 if active[b, i] else 0.0
+            xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
+            wk = (1.0 - skill[b, i]) * af
+            if m == t_ptr[t]:
+                sa, sx, sw = af, xf, wk
+            else:
+                sa, sx, sw = sa + af, sx + xf, sw + wk
+        t_act[t] = sa
+        t_tox[t] = sx
+        t_weak[t] = sw
+
+
+@inline
+def team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk):
+    """Per team, in seat order: the filled seats' morale and skill sums (complete graphs)."""
+    for t in range(t_ptr.shape[0] - 1):
+        sm = 0.0
+        ss = 0.0
+        for m in range(t_ptr[t], t_ptr[t + 1]):
+            i = t_idx[m]
+            af = 1.0 if active[b, i] else 0.0
+            if m == t_ptr[t]:
+                sm, ss = morale[b, i] * af, skill[b, i] * af
+            else:
+                sm, ss = sm + morale[b, i] * af, ss + skill[b, i] * af
+        t_m[t] = sm
+        t_sk[t] = ss
+
+
+@jit
+def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, flags, log3,
+                active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, cohesion,
+                resistance, ramp, revenue_week, taken, log_strength, quota_year, weeks_year,
+                key_mood, base, scratch, team_scratch):
+    """Recognition, stress, morale (drivers, mood, DeGroot contagion), trust, skill, pace for every row.
+
+    ``params``: one record per row with the fields :data:`PEOPLE_TERMS`; ``flags``: a one-record
+    array with the fields :data:`PEOPLE_FLAGS`. ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh,
+    computed by the caller). ``scratch`` (3, N) and ``team_scratch`` (5, T) are work arrays kept by
+    the engine between weeks, reused row by row.
+    """
+    fl = flags[0]
+    f_tox, f_rec, f_stress, f_drivers, f_mood, f_contagion = (fl.toxicity, fl.recognition, fl.stress,
+                                                              fl.morale_drivers, fl.mood_noise, fl.contagion)
+    f_cohesion, f_trust, f_skill, f_peer, f_worked, f_strength = (fl.cohesion, fl.trust_dynamics, fl.skill_growth,
+                                                                  fl.peer_learning, fl.worked_known,
+                                                                  fl.strength_coaching)
+    B, N = active.shape
+    nbr_act, m_new, sk_new = scratch[0], scratch[1], scratch[2]
+    t_act, t_tox, t_weak, t_m, t_sk = (team_scratch[0], team_scratch[1], team_scratch[2], team_scratch[3],
+                                       team_scratch[4])
+    for b in range(B):
+        r = params[b]
+        damp = r.damp
+        mood_sd = r.mood_sd
+        team_exposure_sums(b, t_ptr, t_idx, active, toxic, skill, t_act, t_tox, t_weak)
+        # pass 1: everything that reads only the seat itself and start-of-week neighbours
+        for i in range(N):
+            t = team_of[i]
+            a = active[b, i]
+            af_i = 1.0 if a else 0.0
+            if complete:
+                na = t_act[t] - af_i
+                ntox = t_tox[t] - (1.0 if (toxic[b, i] and a) else 0.0)
+            else:
+                na, ntox = walk_active_toxic(i, b, active, toxic, a_ptr, a_idx, a_val)
+            nbr_act[i] = na
+            harm = 0.0
+            team_tox = 0.0
+            if f_tox:
+                harm = ntox / max(na, 1.0) * damp
+                team_tox = 1.0 if t_tox[t] > 0 else 0.0
+            rec = 0.0
+            if f_rec:
+                won = 1.0 if wins_week[b, i] > 0 else 0.0
+                top = 1.0 if pace[b, i] >= 1.0 else 0.0
+                rec = recognition_term(r, won, top)
+            res = resistance[b, i]
+            st = stress[b, i]
+            if f_stress:
+                st = stress_update(r, st, harm, res)
+                stress[b, i] = st
+            m = morale[b, i]
+            if f_drivers:
+                target = morale_target(r, tanh_pace[b, i], rec, st, harm, res)
+                m = m + r.morale_rate * (min(max(target, 0.0), 1.0) - m)
+            if f_mood:
+                m = m + mood_sd * ndtri(unit(key_mood[b], base, i))
+            m = min(max(m, 0.0), 1.0)
+            morale[b, i] = m
+            if f_trust:
+                trust[b, i] = trust_update(r, trust[b, i], harm, team_tox, res)
+            if f_skill:
+                tw = t_weak[t] / max(t_act[t], 1.0)
+                skill[b, i] = skill_growth(r, skill[b, i], potential[b, i], taken[b, i], f_worked, tw, af_i)
+                if f_strength and a:
+                    strength_growth(r, b, i, log_strength, log3)
+            pace_update(r, b, i, a, af_i, revenue_week, ramp, pace, quota_year, weeks_year)
+        # pass 2: DeGroot contagion and peer learning read the neighbours' pass-1 values
+        if f_contagion or (f_skill and f_peer):
+            if complete:
+                team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk)
+            for i in range(N):
+                t = team_of[i]
+                na = nbr_act[i]
+                if complete:
+                    af_i = 1.0 if active[b, i] else 0.0
+                    nm, nsk = t_m[t] - morale[b, i] * af_i, t_sk[t] - skill[b, i] * af_i
+                else:
+                    nm, nsk = walk_morale_skill(i, b, active, morale, skill, a_ptr, a_idx, a_val)
+                m_new[i] = morale[b, i]
+                if f_contagion and active[b, i]:
+                    m_new[i] = contagion_update(r, morale[b, i], nm, na, cohesion[b, i], f_cohesion)
+                sk_new[i] = skill[b, i]
+                if f_skill and f_peer:
+                    sk_new[i] = peer_learning(r, skill[b, i], nsk, na, potential[b, i], cohesion[b, i])
+            for i in range(N):
+                morale[b, i] = m_new[i]
+                skill[b, i] = sk_new[i]
+        if f_skill:
+            for i in range(N):
+                skill[b, i] = min(max(skill[b, i], 0.0), 1.0)
 
 
 def step(e, t: int) -> None:
     """P2-P5: recognition, stress, morale (drivers, then DeGroot contagion), trust, skill.
 
-    One compiled pass per row (:func:`simteam.kernels.people_step`); the per-row parameter
-    terms are formed here with the same operations as the equations in docs/model.md.
+    One compiled pass per row (:func:`people_step`); the per-row terms are formed here, by name,
+    with the same operations as the equations in docs/model.md.
     """
     s, P, L, C, sw = e.s, e.p.people, e.p.leadership, e.p.culture, e.sw
     st = e.structure
     B = e.B
-    mods = e.mods
-    acc = L.accountability + mods.get("accountability", 0.0)
+    org = e.org
+    acc = L.accountability + org.accountability
     worked = getattr(e.selling, "taken", None)
     g = L.coaching_strength * L.coaching * L.coaching_focus
     terms = {
@@ -105,117 +346,62 @@ def step(e, t: int) -> None:
         "recognition": L.recognition, "recognition_morale": L.recognition_morale,
         "recognition_top": L.recognition_top,
         "stress_head": P.stress_base + L.accountability_stress * acc + P.crisis_stress * e.market.crisis[:, None],
-        "toxic_stress": C.toxic_stress, "stress_relief": mods.get("stress_relief", 0.0),
-        "quota_stress": 0.2 * np.maximum(e.quota_factor - 1.0, 0.0), "stress_rate": P.stress_rate,
+        "toxic_stress": C.toxic_stress, "stress_relief": org.stress_relief,
+        "quota_stress": 0.2 * np.maximum(org.quota_factor - 1.0, 0.0), "stress_rate": P.stress_rate,
         "morale_base": P.morale_base, "success_weight": P.success_weight,
         "inspiration_term": L.inspiration_morale * _c(L.inspiration), "feedback_term": L.feedback_morale * _c(L.feedback),
         "coaching_term": L.coaching_morale * L.coaching * L.coaching_focus, "stress_weight": P.stress_weight,
         "toxic_morale": C.toxic_morale, "resistance_morale": e.p.change.resistance_morale,
-        "morale_mod": mods.get("morale", 0.0), "morale_rate": P.morale_rate, "mood_sd": P.mood_sd,
+        "morale_mod": org.morale, "morale_rate": P.morale_rate, "mood_sd": P.mood_sd,
         "contagion": P.contagion,
         "trust_head": (P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
                        - 0.1 * L.accountability * (1.0 - L.inspiration)),
         "toxic_trust": C.toxic_trust, "tolerated_trust": L.toxic_trust * L.toxic_tolerance,
-        "trust_mod": mods.get("trust", 0.0), "trust_rate": P.trust_rate,
+        "trust_mod": org.trust, "trust_rate": P.trust_rate,
         "practice": P.practice_rate * (1.0 + L.learning_skill * _c(L.learning_support) * 0.5),
         "capacity0": np.maximum(e.p.selling.capacity, 1e-9),  # per row: a row never depends on other rows
         "feedback_skill": L.feedback_skill * L.feedback,
         "coach_skill": L.coaching_skill * L.coaching * (1.0 - L.coaching_focus),
         "peer": L.peer_learning_rate * L.learning_support * 2.0, "strength_growth": g,
-        "quota_now": e.p.selling.quota * e.quota_factor, "attainment_window": e.p.selling.attainment_window,
+        "quota_now": e.p.selling.quota * org.quota_factor, "attainment_window": e.p.selling.attainment_window,
     }
-    rp = np.stack([rowvec(terms[k], B) for k in kernels.PEOPLE_PARAMS], axis=1)
-    flags = np.array([sw.toxicity, sw.recognition, sw.stress, sw.morale_drivers,
-                      bool(sw.mood_noise and np.any(P.mood_sd)), bool(sw.contagion and np.any(P.contagion)),
-                      sw.cohesion, sw.trust_dynamics, sw.skill_growth, sw.peer_learning, worked is not None,
-                      bool(np.any(g))], dtype=np.bool_)
+    flags = flag_record(PEOPLE_FLAGS, {
+        "toxicity": sw.toxicity, "recognition": sw.recognition, "stress": sw.stress,
+        "morale_drivers": sw.morale_drivers, "mood_noise": bool(sw.mood_noise and np.any(P.mood_sd)),
+        "contagion": bool(sw.contagion and np.any(P.contagion)), "cohesion": sw.cohesion,
+        "trust_dynamics": sw.trust_dynamics, "skill_growth": sw.skill_growth, "peer_learning": sw.peer_learning,
+        "worked_known": worked is not None, "strength_coaching": bool(np.any(g))})
     tanh_pace = e.scratch("tanh_pace", (B, e.N))
     np.tanh(np.subtract(s.pace, 1.0, out=tanh_pace), out=tanh_pace)
-    kernels.people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
-                        rp, flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week, s.pace, tanh_pace,
-                        s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance, s.ramp,
-                        s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
-                        s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
-                        e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
+    people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
+                row_params(PEOPLE_TERMS, terms, B), flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week,
+                s.pace, tanh_pace, s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance,
+                s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
+                s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
+                e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
 
 
-def turnover(e, t: int) -> None:
-    """P6-P7: voluntary quits from the hazard, other exits, hiring into vacancies, tenure and ramp."""
-    s, P, L, sw = e.s, e.p.people, e.p.leadership, e.sw
-    B = e.B
-    act = s.active
-    quits = np.zeros_like(act)
-    if sw.attrition:
-        terms = {"quit_base": P.quit_base, "quit_morale": P.quit_morale, "quit_trust": P.quit_trust,
-                 "quit_attainment": P.quit_attainment, "quit_stress": P.quit_stress,
-                 "quit_cohesion": P.quit_cohesion, "fairness_term": L.fairness_quit * _c(L.fairness) * 0.5,
-                 "resistance_quit": e.p.change.resistance_quit}
-        rp = np.stack([rowvec(terms[k], B) for k in kernels.QUIT_PARAMS], axis=1)
-        kernels.quit_draws(rp, act, s.morale, s.trust, s.pace, s.tenure, s.stress, s.cohesion, s.resistance,
-                           e.rng.key("quit"), e.rng.week_base(t), quits)
-    # hiring first: seats vacated in earlier weeks count down and are filled when they reach 0
-    hired = np.zeros_like(act)
-    if sw.hiring:
-        pending = (~s.active) & (s.vacancy >= 0)
-        if pending.any():
-            ticking = pending & ~e.hiring_frozen
-            rows, cols = np.nonzero(ticking & (s.vacancy > 0))
-            s.vacancy[rows, cols] -= 1
-            hired = ticking & (s.vacancy == 0)
-    if s.leaving.any():  # layoffs and dismissals set by policies and culture this week
-        other = s.leaving & act & ~quits
-        leave = quits | other
-    else:
-        other, leave = None, quits
-    n_quits = quits.sum(axis=1)
-    n_other = other.sum(axis=1) if other is not None else np.zeros(B, dtype=n_quits.dtype)
-    e.series["quits"][t] += n_quits
-    e.series["exits_other"][t] += n_other
-    e.counters["quits"] += n_quits
-    e.counters["exits_other"] += n_other
-    if leave.any():
-        _close_rep_years(e, leave)
-        rows, cols = np.nonzero(leave)
-        s.active[rows, cols] = False
-        h = rowvec(P.pipeline_handover, B)[rows][:, None]
-        s.pipeline[rows, cols] *= h
-        s.pipeline_value[rows, cols] *= h
-        s.toxic[rows, cols] = False
-        s.resistance[rows, cols] = 0.0
-        s.adopted[rows, cols] = False
-        s.adopt_age[rows, cols] = 0.0
-        s.vacancy[rows, cols] = np.rint(rowvec(P.hire_lag_weeks, B)[rows]).astype(np.int32) if sw.hiring else -1
-        for name, kind in (("quit", quits), ("exit", other)):
-            if kind is not None and kind.any() and e.B == 1:
-                e.log(name, ",".join(str(i) for i in np.flatnonzero(kind[0])))
-        if sw.hiring:
-            # a lag of 0 refills a seat in the week it was left
-            hired = hired | (leave & (s.vacancy == 0) & ~e.hiring_frozen)
-    if hired.any():
-        hire(e, t, hired, count=False)
-    n_hired = hired.sum(axis=1)
-    e.series["hires"][t] += n_hired
-    e.counters["hires"] += n_hired
-    _update_ramp(e, grow=True)
+class People(Mechanism):
+    """P2-P5 and the initial reps (the mechanism object the engine calls)."""
 
+    name = "people"
 
-def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | None = None,
-         count: bool = True) -> None:
-    """Fill the seats in ``mask`` with new reps (draws from the ``hire_*`` streams).
+    def init(self, e) -> None:
+        initialise(e)
 
-    Only the filled seats are drawn and written. ``count`` adds them to the week's hires
-    (turnover counts its own refills).
-    """
-    s, P, tc, C = e.s, e.p.people, e.cfg.team, e.p.culture
-    B, S = e.B, e.S
-    mask = np.broadcast_to(np.asarray(mask, dtype=bool), (B, e.N))
-    rows, cols = np.nonzero(mask)
-    row_of = lambda v: rowvec(v, B)[rows]  # noqa: E731  (a per-row parameter at each filled seat)
-    if rows.size:
-        if skill is None:
+    def step(self, e, t: int) -> None:
+        step(e, t)
+
+    def on_hire(self, e, rows, cols) -> None:
+        """A new rep: potential [``hire_potential``], skill, strengths [``hire_strength``], morale, trust, stress, pace."""
+        s, P, tc = e.s, e.p.people, e.cfg.team
+        B, S, t = e.B, e.S, e.week
+        row_of = lambda v: rowvec(v, B)[rows]  # noqa: E731  (a per-row parameter at each filled seat)
+        spec = e.hire_spec
+        if spec is None or spec.potential is None:
             pot = np.clip(tc.skill_mean + tc.skill_sd * e.rng.at("hire_potential", t, rows, cols, normal=True), 0.02, 1.0)
         else:
-            pot = row_of(skill)
+            pot = row_of(spec.potential)  # per row in a sweep
         s.potential[rows, cols] = pot
         s.skill[rows, cols] = np.clip(pot - row_of(P.new_hire_skill_gap), 0.0, 1.0)
         js = (cols[:, None] * S + np.arange(S)[None, :]).reshape(-1)
@@ -224,50 +410,4 @@ def hire(e, t: int, mask: np.ndarray, skill: float | None = None, toxic: bool | 
         s.morale[rows, cols] = row_of(P.new_hire_morale)
         s.trust[rows, cols] = row_of(P.new_hire_trust)
         s.stress[rows, cols] = row_of(P.stress_base)
-        s.cohesion[rows, cols] = row_of(C.cohesion_base * (0.6 if e.sw.cohesion else 1.0))
-        s.resistance[rows, cols] = 0.0
         s.pace[rows, cols] = 1.0
-        s.tenure[rows, cols] = 0.0
-        for arr in (s.revenue_year, s.quota_year, s.weeks_year):
-            arr[rows, cols] = 0.0
-        if toxic is None:
-            s.toxic[rows, cols] = (e.rng.at("hire_toxic", t, rows, cols) < row_of(C.toxic_hire_prob)
-                                   if e.sw.toxicity else False)
-        else:
-            s.toxic[rows, cols] = toxic
-        s.active[rows, cols] = True
-        s.vacancy[rows, cols] = -1
-        s.exposed[rows, cols] = e.initiative_open[None, :] if e.K else False
-    if count:
-        e.series["hires"][t] += mask.sum(axis=1)
-        e.counters["hires"] += mask.sum(axis=1)
-    if e.B == 1 and rows.size:
-        e.log("hire", ",".join(str(i) for i in cols))
-
-
-def _close_rep_years(e, mask: np.ndarray) -> None:
-    """Count the rep-years of reps in ``mask`` (13+ weeks in the year) and whether they made quota."""
-    s = e.s
-    counted = mask & (s.weeks_year >= 13)
-    e.counters["rep_years"] += counted.sum(axis=1)
-    e.counters["at_quota"] += (counted & (s.revenue_year >= s.quota_year)).sum(axis=1)
-
-
-def close_year(e, final: bool = False) -> None:
-    """Year-end accounting: rep-years at quota and the top-20% revenue share of seats."""
-    s = e.s
-    weeks_in_year = e.week % 52 + 1 if not final else e.weeks % 52
-    if final and weeks_in_year < 26:
-        return
-    _close_rep_years(e, s.active)
-    seat_rev = s.seat_revenue_year
-    total = rowsum(seat_rev)
-    k = max(int(np.ceil(0.2 * e.N)), 1)
-    top = rowsum(np.sort(seat_rev, axis=1)[:, -k:]) if e.N > 1 else total
-    ok = total > 0
-    e.counters["top20_sum"] += np.where(ok, top / np.where(ok, total, 1.0), 0.0)
-    e.counters["top20_n"] += ok
-    for arr in (s.revenue_year, s.quota_year, s.weeks_year, s.seat_revenue_year):
-        arr[:] = 0.0
-    if not final:
-        e.quota_factor = e.quota_factor * (1.0 + e.p.selling.quota_growth)  # next year's quota

@@ -16,39 +16,256 @@ Per week, for rep i and segment s (docs/model.md):
 value lies. The selection gain is the exact mean of a log-normal value conditional on
 being in the top ``f`` of a correlated noisy ranking, so data orientation pays exactly
 when reps have more opportunities than capacity.
+
+This module declares the parameters (:class:`SellingConfig`), the compiled kernel
+(:func:`selling_step`, built from :func:`allocation_weight`, :func:`capacity`,
+:func:`win_probability`, :func:`selection_gain_1`, :func:`deal_revenue`; per-row terms by name,
+:data:`SELLING_TERMS`) and the mechanism object :class:`Selling` (``start``: the initial pipeline at
+its steady state; ``on_vacate``: the pipeline handover).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import math
+
 import numpy as np
-from . import kernels
+
+from .mechanism import Mechanism
 from .network import rowsum
+from .numerics import flag_record, inline, jit, ndtr, ndtri, poisson_inverse, row_params, unit
+from .params import param
 from .streams import rowvec
 
-__all__ = ["Selling", "selection_gain"]
+__all__ = ["SellingConfig", "Selling", "selection_gain", "selling_step", "SELLING_TERMS", "SELLING_FLAGS"]
+
+
+# ------------------------------------------------------------------------------------------------
+# parameters (declared here, assembled by simteam.config.SimConfig)
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class SellingConfig:
+    """Capacity, allocation and conversion."""
+
+    capacity: float = param(2.4, 0.0, 1000.0, unit="opps/week", doc="opportunities a fully ramped rep can open")
+    effort_capacity: float = param(1.0, 0.0, 2.0, doc="how much effort scales capacity: c0*(1-e_c/2+e_c*e)")
+    skill_logit: float = param(2.0, 0.0, 10.0, doc="logit win-rate gain per unit skill above 0.5")
+    strength_logit: float = param(1.0, 0.0, 5.0, doc="logit gain per unit log segment strength")
+    morale_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit morale above 0.5")
+    effort_logit: float = param(0.8, 0.0, 5.0, doc="logit gain per unit effort above 0.5")
+    value_sd: float = param(0.6, 0.0, 3.0, doc="log-sd of opportunity values (what selection can find)")
+    estimate_noise: float = param(1.2, 0.0, 5.0, doc="log-sd of the leader's value estimates at zero data orientation")
+    strength_allocation: float = param(1.0, 0.0, 10.0, doc="how sharply leads follow estimated strengths (x focus)")
+    quota: float = param(640.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
+                         source="calibrated: 45-65% of rep-years at quota")
+    attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
+    quota_growth: float = param(0.03, -0.5, 1.0, doc="annual quota increase set at each year end (tracks demand)")
+
+#: Per-row terms of the selling kernel (one record per batch row, read by name).
+SELLING_TERMS = ("pivot_dip", "capacity", "effort_capacity", "noise_sd", "allocation_beta", "value_sd", "rho",
+                 "skill_logit", "strength_logit", "morale_logit", "effort_logit", "pivot", "win_shift", "value_cv2")
+#: Switches of the selling kernel: J-curve factor, estimate noise, selection gain, pivot prospecting.
+SELLING_FLAGS = ("change", "estimate_noise", "selection_gain", "pivot")
+
+
+# ------------------------------------------------------------------------------------------------
+# the compiled kernel, one small function per equation of docs/model.md (S)
+# ------------------------------------------------------------------------------------------------
+@inline
+def selection_gain_1(f, shift):
+    """E[value | in the top f of a ranking] / E[value] for log-normal values, ``shift = rho sigma``:
+    Phi(shift - Phi^-1(1 - f)) / f, exactly 1 where nothing can be ranked (f = 1 or shift = 0)."""
+    fc = min(max(f, 1e-9), 1.0)
+    if fc >= 1.0 or shift == 0.0:
+        return 1.0
+    return ndtr(shift - ndtri(1.0 - fc)) / fc
+
+
+@jit
+def selection_gains(f, shift, out):
+    """:func:`selection_gain_1` over arrays (``shift`` broadcast by the caller)."""
+    for i in range(f.size):
+        out.flat[i] = selection_gain_1(f.flat[i], shift.flat[i])
+
+
+@inline
+def allocation_weight(r, log_strength, key, base, j, use_noise, a):
+    """exp(beta (ln str_is + sigma_n eps_is)) for a filled seat (0 for a vacant one)."""
+    sc = log_strength
+    if use_noise:
+        sc = sc + r.noise_sd * ndtri(unit(key, base, j))
+    return math.exp(r.allocation_beta * sc) * a
+
+
+@inline
+def capacity(r, productivity, effort, a):
+    """c_i = c0 (1 - e_c/2 + e_c e_i) pi_i (1 - pivot dip)."""
+    prod = productivity * (1.0 - r.pivot_dip)
+    ec = r.effort_capacity
+    return r.capacity * (1.0 - 0.5 * ec + ec * effort) * prod * a
+
+
+@inline
+def win_probability(r, win_logit, skill, log_strength, morale, effort, use_change, cf):
+    """logit p = logit w_s + shift + b_k (k - .5) + b_str ln str + b_m (m - .5) + b_e (e - .5) [+ ln J]."""
+    lg = (win_logit + r.win_shift + r.skill_logit * (skill - 0.5)
+          + r.strength_logit * log_strength + r.morale_logit * (morale - 0.5)
+          + r.effort_logit * (effort - 0.5))
+    if use_change:
+        lg = lg + cf
+    return 1.0 / (1.0 + math.exp(-lg))
+
+
+@inline
+def deal_revenue(wins, exp_value, lam, cv2, key, base, i):
+    """Revenue of ``wins`` deals: wins x mean value x log-normal noise (no deal, no draw)."""
+    if wins > 0:
+        mean_value = exp_value / max(lam, 1e-300) if lam > 0 else 0.0
+        s2 = math.log1p(cv2 / max(wins, 1.0))
+        z = ndtri(unit(key, base, i))
+        return wins * mean_value * math.exp(math.sqrt(s2) * z - 0.5 * s2)
+    return 0.0
+
+
+@jit
+def selling_step(t_ptr, t_idx, team_size, params, flags,
+                 active, effort, productivity, skill, morale, change_factor,
+                 log_strength, pipeline, pipeline_value, mix,
+                 lead, D, win_logit, hazard, size,
+                 key_estimate, key_wins, key_value, base,
+                 out_taken, wins_out, rev_out, revenue_year, seat_revenue_year, revenue_total):
+    """One week of selling for every row and team (see :meth:`Selling.step`).
+
+    ``params``: one record per row with the fields :data:`SELLING_TERMS`; ``flags``: a one-record
+    array with the fields :data:`SELLING_FLAGS`. Teams are given as CSR member lists (``t_ptr``,
+    ``t_idx``: the seats of team ``t`` in seat order). Writes the opportunities taken, wins and
+    revenue, and updates the pipeline and the revenue accumulators in place.
+    """
+    fl = flags[0]
+    use_change, use_noise, use_gain, use_pivot = fl.change, fl.estimate_noise, fl.selection_gain, fl.pivot
+    B = active.shape[0]
+    S = lead.shape[0]
+    T = t_ptr.shape[0] - 1
+    maxm = 0
+    for t in range(T):
+        maxm = max(maxm, t_ptr[t + 1] - t_ptr[t])
+    w = np.empty((maxm, S))
+    tw = np.empty(S)
+    per = np.empty(S)
+    off = np.empty(S)
+    for b in range(B):
+        r = params[b]
+        kb_est = key_estimate[b]
+        kb_win = key_wins[b]
+        kb_val = key_value[b]
+        for t in range(T):
+            m0 = t_ptr[t]
+            m1 = t_ptr[t + 1]
+            # allocation weights and their team sums (seat order)
+            for m in range(m0, m1):
+                i = t_idx[m]
+                a = 1.0 if active[b, i] else 0.0
+                for s in range(S):
+                    wv = allocation_weight(r, log_strength[b, i, s], kb_est, base, i * S + s, use_noise, a)
+                    w[m - m0, s] = wv
+                    if m == m0:
+                        tw[s] = wv
+                    else:
+                        tw[s] += wv
+            seats = team_size[t]
+            for s in range(S):
+                per[s] = lead[s] * D[b, s] * seats / max(tw[s], 1e-300) if tw[s] > 0 else 0.0
+            for m in range(m0, m1):
+                i = t_idx[m]
+                a = 1.0 if active[b, i] else 0.0
+                cap = capacity(r, productivity[b, i], effort[b, i], a)
+                o_total = 0.0
+                for s in range(S):
+                    off[s] = w[m - m0, s] * per[s]
+                    o_total = off[s] if s == 0 else o_total + off[s]
+                if use_pivot:  # pivot prospecting in spare capacity
+                    slack = max(cap - o_total, 0.0)
+                    ps = r.pivot * slack
+                    extra_sum = 0.0
+                    for s in range(S):
+                        ex = ps * mix[b, s]
+                        off[s] = off[s] + ex
+                        extra_sum = ex if s == 0 else extra_sum + ex
+                    o_total = o_total + extra_sum
+                x = min(o_total, cap)
+                f = x / max(o_total, 1e-300) if o_total > 0 else 1.0
+                Q = selection_gain_1(f, r.rho * r.value_sd) if use_gain else 1.0
+                # win probability at close, expected wins and value, then the pipeline moves on
+                cf = math.log(max(change_factor[b, i], 1e-6)) if use_change else 0.0
+                lam = 0.0
+                exp_value = 0.0
+                for s in range(S):
+                    pw = win_probability(r, win_logit[s], skill[b, i], log_strength[b, i, s], morale[b, i],
+                                         effort[b, i], use_change, cf)
+                    h = hazard[s]
+                    c_s = pipeline[b, i, s] * h * pw
+                    v_s = pipeline_value[b, i, s] * h * pw
+                    lam = c_s if s == 0 else lam + c_s
+                    exp_value = v_s if s == 0 else exp_value + v_s
+                    share = off[s] / max(o_total, 1e-300) if o_total > 0 else 0.0
+                    x_s = x * share
+                    pipeline[b, i, s] = pipeline[b, i, s] * (1.0 - h) + x_s
+                    pipeline_value[b, i, s] = pipeline_value[b, i, s] * (1.0 - h) + x_s * size[s] * Q
+                lam = lam * a
+                wins = poisson_inverse(unit(kb_win, base, i), lam)
+                rev = deal_revenue(wins, exp_value, lam, r.value_cv2, kb_val, base, i)
+                out_taken[b, i] = x
+                wins_out[b, i] = wins
+                rev_out[b, i] = rev
+                revenue_year[b, i] += rev
+                seat_revenue_year[b, i] += rev
+                revenue_total[b, i] += rev
 
 
 def selection_gain(f: np.ndarray, rho: np.ndarray, sigma: float) -> np.ndarray:
     """E[value | in top f of a ranking with correlation rho] / E[value], log-normal values.
 
-    The engine's own function (:func:`simteam.kernels.selection_gain`), over arrays; exactly 1
+    The engine's own function (:func:`selection_gain_1`, compiled), over arrays; exactly 1
     where nothing can be ranked.
     """
     f, shift = np.broadcast_arrays(np.asarray(f, dtype=np.float64), np.asarray(rho * sigma, dtype=np.float64))
     f, shift = np.ascontiguousarray(f), np.ascontiguousarray(shift)
     out = np.empty_like(f)
-    kernels.selection_gains(f, shift, out)
+    selection_gains(f, shift, out)
     return out
 
 
-class Selling:
-    """Opportunity flow and conversion for a batch."""
+class Selling(Mechanism):
+    """Opportunity flow and conversion for a batch (submodel S; the mechanism object the engine calls)."""
 
-    def __init__(self, engine):
-        self.e = engine
+    name = "selling"
 
-    def step(self, t: int) -> None:
-        e, s, p, sw = self.e, self.e.s, self.e.p, self.e.sw
+    def init(self, e) -> None:
+        self.taken = None  # opportunities worked this week (B, N), known after the first step
+        e.selling = self
+
+    def start(self, e) -> None:
+        """The pipeline at its steady state for the initial reps (no warm-up transient)."""
+        s, _cfg = e.s, e.cfg
+        mk = e.market
+        people_cap = e.p.selling.capacity * s.ramp  # per row in a sweep
+        lead_share = mk.lead / mk.lead.sum()
+        demand = mk.lead.sum()
+        # written in place: at a million reps each (B, N, S) temporary is 24 bytes per rep
+        np.multiply(np.minimum(people_cap, demand)[:, :, None], lead_share[None, None, :], out=s.pipeline)
+        np.divide(s.pipeline, mk.hazard[None, None, :], out=s.pipeline)
+        np.multiply(s.pipeline, mk.size[None, None, :], out=s.pipeline_value)
+
+    def on_vacate(self, e, rows, cols) -> None:
+        """A leaving rep's successor keeps the share ``people.pipeline_handover`` of the open pipeline."""
+        s = e.s
+        h = rowvec(e.p.people.pipeline_handover, e.B)[rows][:, None]
+        s.pipeline[rows, cols] *= h
+        s.pipeline_value[rows, cols] *= h
+
+    def step(self, e, t: int) -> None:
+        s, p, sw = e.s, e.p, e.sw
         mk = e.market
         st = e.structure
         if not sw.selling:
@@ -62,7 +279,9 @@ class Selling:
         sq = sp.value_sd
         den = np.sqrt(sq * sq + noise_sd * noise_sd)
         rho = np.where(den > 0, sq / np.where(den > 0, den, 1.0), 1.0)  # no value spread: nothing to rank
-        pivot = e.mods.get("pivot")
+        org = e.org
+        pivot = org.pivot if np.any(org.pivot) else None
+        org_pivot_dip = org.pivot_dip
         if pivot is not None:
             mix = mk.resilience[None, :] * mk.D
             mix = mix / np.maximum(rowsum(mix, keepdims=True), 1e-12)
@@ -76,18 +295,19 @@ class Selling:
             s.wins_week = np.empty((B, N))
         if s.revenue_week.shape != (B, N) or not s.revenue_week.flags.writeable:
             s.revenue_week = np.empty((B, N))
-        kernels.selling_step(
-            st.members_ptr, st.members, st.team_sizes_f,
-            s.active, s.effort, s.productivity, s.skill, s.morale, e.change_factor, bool(e.K),
-            s.log_strength, s.pipeline, s.pipeline_value,
-            rowvec(e.mods.get("pivot_dip", 0.0), B), rowvec(sp.capacity, B), rowvec(sp.effort_capacity, B),
-            rowvec(noise_sd, B), rowvec(sp.strength_allocation * L.coaching_focus, B), use_noise,
-            rowvec(sq, B), rowvec(rho, B), bool(np.any(sq)),
-            rowvec(sp.skill_logit, B), rowvec(sp.strength_logit, B), rowvec(sp.morale_logit, B),
-            rowvec(sp.effort_logit, B), rowvec(pivot if pivot is not None else 0.0, B), pivot is not None,
-            np.array(mix, dtype=np.float64),
-            mk.lead, np.array(mk.D, dtype=np.float64), mk.win_logit, rowvec(mk.win_shift, B),
-            mk.hazard, mk.size, float((mk.cv ** 2) @ mk.value_weight),
+        terms = {"pivot_dip": org_pivot_dip, "capacity": sp.capacity, "effort_capacity": sp.effort_capacity,
+                 "noise_sd": noise_sd, "allocation_beta": sp.strength_allocation * L.coaching_focus,
+                 "value_sd": sq, "rho": rho, "skill_logit": sp.skill_logit, "strength_logit": sp.strength_logit,
+                 "morale_logit": sp.morale_logit, "effort_logit": sp.effort_logit,
+                 "pivot": pivot if pivot is not None else 0.0, "win_shift": mk.win_shift,
+                 "value_cv2": float((mk.cv ** 2) @ mk.value_weight)}
+        flags = flag_record(SELLING_FLAGS, {"change": bool(e.K), "estimate_noise": use_noise,
+                                            "selection_gain": bool(np.any(sq)), "pivot": pivot is not None})
+        selling_step(
+            st.members_ptr, st.members, st.team_sizes_f, row_params(SELLING_TERMS, terms, B), flags,
+            s.active, s.effort, s.productivity, s.skill, s.morale, e.change_factor,
+            s.log_strength, s.pipeline, s.pipeline_value, np.array(mix, dtype=np.float64),
+            mk.lead, np.array(mk.D, dtype=np.float64), mk.win_logit, mk.hazard, mk.size,
             rng.key("estimate"), rng.key("wins"), rng.key("deal_value"), base,
             self.taken, s.wins_week, s.revenue_week, s.revenue_year,
             s.seat_revenue_year, s.revenue_total)

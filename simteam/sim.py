@@ -88,14 +88,15 @@ def _as_config(config) -> SimConfig:
 
 
 def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel: bool, policies, roster,
-               progress: Callable | None = None, series_to: tuple | None = None) -> tuple:
+               progress: Callable | None = None, series_to: tuple | None = None, mechanisms=None) -> tuple:
     """Run one chunk of batch rows.
 
     ``series_to = (path, B, first_row)`` writes the weekly series into columns ``first_row:`` of
     the parent's memory-mapped ``(series, weeks, B)`` array instead of returning them (a worker
     process then sends back only the small summary table, not hundreds of MB through a pipe).
     """
-    e = Engine(cfg, seeds=seeds, overrides=overrides, record_panel=panel, policies=policies, roster=roster)
+    e = Engine(cfg, seeds=seeds, overrides=overrides, record_panel=panel, policies=policies, roster=roster,
+               mechanisms=mechanisms)
     e.run(progress=progress)
     series = e.series
     if series_to is not None:
@@ -111,7 +112,8 @@ def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel:
 
 def run(config: SimConfig | dict | None = None, replications: int | None = None, seed: int | None = None,
         *, weeks: int | None = None, panel: bool = False, policies: list | None = None, roster=None,
-        processes: int = 1, chunk_rows: int | None = None, progress: bool | Callable = False) -> Results:
+        processes: int = 1, chunk_rows: int | None = None, progress: bool | Callable = False,
+        mechanisms: list | None = None) -> Results:
     """Run ``replications`` replications of one configuration as one batch.
 
     Replication ``r`` uses seed ``seed + r``: a batch equals the single runs with those
@@ -129,6 +131,9 @@ def run(config: SimConfig | dict | None = None, replications: int | None = None,
         processes: Split the batch over this many worker processes.
         chunk_rows: Rows per batch chunk (bounds memory for very large runs).
         progress: True for a progress bar, or a callable ``f(weeks_done)``.
+        mechanisms: Extra mechanisms (objects following :class:`simteam.mechanism.Mechanism`), each
+            run at the place its ``after="<built-in name>"`` (or ``before=``) gives, e.g.
+            ``after="people"``. Every engine (batch chunk, worker process) works on its own copy.
 
     Returns:
         :class:`Results` with ``summary``, ``timeseries``, ``reduce()`` and ``paired()``.
@@ -145,12 +150,14 @@ def run(config: SimConfig | dict | None = None, replications: int | None = None,
         cfg = from_dict(d, base=cfg)
     seeds = cfg.seed + np.arange(cfg.replications, dtype=np.int64)
     return _run_rows(cfg, seeds, None, panel=panel, policies=policies, roster=roster, processes=processes,
-                     chunk_rows=chunk_rows, progress=progress, replication=np.arange(cfg.replications))
+                     chunk_rows=chunk_rows, progress=progress, replication=np.arange(cfg.replications),
+                     mechanisms=mechanisms)
 
 
 def run_points(config: SimConfig | dict | None, points: dict[str, Any], replications: int | None = None,
                seed: int | None = None, *, processes: int = 1, chunk_rows: int | None = None,
-               progress: bool | Callable = False, policies: list | None = None) -> Results:
+               progress: bool | Callable = False, policies: list | None = None,
+               mechanisms: list | None = None) -> Results:
     """Run many parameter points x replications as one batch (sweeps, sensitivity analysis).
 
     Args:
@@ -159,6 +166,7 @@ def run_points(config: SimConfig | dict | None, points: dict[str, Any], replicat
             Every point runs ``replications`` replications on seeds ``seed + r``, so points
             are paired with each other on the same seeds (common random numbers).
         replications: Replications per point (default ``config.replications``).
+        mechanisms: Extra mechanisms, as in :func:`run`.
 
     Returns:
         :class:`Results` whose summary has a ``point`` column and one column per parameter.
@@ -183,7 +191,8 @@ def run_points(config: SimConfig | dict | None, points: dict[str, Any], replicat
     seeds = np.tile(cfg.seed + np.arange(R, dtype=np.int64), P)
     overrides = {k: np.repeat(v, R) for k, v in vals.items()}
     res = _run_rows(cfg, seeds, overrides, panel=False, policies=policies, roster=None, processes=processes,
-                    chunk_rows=chunk_rows, progress=progress, replication=np.tile(np.arange(R), P))
+                    chunk_rows=chunk_rows, progress=progress, replication=np.tile(np.arange(R), P),
+                    mechanisms=mechanisms)
     point = np.repeat(np.arange(P), R)
     res.points = {"point": point, **overrides}
     res.summary.insert(0, "point", point)
@@ -205,7 +214,7 @@ def _ftype(cfg, path: str) -> str:
 
 
 def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chunk_rows, progress,
-              replication) -> Results:
+              replication, mechanisms=None) -> Results:
     B = seeds.size
     if chunk_rows is None:
         # keep a chunk's state near 200 MB
@@ -221,7 +230,7 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
             shared = _SharedSeries(cfg.weeks, B)
             with shared, ProcessPoolExecutor(max_workers=processes, mp_context=_mp_context()) as ex:
                 futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
-                                  series_to=(shared.path, B, a))
+                                  series_to=(shared.path, B, a), mechanisms=mechanisms)
                         for a, b in bounds]
                 for fut in futs:
                     parts.append(fut.result())
@@ -231,7 +240,7 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
         else:
             for a, b in bounds:
                 parts.append(_run_chunk(cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
-                                        progress=bar))
+                                        progress=bar, mechanisms=mechanisms))
     finally:
         if bar and hasattr(bar, "close"):
             bar.close()

@@ -23,7 +23,7 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
-from . import kernels
+from . import numerics
 
 __all__ = ["Streams", "decision_key", "mix64", "rowvec"]
 
@@ -118,7 +118,7 @@ class Streams:
         else:
             mask = np.ascontiguousarray(np.broadcast_to(np.asarray(where, dtype=bool), (B,) + tuple(shape)).reshape(B, n))
             use = True
-        kernels.draw(self.key(name), self.week_base(week), n, normal, mask, use, fill, out)
+        numerics.draw(self.key(name), self.week_base(week), n, normal, mask, use, fill, out)
         return result
 
     def uniform(self, name: str, week: int, shape: tuple[int, ...] = (), where=None) -> np.ndarray:
@@ -145,7 +145,7 @@ class Streams:
         :meth:`normal`) gives there with a ``(n,)`` block, ``cols`` being flat positions in the block."""
         rows = np.ascontiguousarray(rows, dtype=np.int64)
         out = np.empty(rows.size)
-        kernels.draw_at(self.key(name), self.week_base(week), rows, np.ascontiguousarray(cols, dtype=np.int64),
+        numerics.draw_at(self.key(name), self.week_base(week), rows, np.ascontiguousarray(cols, dtype=np.int64),
                         normal, out)
         return out
 

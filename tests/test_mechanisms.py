@@ -304,3 +304,63 @@ def test_initiative_waiting_for_a_rollout_event():
     assert (e.series["adoption"][:12] == 0).all() and (e.series["adoption"][-1] > 0).all()
     idle = Engine(simteam.configure(cfg, events=[]), seeds=np.arange(4)).run()
     assert (idle.series["adoption"] == 0).all()
+
+
+def test_an_event_leaver_follows_the_quit_rules():
+    """One seat-vacating path (Engine.vacate): the seat keeps the pipeline handover share and its
+    vacancy starts counting down the week after it was left (docs/model.md, 7.6)."""
+    cfg = simteam.configure(weeks=12, people__hire_lag_weeks=3, people__pipeline_handover=0.5,
+                            events=[{"kind": "lose_top_performer", "week": 4}], mechanisms={"attrition": False})
+    e = Engine(cfg, seeds=np.arange(3))
+    for _ in range(4):
+        e.step()
+    seat = np.argmax(np.where(e.s.active, e.s.pace, -np.inf), axis=1)
+    rows = np.arange(3)
+    before = e.s.pipeline[rows, seat].copy()
+    e.policies_at("start")  # the event, alone (as at the start of week 4)
+    assert not e.s.active[rows, seat].any()
+    np.testing.assert_array_equal(e.s.pipeline[rows, seat], 0.5 * before)
+    np.testing.assert_array_equal(e.s.vacancy[rows, seat], 3)
+    np.testing.assert_array_equal(e.counters["exits_other"], 1)
+
+
+class _Burnout(simteam.Mechanism):
+    """An outside mechanism: a seat's weekly extra stress, drawn from its own stream, after people."""
+
+    name = "burnout"
+    after = "people"
+
+    def init(self, e):
+        self.hits = np.zeros(e.B)
+        self.hired = 0
+        self.vacated = 0
+
+    def step(self, e, t):
+        u = e.rng.uniform("burnout", t, (e.N,))
+        hit = e.s.active & (u < 0.05)
+        e.s.stress = np.where(hit, np.minimum(e.s.stress + 0.2, 1.0), e.s.stress)
+        self.hits += hit.sum(axis=1)
+
+    def on_hire(self, e, rows, cols):
+        self.hired += rows.size
+
+    def on_vacate(self, e, rows, cols):
+        self.vacated += rows.size
+
+
+def test_an_outside_mechanism_runs_at_its_phase_in_a_batch():
+    cfg = simteam.configure(weeks=40, market="recession")
+    e = Engine(cfg, seeds=np.arange(4), mechanisms=[_Burnout()]).run()
+    names = [m.name for m in e.mechanisms]
+    assert names.index("burnout") == names.index("people") + 1
+    b = e.mechanism("burnout")
+    assert (b.hits > 0).all() and b.vacated > 0 and b.hired > 0
+    plain = Engine(cfg, seeds=np.arange(4)).run()
+    assert (e.series["stress"] > plain.series["stress"]).mean() > 0.9
+    np.testing.assert_array_equal(e.series["demand"], plain.series["demand"])  # CRN: its own stream
+    batch = simteam.run(cfg, replications=3, seed=7, mechanisms=[_Burnout()])
+    for r in range(3):
+        single = simteam.run(cfg, replications=1, seed=7 + r, mechanisms=[_Burnout()])
+        np.testing.assert_array_equal(batch.series["revenue"][:, r], single.series["revenue"][:, 0])
+    with pytest.raises(simteam.ConfigError, match="placed at 'nowhere'"):
+        Engine(cfg, mechanisms=[type("X", (simteam.Mechanism,), {"name": "x", "after": "nowhere"})()])
