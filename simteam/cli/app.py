@@ -43,7 +43,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..config import ConfigError, SimConfig, from_dict, to_dict
+from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
 
 __all__ = [
     "CONF_DIR",
@@ -232,10 +232,7 @@ def format_summary(desc, header: str = "") -> str:
 
 def _figures(res, out) -> None:
     """Main series with quantile bands, morale and trust, headcount and quits (from Results.reduce())."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    from ..plotting import new_figure
 
     red = res.reduce()
     w = red["week"].to_numpy()
@@ -248,7 +245,8 @@ def _figures(res, out) -> None:
     import numpy as np
     import pandas as pd
 
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = new_figure(figsize=(7, 3.6))
+    ax = fig.subplots()
     rev = pd.DataFrame(res.series["revenue"]).rolling(13, min_periods=1).mean().to_numpy()
     lo, med, hi = np.nanquantile(rev, [0.1, 0.5, 0.9], axis=1)
     ax.plot(w, med, lw=1.6, label="13-week mean revenue (median)")
@@ -264,7 +262,8 @@ def _figures(res, out) -> None:
     fig.tight_layout()
     out.write("png", fig, "revenue.png")
 
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = new_figure(figsize=(7, 3.6))
+    ax = fig.subplots()
     band(ax, "morale", "morale", "tab:blue")
     band(ax, "trust", "trust", "tab:green")
     ax.set(xlabel="week", ylabel="mean over reps", title="Morale and trust in the leader", ylim=(0, 1))
@@ -273,7 +272,8 @@ def _figures(res, out) -> None:
     fig.tight_layout()
     out.write("png", fig, "morale_trust.png")
 
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = new_figure(figsize=(7, 3.6))
+    ax = fig.subplots()
     ax.plot(w, red["headcount_mean"], color="tab:purple", lw=1.6, label="headcount (mean)")
     ax.fill_between(w, red["headcount_q10"], red["headcount_q90"], color="tab:purple", alpha=0.15, lw=0,
                     label="headcount 10-90%")
@@ -555,8 +555,6 @@ def _hydra_message(ex: BaseException) -> str:
 
 def _unknown_key(path: str) -> str:
     """``team.sise: unknown key; did you mean team.team_size? ...`` for a key the schema does not have."""
-    import difflib
-
     parts = path.split(".")
     obj: Any = SimConfig()
     for part in parts[:-1]:
@@ -569,15 +567,7 @@ def _unknown_key(path: str) -> str:
     if not dataclasses.is_dataclass(obj):
         return f"{path}: unknown key"
     names = [f.name for f in dataclasses.fields(obj)]
-
-    def score(name: str) -> float:
-        key = parts[-1]
-        return max(difflib.SequenceMatcher(None, key, name).ratio(),
-                   difflib.SequenceMatcher(None, key, name.split("_")[-1]).ratio())
-
-    best = max(names, key=score)
-    prefix = ".".join(parts[:-1])
-    hint = f"; did you mean {prefix + '.' if prefix else ''}{best}?" if score(best) >= 0.6 else "."
+    hint = did_you_mean(parts[-1], names, prefix=".".join(parts[:-1])) or "."
     return f"{path}: unknown key{hint} Allowed keys: {', '.join(names)}"
 
 

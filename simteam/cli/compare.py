@@ -195,14 +195,12 @@ def _md_table(df: pd.DataFrame) -> str:
 
 
 def _figure(cmp: pd.DataFrame, metric: str):
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    from ..plotting import new_figure
 
     d = cmp[cmp.metric == metric].reset_index(drop=True)
     labels = [r.label + (f"\n[{r.context}]" if r.context != "(all)" else "") for r in d.itertuples()]
-    fig, ax = plt.subplots(figsize=(7, 0.9 + 0.55 * len(d)))
+    fig = new_figure(figsize=(7, 0.9 + 0.55 * len(d)))
+    ax = fig.subplots()
     y = np.arange(len(d))[::-1]
     ax.hlines(y - 0.12, d.unpaired_lo, d.unpaired_hi, color="0.6", lw=2, label="95% CI, unpaired (Welch)")
     ax.hlines(y + 0.12, d.lo, d.hi, color="tab:blue", lw=4, label="95% CI, paired on seeds (CRN)")

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
-import os
 
 import numpy as np
 import pandas as pd
 
-from ..roster import _write_atomic
+from ..io import Staged
+from ..plotting import new_figure, png_bytes
 from .scenario import alternative_actions, describe_alternative, dump_resolved
 
 __all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
@@ -103,11 +102,6 @@ def _roll(x: np.ndarray, w: int = 13) -> np.ndarray:
 
 def make_figures(res) -> dict[str, bytes]:
     """The report's figures as PNG bytes, by file name."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     sc, runs, table, weekly = res.scenario, res.runs, res.table, res.weekly
     names = list(runs)
     col = _colors(names)
@@ -115,10 +109,7 @@ def make_figures(res) -> dict[str, bytes]:
     action_weeks = sorted({(a["week"], a["id"]) for n in names for a in _actions(sc, n)})
 
     def save(fig, name):
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        figs[name] = buf.getvalue()
+        figs[name] = png_bytes(fig, dpi=110, bbox_inches="tight")
 
     def mark(ax):
         for w, aid in action_weeks:
@@ -127,7 +118,8 @@ def make_figures(res) -> dict[str, bytes]:
                     va="top", rotation=90)
 
     # 1. total revenue distribution
-    fig, ax = plt.subplots(figsize=(9, 0.7 + 0.6 * len(names)))
+    fig = new_figure(figsize=(9, 0.7 + 0.6 * len(names)))
+    ax = fig.subplots()
     order = list(table["alternative"])[::-1]
     data = [runs[n].results.summary["revenue"].to_numpy() / 1000 for n in order]
     horiz = {"orientation": "horizontal"} if _mpl_at_least(3, 10) else {"vert": False}
@@ -144,7 +136,8 @@ def make_figures(res) -> dict[str, bytes]:
     ax.grid(axis="x", alpha=0.3)
     save(fig, "fig_revenue.png")
     # 2. weekly revenue paths
-    fig, ax = plt.subplots(figsize=(9, 3.8))
+    fig = new_figure(figsize=(9, 3.8))
+    ax = fig.subplots()
     for n in names:
         w = weekly[weekly["alternative"] == n]
         ax.plot(w["week"], _roll(w["revenue_mean"].to_numpy()), color=col[n], label=n, lw=1.8)
@@ -155,7 +148,8 @@ def make_figures(res) -> dict[str, bytes]:
     ax.grid(alpha=0.3)
     save(fig, "fig_revenue_weekly.png")
     # 3. productivity and adoption
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig = new_figure(figsize=(11, 3.8))
+    axes = fig.subplots(1, 2)
     for n in names:
         w = weekly[weekly["alternative"] == n]
         axes[0].plot(w["week"], w["productivity_mean"], color=col[n], label=n, lw=1.6)
@@ -170,7 +164,8 @@ def make_figures(res) -> dict[str, bytes]:
     axes[0].legend(fontsize=8)
     save(fig, "fig_productivity_adoption.png")
     # 4. morale and trust
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig = new_figure(figsize=(11, 3.8))
+    axes = fig.subplots(1, 2)
     for n in names:
         w = weekly[weekly["alternative"] == n]
         for ax, k in zip(axes, ("morale", "trust")):
@@ -187,7 +182,8 @@ def make_figures(res) -> dict[str, bytes]:
     # 5. paired differences against the baseline
     others = [n for n in table["alternative"] if n != sc.baseline]
     if others:
-        fig, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.55 * len(others)))
+        fig = new_figure(figsize=(11, 0.9 + 0.55 * len(others)))
+        axes = fig.subplots(1, 2)
         t = table.set_index("alternative")
         for ax, k, lab in ((axes[0], "revenue", "revenue difference (k$)"), (axes[1], "quits", "quits difference")):
             for i, n in enumerate(others[::-1]):
@@ -202,7 +198,8 @@ def make_figures(res) -> dict[str, bytes]:
     # 6. who is at risk
     risk = res.at_risk.head(12)
     if len(risk):
-        fig, ax = plt.subplots(figsize=(9, 0.8 + 0.35 * len(risk)))
+        fig = new_figure(figsize=(9, 0.8 + 0.35 * len(risk)))
+        ax = fig.subplots()
         h = 0.8 / len(names)
         for j, n in enumerate(names):
             ax.barh(np.arange(len(risk))[::-1] + (j - (len(names) - 1) / 2) * h, risk[f"leave_{n}"] * 100,
@@ -217,7 +214,8 @@ def make_figures(res) -> dict[str, bytes]:
     alts = [n for n in table["alternative"] if n != sc.baseline and f"gain_{n}" in sens]
     if len(sens) and alts:
         keys = list(dict.fromkeys(sens["assumption"]))
-        fig, ax = plt.subplots(figsize=(9, 1.0 + 0.32 * len(keys) * len(alts)))
+        fig = new_figure(figsize=(9, 1.0 + 0.32 * len(keys) * len(alts)))
+        ax = fig.subplots()
         h = 0.7 / len(alts)
         for i, k in enumerate(keys[::-1]):
             g = sens[sens["assumption"] == k].set_index("setting")
@@ -280,31 +278,22 @@ def _event_text(ev: dict) -> str:
 
 def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
     """Write report.html, the PNG figures and the CSV tables into ``outdir`` (atomically). Returns paths."""
-    os.makedirs(outdir, exist_ok=True)
     files: dict[str, str] = {}
 
-    def put(name: str, text: str) -> None:
-        p = os.path.join(outdir, name)
-        _write_atomic(p, text)
-        files[name.rsplit(".", 1)[0] if name != "report.html" else "report"] = p
+    def put(kind: str, obj, name: str) -> None:
+        files[name.rsplit(".", 1)[0] if name != "report.html" else "report"] = str(out.write(kind, obj, name))
 
-    def put_bytes(name: str, data: bytes) -> None:
-        p = os.path.join(outdir, name)
-        tmp = p + ".tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-        files[name.rsplit(".", 1)[0]] = p
-
-    put("results.csv", res.table.to_csv(index=False))
-    put("weekly.csv", res.weekly.to_csv(index=False))
-    put("at_risk.csv", res.at_risk.to_csv(index=False))
-    put("sensitivity.csv", res.sensitivity.to_csv(index=False))
-    put("scenario.yaml", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}))
-    figs = make_figures(res) if figures else {}
-    for name, data in figs.items():
-        put_bytes(name, data)
-    put("report.html", render_html(res, figs))
+    with Staged(outdir) as out:
+        put("csv", res.table, "results.csv")
+        put("csv", res.weekly, "weekly.csv")
+        put("csv", res.at_risk, "at_risk.csv")
+        put("csv", res.sensitivity, "sensitivity.csv")
+        put("text", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}), "scenario.yaml")
+        figs = make_figures(res) if figures else {}
+        for name, data in figs.items():
+            put("bytes", data, name)
+        put("text", render_html(res, figs), "report.html")
+        out.commit(last=("report.html",))
     return files
 
 

@@ -50,7 +50,9 @@ from scipy import optimize, stats
 
 from ..config import ConfigError, SimConfig, get_path, replace_path
 from ..results import SUMMARY_COLUMNS
-from .sensitivity import Parameter, parse_parameters, save_figure, write_csv, write_text
+from ..io import write_csv, write_figure, write_text
+from ..plotting import new_figure
+from .sensitivity import Parameter, parse_parameters
 
 __all__ = [
     "BANDS",
@@ -486,14 +488,10 @@ def _profile(sim: MomentSimulator, theta_hat, params, tvec, W, k: int) -> pd.Dat
 
 def plot_check(result: CalibrationResult, title: str = "Calibration check"):
     """Targets (bands, +-2 se) against the fitted model's moments, and objective profiles."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     mt = result.moments
     D = len(result.params)
-    fig, axes = plt.subplots(1, 1 + D, figsize=(5.0 + 3.6 * D, 4.2), squeeze=False)
+    fig = new_figure(figsize=(5.0 + 3.6 * D, 4.2))
+    axes = fig.subplots(1, 1 + D, squeeze=False)
     ax = axes[0, 0]
     x = np.arange(len(mt))
     reps = result.replicates
@@ -577,7 +575,7 @@ def write_result(r: CalibrationResult, outdir: pathlib.Path) -> list[pathlib.Pat
     fitted = {p: (int(v) if float(v).is_integer() and p.endswith("weeks") else float(v)) for p, v in r.estimate.items()}
     paths.append(write_text(yaml.safe_dump(fitted, sort_keys=False), outdir / "fitted_overrides.yaml"))
     paths.append(write_text(format_result(r) + "\n", outdir / "calibration.txt"))
-    paths.append(save_figure(plot_check(r), outdir / "calibration_check.png"))
+    paths.append(write_figure(plot_check(r), outdir / "calibration_check.png", bbox_inches="tight"))
     return paths
 
 

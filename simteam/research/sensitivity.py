@@ -23,9 +23,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import os
 import pathlib
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, SimConfig, get_path, iter_params
+from ..config import ConfigError, SimConfig, did_you_mean, get_path, iter_params
+from ..io import write_csv, write_figure
+from ..plotting import new_figure
 from ..results import SUMMARY_COLUMNS
 
 __all__ = [
@@ -53,11 +53,8 @@ __all__ = [
     "run_study",
     "run_task",
     "salib_problem",
-    "save_figure",
     "sobol_analysis",
-    "write_csv",
     "write_study",
-    "write_text",
 ]
 
 #: Paths that describe the structure of a batch and cannot vary across its rows.
@@ -82,47 +79,6 @@ DEFAULTS: dict[str, Any] = {
     "resamples": 1000,
     "processes": 1,
 }
-
-
-# ----------------------------------------------------------------------------------------------
-# Atomic output helpers (shared by calibration and validation)
-# ----------------------------------------------------------------------------------------------
-def _atomic(path: pathlib.Path, write: Callable[[str], None]) -> pathlib.Path:
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def write_csv(df: pd.DataFrame, path: pathlib.Path) -> pathlib.Path:
-    """Write a table as CSV atomically (temp file in the same folder, then rename)."""
-    return _atomic(path, lambda tmp: df.to_csv(tmp, index=False))
-
-
-def write_text(text: str, path: pathlib.Path) -> pathlib.Path:
-    """Write text atomically."""
-    def w(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    return _atomic(path, w)
-
-
-def save_figure(fig, path: pathlib.Path, dpi: int = 120) -> pathlib.Path:
-    """Save a matplotlib figure as PNG atomically and close it."""
-    import matplotlib.pyplot as plt
-
-    try:
-        return _atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight"))
-    finally:
-        plt.close(fig)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -214,10 +170,7 @@ def parse_parameters(spec: Any, section: str = "sensitivity", allow_structural: 
             raise ConfigError(f"{section}.parameters.{path}: listed twice")
         seen.add(path)
         if path not in fields:
-            import difflib
-
-            close = difflib.get_close_matches(path, list(fields), n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
+            hint = did_you_mean(path, fields)
             raise ConfigError(f"{section}.parameters.{path}: unknown parameter: not a numeric SimConfig field{hint}")
         if path in STRUCTURAL_PATHS or (not allow_structural and path.startswith(STRUCTURAL_PREFIXES)):
             raise ConfigError(f"{section}.parameters.{path}: structural parameters (team.*, weeks, seed, "
@@ -412,13 +365,9 @@ def _short(path: str) -> str:
 
 def plot_morris(table: pd.DataFrame, outcome: str, title: str = ""):
     """Morris mu*-sigma scatter with mu* confidence bars for one outcome (a matplotlib figure)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     t = table[table.outcome == outcome]
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    fig = new_figure(figsize=(6.4, 4.8))
+    ax = fig.subplots()
     ax.errorbar(t.mu_star, t.sigma, xerr=t.mu_star_conf, fmt="o", ms=5, capsize=3, color="tab:blue")
     for _, r in t.iterrows():
         ax.annotate(_short(r.parameter), (r.mu_star, r.sigma), textcoords="offset points", xytext=(4, 4), fontsize=8)
@@ -435,14 +384,10 @@ def plot_morris(table: pd.DataFrame, outcome: str, title: str = ""):
 
 def plot_sobol(table: pd.DataFrame, outcome: str, title: str = ""):
     """Sobol S1 and ST bars with confidence intervals for one outcome (a matplotlib figure)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     t = table[table.outcome == outcome].sort_values("ST", ascending=False)
     x = np.arange(len(t))
-    fig, ax = plt.subplots(figsize=(max(6.4, 0.55 * len(t) + 2), 4.8))
+    fig = new_figure(figsize=(max(6.4, 0.55 * len(t) + 2), 4.8))
+    ax = fig.subplots()
     ax.bar(x - 0.2, t.S1, 0.4, yerr=t.S1_conf, capsize=3, label="S1 (first order)", color="tab:blue")
     ax.bar(x + 0.2, t.ST, 0.4, yerr=t.ST_conf, capsize=3, label="ST (total)", color="tab:orange")
     ax.set_xticks(x, [_short(p) for p in t.parameter], rotation=45, ha="right")
@@ -553,7 +498,7 @@ def write_study(tables: dict[str, pd.DataFrame], outdir: pathlib.Path, title: st
         if method in tables:
             for outcome in tables[method].outcome.unique():
                 fig = plot(tables[method], outcome, title=f"{title}{method.title()}: {outcome}" if title else "")
-                paths.append(save_figure(fig, outdir / f"{method}_{outcome}.png"))
+                paths.append(write_figure(fig, outdir / f"{method}_{outcome}.png", bbox_inches="tight"))
     return paths
 
 

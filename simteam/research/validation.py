@@ -35,7 +35,8 @@ from scipy.sparse.csgraph import connected_components
 from ..change import bass_F
 from ..config import ConfigError, SimConfig, Switches, from_dict, to_dict
 from ..engine import Engine
-from .sensitivity import save_figure, write_csv, write_text
+from ..io import write_csv, write_figure, write_text
+from ..plotting import new_figure
 
 __all__ = [
     "CHECKS",
@@ -483,15 +484,11 @@ def to_markdown(table: pd.DataFrame, title: str = "simteam validation report") -
 
 def plot_figures(data: dict, outdir: pathlib.Path, prefix: str = "validation_") -> list[pathlib.Path]:
     """Figures of the analytic checks (Bass curve, DeGroot convergence, SIS prevalence)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     paths = []
     if "bass" in data:
         b = data["bass"]
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+        fig = new_figure(figsize=(11, 4))
+        a1, a2 = fig.subplots(1, 2)
         tt = np.linspace(0, b["t"][-1], 400)
         p, q = data["settings"]["bass"]["p"], data["settings"]["bass"]["q"]
         a1.plot(tt, bass_F(tt, p, q), color="black", lw=1, label="Bass F(t) exact")
@@ -511,20 +508,22 @@ def plot_figures(data: dict, outdir: pathlib.Path, prefix: str = "validation_") 
         a2.set_ylabel("% of adopters")
         a2.legend(fontsize=8)
         a2.set_title("Adopter categories")
-        paths.append(save_figure(fig, outdir / f"{prefix}bass.png"))
+        paths.append(write_figure(fig, outdir / f"{prefix}bass.png", bbox_inches="tight"))
     if "degroot" in data:
         d = data["degroot"]
-        fig, ax = plt.subplots(figsize=(5.5, 4))
+        fig = new_figure(figsize=(5.5, 4))
+        ax = fig.subplots()
         ax.semilogy(np.maximum(d["morale_sd"], 1e-17))
         ax.axhline(1e-6, ls=":", color="grey", label="1e-6")
         ax.set_xlabel("week")
         ax.set_ylabel("sd of morale across reps")
         ax.set_title("DeGroot contagion alone: convergence to consensus")
         ax.legend(fontsize=8)
-        paths.append(save_figure(fig, outdir / f"{prefix}degroot.png"))
+        paths.append(write_figure(fig, outdir / f"{prefix}degroot.png", bbox_inches="tight"))
     if "sis" in data:
         s = data["sis"]
-        fig, ax = plt.subplots(figsize=(5.5, 4))
+        fig = new_figure(figsize=(5.5, 4))
+        ax = fig.subplots()
         for ratio, color in zip(np.unique(s["rows"]), ("tab:blue", "tab:red")):
             cols = s["rows"] == ratio
             ax.plot(s["prevalence"][:, cols], color=color, alpha=0.25, lw=0.7)
@@ -534,7 +533,7 @@ def plot_figures(data: dict, outdir: pathlib.Path, prefix: str = "validation_") 
         ax.set_ylabel("share of reps toxic")
         ax.set_title("SIS spread of toxic behaviour")
         ax.legend(fontsize=8)
-        paths.append(save_figure(fig, outdir / f"{prefix}sis.png"))
+        paths.append(write_figure(fig, outdir / f"{prefix}sis.png", bbox_inches="tight"))
     return paths
 
 
