@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
-import math
 import os
 import re
 import sys
@@ -43,6 +42,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from ..fmt import PERCENT_METRICS, fmt_metric, fmt_number
 from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
 
 __all__ = [
@@ -203,15 +203,10 @@ def resolve_task(name: Any) -> Callable:
 # The default study
 # ----------------------------------------------------------------------------------------------
 def _fmt(metric: str, x: float) -> str:
-    if math.isnan(x):
-        return "-"
-    if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
-        return f"{100 * x:.1f}%"
-    if metric in ("revenue", "deals", "revenue_per_seat_year"):
-        return f"{x:,.0f}"
-    if metric.endswith("_final"):
-        return f"{x:.3f}"
-    return f"{x:.1f}"
+    if metric in PERCENT_METRICS:
+        return fmt_metric(metric, x)
+    return fmt_number(x, 0 if metric in ("revenue", "deals", "revenue_per_seat_year")
+                      else 3 if metric.endswith("_final") else 1)
 
 
 def format_summary(desc, header: str = "") -> str:
@@ -350,7 +345,8 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
                 f"crisis={cfg.crisis.strategy}, change={ch.get('change', '?')}  [{elapsed:.1f} s]")
         if info.get("mode") == "MULTIRUN":
             m, lo, hi = res.mean_ci("revenue")
-            print(f"[job {info.get('job')}] revenue {m:,.0f} [{lo:,.0f}, {hi:,.0f}] k$  -> {outdir}")
+            print(f"[job {info.get('job')}] revenue {fmt_number(m, 0)} [{fmt_number(lo, 0)}, {fmt_number(hi, 0)}] k$  "
+                  f"-> {outdir}")
         else:
             print(format_summary(desc, head))
             print(f"outputs: {outdir}")

@@ -34,6 +34,7 @@ import pandas as pd
 
 from .collect import JOB_COLUMNS, collect, parse_overrides
 from ..config import ConfigError
+from ..fmt import MISSING, fmt_metric, fmt_number
 from ..io import Staged
 from ..results import SUMMARY_COLUMNS, paired_difference
 
@@ -150,38 +151,18 @@ def compare(results: pd.DataFrame, baseline: str | dict, metrics=DEFAULT_METRICS
     return pd.DataFrame(rows)
 
 
-def _num(x: float, metric: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
-        return f"{100 * x:.1f}%"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
-
-
-def _diff(x: float, metric: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
-        return f"{100 * x:+.1f} pp"
-    if abs(x) >= 100:
-        return f"{x:+,.0f}"
-    return f"{x:+.3f}" if abs(x) < 10 else f"{x:+.1f}"
-
-
 def table(cmp: pd.DataFrame) -> pd.DataFrame:
     """The comparison as a readable table (formatted strings)."""
     rows = []
     for r in cmp.itertuples(index=False):
         rows.append({
             "alternative": r.label + (f" [{r.context}]" if r.context != "(all)" else ""),
-            "metric": r.metric, "n": r.n, "baseline": _num(r.baseline_mean, r.metric),
-            "alternative mean": _num(r.mean, r.metric), "difference": _diff(r.diff, r.metric),
-            "95% CI (paired)": f"[{_diff(r.lo, r.metric)}, {_diff(r.hi, r.metric)}]",
-            "95% CI (unpaired)": f"[{_diff(r.unpaired_lo, r.metric)}, {_diff(r.unpaired_hi, r.metric)}]",
-            "width paired/unpaired": "-" if math.isnan(r.width_ratio) else f"{r.width_ratio:.2f}",
-            "p (paired t)": "-" if math.isnan(r.p_value) else f"{r.p_value:.2g}",
+            "metric": r.metric, "n": r.n, "baseline": fmt_metric(r.metric, r.baseline_mean),
+            "alternative mean": fmt_metric(r.metric, r.mean), "difference": fmt_metric(r.metric, r.diff, signed=True),
+            "95% CI (paired)": f"[{fmt_metric(r.metric, r.lo, signed=True)}, {fmt_metric(r.metric, r.hi, signed=True)}]",
+            "95% CI (unpaired)": f"[{fmt_metric(r.metric, r.unpaired_lo, signed=True)}, {fmt_metric(r.metric, r.unpaired_hi, signed=True)}]",
+            "width paired/unpaired": fmt_number(r.width_ratio, 2),
+            "p (paired t)": MISSING if math.isnan(r.p_value) else f"{r.p_value:.2g}",
         })
     return pd.DataFrame(rows)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 
 import numpy as np
 import pandas as pd
 
+from ..fmt import fmt_number
 from ..io import Staged
 from ..plotting import new_figure, png_bytes
 from .scenario import alternative_actions, describe_alternative, dump_resolved
@@ -59,21 +59,14 @@ background:#e3e7ec;font-size:.85em}
 """
 
 
+#: Format kind of a table column -> keyword arguments of :func:`simteam.fmt.fmt_number`.
+_KINDS = {"k": {"digits": 0}, "sk": {"digits": 0, "signed": True}, "pct": {"digits": 0, "percent": True},
+          "int": {"digits": 0}, "f1": {"digits": 1}, "f2": {"digits": 2}}
+
+
 def fmt_value(x, kind: str) -> str:
-    """Display text of a table value."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if kind == "k":
-        return f"{x:,.0f}"
-    if kind == "sk":
-        return f"{x:+,.0f}"
-    if kind == "pct":
-        return f"{x:.0%}"
-    if kind == "int":
-        return f"{x:.0f}"
-    if kind == "f1":
-        return f"{x:.1f}"
-    return f"{x:.2f}"
+    """Display text of a table value of format ``kind`` (see :data:`TABLE_COLUMNS`)."""
+    return fmt_number(x, **_KINDS[kind])
 
 
 def _colors(names):
@@ -273,7 +266,7 @@ def _action_text(a: dict) -> str:
 
 def _event_text(ev: dict) -> str:
     when = f"week {ev['week']}" if "week" in ev else f"some week in {ev['window'][0]}-{ev['window'][1]}"
-    return f"{ev['kind'].replace('_', ' ')}: {ev['probability']:.0%} chance, {when}"
+    return f"{ev['kind'].replace('_', ' ')}: {fmt_number(ev['probability'], 0, percent=True)} chance, {when}"
 
 
 def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
@@ -383,7 +376,7 @@ def render_html(res, figs: dict[str, bytes]) -> str:
             for c in leave_cols:
                 v = d[c]
                 hot = " class='risk-high'" if v >= 1.5 * avg and v >= 0.2 else ""
-                row += f"<td{hot}>{v:.0%}</td>"
+                row += f"<td{hot}>{fmt_number(v, 0, percent=True)}</td>"
             parts.append(row + "</tr>")
         parts.append("</tbody></table></div>")
     # sensitivity
@@ -400,7 +393,7 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         for r in sens.itertuples(index=False):
             d = r._asdict()
             parts.append(f"<tr><td class='l'>{e(d['label'])}</td><td>{e(d['setting'])}</td><td>{d['factor']:g}</td>"
-                         + "".join(f"<td>{(fmt_value(d[c], 'sk') + ' k$' if unit else f'{d[c]:+.3f}')}</td>" for c in gcols)
+                         + "".join(f"<td>{(fmt_number(d[c], 0, signed=True, unit='k$') if unit else fmt_number(d[c], 3, signed=True))}</td>" for c in gcols)
                          + f"<td class='l'>{e(d['best'])}</td></tr>")
         parts.append("</tbody></table></div>")
     parts.append("<h2 id='method'>How this was computed</h2><p>Each alternative is the scenario compiled to a "

@@ -44,6 +44,7 @@ from .demos import DEMOS, KINDS, DemoSide
 from ..leadership import _B as BEHAVIOURS
 from ..leadership import STRATEGIES, STYLES
 from ..market import PRESETS
+from ..fmt import fmt_number
 from ..io import write_figure
 from ..plotting import png_bytes
 from ..model import SalesTeamModel, coerce_seed
@@ -437,15 +438,11 @@ def export_png(model: DashboardModel, folder: str | Path | None = None) -> list[
 # Components
 # ------------------------------------------------------------------------------------------------
 def _fmt(v: float, kind: str) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "–"
     if kind == "k$":
-        return f"{v:,.0f} k$"
-    if kind == "int":
-        return f"{v:.0f}"
-    if kind == "pct":
-        return f"{100 * v:.0f}%"
-    return f"{v:.2f}"
+        return fmt_number(v, 0, unit="k$")
+    if kind in ("int", "pct"):
+        return fmt_number(v, 0, percent=kind == "pct")
+    return fmt_number(v, 2)
 
 
 KPI_FIELDS = (("revenue_13w", "Revenue, last 13 wk", "k$"), ("revenue_total", "Revenue, total", "k$"),
