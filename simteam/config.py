@@ -49,6 +49,7 @@ __all__ = [
     "get_path",
     "iter_params",
     "did_you_mean",
+    "load_section",
 ]
 
 
@@ -611,6 +612,26 @@ def did_you_mean(key: str, names, prefix: str = "") -> str:
     if best is None:
         return ""
     return f"; did you mean {prefix + '.' if prefix else ''}{best}?"
+
+
+def load_section(cls, data: Any, path: str):
+    """Build and check one settings section of the applications (``sensitivity:``, ``output:`` ...).
+
+    ``cls`` is a dataclass of :func:`param` fields (nested dataclasses for sub-sections), the same
+    machinery as :class:`SimConfig`: unknown keys are rejected with a "did you mean", and every
+    value is checked against its field's type, range and choices. Keys set to ``None`` (YAML
+    ``null``) take the default.
+
+    Raises:
+        ConfigError: One line naming the offending key (``path.key``) and what is allowed.
+    """
+    if data is None:
+        data = {}
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if v is not None}
+    obj = _build(cls, data, path)
+    _validate_dc(obj, path)
+    return obj
 
 
 def from_dict(data: dict | None = None, base: SimConfig | None = None) -> SimConfig:

@@ -31,6 +31,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from ..fmt import PERCENT_METRICS, fmt_metric, fmt_number
-from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
+from ..config import ConfigError, SimConfig, did_you_mean, from_dict, load_section, param, to_dict
 
 __all__ = [
     "CONF_DIR",
@@ -78,6 +79,16 @@ TASKS: dict[str, str] = {
 }
 
 _TIMESERIES = ("parquet", "csv", "both", "none")
+
+
+@dataclass
+class OutputSettings:
+    """The ``output:`` section of the run task (see ``simteam/conf/config.yaml``)."""
+
+    timeseries: str = param("parquet", doc="weekly table format", choices=_TIMESERIES)
+    figures: bool = param(True, doc="write PNG figures")
+    progress: str | bool = param("auto", doc="progress bar: auto (on a terminal, single runs), true or false")
+    summary: bool = param(True, doc="print the summary table")
 _MAIN_METRICS = ("revenue", "turnover_annual", "quota_share", "top20_revenue_share", "morale_final",
                  "trust_final", "recovery_weeks")
 
@@ -299,14 +310,9 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     if app.get("scenario"):
         print("note: a scenario is only used by the planning task; add experiment=plan to compare its "
               "alternatives (running the plain study now)", file=sys.stderr)
-    opts = dict(app.get("output") or {})
-    ts_fmt = opts.get("timeseries", "parquet")
-    if ts_fmt not in _TIMESERIES:
-        raise ConfigError(f"output.timeseries: {ts_fmt!r} is not allowed; choose one of {', '.join(_TIMESERIES)}")
-    for key in ("figures", "summary"):
-        if not isinstance(opts.get(key, True), bool):
-            raise ConfigError(f"output.{key}: expected true or false, got {opts.get(key)!r}")
-    progress = opts.get("progress", "auto")
+    opts = to_dict(load_section(OutputSettings, app.get("output"), "output"))
+    ts_fmt = opts["timeseries"]
+    progress = opts["progress"]
     if progress not in ("auto", True, False):
         raise ConfigError(f"output.progress: {progress!r} is not allowed; choose auto, true or false")
     info = app.get("_hydra") or {}

@@ -22,16 +22,17 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import pathlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, SimConfig, did_you_mean, get_path, iter_params
+from ..config import ConfigError, SimConfig, did_you_mean, get_path, iter_params, load_section, param, sub, to_dict
 from ..io import write_csv, write_figure
 from ..plotting import new_figure
 from ..results import SUMMARY_COLUMNS
@@ -40,7 +41,10 @@ __all__ = [
     "DEFAULTS",
     "DEFAULT_PARAMETERS",
     "ISHIGAMI_INDICES",
+    "MorrisSettings",
     "Parameter",
+    "SensitivitySettings",
+    "SobolSettings",
     "SimEvaluator",
     "format_tables",
     "ishigami",
@@ -66,19 +70,45 @@ DEFAULT_PARAMETERS = {f"leadership.{b}": [0.0, 1.0] for b in (
     "inspiration", "recognition", "feedback", "coaching", "coaching_focus", "communication",
     "accountability", "fairness", "data_orientation", "decision_speed", "toxic_tolerance", "learning_support")}
 
-#: Default settings of the ``sensitivity:`` section (see ``simteam/conf/experiment/sensitivity.yaml``).
-DEFAULTS: dict[str, Any] = {
-    "method": "both",
-    "outcome": "revenue",
-    "parameters": DEFAULT_PARAMETERS,
-    "replications": 8,
-    "seed": 0,
-    "morris": {"trajectories": 20, "levels": 4},
-    "sobol": {"n": 256, "second_order": False},
-    "conf_level": 0.95,
-    "resamples": 1000,
-    "processes": 1,
-}
+def _mapping(default: dict, doc: str):
+    """A dataclass field holding a mapping (parameter bounds), checked by :func:`parse_parameters`."""
+    return field(default_factory=lambda: copy.deepcopy(default), metadata={"doc": doc})
+
+
+@dataclass
+class MorrisSettings:
+    """``sensitivity.morris``: the Morris design."""
+
+    trajectories: int = param(20, 2, 100_000, doc="r: the design has r (D + 1) points")
+    levels: int = param(4, 2, 1000, doc="levels of the grid of each parameter")
+
+
+@dataclass
+class SobolSettings:
+    """``sensitivity.sobol``: the Saltelli design."""
+
+    n: int = param(256, 2, 2**24, doc="base sample (a power of 2): n (D + 2) points without second order")
+    second_order: bool = param(False, doc="also estimate second-order indices (n (2D + 2) points)")
+
+
+@dataclass
+class SensitivitySettings:
+    """The ``sensitivity:`` section (see ``simteam/conf/experiment/sensitivity.yaml``)."""
+
+    method: str = param("both", doc="which analysis to run", choices=("morris", "sobol", "both"))
+    outcome: str | list = param("revenue", doc="one or more columns of simteam.SUMMARY_COLUMNS")
+    parameters: dict = _mapping(DEFAULT_PARAMETERS, "dotted SimConfig paths with bounds [lo, hi]")
+    replications: int = param(8, 1, 10_000_000, doc="replications per point (seeds shared by every point)")
+    seed: int = param(0, 0, 2**62, doc="base seed of the replications and of the design")
+    morris: MorrisSettings = sub(MorrisSettings)
+    sobol: SobolSettings = sub(SobolSettings)
+    conf_level: float = param(0.95, 0.0, 1.0, doc="confidence level of the intervals (strictly between 0 and 1)")
+    resamples: int = param(1000, 10, 10_000_000, doc="bootstrap resamples for the confidence intervals")
+    processes: int = param(1, 1, 1024, doc="worker processes for the batch")
+
+
+#: Default settings of the ``sensitivity:`` section, as plain data.
+DEFAULTS: dict[str, Any] = to_dict(SensitivitySettings())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -402,44 +432,13 @@ def plot_sobol(table: pd.DataFrame, outcome: str, title: str = ""):
 # The study and the Hydra task
 # ----------------------------------------------------------------------------------------------
 def _settings(section: dict | None) -> dict:
-    s = dict(section or {})
-    unknown = set(s) - set(DEFAULTS)
-    if unknown:
-        raise ConfigError(f"sensitivity.{min(unknown)}: unknown setting; allowed: {', '.join(DEFAULTS)}")
-    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
-    for k, v in s.items():
-        if k in ("morris", "sobol"):
-            if not isinstance(v, dict):
-                raise ConfigError(f"sensitivity.{k}: expected a mapping, got {v!r}")
-            bad = set(v) - set(DEFAULTS[k])
-            if bad:
-                raise ConfigError(f"sensitivity.{k}.{min(bad)}: unknown setting; allowed: "
-                                  f"{', '.join(DEFAULTS[k])}")
-            out[k].update(v)
-        elif v is not None:
-            out[k] = v
-    if out["method"] not in ("morris", "sobol", "both"):
-        raise ConfigError(f"sensitivity.method: {out['method']!r} is not allowed; choose morris, sobol or both")
-    for key, lo in (("replications", 1), ("resamples", 10), ("processes", 1)):
-        _int(out[key], f"sensitivity.{key}", lo)
-    _int(out["seed"], "sensitivity.seed", 0)
-    _int(out["morris"]["trajectories"], "sensitivity.morris.trajectories", 2)
-    _int(out["morris"]["levels"], "sensitivity.morris.levels", 2)
-    n = _int(out["sobol"]["n"], "sensitivity.sobol.n", 2)
+    s = load_section(SensitivitySettings, section, "sensitivity")
+    n = s.sobol.n
     if n & (n - 1):
         raise ConfigError(f"sensitivity.sobol.n: {n} must be a power of 2 (e.g. 64, 256, 1024)")
-    if not isinstance(out["sobol"]["second_order"], bool):
-        raise ConfigError(f"sensitivity.sobol.second_order: expected true or false, got {out['sobol']['second_order']!r}")
-    cl = out["conf_level"]
-    if isinstance(cl, bool) or not isinstance(cl, (int, float)) or not 0 < cl < 1:
-        raise ConfigError(f"sensitivity.conf_level: expected a number in (0, 1), got {cl!r}")
-    return out
-
-
-def _int(v: Any, name: str, lo: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-        raise ConfigError(f"{name}: expected a whole number >= {lo}, got {v!r}")
-    return v
+    if not 0 < s.conf_level < 1:
+        raise ConfigError(f"sensitivity.conf_level: expected a number in (0, 1), got {s.conf_level!r}")
+    return to_dict(s)
 
 
 def run_study(cfg: SimConfig, section: dict | None = None,
