@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as _dt
 import json
 import os
@@ -31,6 +32,7 @@ __all__ = [
     "Staged",
     "atomic_path",
     "git_info",
+    "render_template",
     "run_metadata",
     "simteam_version",
     "write_csv",
@@ -207,6 +209,33 @@ class Staged:
 
     def __exit__(self, *exc) -> None:
         self.abort()
+
+
+@functools.lru_cache(maxsize=None)
+def _jinja_env(package: str):
+    import jinja2
+    from markupsafe import Markup, escape
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader(package, "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                             undefined=jinja2.StrictUndefined)
+    # a line-break opportunity after each underscore of a long identifier (the text itself is escaped)
+    env.filters["wbr"] = lambda text: Markup(str(escape(text)).replace("_", "_<wbr>"))
+    return env
+
+
+def render_template(package: str, name: str, **context: Any) -> str:
+    """Render the HTML template ``name`` of ``package`` (``<package>/templates/<name>``) with autoescape.
+
+    Every value of ``context`` is text to the template and is escaped; templates insert markup only
+    through their own filters (``wbr``).
+
+    Example:
+        >>> "&lt;b&gt;" in render_template("simteam.cli", "comparison.html", intro="<b>", table=[], columns=[],
+        ...                                figures=[])
+        True
+    """
+    return _jinja_env(package).get_template(name).render(**context)
 
 
 def simteam_version() -> str:

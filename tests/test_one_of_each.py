@@ -2,7 +2,8 @@
 
 The guards read the package source: a second atomic writer (``os.replace``/``tempfile`` outside
 ``simteam/io.py``), a second ``difflib`` user (outside ``simteam/config.py``), ``matplotlib.use(``
-or a ``pyplot`` import in library code fails here.
+or a ``pyplot`` import in library code, an HTML page built in Python, or a hand-rolled number
+format in the applications fails here.
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ def test_one_did_you_mean():
 
 def test_matplotlib_object_api_only():
     assert _hits(r"matplotlib\.use\(|pyplot|\bplt\.", {"io.py"}) == []
+
+
+def test_html_pages_come_from_templates():
+    # pages are jinja2 templates with autoescape (simteam/**/templates/*.html), not strings built in Python
+    assert _hits(r"(?i)<!doctype|<html|<table|html\.escape\(", set()) == []
+    templates = sorted(p.relative_to(PKG).as_posix() for p in PKG.rglob("templates/*.html"))
+    assert templates == ["cli/templates/comparison.html", "planning/templates/report.html"]
 
 
 def test_one_formatter():

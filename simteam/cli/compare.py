@@ -21,7 +21,6 @@ Command: ``simteam-compare SWEEP_DIR --baseline leadership=balanced`` (without
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import math
 import sys
@@ -35,7 +34,7 @@ import pandas as pd
 from .collect import JOB_COLUMNS, collect, parse_overrides
 from ..config import ConfigError
 from ..fmt import MISSING, fmt_metric, fmt_number
-from ..io import Staged
+from ..io import Staged, render_template
 from ..results import SUMMARY_COLUMNS, paired_difference
 
 __all__ = ["DEFAULT_METRICS", "Report", "compare", "main", "parse_baseline", "report"]
@@ -251,15 +250,9 @@ def report(sweep_dir: str | Path, baseline: str | dict | None = None, metrics=DE
         md = ["# Comparison report", "", intro, "", _md_table(tab), ""]
         md += [f"![{p.stem}]({p.name})" for p in figs]
         out.write("text", "\n".join(md) + "\n", "report.md")
-        body = tab.to_html(index=False, escape=True, border=0, classes="cmp")
-        imgs = "".join(f'<figure><img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}"></figure>'
-                       for p in figs)
-        page = (f"<!doctype html><html><head><meta charset='utf-8'><title>simteam comparison</title><style>"
-                f"body{{font-family:sans-serif;margin:2em;max-width:1200px}}table.cmp{{border-collapse:collapse;"
-                f"font-size:13px}}table.cmp td,table.cmp th{{padding:3px 8px;border-bottom:1px solid #ddd;"
-                f"text-align:right}}figure{{display:inline-block;margin:1em}}img{{max-width:560px}}</style>"
-                f"</head><body><h1>Comparison report</h1><p>{html.escape(intro).replace('**', '')}</p>"
-                f"{body}{imgs}</body></html>")
+        page = render_template("simteam.cli", "comparison.html", intro=intro.replace("**", ""),
+                               columns=list(tab.columns), table=[[str(v) for v in row] for row in tab.itertuples(index=False)],
+                               figures=[{"src": p.name, "alt": p.stem} for p in figs])
         out.write("text", page, "report.html")
         out.commit(last=("report.html",))
     return Report(cmp, out_dir / "report.md", out_dir / "report.html", figs)
