@@ -224,8 +224,8 @@ def _jinja_env(package: str):
     return env
 
 
-def render_template(package: str, name: str, **context: Any) -> str:
-    """Render the HTML template ``name`` of ``package`` (``<package>/templates/<name>``) with autoescape.
+def render_template(package: str, template: str, /, **context: Any) -> str:
+    """Render the HTML template ``template`` of ``package`` (``<package>/templates/<template>``) with autoescape.
 
     Every value of ``context`` is text to the template and is escaped; templates insert markup only
     through their own filters (``wbr``).
@@ -235,7 +235,7 @@ def render_template(package: str, name: str, **context: Any) -> str:
         ...                                figures=[])
         True
     """
-    return _jinja_env(package).get_template(name).render(**context)
+    return _jinja_env(package).get_template(template).render(**context)
 
 
 def simteam_version() -> str:
