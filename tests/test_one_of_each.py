@@ -138,3 +138,16 @@ def test_messages_name_the_key_and_suggest():
 
     with pytest.raises(ConfigError, match=r"^leadership\.coachng: unknown key; did you mean leadership\.coaching\?"):
         from_dict({"leadership": {"coachng": 0.5}})
+
+
+# ------------------------------------------------------------------------------------------------
+# templates
+# ------------------------------------------------------------------------------------------------
+def test_templates_autoescape():
+    from simteam.io import render_template
+
+    page = render_template("simteam.cli", "comparison.html", intro="<script>alert(1)</script>", columns=["a<b"],
+                           table=[["<i>x</i>", "1,234"]], figures=[{"src": 'a"b.png', "alt": "c&d"}])
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<i>" not in page and "<th>a&lt;b</th>" in page and "<td>1,234</td>" in page
+    assert 'src="a&#34;b.png" alt="c&amp;d"' in page
