@@ -64,6 +64,8 @@ __all__ = [
     "replace_path",
     "get_path",
     "iter_params",
+    "did_you_mean",
+    "load_section",
 ]
 
 
@@ -300,8 +302,7 @@ def _build(cls, data: Any, path: str):
     for key, value in data.items():
         p = f"{path}.{key}" if path else str(key)
         if key not in fields:
-            close = _closest(str(key), list(fields))
-            hint = f"; did you mean {path + '.' if path else ''}{close}?" if close else "."
+            hint = did_you_mean(str(key), list(fields), prefix=path) or "."
             raise ConfigError(f"{p}: unknown key{hint} Allowed keys: {', '.join(fields)}")
         f = fields[key]
         sub_cls = None
@@ -326,14 +327,53 @@ def _build(cls, data: Any, path: str):
     return cls(**kwargs)
 
 
-def _closest(key: str, names: list[str]) -> str | None:
-    """The allowed name closest to a misspelt key (whole names, or their last ``_`` part)."""
-    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+def closest(key: str, names) -> str | None:
+    """The allowed name closest to a misspelt key (whole names, or their last ``_`` part), or None."""
+    names = [str(n) for n in names]
+    close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
     if close:
         return close[0]
     tails = {n.rsplit("_", 1)[-1]: n for n in names if "_" in n}
-    close = difflib.get_close_matches(key, list(tails), n=1, cutoff=0.7)
+    close = difflib.get_close_matches(str(key), list(tails), n=1, cutoff=0.7)
     return tails[close[0]] if close else None
+
+
+def did_you_mean(key: str, names, prefix: str = "") -> str:
+    """The hint for a misspelt key: ``"; did you mean <prefix.>name?"``, or ``""`` when nothing is close.
+
+    The one "did you mean" of simteam: every message about an unknown key, column, field or
+    setting appends it after naming the offending key.
+
+    Example:
+        >>> did_you_mean("sise", ["team_size", "n_teams"], prefix="team")
+        '; did you mean team.team_size?'
+        >>> did_you_mean("zzz", ["team_size"])
+        ''
+    """
+    best = closest(key, names)
+    if best is None:
+        return ""
+    return f"; did you mean {prefix + '.' if prefix else ''}{best}?"
+
+
+def load_section(cls, data: Any, path: str):
+    """Build and check one settings section of the applications (``sensitivity:``, ``output:`` ...).
+
+    ``cls`` is a dataclass of :func:`param` fields (nested dataclasses for sub-sections), the same
+    machinery as :class:`SimConfig`: unknown keys are rejected with a "did you mean", and every
+    value is checked against its field's type, range and choices. Keys set to ``None`` (YAML
+    ``null``) take the default.
+
+    Raises:
+        ConfigError: One line naming the offending key (``path.key``) and what is allowed.
+    """
+    if data is None:
+        data = {}
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if v is not None}
+    obj = _build(cls, data, path)
+    _validate_dc(obj, path)
+    return obj
 
 
 def from_dict(data: dict | None = None, base: SimConfig | None = None) -> SimConfig:

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +47,7 @@ from .config import (
     default_segments,
     iter_params,
 )
+from .io import write_text
 
 __all__ = [
     "BLOCKS",
@@ -251,19 +250,6 @@ def stale_blocks(text: str) -> list[str]:
     return out
 
 
-def _write_atomic(path: str, text: str) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".docgen-", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: print, write or check the generated blocks."""
     ap = argparse.ArgumentParser(prog="python -m simteam.docgen", description=__doc__.splitlines()[0])
@@ -302,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {path}: no generated-block markers found (e.g. '<!-- params:start -->')", file=sys.stderr)
         return 2
     if new != text:
-        _write_atomic(path, new)
+        write_text(new, path)
     print(f"{path}: wrote {', '.join(found)}")
     return 0
 

@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as _dt
 import json
 import os
@@ -31,11 +32,14 @@ __all__ = [
     "Staged",
     "atomic_path",
     "git_info",
+    "render_template",
     "run_metadata",
     "simteam_version",
     "write_csv",
     "write_json",
     "write_parquet",
+    "write_bytes",
+    "write_figure",
     "write_png",
     "write_text",
     "write_yaml",
@@ -95,16 +99,26 @@ def _json(obj, tmp: Path) -> None:
 
 
 def _text(obj, tmp: Path) -> None:
-    """Write a string atomically; returns the final path."""
-    tmp.write_text(str(obj), encoding="utf-8")
+    """Write a string atomically (UTF-8, newlines as given); returns the final path."""
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(str(obj))
 
 
-def _png(fig, tmp: Path) -> None:
-    """Save a matplotlib figure as PNG atomically (and close it); returns the final path."""
-    import matplotlib.pyplot as plt
+def _bytes(obj, tmp: Path) -> None:
+    """Write bytes atomically; returns the final path."""
+    tmp.write_bytes(bytes(obj))
 
-    fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
+
+def _png(fig, tmp: Path, dpi: int = 120, bbox_inches: str | None = None) -> None:
+    """Save a matplotlib figure as PNG atomically (and release it); returns the final path.
+
+    Library figures are :class:`matplotlib.figure.Figure` objects (see :func:`simteam.plotting.new_figure`),
+    which need no closing; a figure made by ``pyplot`` (by a user) is also closed in pyplot's registry.
+    """
+    fig.savefig(tmp, format="png", dpi=dpi, bbox_inches=bbox_inches)
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and getattr(fig.canvas, "manager", None) is not None:
+        plt.close(fig)
 
 
 write_csv = _writer(_csv)
@@ -112,9 +126,20 @@ write_parquet = _writer(_parquet)
 write_yaml = _writer(_yaml)
 write_json = _writer(_json)
 write_text = _writer(_text)
-write_png = _writer(_png)
+write_bytes = _writer(_bytes)
 
-_WRITERS = {"csv": _csv, "parquet": _parquet, "yaml": _yaml, "json": _json, "text": _text, "png": _png}
+
+def write_figure(fig, path: str | os.PathLike, dpi: int = 120, bbox_inches: str | None = None) -> Path:
+    """Save a matplotlib figure as PNG atomically; returns the final path."""
+    with atomic_path(path) as tmp:
+        _png(fig, tmp, dpi=dpi, bbox_inches=bbox_inches)
+    return Path(path)
+
+
+write_png = write_figure
+
+_WRITERS = {"csv": _csv, "parquet": _parquet, "yaml": _yaml, "json": _json, "text": _text, "bytes": _bytes,
+            "png": _png, "figure": _png}
 
 
 class Staged:
@@ -128,9 +153,13 @@ class Staged:
         >>> d = pathlib.Path(tempfile.mkdtemp())
         >>> with Staged(d) as out:
         ...     _ = out.write("text", "hello", "a.txt")
-        ...     out.commit()
+        ...     _ = out.write("json", {"n": 1}, "summary.csv")
+        ...     [p.name for p in out.commit()]
+        ['a.txt', 'summary.csv']
         >>> (d / "a.txt").read_text()
         'hello'
+        >>> sorted(p.name for p in d.iterdir())
+        ['a.txt', 'summary.csv']
     """
 
     def __init__(self, outdir: str | os.PathLike):
@@ -139,8 +168,10 @@ class Staged:
         self._pending: list[tuple[Path, Path]] = []
         self.written: list[Path] = []
 
-    def write(self, kind: str, obj: Any, name: str) -> Path:
-        """Write ``obj`` with the writer ``kind`` (csv, parquet, yaml, json, text, png) to a temporary name.
+    def write(self, kind: str, obj: Any, name: str, **options: Any) -> Path:
+        """Write ``obj`` with the writer ``kind`` (csv, parquet, yaml, json, text, bytes, png/figure) to a temporary name.
+
+        ``options`` go to the writer (``dpi``, ``bbox_inches`` for figures).
 
         Returns:
             The final path the file will have after :meth:`commit`.
@@ -149,7 +180,7 @@ class Staged:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = _temp_name(final)
         try:
-            _WRITERS[kind](obj, tmp)
+            _WRITERS[kind](obj, tmp, **options)
         except BaseException:
             if tmp.exists():
                 tmp.unlink()
@@ -178,6 +209,33 @@ class Staged:
 
     def __exit__(self, *exc) -> None:
         self.abort()
+
+
+@functools.lru_cache(maxsize=None)
+def _jinja_env(package: str):
+    import jinja2
+    from markupsafe import Markup, escape
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader(package, "templates"), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                             undefined=jinja2.StrictUndefined)
+    # a line-break opportunity after each underscore of a long identifier (the text itself is escaped)
+    env.filters["wbr"] = lambda text: Markup(str(escape(text)).replace("_", "_<wbr>"))
+    return env
+
+
+def render_template(package: str, template: str, /, **context: Any) -> str:
+    """Render the HTML template ``template`` of ``package`` (``<package>/templates/<template>``) with autoescape.
+
+    Every value of ``context`` is text to the template and is escaped; templates insert markup only
+    through their own filters (``wbr``).
+
+    Example:
+        >>> "&lt;b&gt;" in render_template("simteam.cli", "comparison.html", intro="<b>", table=[], columns=[],
+        ...                                figures=[])
+        True
+    """
+    return _jinja_env(package).get_template(template).render(**context)
 
 
 def simteam_version() -> str:

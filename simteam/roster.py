@@ -60,18 +60,16 @@ Example:
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
-from .config import ConfigError
+from .config import ConfigError, did_you_mean
+from .io import write_text
 
 __all__ = ["COLUMNS", "FALSE_WORDS", "TRUE_WORDS", "Roster", "load_roster", "read_roster_text"]
 
@@ -227,7 +225,7 @@ class Roster:
                     else:
                         row.append(repr(float(v)) if not float(v).is_integer() else str(int(v)))
             w.writerow(row)
-        _write_atomic(path, buf.getvalue())
+        write_text(buf.getvalue(), path)
 
     def table(self) -> list[dict]:
         """One dict per seat (for reports)."""
@@ -240,21 +238,6 @@ class Roster:
                 d[c] = v[i]
             out.append(d)
         return out
-
-
-def _write_atomic(path: str, text: str) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _check_scale(name: str, scale) -> tuple[float, float]:
@@ -318,9 +301,8 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
             problems.append(f"row {header_line}, column {h}: the column appears twice")
         seen[h] = j
         if h not in COLUMNS:
-            close = difflib.get_close_matches(h, list(COLUMNS), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            problems.append(f"row {header_line}, column {h}: unknown column{hint}; allowed: {', '.join(COLUMNS)}")
+            hint = did_you_mean(h, COLUMNS)
+            problems.append(f"row {header_line}, column {h}: unknown column{hint or "."} Allowed: {', '.join(COLUMNS)}")
     if "rep_id" not in seen:
         problems.append(f"row {header_line}, column rep_id: required column is missing")
     if "tenure_months" in seen and "tenure_weeks" in seen:

@@ -121,8 +121,10 @@ def test_run_task_writes_report(tmp_path):
             "calibration_profile.csv", "fitted_overrides.yaml", "calibration.txt", "calibration_check.png"} <= names
     prm = pd.read_csv(tmp_path / "calibration_params.csv")
     assert prm.parameter.tolist() == ["people.quit_base"] and 0.002 <= prm.estimate[0] <= 0.01
-    with pytest.raises(ConfigError, match="calibration.weighting: 'optimal' is not allowed; choose efficient, simulated, diagonal, identity"):
+    with pytest.raises(ConfigError, match="calibration.weighting: 'optimal' is not allowed; choose one of efficient, simulated, diagonal, identity"):
         run_task(cfg, {"calibration": {"parameters": {"people": {"quit_base": [0.002, 0.01]}},
                                        "targets": {"turnover_annual": 0.3}, "weighting": "optimal"}}, tmp_path)
     with pytest.raises(ConfigError, match="calibration.parameters.people.quit_base: bounds"):
         run_task(cfg, {"calibration": {"parameters": {"people": {"quit_base": [0.0, 2.0]}}}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"^calibration\.popsise: unknown key; did you mean calibration\.popsize\?"):
+        run_task(cfg, {"calibration": {"popsise": 4}}, tmp_path)

@@ -25,6 +25,9 @@ CASES = [
     (["market.shocks.0.start_week=200"], "market.shocks[0].start_week: 200 is past the horizon"),
     (["task=dance"], "task: 'dance' is unknown; choose one of run"),
     (["output.timeseries=xlsx"], "output.timeseries: 'xlsx' is not allowed"),
+    (["+output.figuers=false"], "output.figuers: unknown key; did you mean output.figures?"),   # settings section
+    (["experiment=sensitivity", "+sensitivity.replicatons=2"],
+     "sensitivity.replicatons: unknown key; did you mean sensitivity.replications?"),
     (["team.roster=/nonexistent/roster.csv"], "team.roster"),
     (["crisis.strategy=panic"], "crisis.strategy: 'panic' is not allowed; choose one of none, hold_steady"),
 ]

@@ -75,7 +75,7 @@ def test_report_numbers_match_results_csv(report):
         alt = html.unescape(alt)
         csv_value = float(by.loc[alt, metric])
         if math.isnan(csv_value):
-            assert value == "nan" and html.unescape(text) == "–"
+            assert value == "nan" and html.unescape(text) == "-"
             continue
         assert float(value) == pytest.approx(csv_value, rel=1e-12, abs=1e-12)
         if metric != "rank":

@@ -77,7 +77,7 @@ def test_header_problems_are_listed_at_once(tmp_path):
     with pytest.raises(ConfigError) as ei:
         load_roster(_write(tmp_path, text))
     probs = _problems(ei)
-    assert any(p.startswith("row 1, column trsut: unknown column (did you mean trust?)") for p in probs)
+    assert any(p.startswith("row 1, column trsut: unknown column; did you mean trust?") for p in probs)
     assert "row 1, column rep_id: required column is missing" in probs
     assert any("tenure_months and tenure_weeks: give one of them, not both" in p for p in probs)
     assert len(probs) == 3

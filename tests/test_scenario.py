@@ -90,7 +90,7 @@ def test_validation_lists_every_problem_with_its_field():
         load_scenario(d)
     msg = str(ei.value)
     expected = [
-        "scenario.wekes: unknown field (did you mean weeks?)",
+        "scenario.wekes: unknown field; did you mean weeks?",
         "scenario.timeline[0].week: 50 is past the horizon; allowed: 0 to 39",
         "scenario.timeline[1].action: 'reorg' is unknown; choose one of rollout, new_approach",
         "scenario.timeline[3].id: 'crm' is used twice",

@@ -85,12 +85,17 @@ def test_nested_parameter_spec_and_outcomes():
 
 
 def test_bad_settings():
-    with pytest.raises(ConfigError, match="sensitivity.methd: unknown setting"):
+    with pytest.raises(ConfigError, match=r"^sensitivity\.methd: unknown key; did you mean sensitivity\.method\?"):
         run_study(None, {"methd": "sobol"})
     with pytest.raises(ConfigError, match="sensitivity.sobol.n: 100 must be a power of 2"):
         run_study(None, {"sobol": {"n": 100}})
     with pytest.raises(ConfigError, match="sensitivity.method: 'fast' is not allowed"):
         run_study(None, {"method": "fast"})
+    with pytest.raises(ConfigError, match=r"^sensitivity\.morris\.trajectores: unknown key; did you mean "
+                                          r"sensitivity\.morris\.trajectories\?"):
+        run_study(None, {"morris": {"trajectores": 10}})
+    with pytest.raises(ConfigError, match=r"^sensitivity\.replications: 0 is out of range"):
+        run_study(None, {"replications": 0})
 
 
 def test_run_task_writes_tables_and_plots(tmp_path):

@@ -56,13 +56,19 @@ def test_bass_check_measures_against_the_closed_form():
 def test_only_switches_and_bad_settings():
     sw = only("contagion")
     assert sw["contagion"] and not any(v for k, v in sw.items() if k != "contagion")
-    with pytest.raises(ConfigError, match="mechanisms.contagon: unknown switch"):
+    with pytest.raises(ConfigError, match="mechanisms.contagon: unknown switch; did you mean mechanisms.contagion?"):
         only("contagon")
     with pytest.raises(ConfigError, match="validation.checks: 'bas' is unknown"):
         run_validation(None, {"checks": ["bas"]})
     with pytest.raises(ConfigError, match="validation.bass.team_size: 500 is too small"):
         run_validation(None, {"bass": {"team_size": 500}})
-    with pytest.raises(ConfigError, match="validation.sis.beta: unknown setting"):
+    with pytest.raises(ConfigError, match=r"^validation\.sis\.belov: unknown key; did you mean validation\.sis\.below\?"):
+        run_validation(None, {"sis": {"belov": 0.1}})
+    with pytest.raises(ConfigError, match=r"^validation\.chekcs: unknown key; did you mean validation\.checks\?"):
+        run_validation(None, {"chekcs": ["ramp"]})
+    with pytest.raises(ConfigError, match=r"^validation\.size: 'huge' is not allowed; choose one of full, ci"):
+        run_validation(None, {"size": "huge"})
+    with pytest.raises(ConfigError, match="validation.sis.beta: unknown key"):
         run_validation(None, {"sis": {"beta": 0.1}})
 
 

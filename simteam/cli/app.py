@@ -26,12 +26,12 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
-import math
 import os
 import re
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..config import ConfigError, SimConfig, from_dict, to_dict
+from ..fmt import PERCENT_METRICS, fmt_metric, fmt_number
+from ..config import ConfigError, SimConfig, did_you_mean, from_dict, load_section, param, to_dict
 
 __all__ = [
     "CONF_DIR",
@@ -78,6 +79,16 @@ TASKS: dict[str, str] = {
 }
 
 _TIMESERIES = ("parquet", "csv", "both", "none")
+
+
+@dataclass
+class OutputSettings:
+    """The ``output:`` section of the run task (see ``simteam/conf/config.yaml``)."""
+
+    timeseries: str = param("parquet", doc="weekly table format", choices=_TIMESERIES)
+    figures: bool = param(True, doc="write PNG figures")
+    progress: str | bool = param("auto", doc="progress bar: auto (on a terminal, single runs), true or false")
+    summary: bool = param(True, doc="print the summary table")
 _MAIN_METRICS = ("revenue", "turnover_annual", "quota_share", "top20_revenue_share", "morale_final",
                  "trust_final", "recovery_weeks")
 
@@ -203,15 +214,10 @@ def resolve_task(name: Any) -> Callable:
 # The default study
 # ----------------------------------------------------------------------------------------------
 def _fmt(metric: str, x: float) -> str:
-    if math.isnan(x):
-        return "-"
-    if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
-        return f"{100 * x:.1f}%"
-    if metric in ("revenue", "deals", "revenue_per_seat_year"):
-        return f"{x:,.0f}"
-    if metric.endswith("_final"):
-        return f"{x:.3f}"
-    return f"{x:.1f}"
+    if metric in PERCENT_METRICS:
+        return fmt_metric(metric, x)
+    return fmt_number(x, 0 if metric in ("revenue", "deals", "revenue_per_seat_year")
+                      else 3 if metric.endswith("_final") else 1)
 
 
 def format_summary(desc, header: str = "") -> str:
@@ -232,10 +238,7 @@ def format_summary(desc, header: str = "") -> str:
 
 def _figures(res, out) -> None:
     """Main series with quantile bands, morale and trust, headcount and quits (from Results.reduce())."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    from ..plotting import new_figure
 
     red = res.reduce()
     w = red["week"].to_numpy()
@@ -248,7 +251,8 @@ def _figures(res, out) -> None:
     import numpy as np
     import pandas as pd
 
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = new_figure(figsize=(7, 3.6))
+    ax = fig.subplots()
     rev = pd.DataFrame(res.series["revenue"]).rolling(13, min_periods=1).mean().to_numpy()
     lo, med, hi = np.nanquantile(rev, [0.1, 0.5, 0.9], axis=1)
     ax.plot(w, med, lw=1.6, label="13-week mean revenue (median)")
@@ -264,7 +268,8 @@ def _figures(res, out) -> None:
     fig.tight_layout()
     out.write("png", fig, "revenue.png")
 
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = new_figure(figsize=(7, 3.6))
+    ax = fig.subplots()
     band(ax, "morale", "morale", "tab:blue")
     band(ax, "trust", "trust", "tab:green")
     ax.set(xlabel="week", ylabel="mean over reps", title="Morale and trust in the leader", ylim=(0, 1))
@@ -273,7 +278,8 @@ def _figures(res, out) -> None:
     fig.tight_layout()
     out.write("png", fig, "morale_trust.png")
 
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = new_figure(figsize=(7, 3.6))
+    ax = fig.subplots()
     ax.plot(w, red["headcount_mean"], color="tab:purple", lw=1.6, label="headcount (mean)")
     ax.fill_between(w, red["headcount_q10"], red["headcount_q90"], color="tab:purple", alpha=0.15, lw=0,
                     label="headcount 10-90%")
@@ -304,14 +310,9 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     if app.get("scenario"):
         print("note: a scenario is only used by the planning task; add experiment=plan to compare its "
               "alternatives (running the plain study now)", file=sys.stderr)
-    opts = dict(app.get("output") or {})
-    ts_fmt = opts.get("timeseries", "parquet")
-    if ts_fmt not in _TIMESERIES:
-        raise ConfigError(f"output.timeseries: {ts_fmt!r} is not allowed; choose one of {', '.join(_TIMESERIES)}")
-    for key in ("figures", "summary"):
-        if not isinstance(opts.get(key, True), bool):
-            raise ConfigError(f"output.{key}: expected true or false, got {opts.get(key)!r}")
-    progress = opts.get("progress", "auto")
+    opts = to_dict(load_section(OutputSettings, app.get("output"), "output"))
+    ts_fmt = opts["timeseries"]
+    progress = opts["progress"]
     if progress not in ("auto", True, False):
         raise ConfigError(f"output.progress: {progress!r} is not allowed; choose auto, true or false")
     info = app.get("_hydra") or {}
@@ -350,7 +351,8 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
                 f"crisis={cfg.crisis.strategy}, change={ch.get('change', '?')}  [{elapsed:.1f} s]")
         if info.get("mode") == "MULTIRUN":
             m, lo, hi = res.mean_ci("revenue")
-            print(f"[job {info.get('job')}] revenue {m:,.0f} [{lo:,.0f}, {hi:,.0f}] k$  -> {outdir}")
+            print(f"[job {info.get('job')}] revenue {fmt_number(m, 0)} [{fmt_number(lo, 0)}, {fmt_number(hi, 0)}] k$  "
+                  f"-> {outdir}")
         else:
             print(format_summary(desc, head))
             print(f"outputs: {outdir}")
@@ -555,8 +557,6 @@ def _hydra_message(ex: BaseException) -> str:
 
 def _unknown_key(path: str) -> str:
     """``team.sise: unknown key; did you mean team.team_size? ...`` for a key the schema does not have."""
-    import difflib
-
     parts = path.split(".")
     obj: Any = SimConfig()
     for part in parts[:-1]:
@@ -569,15 +569,7 @@ def _unknown_key(path: str) -> str:
     if not dataclasses.is_dataclass(obj):
         return f"{path}: unknown key"
     names = [f.name for f in dataclasses.fields(obj)]
-
-    def score(name: str) -> float:
-        key = parts[-1]
-        return max(difflib.SequenceMatcher(None, key, name).ratio(),
-                   difflib.SequenceMatcher(None, key, name.split("_")[-1]).ratio())
-
-    best = max(names, key=score)
-    prefix = ".".join(parts[:-1])
-    hint = f"; did you mean {prefix + '.' if prefix else ''}{best}?" if score(best) >= 0.6 else "."
+    hint = did_you_mean(parts[-1], names, prefix=".".join(parts[:-1])) or "."
     return f"{path}: unknown key{hint} Allowed keys: {', '.join(names)}"
 
 

@@ -21,7 +21,6 @@ Command: ``simteam-compare SWEEP_DIR --baseline leadership=balanced`` (without
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import math
 import sys
@@ -34,7 +33,8 @@ import pandas as pd
 
 from .collect import JOB_COLUMNS, collect, parse_overrides
 from ..config import ConfigError
-from ..io import Staged
+from ..fmt import MISSING, fmt_metric, fmt_number
+from ..io import Staged, render_template
 from ..results import SUMMARY_COLUMNS, paired_difference
 
 __all__ = ["DEFAULT_METRICS", "Report", "compare", "main", "parse_baseline", "report"]
@@ -150,38 +150,18 @@ def compare(results: pd.DataFrame, baseline: str | dict, metrics=DEFAULT_METRICS
     return pd.DataFrame(rows)
 
 
-def _num(x: float, metric: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
-        return f"{100 * x:.1f}%"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
-
-
-def _diff(x: float, metric: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if metric in ("turnover_annual", "quota_share", "top20_revenue_share", "quit_rate_annual", "drawdown"):
-        return f"{100 * x:+.1f} pp"
-    if abs(x) >= 100:
-        return f"{x:+,.0f}"
-    return f"{x:+.3f}" if abs(x) < 10 else f"{x:+.1f}"
-
-
 def table(cmp: pd.DataFrame) -> pd.DataFrame:
     """The comparison as a readable table (formatted strings)."""
     rows = []
     for r in cmp.itertuples(index=False):
         rows.append({
             "alternative": r.label + (f" [{r.context}]" if r.context != "(all)" else ""),
-            "metric": r.metric, "n": r.n, "baseline": _num(r.baseline_mean, r.metric),
-            "alternative mean": _num(r.mean, r.metric), "difference": _diff(r.diff, r.metric),
-            "95% CI (paired)": f"[{_diff(r.lo, r.metric)}, {_diff(r.hi, r.metric)}]",
-            "95% CI (unpaired)": f"[{_diff(r.unpaired_lo, r.metric)}, {_diff(r.unpaired_hi, r.metric)}]",
-            "width paired/unpaired": "-" if math.isnan(r.width_ratio) else f"{r.width_ratio:.2f}",
-            "p (paired t)": "-" if math.isnan(r.p_value) else f"{r.p_value:.2g}",
+            "metric": r.metric, "n": r.n, "baseline": fmt_metric(r.metric, r.baseline_mean),
+            "alternative mean": fmt_metric(r.metric, r.mean), "difference": fmt_metric(r.metric, r.diff, signed=True),
+            "95% CI (paired)": f"[{fmt_metric(r.metric, r.lo, signed=True)}, {fmt_metric(r.metric, r.hi, signed=True)}]",
+            "95% CI (unpaired)": f"[{fmt_metric(r.metric, r.unpaired_lo, signed=True)}, {fmt_metric(r.metric, r.unpaired_hi, signed=True)}]",
+            "width paired/unpaired": fmt_number(r.width_ratio, 2),
+            "p (paired t)": MISSING if math.isnan(r.p_value) else f"{r.p_value:.2g}",
         })
     return pd.DataFrame(rows)
 
@@ -195,14 +175,12 @@ def _md_table(df: pd.DataFrame) -> str:
 
 
 def _figure(cmp: pd.DataFrame, metric: str):
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    from ..plotting import new_figure
 
     d = cmp[cmp.metric == metric].reset_index(drop=True)
     labels = [r.label + (f"\n[{r.context}]" if r.context != "(all)" else "") for r in d.itertuples()]
-    fig, ax = plt.subplots(figsize=(7, 0.9 + 0.55 * len(d)))
+    fig = new_figure(figsize=(7, 0.9 + 0.55 * len(d)))
+    ax = fig.subplots()
     y = np.arange(len(d))[::-1]
     ax.hlines(y - 0.12, d.unpaired_lo, d.unpaired_hi, color="0.6", lw=2, label="95% CI, unpaired (Welch)")
     ax.hlines(y + 0.12, d.lo, d.hi, color="tab:blue", lw=4, label="95% CI, paired on seeds (CRN)")
@@ -272,15 +250,9 @@ def report(sweep_dir: str | Path, baseline: str | dict | None = None, metrics=DE
         md = ["# Comparison report", "", intro, "", _md_table(tab), ""]
         md += [f"![{p.stem}]({p.name})" for p in figs]
         out.write("text", "\n".join(md) + "\n", "report.md")
-        body = tab.to_html(index=False, escape=True, border=0, classes="cmp")
-        imgs = "".join(f'<figure><img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}"></figure>'
-                       for p in figs)
-        page = (f"<!doctype html><html><head><meta charset='utf-8'><title>simteam comparison</title><style>"
-                f"body{{font-family:sans-serif;margin:2em;max-width:1200px}}table.cmp{{border-collapse:collapse;"
-                f"font-size:13px}}table.cmp td,table.cmp th{{padding:3px 8px;border-bottom:1px solid #ddd;"
-                f"text-align:right}}figure{{display:inline-block;margin:1em}}img{{max-width:560px}}</style>"
-                f"</head><body><h1>Comparison report</h1><p>{html.escape(intro).replace('**', '')}</p>"
-                f"{body}{imgs}</body></html>")
+        page = render_template("simteam.cli", "comparison.html", intro=intro.replace("**", ""),
+                               columns=list(tab.columns), table=[[str(v) for v in row] for row in tab.itertuples(index=False)],
+                               figures=[{"src": p.name, "alt": p.stem} for p in figs])
         out.write("text", page, "report.html")
         out.commit(last=("report.html",))
     return Report(cmp, out_dir / "report.md", out_dir / "report.html", figs)

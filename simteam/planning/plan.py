@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..config import ConfigError, SimConfig, from_dict, to_dict
 from ..engine import Engine
+from ..fmt import fmt_number
 from ..results import Results, paired_difference, summarise
 from ..roster import Roster, load_roster
 from .scenario import (
@@ -371,11 +372,11 @@ def sensitivity(sc: Scenario, base: SimConfig | None, replications: int, seed: i
 
 
 def _fmt_k(x: float) -> str:
-    return f"{x:,.0f} k$"
+    return fmt_number(x, 0, unit="k$")
 
 
 def _fmt_signed_k(x: float) -> str:
-    return f"{x:+,.0f} k$"
+    return fmt_number(x, 0, signed=True, unit="k$")
 
 
 def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: pd.DataFrame,
@@ -401,9 +402,9 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
             sure = "the 95% interval is below zero: it loses revenue against the baseline"
         out.append(f"{bname} brings {_fmt_k(best['revenue_mean'])} (P10 {_fmt_k(best['revenue_p10'])}, "
                    f"P90 {_fmt_k(best['revenue_p90'])}), {_fmt_signed_k(best['diff_revenue_mean'])} "
-                   f"({best['diff_revenue_pct']:+.1%}) against {base_name}, 95% interval "
+                   f"({fmt_number(best['diff_revenue_pct'], 1, percent=True, signed=True)}) against {base_name}, 95% interval "
                    f"{_fmt_signed_k(lo)} to {_fmt_signed_k(hi)}; {sure}. It earns more than {base_name} "
-                   f"in {best['beats_baseline_share']:.0%} of the futures.")
+                   f"in {fmt_number(best['beats_baseline_share'], 0, percent=True)} of the futures.")
     else:
         out.append(f"No alternative beats {base_name} on {metric_word}.")
     if len(table) > 1:
@@ -413,33 +414,36 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         d = paired_difference(a, b)
         share = float(np.mean(b > a)) if higher else float(np.mean(b < a))
         ties = float(np.mean(b == a))
-        tie_txt = f" and as well in {ties:.0%}" if ties >= 0.05 else ""
-        unit = " k$" if rb == "revenue" else ""
+        tie_txt = f" and as well in {fmt_number(ties, 0, percent=True)}" if ties >= 0.05 else ""
+        unit = "k$" if rb == "revenue" else ""
+        nd = 0 if unit else 3
         clear = (d["lo"] > 0 if higher else d["hi"] < 0)
         verdict = ("The ranking of the top two is clear at this number of replications." if clear else
                    "The top two are too close to call: the interval includes zero. More replications, or a "
                    "look at the other columns (dip, quits, morale), should decide.")
         out.append(f"How sure: {bname} against the runner-up {second['alternative']}: difference "
-                   f"{d['mean']:+,.{0 if unit else 3}f}{unit} (95% interval {d['lo']:+,.{0 if unit else 3}f} to "
-                   f"{d['hi']:+,.{0 if unit else 3}f}{unit}); {bname} does better in {share:.0%} of the futures{tie_txt}. "
+                   f"{fmt_number(d['mean'], nd, signed=True, unit=unit)} (95% interval "
+                   f"{fmt_number(d['lo'], nd, signed=True)} to {fmt_number(d['hi'], nd, signed=True, unit=unit)}); "
+                   f"{bname} does better in {fmt_number(share, 0, percent=True)} of the futures{tie_txt}. "
                    f"{verdict}")
     dips = table[table["dip_depth"] > 0.005]
     if len(dips):
-        parts = [f"{r.alternative}: down to {r.dip_depth:.0%} below {base_name} for {r.dip_weeks:.0f} weeks"
+        parts = [f"{r.alternative}: down to {fmt_number(r.dip_depth, 0, percent=True)} below {base_name} for "
+                 f"{fmt_number(r.dip_weeks, 0)} weeks"
                  for r in dips.itertuples()]
         out.append("Productivity dip (mean productivity: new-hire ramp x J-curve of the change, against "
                    + base_name + "): "
                    + "; ".join(parts) + ".")
     q = table.set_index("alternative")
-    quits = "; ".join(f"{n}: {q.loc[n, 'quits_mean']:.1f}" for n in q.index)
+    quits = "; ".join(f"{n}: {fmt_number(q.loc[n, 'quits_mean'], 1)}" for n in q.index)
     out.append(f"Expected quits over the horizon: {quits}.")
     if len(risk):
         top = risk.head(3)
         who = ", ".join(f"{r.rep_id}" + (f" ({r.name})" if "name" in risk and isinstance(r.name, str) and r.name
-                                          else "") + f" {r.leave_max:.0%}" for r in top.itertuples())
+                                          else "") + f" {fmt_number(r.leave_max, 0, percent=True)}" for r in top.itertuples())
         out.append(f"Most at risk of leaving (highest probability under any alternative): {who}.")
     if len(sens):
-        unit = " k$" if rb == "revenue" else ""
+        unit = "k$" if rb == "revenue" else ""
         nd = 0 if unit else 3
         summ = []
         for key, g in sens.groupby("assumption", sort=False):
@@ -454,11 +458,11 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         label, most, g = lead[3]["label"].iloc[0], lead[4], lead[3]
         gs = g.set_index("setting")[f"gain_{most}"]
         txt = (f"Which assumptions drive it: of the assumptions tested one at a time, the comparison moves most "
-               f"with {label}: the gain of {most} over {base_name} is {gs['low']:+,.{nd}f}{unit} when it is set "
-               f"low and {gs['high']:+,.{nd}f}{unit} when set high.")
+               f"with {label}: the gain of {most} over {base_name} is {fmt_number(gs['low'], nd, signed=True, unit=unit)} when it is set "
+               f"low and {fmt_number(gs['high'], nd, signed=True, unit=unit)} when set high.")
         if len(summ) > 1:
             nxt = summ[1]
-            txt += f" Next: {nxt[3]['label'].iloc[0]} (swing {nxt[1]:,.{nd}f}{unit} for {nxt[4]})."
+            txt += f" Next: {nxt[3]['label'].iloc[0]} (swing {fmt_number(nxt[1], nd, unit=unit)} for {nxt[4]})."
         if flips:
             txt += (" The best choice changes under: " + "; ".join(
                 f"{x[3]['label'].iloc[0]} ({', '.join(f'{r.setting}: {r.best}' for r in x[3].itertuples())})"
@@ -588,7 +592,7 @@ def print_summary(res: PlanResult, file=None) -> None:
     cols = ["rank", "alternative", "revenue_mean", "revenue_p10", "revenue_p90", "diff_revenue_mean",
             "diff_revenue_lo", "diff_revenue_hi", "dip_depth", "dip_weeks", "quits_mean"]
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format",
-                           lambda x: f"{x:,.3f}" if abs(x) < 10 else f"{x:,.0f}"):
+                           lambda x: fmt_number(x, 3 if abs(x) < 10 else 0)):
         print(file=out)
         print(res.table[cols].to_string(index=False), file=out)
 

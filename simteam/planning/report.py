@@ -9,15 +9,13 @@ and its column), which the tests compare with ``results.csv``.
 from __future__ import annotations
 
 import base64
-import html
-import io
-import math
-import os
 
 import numpy as np
 import pandas as pd
 
-from ..roster import _write_atomic
+from ..fmt import fmt_number
+from ..io import Staged, render_template
+from ..plotting import new_figure, png_bytes
 from .scenario import alternative_actions, describe_alternative, dump_resolved
 
 __all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
@@ -40,41 +38,14 @@ TABLE_COLUMNS = [
     ("quits_mean", "Quits (mean)", "f1"),
 ]
 
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
-main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
-h1{font-size:1.7em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.8em;border-bottom:2px solid #e3e7ec;
-padding-bottom:.2em}
-.lead{color:#4a5868}.summary{background:#eef5ff;border-left:4px solid #2f6fdf;padding:10px 18px;margin:16px 0}
-.summary li{margin:.45em 0;line-height:1.45}
-table{border-collapse:collapse;width:100%;font-size:.82em;margin:8px 0}
-th,td{padding:4px 5px;border-bottom:1px solid #e3e7ec;text-align:right}
-.scroll{overflow-x:auto}
-th{background:#f0f2f5;font-weight:600}td.l,th.l{text-align:left}
-tr.best td{background:#f1faf1;font-weight:600}
-figure{margin:18px 0}figure img{max-width:100%;border:1px solid #e3e7ec}
-figcaption{color:#4a5868;font-size:.9em}
-.meta{color:#6b7785;font-size:.85em}.pill{display:inline-block;padding:1px 8px;border-radius:9px;
-background:#e3e7ec;font-size:.85em}
-.risk-high{color:#b3261e;font-weight:600}
-"""
+#: Format kind of a table column -> keyword arguments of :func:`simteam.fmt.fmt_number`.
+_KINDS = {"k": {"digits": 0}, "sk": {"digits": 0, "signed": True}, "pct": {"digits": 0, "percent": True},
+          "int": {"digits": 0}, "f1": {"digits": 1}, "f2": {"digits": 2}}
 
 
 def fmt_value(x, kind: str) -> str:
-    """Display text of a table value."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if kind == "k":
-        return f"{x:,.0f}"
-    if kind == "sk":
-        return f"{x:+,.0f}"
-    if kind == "pct":
-        return f"{x:.0%}"
-    if kind == "int":
-        return f"{x:.0f}"
-    if kind == "f1":
-        return f"{x:.1f}"
-    return f"{x:.2f}"
+    """Display text of a table value of format ``kind`` (see :data:`TABLE_COLUMNS`)."""
+    return fmt_number(x, **_KINDS[kind])
 
 
 def _colors(names):
@@ -103,11 +74,6 @@ def _roll(x: np.ndarray, w: int = 13) -> np.ndarray:
 
 def make_figures(res) -> dict[str, bytes]:
     """The report's figures as PNG bytes, by file name."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     sc, runs, table, weekly = res.scenario, res.runs, res.table, res.weekly
     names = list(runs)
     col = _colors(names)
@@ -115,10 +81,7 @@ def make_figures(res) -> dict[str, bytes]:
     action_weeks = sorted({(a["week"], a["id"]) for n in names for a in _actions(sc, n)})
 
     def save(fig, name):
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        figs[name] = buf.getvalue()
+        figs[name] = png_bytes(fig, dpi=110, bbox_inches="tight")
 
     def mark(ax):
         for w, aid in action_weeks:
@@ -127,7 +90,8 @@ def make_figures(res) -> dict[str, bytes]:
                     va="top", rotation=90)
 
     # 1. total revenue distribution
-    fig, ax = plt.subplots(figsize=(9, 0.7 + 0.6 * len(names)))
+    fig = new_figure(figsize=(9, 0.7 + 0.6 * len(names)))
+    ax = fig.subplots()
     order = list(table["alternative"])[::-1]
     data = [runs[n].results.summary["revenue"].to_numpy() / 1000 for n in order]
     horiz = {"orientation": "horizontal"} if _mpl_at_least(3, 10) else {"vert": False}
@@ -144,7 +108,8 @@ def make_figures(res) -> dict[str, bytes]:
     ax.grid(axis="x", alpha=0.3)
     save(fig, "fig_revenue.png")
     # 2. weekly revenue paths
-    fig, ax = plt.subplots(figsize=(9, 3.8))
+    fig = new_figure(figsize=(9, 3.8))
+    ax = fig.subplots()
     for n in names:
         w = weekly[weekly["alternative"] == n]
         ax.plot(w["week"], _roll(w["revenue_mean"].to_numpy()), color=col[n], label=n, lw=1.8)
@@ -155,7 +120,8 @@ def make_figures(res) -> dict[str, bytes]:
     ax.grid(alpha=0.3)
     save(fig, "fig_revenue_weekly.png")
     # 3. productivity and adoption
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig = new_figure(figsize=(11, 3.8))
+    axes = fig.subplots(1, 2)
     for n in names:
         w = weekly[weekly["alternative"] == n]
         axes[0].plot(w["week"], w["productivity_mean"], color=col[n], label=n, lw=1.6)
@@ -170,7 +136,8 @@ def make_figures(res) -> dict[str, bytes]:
     axes[0].legend(fontsize=8)
     save(fig, "fig_productivity_adoption.png")
     # 4. morale and trust
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig = new_figure(figsize=(11, 3.8))
+    axes = fig.subplots(1, 2)
     for n in names:
         w = weekly[weekly["alternative"] == n]
         for ax, k in zip(axes, ("morale", "trust")):
@@ -187,7 +154,8 @@ def make_figures(res) -> dict[str, bytes]:
     # 5. paired differences against the baseline
     others = [n for n in table["alternative"] if n != sc.baseline]
     if others:
-        fig, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.55 * len(others)))
+        fig = new_figure(figsize=(11, 0.9 + 0.55 * len(others)))
+        axes = fig.subplots(1, 2)
         t = table.set_index("alternative")
         for ax, k, lab in ((axes[0], "revenue", "revenue difference (k$)"), (axes[1], "quits", "quits difference")):
             for i, n in enumerate(others[::-1]):
@@ -202,7 +170,8 @@ def make_figures(res) -> dict[str, bytes]:
     # 6. who is at risk
     risk = res.at_risk.head(12)
     if len(risk):
-        fig, ax = plt.subplots(figsize=(9, 0.8 + 0.35 * len(risk)))
+        fig = new_figure(figsize=(9, 0.8 + 0.35 * len(risk)))
+        ax = fig.subplots()
         h = 0.8 / len(names)
         for j, n in enumerate(names):
             ax.barh(np.arange(len(risk))[::-1] + (j - (len(names) - 1) / 2) * h, risk[f"leave_{n}"] * 100,
@@ -217,7 +186,8 @@ def make_figures(res) -> dict[str, bytes]:
     alts = [n for n in table["alternative"] if n != sc.baseline and f"gain_{n}" in sens]
     if len(sens) and alts:
         keys = list(dict.fromkeys(sens["assumption"]))
-        fig, ax = plt.subplots(figsize=(9, 1.0 + 0.32 * len(keys) * len(alts)))
+        fig = new_figure(figsize=(9, 1.0 + 0.32 * len(keys) * len(alts)))
+        ax = fig.subplots()
         h = 0.7 / len(alts)
         for i, k in enumerate(keys[::-1]):
             g = sens[sens["assumption"] == k].set_index("setting")
@@ -249,10 +219,6 @@ def _actions(sc, name):
     return alternative_actions(sc, name)
 
 
-def _img(data: bytes, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
-
-
 def _action_text(a: dict) -> str:
     kind = a["action"]
     if kind in ("rollout", "new_approach"):
@@ -275,154 +241,105 @@ def _action_text(a: dict) -> str:
 
 def _event_text(ev: dict) -> str:
     when = f"week {ev['week']}" if "week" in ev else f"some week in {ev['window'][0]}-{ev['window'][1]}"
-    return f"{ev['kind'].replace('_', ' ')}: {ev['probability']:.0%} chance, {when}"
+    return f"{ev['kind'].replace('_', ' ')}: {fmt_number(ev['probability'], 0, percent=True)} chance, {when}"
 
 
 def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
     """Write report.html, the PNG figures and the CSV tables into ``outdir`` (atomically). Returns paths."""
-    os.makedirs(outdir, exist_ok=True)
     files: dict[str, str] = {}
 
-    def put(name: str, text: str) -> None:
-        p = os.path.join(outdir, name)
-        _write_atomic(p, text)
-        files[name.rsplit(".", 1)[0] if name != "report.html" else "report"] = p
+    def put(kind: str, obj, name: str) -> None:
+        files[name.rsplit(".", 1)[0] if name != "report.html" else "report"] = str(out.write(kind, obj, name))
 
-    def put_bytes(name: str, data: bytes) -> None:
-        p = os.path.join(outdir, name)
-        tmp = p + ".tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-        files[name.rsplit(".", 1)[0]] = p
-
-    put("results.csv", res.table.to_csv(index=False))
-    put("weekly.csv", res.weekly.to_csv(index=False))
-    put("at_risk.csv", res.at_risk.to_csv(index=False))
-    put("sensitivity.csv", res.sensitivity.to_csv(index=False))
-    put("scenario.yaml", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}))
-    figs = make_figures(res) if figures else {}
-    for name, data in figs.items():
-        put_bytes(name, data)
-    put("report.html", render_html(res, figs))
+    with Staged(outdir) as out:
+        put("csv", res.table, "results.csv")
+        put("csv", res.weekly, "weekly.csv")
+        put("csv", res.at_risk, "at_risk.csv")
+        put("csv", res.sensitivity, "sensitivity.csv")
+        put("text", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}), "scenario.yaml")
+        figs = make_figures(res) if figures else {}
+        for name, data in figs.items():
+            put("bytes", data, name)
+        put("text", render_html(res, figs), "report.html")
+        out.commit(last=("report.html",))
     return files
 
 
-def render_html(res, figs: dict[str, bytes]) -> str:
-    """The report page (a string of self-contained HTML)."""
-    sc, table = res.scenario, res.table
-    e = html.escape
-    first = next(iter(res.runs.values()))
-    cfg = first.config
-    R, s0 = first.results.n, int(first.results.seeds[0])
-    parts = [(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(sc.name)} — decision report"
-              f"</title><style>{_CSS}</style></head><body><main>")]
-    parts.append(f"<h1>{e(sc.name)}</h1><p class='lead'>{e(sc.description)}</p>")
-    parts.append(f"<p class='meta'>{len(res.runs)} alternatives x {R} simulated futures each, {cfg.weeks} weeks, "
-                 f"seeds {s0}-{s0 + R - 1} (every alternative runs on the same futures), baseline "
-                 f"<span class='pill'>{e(sc.baseline)}</span>, ranked by {e(sc.rank_by)}.</p>")
-    parts.append("<h2 id='summary'>Summary</h2><div class='summary'><ul>"
-                 + "".join(f"<li>{e(p)}</li>" for p in res.summary_text) + "</ul></div>")
-    # ranked table
-    parts.append("<h2 id='ranking'>Ranked alternatives</h2><div class='scroll'><table id='ranked'><thead><tr><th>#</th>"
-                 "<th class='l'>Alternative</th>"
-                 + "".join(f"<th>{e(h)}</th>" for _, h, _ in TABLE_COLUMNS) + "</tr></thead><tbody>")
+#: Captions of the report's figures, in page order.
+CAPTIONS = {
+    "fig_revenue.png": "Total revenue per alternative across the simulated futures.",
+    "fig_revenue_weekly.png": "Weekly revenue (13-week mean, averaged over futures). Dotted lines: planned actions.",
+    "fig_productivity_adoption.png": "Left: mean productivity (ramp-up x J-curve of the change). Right: share "
+                                     "of reps using the change, by week.",
+    "fig_morale_trust.png": "Morale and trust paths: mean and the P10-P90 band across futures.",
+    "fig_difference.png": "Paired difference against the baseline on the same futures, with 95% intervals: "
+                          "revenue (left) and quits (right).",
+    "fig_at_risk.png": "Reps most at risk of leaving: share of futures in which the rep leaves.",
+    "fig_sensitivity.png": "Sensitivity: each alternative's gain over the baseline when one assumption is set "
+                           "low (circle) or high (square).",
+}
+
+
+def _ranked(table: pd.DataFrame) -> list[dict]:
+    rows = []
     for i, row in table.iterrows():
-        cls = " class='best'" if i == 0 else ""
-        cells = [(f"<td data-alt='{e(row['alternative'])}' data-metric='rank' data-value='{int(row['rank'])}'>"
-                  f"{int(row['rank'])}</td>"),
-                 (f"<td class='l' title='{e(str(row['description']))}'>"
-                  f"{e(row['alternative']).replace('_', '_<wbr>')}</td>")]
+        cells = []
         for c, _, kind in TABLE_COLUMNS:
             v = row[c]
-            dv = "nan" if pd.isna(v) else repr(float(v))
-            cells.append(f"<td data-alt='{e(row['alternative'])}' data-metric='{c}' data-value='{dv}'>"
-                         f"{e(fmt_value(None if pd.isna(v) else float(v), kind))}</td>")
-        parts.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
-    parts.append("</tbody></table></div><p class='meta'>Revenue in k$ over the horizon. 'vs baseline' is the mean "
-                 "paired difference against the baseline on the same futures, with its 95% interval. Dip: the "
-                 "largest shortfall of mean productivity against the baseline, and the weeks it is more than 1% "
-                 "below. Morale and trust are on a 0-1 scale.</p>")
-    # plan
-    parts.append("<h2 id='plan'>The plan and the alternatives</h2><table><thead><tr><th class='l'>Alternative</th>"
-                 "<th class='l'>What it does</th><th class='l'>Timeline</th></tr></thead><tbody>")
-    for n in res.runs:
-        acts = _actions(sc, n)
-        tl = "<br>".join(f"week {a['week']}: <b>{e(a['id'])}</b> — {e(_action_text(a))}" for a in acts) or "–"
-        parts.append(f"<tr><td class='l'>{e(n)}</td><td class='l'>{e(describe_alternative(sc, n))}</td>"
-                     f"<td class='l'>{tl}</td></tr>")
-    parts.append("</tbody></table>")
-    if sc.events:
-        parts.append("<p><b>Possible events</b> (the same in every alternative): "
-                     + "; ".join(f"{e(ev['id'])} — {e(_event_text(ev))}" for ev in sc.events) + ".</p>")
-    caps = {
-        "fig_revenue.png": "Total revenue per alternative across the simulated futures.",
-        "fig_revenue_weekly.png": "Weekly revenue (13-week mean, averaged over futures). Dotted lines: planned "
-                                  "actions.",
-        "fig_productivity_adoption.png": "Left: mean productivity (ramp-up x J-curve of the change). Right: share "
-                                         "of reps using the change, by week.",
-        "fig_morale_trust.png": "Morale and trust paths: mean and the P10-P90 band across futures.",
-        "fig_difference.png": "Paired difference against the baseline on the same futures, with 95% intervals: "
-                              "revenue (left) and quits (right).",
-        "fig_at_risk.png": "Reps most at risk of leaving: share of futures in which the rep leaves.",
-        "fig_sensitivity.png": "Sensitivity: each alternative's gain over the baseline when one assumption is set "
-                               "low (circle) or high (square).",
-    }
-    parts.append("<h2 id='figures'>Figures</h2>")
-    for name, cap in caps.items():
-        if name in figs:
-            parts.append(f"<figure id='{name[:-4]}'>{_img(figs[name], cap)}<figcaption>{e(cap)}</figcaption>"
-                         f"</figure>")
-    # at risk
-    risk = res.at_risk
-    if len(risk):
-        leave_cols = [c for c in risk if c.startswith("leave_") and c != "leave_max"]
-        info = [c for c in ("team", "name", "attainment_last_year", "engagement", "morale", "trust") if c in risk]
-        parts.append("<h2 id='at-risk'>Who is at risk</h2><p>Probability that the rep in the seat today leaves "
-                     "(quits, or is let go) within the horizon, per alternative. Sorted by the highest of them.</p>"
-                     "<div class='scroll'><table id='risk'><thead><tr><th class='l'>Rep</th>"
-                     + "".join(f"<th class='l'>{e(c)}</th>" for c in info)
-                     + "".join(f"<th>{e(c[6:]).replace('_', '_<wbr>')}</th>" for c in leave_cols)
-                     + "</tr></thead><tbody>")
-        avg = float(np.nanmean(risk[leave_cols].to_numpy()))
-        for r in risk.head(20).itertuples(index=False):
-            d = r._asdict()
-            row = f"<tr><td class='l'>{e(str(d['rep_id']))}</td>"
-            for c in info:
-                v = d[c]
-                row += f"<td class='l'>{'' if pd.isna(v) else e(str(v if isinstance(v, str) else f'{v:g}'))}</td>"
-            for c in leave_cols:
-                v = d[c]
-                hot = " class='risk-high'" if v >= 1.5 * avg and v >= 0.2 else ""
-                row += f"<td{hot}>{v:.0%}</td>"
-            parts.append(row + "</tr>")
-        parts.append("</tbody></table></div>")
-    # sensitivity
-    sens = res.sensitivity
-    if len(sens):
-        gcols = [c for c in sens if c.startswith("gain_") and c != f"gain_{sc.baseline}"]
-        parts.append("<h2 id='sensitivity'>Which assumptions drive the result</h2><p>Each key assumption of the "
-                     f"model set low and high, one at a time, all alternatives rerun on the same futures "
-                     f"({int(sens['replications'].iloc[0])} each). Gain = mean difference against "
-                     f"{e(sc.baseline)}.</p><div class='scroll'><table id='sens'><thead><tr><th class='l'>Assumption</th><th>Setting</th>"
-                     "<th>Factor</th>" + "".join(f"<th>{e(c[5:]).replace('_', '_<wbr>')}</th>" for c in gcols)
-                     + "<th class='l'>Best</th></tr></thead><tbody>")
-        unit = sc.rank_by == "revenue"
-        for r in sens.itertuples(index=False):
-            d = r._asdict()
-            parts.append(f"<tr><td class='l'>{e(d['label'])}</td><td>{e(d['setting'])}</td><td>{d['factor']:g}</td>"
-                         + "".join(f"<td>{(fmt_value(d[c], 'sk') + ' k$' if unit else f'{d[c]:+.3f}')}</td>" for c in gcols)
-                         + f"<td class='l'>{e(d['best'])}</td></tr>")
-        parts.append("</tbody></table></div>")
-    parts.append("<h2 id='method'>How this was computed</h2><p>Each alternative is the scenario compiled to a "
-                 "simteam configuration and run as a batch of replications. Replication <i>r</i> of every "
-                 "alternative uses the same seed, so all alternatives meet the same market, the same events and "
-                 "the same chance draws wherever the plan does not change them (common random numbers); "
-                 "differences are paired per replication and their intervals are t intervals. The model's "
-                 "mechanisms and parameters are described in docs/model.md; the files next to this report hold "
-                 "every number (results.csv, weekly.csv, at_risk.csv, sensitivity.csv) and the resolved "
-                 "configuration of each alternative (scenario.yaml).</p>")
+            cells.append({"metric": c, "value": "nan" if pd.isna(v) else repr(float(v)),
+                          "text": fmt_value(None if pd.isna(v) else float(v), kind)})
+        rows.append({"best": i == 0, "alt": row["alternative"], "rank": int(row["rank"]),
+                     "description": str(row["description"]), "cells": cells})
+    return rows
+
+
+def _risk(risk: pd.DataFrame) -> dict | None:
+    if not len(risk):
+        return None
+    leave_cols = [c for c in risk if c.startswith("leave_") and c != "leave_max"]
+    info = [c for c in ("team", "name", "attainment_last_year", "engagement", "morale", "trust") if c in risk]
+    avg = float(np.nanmean(risk[leave_cols].to_numpy()))
+    rows = []
+    for r in risk.head(20).itertuples(index=False):
+        d = r._asdict()
+        rows.append({
+            "rep_id": str(d["rep_id"]),
+            "info": ["" if pd.isna(d[c]) else str(d[c] if isinstance(d[c], str) else f"{d[c]:g}") for c in info],
+            "leave": [{"hot": bool(d[c] >= 1.5 * avg and d[c] >= 0.2), "text": fmt_number(d[c], 0, percent=True)}
+                      for c in leave_cols]})
+    return {"info": info, "alternatives": [c[6:] for c in leave_cols], "rows": rows}
+
+
+def _sensitivity(sens: pd.DataFrame, sc) -> dict | None:
+    if not len(sens):
+        return None
+    gcols = [c for c in sens if c.startswith("gain_") and c != f"gain_{sc.baseline}"]
+    money = sc.rank_by == "revenue"
+    rows = []
+    for r in sens.itertuples(index=False):
+        d = r._asdict()
+        rows.append({"label": d["label"], "setting": d["setting"], "factor": f"{d['factor']:g}", "best": d["best"],
+                     "gains": [fmt_number(d[c], 0, signed=True, unit="k$") if money else fmt_number(d[c], 3, signed=True)
+                               for c in gcols]})
+    return {"replications": int(sens["replications"].iloc[0]), "alternatives": [c[5:] for c in gcols], "rows": rows}
+
+
+def render_html(res, figs: dict[str, bytes]) -> str:
+    """The report page (a string of self-contained HTML), from ``templates/report.html``."""
     import simteam
-    parts.append(f"<p class='meta'>simteam {e(simteam.__version__)} · scenario source: {e(sc.source)}</p>")
-    parts.append("</main></body></html>")
-    return "\n".join(parts)
+
+    sc, table = res.scenario, res.table
+    first = next(iter(res.runs.values()))
+    return render_template(
+        "simteam.planning", "report.html",
+        name=sc.name, description=sc.description, n_alternatives=len(res.runs), R=first.results.n,
+        weeks=first.config.weeks, s0=int(first.results.seeds[0]), baseline=sc.baseline, rank_by=sc.rank_by,
+        summary=list(res.summary_text), headers=[h for _, h, _ in TABLE_COLUMNS], ranked=_ranked(table),
+        alternatives=[{"name": n, "what": describe_alternative(sc, n),
+                       "timeline": [{"week": a["week"], "id": a["id"], "text": _action_text(a)} for a in _actions(sc, n)]}
+                      for n in res.runs],
+        events=[{"id": ev["id"], "text": _event_text(ev)} for ev in sc.events],
+        figures=[{"id": name[:-4], "caption": cap, "png64": base64.b64encode(figs[name]).decode()}
+                 for name, cap in CAPTIONS.items() if name in figs],
+        risk=_risk(res.at_risk), sens=_sensitivity(res.sensitivity, sc), version=simteam.__version__,
+        source=sc.source)

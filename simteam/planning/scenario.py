@@ -38,7 +38,6 @@ them, so each event keeps its own random stream whatever the plan: common random
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import ConfigError, Initiative, Shock, SimConfig, from_dict, to_dict
+from ..config import ConfigError, Initiative, Shock, SimConfig, did_you_mean, from_dict, to_dict
 from ..leadership import STRATEGIES, STYLES
 from ..market import PRESETS, shock_path
 from ..network import rowsum
@@ -139,9 +138,7 @@ class _Problems:
 def _unknown_keys(pb: _Problems, path: str, d: dict, allowed) -> None:
     for k in d:
         if k not in allowed:
-            close = difflib.get_close_matches(str(k), list(allowed), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            pb.add(f"{path}.{k}", f"unknown field{hint}; allowed: {', '.join(allowed)}")
+            pb.add(f"{path}.{k}", f"unknown field{did_you_mean(k, allowed) or '.'} Allowed: {', '.join(allowed)}")
 
 
 def _num(pb: _Problems, path: str, v: Any, lo=None, hi=None, integer=False, what="") -> Any:
@@ -339,9 +336,7 @@ def _check_leadership(pb: _Problems, path: str, lead: dict) -> None:
             if v not in STYLES:
                 pb.add(f"{path}.style", f"{v!r} is unknown; choose one of {', '.join(STYLES)}")
         elif k not in fields:
-            close = difflib.get_close_matches(str(k), list(fields), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            pb.add(f"{path}.{k}", f"unknown leadership field{hint}")
+            pb.add(f"{path}.{k}", f"unknown leadership field{did_you_mean(k, fields)}")
         else:
             md = fields[k].metadata
             _num(pb, f"{path}.{k}", v, md.get("lo"), md.get("hi"), integer=fields[k].type in ("int", int))

@@ -48,12 +48,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..config import ConfigError, SimConfig, get_path, replace_path
+from ..config import ConfigError, SimConfig, get_path, load_section, param, replace_path, to_dict
 from ..results import SUMMARY_COLUMNS
-from .sensitivity import Parameter, parse_parameters, save_figure, write_csv, write_text
+from ..io import write_csv, write_figure, write_text
+from ..plotting import new_figure
+from .sensitivity import Parameter, parse_parameters
 
 __all__ = [
     "BANDS",
+    "CalibrationSettings",
     "DEFAULTS",
     "CalibrationResult",
     "MomentSimulator",
@@ -72,22 +75,30 @@ BANDS = {"turnover_annual": (0.25, 0.40), "quota_share": (0.45, 0.65), "top20_re
 #: (simulated), its diagonal (diagonal; variances of both), or none (identity).
 WEIGHTINGS = ("efficient", "simulated", "diagonal", "identity")
 
-#: Default settings of the ``calibration:`` section (see ``simteam/conf/experiment/calibrate.yaml``).
-DEFAULTS: dict[str, Any] = {
-    "parameters": {"people": {"quit_base": [0.001, 0.012]}, "selling": {"quota": [300.0, 1200.0]}},
-    "targets": "bands",
-    "replications": 48,
-    "seed": 0,
-    "method": "differential_evolution",
-    "maxiter": 12,
-    "popsize": 6,
-    "polish": True,
-    "polish_maxfev": 40,
-    "weighting": "efficient",
-    "jacobian_step": 0.05,
-    "profile_points": 11,
-    "processes": 1,
-}
+@dataclass
+class CalibrationSettings:
+    """The ``calibration:`` section (see ``simteam/conf/experiment/calibrate.yaml``)."""
+
+    parameters: dict = field(default_factory=lambda: {"people": {"quit_base": [0.001, 0.012]},
+                                                      "selling": {"quota": [300.0, 1200.0]}},
+                             metadata={"doc": "dotted SimConfig paths with bounds [lo, hi]"})
+    targets: str | dict | list = param("bands", doc="'bands', a YAML or CSV file of target moments, or a mapping")
+    replications: int = param(48, 2, 10_000_000, doc="replications per evaluation (common random numbers)")
+    seed: int = param(0, 0, 2**62, doc="base seed")
+    method: str = param("differential_evolution", doc="optimiser",
+                        choices=("differential_evolution", "nelder_mead"))
+    maxiter: int = param(12, 1, 100_000, doc="optimiser iterations")
+    popsize: int = param(6, 2, 10_000, doc="differential evolution: population per parameter")
+    polish: bool = param(True, doc="polish the optimum with a local search")
+    polish_maxfev: int = param(40, 1, 1_000_000, doc="evaluations of the polishing search")
+    weighting: str = param("efficient", doc="weighting matrix of the moments", choices=WEIGHTINGS)
+    jacobian_step: float = param(0.05, 0.0, 0.5, doc="relative step of the Jacobian (above 0)")
+    profile_points: int = param(11, 0, 10_000, doc="points of each objective profile (0: none)")
+    processes: int = param(1, 1, 1024, doc="worker processes for the batch")
+
+
+#: Default settings of the ``calibration:`` section, as plain data.
+DEFAULTS: dict[str, Any] = to_dict(CalibrationSettings())
 
 
 @dataclass
@@ -486,14 +497,10 @@ def _profile(sim: MomentSimulator, theta_hat, params, tvec, W, k: int) -> pd.Dat
 
 def plot_check(result: CalibrationResult, title: str = "Calibration check"):
     """Targets (bands, +-2 se) against the fitted model's moments, and objective profiles."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     mt = result.moments
     D = len(result.params)
-    fig, axes = plt.subplots(1, 1 + D, figsize=(5.0 + 3.6 * D, 4.2), squeeze=False)
+    fig = new_figure(figsize=(5.0 + 3.6 * D, 4.2))
+    axes = fig.subplots(1, 1 + D, squeeze=False)
     ax = axes[0, 0]
     x = np.arange(len(mt))
     reps = result.replicates
@@ -545,23 +552,10 @@ def format_result(r: CalibrationResult) -> str:
 
 
 def _settings(section: dict | None) -> dict:
-    s = dict(section or {})
-    unknown = set(s) - set(DEFAULTS)
-    if unknown:
-        raise ConfigError(f"calibration.{min(unknown)}: unknown setting; allowed: {', '.join(DEFAULTS)}")
-    out = dict(DEFAULTS)
-    out.update({k: v for k, v in s.items() if v is not None})
-    for key, lo in (("replications", 2), ("seed", 0), ("maxiter", 1), ("popsize", 2), ("polish_maxfev", 1),
-                    ("profile_points", 0), ("processes", 1)):
-        v = out[key]
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise ConfigError(f"calibration.{key}: expected a whole number >= {lo}, got {v!r}")
-    if not isinstance(out["polish"], bool):
-        raise ConfigError(f"calibration.polish: expected true or false, got {out['polish']!r}")
-    js = out["jacobian_step"]
-    if isinstance(js, bool) or not isinstance(js, (int, float)) or not 0 < js <= 0.5:
-        raise ConfigError(f"calibration.jacobian_step: expected a number in (0, 0.5], got {js!r}")
-    return out
+    s = load_section(CalibrationSettings, section, "calibration")
+    if not s.jacobian_step > 0:
+        raise ConfigError(f"calibration.jacobian_step: expected a number in (0, 0.5], got {s.jacobian_step!r}")
+    return to_dict(s)
 
 
 def write_result(r: CalibrationResult, outdir: pathlib.Path) -> list[pathlib.Path]:
@@ -577,7 +571,7 @@ def write_result(r: CalibrationResult, outdir: pathlib.Path) -> list[pathlib.Pat
     fitted = {p: (int(v) if float(v).is_integer() and p.endswith("weeks") else float(v)) for p, v in r.estimate.items()}
     paths.append(write_text(yaml.safe_dump(fitted, sort_keys=False), outdir / "fitted_overrides.yaml"))
     paths.append(write_text(format_result(r) + "\n", outdir / "calibration.txt"))
-    paths.append(save_figure(plot_check(r), outdir / "calibration_check.png"))
+    paths.append(write_figure(plot_check(r), outdir / "calibration_check.png", bbox_inches="tight"))
     return paths
 
 

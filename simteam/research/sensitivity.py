@@ -22,25 +22,29 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-import os
 import pathlib
-import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, SimConfig, get_path, iter_params
+from ..config import ConfigError, SimConfig, did_you_mean, get_path, iter_params, load_section, param, sub, to_dict
+from ..io import write_csv, write_figure
+from ..plotting import new_figure
 from ..results import SUMMARY_COLUMNS
 
 __all__ = [
     "DEFAULTS",
     "DEFAULT_PARAMETERS",
     "ISHIGAMI_INDICES",
+    "MorrisSettings",
     "Parameter",
+    "SensitivitySettings",
+    "SobolSettings",
     "SimEvaluator",
     "format_tables",
     "ishigami",
@@ -53,11 +57,8 @@ __all__ = [
     "run_study",
     "run_task",
     "salib_problem",
-    "save_figure",
     "sobol_analysis",
-    "write_csv",
     "write_study",
-    "write_text",
 ]
 
 #: Paths that describe the structure of a batch and cannot vary across its rows.
@@ -69,60 +70,45 @@ DEFAULT_PARAMETERS = {f"leadership.{b}": [0.0, 1.0] for b in (
     "inspiration", "recognition", "feedback", "coaching", "coaching_focus", "communication",
     "accountability", "fairness", "data_orientation", "decision_speed", "toxic_tolerance", "learning_support")}
 
-#: Default settings of the ``sensitivity:`` section (see ``simteam/conf/experiment/sensitivity.yaml``).
-DEFAULTS: dict[str, Any] = {
-    "method": "both",
-    "outcome": "revenue",
-    "parameters": DEFAULT_PARAMETERS,
-    "replications": 8,
-    "seed": 0,
-    "morris": {"trajectories": 20, "levels": 4},
-    "sobol": {"n": 256, "second_order": False},
-    "conf_level": 0.95,
-    "resamples": 1000,
-    "processes": 1,
-}
+def _mapping(default: dict, doc: str):
+    """A dataclass field holding a mapping (parameter bounds), checked by :func:`parse_parameters`."""
+    return field(default_factory=lambda: copy.deepcopy(default), metadata={"doc": doc})
 
 
-# ----------------------------------------------------------------------------------------------
-# Atomic output helpers (shared by calibration and validation)
-# ----------------------------------------------------------------------------------------------
-def _atomic(path: pathlib.Path, write: Callable[[str], None]) -> pathlib.Path:
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+@dataclass
+class MorrisSettings:
+    """``sensitivity.morris``: the Morris design."""
+
+    trajectories: int = param(20, 2, 100_000, doc="r: the design has r (D + 1) points")
+    levels: int = param(4, 2, 1000, doc="levels of the grid of each parameter")
 
 
-def write_csv(df: pd.DataFrame, path: pathlib.Path) -> pathlib.Path:
-    """Write a table as CSV atomically (temp file in the same folder, then rename)."""
-    return _atomic(path, lambda tmp: df.to_csv(tmp, index=False))
+@dataclass
+class SobolSettings:
+    """``sensitivity.sobol``: the Saltelli design."""
+
+    n: int = param(256, 2, 2**24, doc="base sample (a power of 2): n (D + 2) points without second order")
+    second_order: bool = param(False, doc="also estimate second-order indices (n (2D + 2) points)")
 
 
-def write_text(text: str, path: pathlib.Path) -> pathlib.Path:
-    """Write text atomically."""
-    def w(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    return _atomic(path, w)
+@dataclass
+class SensitivitySettings:
+    """The ``sensitivity:`` section (see ``simteam/conf/experiment/sensitivity.yaml``)."""
+
+    method: str = param("both", doc="which analysis to run", choices=("morris", "sobol", "both"))
+    outcome: str | list = param("revenue", doc="one or more columns of simteam.SUMMARY_COLUMNS")
+    parameters: dict = _mapping(DEFAULT_PARAMETERS, "dotted SimConfig paths with bounds [lo, hi]")
+    replications: int = param(8, 1, 10_000_000, doc="replications per point (seeds shared by every point)")
+    seed: int = param(0, 0, 2**62, doc="base seed of the replications and of the design")
+    morris: MorrisSettings = sub(MorrisSettings)
+    sobol: SobolSettings = sub(SobolSettings)
+    conf_level: float = param(0.95, 0.0, 1.0, doc="confidence level of the intervals (strictly between 0 and 1)")
+    resamples: int = param(1000, 10, 10_000_000, doc="bootstrap resamples for the confidence intervals")
+    processes: int = param(1, 1, 1024, doc="worker processes for the batch")
 
 
-def save_figure(fig, path: pathlib.Path, dpi: int = 120) -> pathlib.Path:
-    """Save a matplotlib figure as PNG atomically and close it."""
-    import matplotlib.pyplot as plt
-
-    try:
-        return _atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight"))
-    finally:
-        plt.close(fig)
+#: Default settings of the ``sensitivity:`` section, as plain data.
+DEFAULTS: dict[str, Any] = to_dict(SensitivitySettings())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -214,10 +200,7 @@ def parse_parameters(spec: Any, section: str = "sensitivity", allow_structural: 
             raise ConfigError(f"{section}.parameters.{path}: listed twice")
         seen.add(path)
         if path not in fields:
-            import difflib
-
-            close = difflib.get_close_matches(path, list(fields), n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
+            hint = did_you_mean(path, fields)
             raise ConfigError(f"{section}.parameters.{path}: unknown parameter: not a numeric SimConfig field{hint}")
         if path in STRUCTURAL_PATHS or (not allow_structural and path.startswith(STRUCTURAL_PREFIXES)):
             raise ConfigError(f"{section}.parameters.{path}: structural parameters (team.*, weeks, seed, "
@@ -412,13 +395,9 @@ def _short(path: str) -> str:
 
 def plot_morris(table: pd.DataFrame, outcome: str, title: str = ""):
     """Morris mu*-sigma scatter with mu* confidence bars for one outcome (a matplotlib figure)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     t = table[table.outcome == outcome]
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    fig = new_figure(figsize=(6.4, 4.8))
+    ax = fig.subplots()
     ax.errorbar(t.mu_star, t.sigma, xerr=t.mu_star_conf, fmt="o", ms=5, capsize=3, color="tab:blue")
     for _, r in t.iterrows():
         ax.annotate(_short(r.parameter), (r.mu_star, r.sigma), textcoords="offset points", xytext=(4, 4), fontsize=8)
@@ -435,14 +414,10 @@ def plot_morris(table: pd.DataFrame, outcome: str, title: str = ""):
 
 def plot_sobol(table: pd.DataFrame, outcome: str, title: str = ""):
     """Sobol S1 and ST bars with confidence intervals for one outcome (a matplotlib figure)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     t = table[table.outcome == outcome].sort_values("ST", ascending=False)
     x = np.arange(len(t))
-    fig, ax = plt.subplots(figsize=(max(6.4, 0.55 * len(t) + 2), 4.8))
+    fig = new_figure(figsize=(max(6.4, 0.55 * len(t) + 2), 4.8))
+    ax = fig.subplots()
     ax.bar(x - 0.2, t.S1, 0.4, yerr=t.S1_conf, capsize=3, label="S1 (first order)", color="tab:blue")
     ax.bar(x + 0.2, t.ST, 0.4, yerr=t.ST_conf, capsize=3, label="ST (total)", color="tab:orange")
     ax.set_xticks(x, [_short(p) for p in t.parameter], rotation=45, ha="right")
@@ -457,44 +432,13 @@ def plot_sobol(table: pd.DataFrame, outcome: str, title: str = ""):
 # The study and the Hydra task
 # ----------------------------------------------------------------------------------------------
 def _settings(section: dict | None) -> dict:
-    s = dict(section or {})
-    unknown = set(s) - set(DEFAULTS)
-    if unknown:
-        raise ConfigError(f"sensitivity.{min(unknown)}: unknown setting; allowed: {', '.join(DEFAULTS)}")
-    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
-    for k, v in s.items():
-        if k in ("morris", "sobol"):
-            if not isinstance(v, dict):
-                raise ConfigError(f"sensitivity.{k}: expected a mapping, got {v!r}")
-            bad = set(v) - set(DEFAULTS[k])
-            if bad:
-                raise ConfigError(f"sensitivity.{k}.{min(bad)}: unknown setting; allowed: "
-                                  f"{', '.join(DEFAULTS[k])}")
-            out[k].update(v)
-        elif v is not None:
-            out[k] = v
-    if out["method"] not in ("morris", "sobol", "both"):
-        raise ConfigError(f"sensitivity.method: {out['method']!r} is not allowed; choose morris, sobol or both")
-    for key, lo in (("replications", 1), ("resamples", 10), ("processes", 1)):
-        _int(out[key], f"sensitivity.{key}", lo)
-    _int(out["seed"], "sensitivity.seed", 0)
-    _int(out["morris"]["trajectories"], "sensitivity.morris.trajectories", 2)
-    _int(out["morris"]["levels"], "sensitivity.morris.levels", 2)
-    n = _int(out["sobol"]["n"], "sensitivity.sobol.n", 2)
+    s = load_section(SensitivitySettings, section, "sensitivity")
+    n = s.sobol.n
     if n & (n - 1):
         raise ConfigError(f"sensitivity.sobol.n: {n} must be a power of 2 (e.g. 64, 256, 1024)")
-    if not isinstance(out["sobol"]["second_order"], bool):
-        raise ConfigError(f"sensitivity.sobol.second_order: expected true or false, got {out['sobol']['second_order']!r}")
-    cl = out["conf_level"]
-    if isinstance(cl, bool) or not isinstance(cl, (int, float)) or not 0 < cl < 1:
-        raise ConfigError(f"sensitivity.conf_level: expected a number in (0, 1), got {cl!r}")
-    return out
-
-
-def _int(v: Any, name: str, lo: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-        raise ConfigError(f"{name}: expected a whole number >= {lo}, got {v!r}")
-    return v
+    if not 0 < s.conf_level < 1:
+        raise ConfigError(f"sensitivity.conf_level: expected a number in (0, 1), got {s.conf_level!r}")
+    return to_dict(s)
 
 
 def run_study(cfg: SimConfig, section: dict | None = None,
@@ -553,7 +497,7 @@ def write_study(tables: dict[str, pd.DataFrame], outdir: pathlib.Path, title: st
         if method in tables:
             for outcome in tables[method].outcome.unique():
                 fig = plot(tables[method], outcome, title=f"{title}{method.title()}: {outcome}" if title else "")
-                paths.append(save_figure(fig, outdir / f"{method}_{outcome}.png"))
+                paths.append(write_figure(fig, outdir / f"{method}_{outcome}.png", bbox_inches="tight"))
     return paths
 
 

@@ -33,9 +33,10 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from ..change import bass_F
-from ..config import ConfigError, SimConfig, Switches, from_dict, to_dict
+from ..config import ConfigError, SimConfig, Switches, did_you_mean, from_dict, load_section, param, sub, to_dict
 from ..engine import Engine
-from .sensitivity import save_figure, write_csv, write_text
+from ..io import write_csv, write_figure, write_text
+from ..plotting import new_figure
 
 __all__ = [
     "CHECKS",
@@ -51,6 +52,7 @@ __all__ = [
     "only",
     "plot_figures",
     "run_task",
+    "ValidationSettings",
     "run_validation",
     "sis_scan",
     "to_markdown",
@@ -78,6 +80,68 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 CHECKS = ("degroot", "bass", "rogers", "sis", "bands", "ramp")
+
+
+@dataclass
+class DegrootSettings:
+    """``validation.degroot``: contagion alone on a small-world team (defaults: size ``full``)."""
+
+    team_size: int = param(60, 2, 100_000, doc="reps")
+    k_neighbors: int = param(4, 2, 1000, doc="small-world ties per rep (even)")
+    rewire_p: float = param(0.3, 0.0, 1.0, doc="small-world rewiring probability")
+    contagion: float = param(0.5, 0.0, 1.0, doc="weight of the neighbours' mean morale")
+    weeks: int = param(4000, 1, 1_000_000, doc="horizon")
+    replications: int = param(8, 1, 1_000_000, doc="replications")
+    graph_seed: int = param(7, 0, 2**31 - 1, doc="seed of the graph")
+
+
+@dataclass
+class BassSettings:
+    """``validation.bass``: Bass diffusion on a complete graph."""
+
+    team_size: int = param(5000, 2, 1_000_000, doc="reps (the check needs 2000 or more)")
+    replications: int = param(20, 1, 1_000_000, doc="replications")
+    weeks: int = param(40, 1, 100_000, doc="horizon")
+    p: float = param(0.03, 0.0, 1.0, doc="innovation coefficient")
+    q: float = param(0.38, 0.0, 10.0, doc="imitation coefficient")
+
+
+@dataclass
+class SisSettings:
+    """``validation.sis``: SIS spread of toxic behaviour below and above the epidemic threshold."""
+
+    team_size: int = param(500, 2, 1_000_000, doc="reps")
+    k_neighbors: int = param(6, 2, 1000, doc="small-world ties per rep (even)")
+    rewire_p: float = param(0.3, 0.0, 1.0, doc="small-world rewiring probability")
+    recovery_rate: float = param(0.2, 0.0, 10.0, doc="weekly recovery rate")
+    below: float = param(0.5, 0.0, 100.0, doc="beta/delta below the threshold, in units of 1/lambda_max")
+    above: float = param(2.5, 0.0, 100.0, doc="beta/delta above the threshold, in units of 1/lambda_max")
+    initial_toxic: int = param(25, 0, 1_000_000, doc="toxic reps at the start")
+    weeks: int = param(400, 1, 100_000, doc="horizon")
+    replications: int = param(20, 1, 1_000_000, doc="replications")
+    graph_seed: int = param(7, 0, 2**31 - 1, doc="seed of the graph")
+
+
+@dataclass
+class BandsSettings:
+    """``validation.bands``: the calibration bands of the default team."""
+
+    replications: int = param(400, 2, 10_000_000, doc="replications")
+
+
+@dataclass
+class ValidationSettings:
+    """The ``validation:`` section (see ``simteam/conf/experiment/validate.yaml``); ``size`` picks the defaults
+    of the per-check sections from :data:`SIZES`."""
+
+    size: str = param("full", doc="run size: full (docs/validation.md) or ci (test suite)", choices=tuple(SIZES))
+    checks: list = param(list(CHECKS), doc="checks to run, from " + ", ".join(CHECKS))
+    seed: int = param(0, 0, 2**62, doc="base seed")
+    figures: bool = param(True, doc="write the figures")
+    degroot: DegrootSettings = sub(DegrootSettings)
+    bass: BassSettings = sub(BassSettings)
+    sis: SisSettings = sub(SisSettings)
+    bands: BandsSettings = sub(BandsSettings)
 
 SOURCES = {
     "degroot": "DeGroot (1974); Golub & Jackson (2010): s = left unit eigenvector of W, s_i = d_i / sum d",
@@ -109,7 +173,9 @@ def only(*on: str) -> dict[str, bool]:
     names = [f for f in Switches.__dataclass_fields__]
     bad = set(on) - set(names)
     if bad:
-        raise ConfigError(f"mechanisms.{min(bad)}: unknown switch; allowed: {', '.join(names)}")
+        key = min(bad)
+        raise ConfigError(f"mechanisms.{key}: unknown switch{did_you_mean(key, names, 'mechanisms') or '.'} "
+                          f"Allowed: {', '.join(names)}")
     return {n: (n in on) for n in names}
 
 
@@ -387,36 +453,24 @@ def check_ramp(cfg: SimConfig, seed: int = 0) -> tuple[list[Check], dict]:
 # The report
 # ----------------------------------------------------------------------------------------------
 def _settings(section: dict | None) -> dict:
-    s = dict(section or {})
-    allowed = {"size", "checks", "seed", "figures", *SIZES["full"]}
-    unknown = set(s) - allowed
-    if unknown:
-        raise ConfigError(f"validation.{min(unknown)}: unknown setting; allowed: {', '.join(sorted(allowed))}")
+    s = {k: v for k, v in dict(section or {}).items() if v is not None}
     size = s.get("size", "full")
-    if size not in SIZES:
-        raise ConfigError(f"validation.size: {size!r} is not allowed; choose {' or '.join(SIZES)}")
-    out = {k: dict(v) for k, v in SIZES[size].items()}
-    for k in SIZES["full"]:
-        if s.get(k) is not None:
-            if not isinstance(s[k], dict):
-                raise ConfigError(f"validation.{k}: expected a mapping, got {s[k]!r}")
-            bad = set(s[k]) - set(out[k])
-            if bad:
-                raise ConfigError(f"validation.{k}.{min(bad)}: unknown setting; allowed: {', '.join(out[k])}")
-            out[k].update(s[k])
-    checks = s.get("checks") or list(CHECKS)
-    if isinstance(checks, str):
-        checks = [checks]
-    for c in checks:
+    base = {k: dict(v) for k, v in SIZES.get(size, SIZES["full"]).items()}
+    for k in SIZES["full"]:  # per-check settings override the defaults of the chosen size
+        if isinstance(s.get(k), dict):
+            base[k].update(s[k])
+        elif k in s:
+            base[k] = s[k]
+    if isinstance(s.get("checks"), str):
+        s["checks"] = [s["checks"]]
+    out = to_dict(load_section(ValidationSettings, {**s, **base}, "validation"))
+    out["checks"] = list(out["checks"] or CHECKS)
+    for c in out["checks"]:
         if c not in CHECKS:
             raise ConfigError(f"validation.checks: {c!r} is unknown; choose from {', '.join(CHECKS)}")
     if out["bass"]["team_size"] < 2000:
         raise ConfigError(f"validation.bass.team_size: {out['bass']['team_size']} is too small; the Bass check "
                           f"needs N >= 2000")
-    seed = s.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(f"validation.seed: expected a whole number >= 0, got {seed!r}")
-    out.update(size=size, checks=list(checks), seed=seed, figures=bool(s.get("figures", True)))
     return out
 
 
@@ -483,15 +537,11 @@ def to_markdown(table: pd.DataFrame, title: str = "simteam validation report") -
 
 def plot_figures(data: dict, outdir: pathlib.Path, prefix: str = "validation_") -> list[pathlib.Path]:
     """Figures of the analytic checks (Bass curve, DeGroot convergence, SIS prevalence)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     paths = []
     if "bass" in data:
         b = data["bass"]
-        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+        fig = new_figure(figsize=(11, 4))
+        a1, a2 = fig.subplots(1, 2)
         tt = np.linspace(0, b["t"][-1], 400)
         p, q = data["settings"]["bass"]["p"], data["settings"]["bass"]["q"]
         a1.plot(tt, bass_F(tt, p, q), color="black", lw=1, label="Bass F(t) exact")
@@ -511,20 +561,22 @@ def plot_figures(data: dict, outdir: pathlib.Path, prefix: str = "validation_") 
         a2.set_ylabel("% of adopters")
         a2.legend(fontsize=8)
         a2.set_title("Adopter categories")
-        paths.append(save_figure(fig, outdir / f"{prefix}bass.png"))
+        paths.append(write_figure(fig, outdir / f"{prefix}bass.png", bbox_inches="tight"))
     if "degroot" in data:
         d = data["degroot"]
-        fig, ax = plt.subplots(figsize=(5.5, 4))
+        fig = new_figure(figsize=(5.5, 4))
+        ax = fig.subplots()
         ax.semilogy(np.maximum(d["morale_sd"], 1e-17))
         ax.axhline(1e-6, ls=":", color="grey", label="1e-6")
         ax.set_xlabel("week")
         ax.set_ylabel("sd of morale across reps")
         ax.set_title("DeGroot contagion alone: convergence to consensus")
         ax.legend(fontsize=8)
-        paths.append(save_figure(fig, outdir / f"{prefix}degroot.png"))
+        paths.append(write_figure(fig, outdir / f"{prefix}degroot.png", bbox_inches="tight"))
     if "sis" in data:
         s = data["sis"]
-        fig, ax = plt.subplots(figsize=(5.5, 4))
+        fig = new_figure(figsize=(5.5, 4))
+        ax = fig.subplots()
         for ratio, color in zip(np.unique(s["rows"]), ("tab:blue", "tab:red")):
             cols = s["rows"] == ratio
             ax.plot(s["prevalence"][:, cols], color=color, alpha=0.25, lw=0.7)
@@ -534,7 +586,7 @@ def plot_figures(data: dict, outdir: pathlib.Path, prefix: str = "validation_") 
         ax.set_ylabel("share of reps toxic")
         ax.set_title("SIS spread of toxic behaviour")
         ax.legend(fontsize=8)
-        paths.append(save_figure(fig, outdir / f"{prefix}sis.png"))
+        paths.append(write_figure(fig, outdir / f"{prefix}sis.png", bbox_inches="tight"))
     return paths
 
 

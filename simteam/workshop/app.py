@@ -26,7 +26,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import threading
 from dataclasses import dataclass, field
@@ -45,6 +44,9 @@ from .demos import DEMOS, KINDS, DemoSide
 from ..leadership import _B as BEHAVIOURS
 from ..leadership import STRATEGIES, STYLES
 from ..market import PRESETS
+from ..fmt import fmt_number
+from ..io import write_figure
+from ..plotting import png_bytes
 from ..model import SalesTeamModel, coerce_seed
 
 __all__ = [
@@ -405,21 +407,12 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
 
 
 def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
-    return buf.getvalue()
+    return png_bytes(fig, dpi=150, bbox_inches="tight")
 
 
 def export_dir() -> Path:
     """Folder for exported PNGs: ``$SIMTEAM_EXPORT_DIR`` or ``./simteam-exports``."""
     return Path(os.environ.get("SIMTEAM_EXPORT_DIR") or "simteam-exports")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def export_png(model: DashboardModel, folder: str | Path | None = None) -> list[Path]:
@@ -436,7 +429,7 @@ def export_png(model: DashboardModel, folder: str | Path | None = None) -> list[
         out = []
         for kind, fig in figs.items():
             p = folder / f"{stem}_{kind}.png"
-            _atomic_write(p, _png(fig))
+            write_figure(fig, p, dpi=150, bbox_inches="tight")
             out.append(p)
     return out
 
@@ -445,15 +438,11 @@ def export_png(model: DashboardModel, folder: str | Path | None = None) -> list[
 # Components
 # ------------------------------------------------------------------------------------------------
 def _fmt(v: float, kind: str) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "–"
     if kind == "k$":
-        return f"{v:,.0f} k$"
-    if kind == "int":
-        return f"{v:.0f}"
-    if kind == "pct":
-        return f"{100 * v:.0f}%"
-    return f"{v:.2f}"
+        return fmt_number(v, 0, unit="k$")
+    if kind in ("int", "pct"):
+        return fmt_number(v, 0, percent=kind == "pct")
+    return fmt_number(v, 2)
 
 
 KPI_FIELDS = (("revenue_13w", "Revenue, last 13 wk", "k$"), ("revenue_total", "Revenue, total", "k$"),
