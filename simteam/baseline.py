@@ -29,6 +29,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .io import write_text
+
 __all__ = ["CASES", "FIGURES", "DEFAULT_PATH", "compute", "load", "compare", "format_changes", "update", "main"]
 
 #: Where the baseline lives (the repository's tests folder).
@@ -202,9 +204,7 @@ def update(path: Path | str = DEFAULT_PATH, current: dict | None = None) -> list
            "platform": _platform(), "cases": current}
     text = "# Stored baseline of simteam's outputs (see simteam/baseline.py). Do not edit by hand.\n"
     text += yaml.safe_dump(doc, sort_keys=False, width=120)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    write_text(path, text)
     return changes
 
 

@@ -28,7 +28,7 @@ from .state import RepState
 from .streams import Streams
 
 __all__ = ["Engine", "Mechanism", "OrgState", "SERIES", "BUILTIN", "default_mechanisms", "batch_params",
-           "record_week", "RECORD_SERIES"]
+           "record_week", "RECORD_SERIES", "series_names"]
 
 #: Weekly team series recorded per batch row (name -> meaning).
 SERIES = {
@@ -146,6 +146,18 @@ def record_week(active, revenue_week, wins_week, pipeline, morale, trust, skill,
 BUILTIN = ("market", "leadership", "effort", "selling", "people", "culture", "change", "turnover")
 
 
+def series_names(mechanisms) -> dict[str, str]:
+    """The weekly series of a run: :data:`SERIES` and those the (extra) mechanisms declare."""
+    out = dict(SERIES)
+    for m in mechanisms or ():
+        for k, doc in getattr(m, "series", {}).items():
+            if k in out:
+                raise ConfigError(f"mechanisms: {m.name!r} declares the series {k!r}, which is taken; "
+                                  "choose another name")
+            out[k] = doc
+    return out
+
+
 def default_mechanisms() -> list[Mechanism]:
     """Fresh built-in mechanism objects, in the step order of :meth:`Engine.step`."""
     return [market.MarketMechanism(), leadership.Leadership(), Effort(), selling.Selling(), people.People(),
@@ -253,9 +265,9 @@ class Engine:
         self.event_log: list[tuple[int, str, str]] = []
         self.counters = {k: np.zeros(B) for k in ("rep_years", "at_quota", "top20_sum", "top20_n",
                                                   "quits", "exits_other", "hires", "wins")}
-        self.series = {k: np.full((self.weeks, B), np.nan) for k in SERIES}
         # extra mechanisms: a copy per engine, so per-run state never leaks between engines
         self.mechanisms = _place(default_mechanisms(), [copy.deepcopy(m) for m in (mechanisms or [])])
+        self.series = {k: np.full((self.weeks, B), np.nan) for k in series_names(self.mechanisms)}
         # the init phase: each mechanism sets up its own state, then what depends on the others'
         for m in self.mechanisms:
             m.init(self)

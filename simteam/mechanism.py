@@ -15,7 +15,13 @@ The engine (:class:`simteam.engine.Engine`) holds an ordered list of them and ca
                    per-seat state (all go through :meth:`simteam.engine.Engine.vacate`);
 * ``on_hire(e, rows, cols)``    when new reps fill those seats (:meth:`simteam.engine.Engine.hire`);
                    ``e.hire_spec`` holds the hire's overrides (``potential``, ``toxic``) or None;
-* ``finalize(e)``  once, after the last week.
+* ``finalize(e)``  once, after the last week;
+* ``summary(e)``   after ``finalize``: extra columns of the summary table, ``{name: (B,) array}``.
+
+A mechanism may also declare ``series = {name: meaning}``: the engine then keeps a ``(weeks, B)``
+array ``e.series[name]`` (NaN until written) that the mechanism fills each week (``e.series[name][t] = ...``)
+and that :class:`simteam.results.Results` returns with the built-in series (``timeseries``, ``reduce``,
+``paired``), in any batch size, chunk or process.
 
 Every method is a no-op by default; subclass :class:`Mechanism` and override what you need.
 A mechanism draws random numbers only from its own named streams (``e.rng.key(<its name>)``,
@@ -47,6 +53,8 @@ class Mechanism:
     name = "mechanism"
     after: str | None = None
     before: str | None = None
+    #: Weekly series this mechanism records (name -> meaning); the engine allocates them.
+    series: dict[str, str] = {}
 
     def init(self, e) -> None:
         """Allocate and set this mechanism's own initial state."""
@@ -65,6 +73,10 @@ class Mechanism:
 
     def finalize(self, e) -> None:
         """After the last week."""
+
+    def summary(self, e) -> dict[str, np.ndarray]:
+        """Extra summary columns, one ``(B,)`` array each (after :meth:`finalize`)."""
+        return {}
 
 
 class CrisisState:

@@ -140,6 +140,11 @@ def summarise(engine) -> pd.DataFrame:
         "recovery_weeks": rec,
         "recovered": recovered,
     }
+    for m in getattr(e, "mechanisms", ()):  # columns of extra mechanisms
+        for k, v in (m.summary(e) if hasattr(m, "summary") else {}).items():
+            if k in out:
+                raise ValueError(f"mechanism {m.name!r}: summary column {k!r} is taken")
+            out[k] = np.asarray(v, dtype=float).reshape(e.B)
     return pd.DataFrame(out)
 
 

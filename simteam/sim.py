@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ConfigError, SimConfig, Shock, from_dict, replace_path, to_dict, validate
-from .engine import SERIES, Engine
+from .engine import Engine, series_names
 from .leadership import STYLES
 from .market import PRESETS
 from .results import Results, summarise
@@ -101,8 +101,8 @@ def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel:
     series = e.series
     if series_to is not None:
         path, B, first = series_to
-        out = np.memmap(path, dtype=np.float64, mode="r+", shape=(len(SERIES), cfg.weeks, B))
-        for j, k in enumerate(SERIES):
+        out = np.memmap(path, dtype=np.float64, mode="r+", shape=(len(series), cfg.weeks, B))
+        for j, k in enumerate(series):
             out[j, :, first:first + e.B] = series[k]
         out.flush()
         del out
@@ -227,7 +227,7 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     parts = []
     try:
         if processes > 1 and len(bounds) > 1:
-            shared = _SharedSeries(cfg.weeks, B)
+            shared = _SharedSeries(cfg.weeks, B, list(series_names(mechanisms)))
             with shared, ProcessPoolExecutor(max_workers=processes, mp_context=_mp_context()) as ex:
                 futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
                                   series_to=(shared.path, B, a), mechanisms=mechanisms)
@@ -261,18 +261,19 @@ class _SharedSeries:
     Lives in /dev/shm when there is one (RAM), else in the temporary directory; removed on exit.
     """
 
-    def __init__(self, weeks: int, B: int):
+    def __init__(self, weeks: int, B: int, names: list[str]):
         import tempfile
         shm = "/dev/shm"
         fd, self.path = tempfile.mkstemp(prefix="simteam-series-", suffix=".f64",
                                          dir=shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None)
         os.close(fd)
-        self.shape = (len(SERIES), weeks, B)
+        self.names = names
+        self.shape = (len(names), weeks, B)
         np.memmap(self.path, dtype=np.float64, mode="w+", shape=self.shape).flush()
 
     def read(self) -> dict[str, np.ndarray]:
         mm = np.memmap(self.path, dtype=np.float64, mode="r", shape=self.shape)
-        out = {k: np.array(mm[j]) for j, k in enumerate(SERIES)}
+        out = {k: np.array(mm[j]) for j, k in enumerate(self.names)}
         del mm
         return out
 

@@ -41,7 +41,7 @@ def test_the_baseline_module_imports_only_the_core():
     mods = {(n.module or "") if isinstance(n, ast.ImportFrom) else a.name
             for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     assert mods <= {"__future__", "argparse", "hashlib", "platform", "sys", "pathlib", "typing", "numpy", "numba",
-                    "yaml", "sim"}, mods
+                    "yaml", "sim", "io"}, mods
 
 
 @pytest.mark.slow  # a fresh interpreter: ~5 s
