@@ -206,7 +206,8 @@ def test_run_task_dispatch(tmp_path, capsys):
 def test_plan_overlay_composes_with_hydra():
     from hydra import compose, initialize_config_dir
 
-    cli = pytest.importorskip("simteam.cli")
+    from simteam import cli
+
     cli.register_configs()
     with initialize_config_dir(config_dir=str(ROOT / "simteam" / "conf"), version_base="1.3"):
         cfg = compose(config_name="config", overrides=["experiment=plan", "scenario=example_rollout",
