@@ -301,14 +301,12 @@ def demo_runs():
     return {name: run_script(settings_for_demo(name)) for name in DEMOS}
 
 
-@pytest.mark.xdist_group("demo_runs")  # one worker builds the shared module fixture once
 def test_demo_scripts_fire_and_are_marked(demo_runs):
     for name, m in demo_runs.items():
         assert m.marks == [(i.week, i.kind) for i in DEMOS[name].script]
         assert m.twin.marks == m.marks
 
 
-@pytest.mark.xdist_group("demo_runs")  # one worker builds the shared module fixture once
 def test_toxic_star_demo(demo_runs):
     m = demo_runs["toxic_star"]
     a, b = m.kpis(), m.twin.kpis()
@@ -317,7 +315,6 @@ def test_toxic_star_demo(demo_runs):
     assert np.nanmean(m.twin.series("trust")[8:]) > np.nanmean(m.series("trust")[8:])
 
 
-@pytest.mark.xdist_group("demo_runs")  # one worker builds the shared module fixture once
 def test_crisis_demo(demo_runs):
     m = demo_runs["crisis"]
     a, b = m.kpis(), m.twin.kpis()
@@ -326,7 +323,6 @@ def test_crisis_demo(demo_runs):
     assert np.nanmean(m.twin.series("trust")[13:]) > np.nanmean(m.series("trust")[13:])
 
 
-@pytest.mark.xdist_group("demo_runs")  # one worker builds the shared module fixture once
 def test_rollout_demo_shows_a_j_curve(demo_runs):
     m = demo_runs["rollout"]
     for side in m.sides:
@@ -339,7 +335,6 @@ def test_rollout_demo_shows_a_j_curve(demo_runs):
     assert m.twin.kpis()["revenue_total"] > m.kpis()["revenue_total"]
 
 
-@pytest.mark.xdist_group("demo_runs")  # one worker builds the shared module fixture once
 def test_recognition_demo(demo_runs):
     m = demo_runs["recognition"]
     a, b = m.kpis(), m.twin.kpis()

@@ -59,7 +59,6 @@ def default_baseline(default_cfg):
     return _baseline(default_cfg)
 
 
-@pytest.mark.xdist_group("mesa_baseline")  # one worker builds the shared module fixture once
 def test_default_team_agrees(default_cfg, default_baseline):
     """Default 12-rep team, 40 weeks, stable market: 200 Mesa runs vs 1,000 simteam runs."""
     _assert_agree(default_baseline, default_cfg)
@@ -80,7 +79,6 @@ def test_two_teams_sudden_stop_agrees():
     _assert_agree(_baseline(cfg), cfg, metrics=METRICS + ("drawdown", "recovery_weeks"))
 
 
-@pytest.mark.xdist_group("mesa_baseline")  # one worker builds the shared module fixture once
 def test_criterion_detects_a_different_model(default_baseline):
     """Power check: the same criterion flags simteam with a 50% higher baseline quit hazard."""
     other = simteam.run(simteam.configure(weeks=40, people__quit_base=0.006), replications=1000, seed=0).summary

@@ -115,7 +115,6 @@ def _ray_args(address):
     return ["hydra/launcher=ray_cluster", f"hydra.launcher.ray.init.address={address}"]
 
 
-@pytest.mark.xdist_group("ray_head")  # one worker builds the shared module fixture once
 def test_ray_sweep_on_local_head(ray_head, tmp_path):
     sweep = tmp_path / "ray"
     r = _simteam("-m", *_ray_args(ray_head), "leadership=coaching,servant", "crisis=hold_steady,pivot",
@@ -133,7 +132,6 @@ def test_ray_sweep_on_local_head(ray_head, tmp_path):
     assert (ray_job / "summary.csv").read_bytes() == (basic_job / "summary.csv").read_bytes()
 
 
-@pytest.mark.xdist_group("ray_head")  # one worker builds the shared module fixture once
 def test_ray_200_jobs_collected(ray_head, tmp_path):
     sweep = tmp_path / "ray200"
     r = _simteam("-m", *_ray_args(ray_head), "seed=range(0,200)", *TINY, f"hydra.sweep.dir={sweep}", cwd=tmp_path)

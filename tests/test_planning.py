@@ -50,7 +50,6 @@ def report(tmp_path_factory):
     return res, out
 
 
-@pytest.mark.xdist_group("plan_report")  # one worker builds the shared module fixture once
 def test_report_files_exist(report):
     _, out = report
     for name in ("report.html", "results.csv", "weekly.csv", "at_risk.csv", "sensitivity.csv", "scenario.yaml",
@@ -64,7 +63,6 @@ def test_report_files_exist(report):
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp") or p.suffix == ".tmp"]
 
 
-@pytest.mark.xdist_group("plan_report")  # one worker builds the shared module fixture once
 def test_report_numbers_match_results_csv(report):
     _, out = report
     table = pd.read_csv(out / "results.csv")
@@ -88,7 +86,6 @@ def test_report_numbers_match_results_csv(report):
     assert f"Best: {table.iloc[0]['alternative']}" in page
 
 
-@pytest.mark.xdist_group("plan_report")  # one worker builds the shared module fixture once
 def test_results_are_paired_differences_on_the_same_seeds(report):
     res, _ = report
     base = res.runs["status_quo"].results
@@ -112,7 +109,6 @@ def test_results_are_paired_differences_on_the_same_seeds(report):
     assert list(res.table["revenue_mean"]) == sorted(res.table["revenue_mean"], reverse=True)
 
 
-@pytest.mark.xdist_group("plan_report")  # one worker builds the shared module fixture once
 def test_dip_and_adoption_reflect_the_tactics(report):
     res, _ = report
     t = res.table.set_index("alternative")
@@ -126,7 +122,6 @@ def test_dip_and_adoption_reflect_the_tactics(report):
     assert (w.loc[:12, "adoption_mean"] == 0).all() and w.loc[13, "adoption_mean"] > 0
 
 
-@pytest.mark.xdist_group("plan_report")  # one worker builds the shared module fixture once
 def test_at_risk_table(report):
     res, out = report
     risk = pd.read_csv(out / "at_risk.csv")
@@ -226,7 +221,6 @@ def test_plan_overlay_composes_with_hydra():
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.xdist_group("plan_report")  # one worker builds the shared module fixture once
 def test_report_renders_in_headless_chromium(report, tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
