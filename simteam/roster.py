@@ -51,10 +51,13 @@ When a roster is given, the number of seats and teams comes from the roster:
 ``team.team_size`` and ``team.n_teams`` of the config are ignored.
 
 Example:
+    >>> import pathlib, tempfile
     >>> from simteam.roster import load_roster
-    >>> r = load_roster("examples/roster.csv")  # doctest: +SKIP
-    >>> r.ids[:2], r.team_names  # doctest: +SKIP
-    (['R01', 'R02'], ['north', 'south'])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "team.csv"
+    >>> _ = path.write_text("rep_id,team,engagement\\nR01,north,4.5\\nR02,south,\\n", encoding="utf-8")
+    >>> r = load_roster(path)
+    >>> r.ids, r.team_names, r.values["engagement"]
+    (['R01', 'R02'], ['north', 'south'], array([4.5, nan]))
 """
 
 from __future__ import annotations

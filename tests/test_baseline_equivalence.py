@@ -64,6 +64,7 @@ def test_default_team_agrees(default_cfg, default_baseline):
     _assert_agree(default_baseline, default_cfg)
 
 
+@pytest.mark.slow
 def test_recession_toxic_command_and_control_agrees():
     """A recession with the hold-steady response, a command-and-control leader and a toxic rep."""
     cfg = simteam.configure(style="command_and_control", market="recession", weeks=40, team__initial_toxic=1)

@@ -62,6 +62,7 @@ def test_bad_sweep_job_is_rejected_before_any_job_runs(monkeypatch, tmp_path, ca
     assert not (tmp_path / "sweep").exists()
 
 
+@pytest.mark.slow  # a new interpreter; test_bad_input checks the same in-process
 def test_bad_input_subprocess(tmp_path):
     """The real command: exit status 2 and one line on stderr."""
     argv, expected = ["+team.sise=3"], "error: team.sise: unknown key"

@@ -29,6 +29,7 @@ def _simteam(*args, cwd):
                           env=env, timeout=600, check=False)
 
 
+@pytest.mark.slow  # the real command in a new interpreter
 def test_single_run_writes_the_run_folder(tmp_path):
     run = tmp_path / "run"
     r = _simteam("replications=12", "weeks=52", "seed=5", f"hydra.run.dir={run}", cwd=tmp_path)
@@ -53,6 +54,7 @@ def test_single_run_writes_the_run_folder(tmp_path):
     assert desc.loc["revenue", "mean"] == pytest.approx(summ.revenue.mean())
 
 
+@pytest.mark.slow  # the real command in a new interpreter
 def test_two_by_two_sweep_collect_and_compare(tmp_path, capsys):
     sweep = tmp_path / "sweep"
     r = _simteam("-m", "leadership=coaching,command_and_control", "crisis=hold_steady,cut_and_push",

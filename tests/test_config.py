@@ -39,14 +39,17 @@ def test_suggestion_for_misspelt_key():
 
 
 def test_every_parameter_documents_a_range_or_choices():
+    numeric = 0
     for path, f in iter_params():
         md = f.metadata
         assert md.get("doc"), f"{path} has no doc"
         if f.type in ("int", "float"):
+            numeric += 1
             assert md.get("lo") is not None and md.get("hi") is not None, f"{path} has no range"
-        if f.type in ("int", "float") and path not in ("mechanisms",):
-            default = f.default
-            assert md["lo"] <= default <= md["hi"], f"{path} default outside its range"
+            assert md["lo"] <= f.default <= md["hi"], f"{path} default {f.default} outside [{md['lo']}, {md['hi']}]"
+        if md.get("choices"):
+            assert f.default in md["choices"], f"{path} default {f.default!r} is not one of its choices"
+    assert numeric > 50, f"only {numeric} numeric parameters seen: iter_params lost some sections"
 
 
 def test_configure_presets_and_errors():

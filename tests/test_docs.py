@@ -4,6 +4,7 @@ import dataclasses
 import pathlib
 import re
 
+import numpy as np
 import pytest
 
 from simteam import docgen
@@ -11,6 +12,7 @@ from simteam.config import Switches
 from simteam.engine import Engine
 from simteam.leadership import _B, STRATEGIES, STYLES
 from simteam.market import PRESETS
+from simteam.testing import make
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODEL = ROOT / "docs" / "model.md"
@@ -86,14 +88,55 @@ def test_strategies_and_presets_are_described(doc):
         assert f"| `{name}` |" in _block(doc, "styles"), name
 
 
-def test_every_random_stream_is_documented(doc):
+def _stream_family(name: str) -> str:
+    """``adopt:crm`` -> ``adopt:``; plain names stay as they are (the doc writes ``adopt:<initiative>``)."""
+    return name.split(":", 1)[0] + ":" if ":" in name else name
+
+
+def _streams_in_source() -> set[str]:
+    """Stream names written as literals where a ``Streams`` method is called (f-strings and ``"x:" + name`` too)."""
     names = set()
-    for path in (ROOT / "simteam").glob("*.py"):
+    for path in (ROOT / "simteam").rglob("*.py"):
         src = path.read_text(encoding="utf-8")
-        names |= set(re.findall(r"rng\.(?:uniform|normal|poisson|key)\(f?\"([a-z_]+)", src))
-    assert {"quit", "wins", "market", "adopt", "event"} <= names
+        names |= set(re.findall(r"rng\.(?:uniform|normal|poisson|key|at)\(\s*f?\"([a-z_]+:?)", src))
+    return names
+
+
+def _streams_drawn(monkeypatch) -> set[str]:
+    """Every stream name a run with every mechanism, random shocks, a rollout, a probabilistic event and a
+    scenario window event draws from, recorded at run time (every draw goes through ``Streams.key``)."""
+    from simteam.planning.scenario import WindowEvent
+    from simteam.streams import Streams
+
+    seen: set[str] = set()
+    key = Streams.key
+
+    def recording_key(self, name):
+        seen.add(name)
+        return key(self, name)
+
+    monkeypatch.setattr(Streams, "key", recording_key)
+    cfg = make(weeks=40,
+               team={"team_size": 6, "n_teams": 2, "initial_toxic": 2},
+               people={"quit_base": 0.05},
+               market={"random_shock_rate": 10.0},
+               change={"initiatives": [{"name": "crm", "start_week": 2}]},
+               events=[{"kind": "crisis", "week": 3, "probability": 0.5}])
+    assert all(dataclasses.asdict(cfg.mechanisms).values()), "the recording run needs every mechanism on"
+    window = WindowEvent({"id": "loss", "kind": "lead_loss", "window": (5, 9), "probability": 0.5, "depth": 0.3})
+    Engine(cfg, seeds=np.arange(4), policies=[window]).run()
+    return seen
+
+
+def test_every_random_stream_is_documented(doc, monkeypatch):
+    drawn = _streams_drawn(monkeypatch)
+    families = {_stream_family(n) for n in drawn}
+    assert {"quit", "wins", "market", "adopt:", "event:", "scenario_event:", "toxic_infect", "hire_toxic",
+            "shock_arrival"} <= families
+    in_source = _streams_in_source()
+    assert not in_source - families, f"streams in the code that the recording run never drew: {in_source - families}"
     stochasticity = doc.split("**Stochasticity.**", 1)[1].split("**Collectives.**", 1)[0]
-    missing = sorted(n for n in names if f"`{n}" not in stochasticity)
+    missing = sorted(n for n in families if f"`{n}" not in stochasticity)
     assert not missing, f"random streams missing from the Stochasticity paragraph: {missing}"
 
 

@@ -45,6 +45,14 @@ def test_batch_equals_single_runs_with_the_same_seeds():
         pd.testing.assert_series_equal(batch.summary.loc[r, cols], single.summary.loc[0, cols], check_names=False)
 
 
+def test_chunked_runs_equal_one_batch():
+    cfg = simteam.configure(weeks=30)
+    one = simteam.run(cfg, replications=8, seed=2)
+    chunked = simteam.run(cfg, replications=8, seed=2, chunk_rows=3)
+    pd.testing.assert_frame_equal(one.summary, chunked.summary, check_exact=True)
+
+
+@pytest.mark.slow  # starts worker processes, each imports simteam and loads the compiled kernels
 def test_chunked_and_multiprocess_runs_equal_one_batch():
     cfg = simteam.configure(weeks=30)
     one = simteam.run(cfg, replications=8, seed=2)

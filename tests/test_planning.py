@@ -181,6 +181,7 @@ def test_cli_fallback(tmp_path, capsys):
     assert not (tmp_path / "bad").exists()
 
 
+@pytest.mark.slow  # a new interpreter; test_cli_fallback checks bad input in-process
 def test_cli_subprocess_bad_input_has_no_traceback(tmp_path):
     p = tmp_path / "s.yaml"
     p.write_text("alternatives: {a: {}}\nweeks: -5\n")
@@ -206,7 +207,8 @@ def test_run_task_dispatch(tmp_path, capsys):
 def test_plan_overlay_composes_with_hydra():
     from hydra import compose, initialize_config_dir
 
-    cli = pytest.importorskip("simteam.cli")
+    from simteam import cli
+
     cli.register_configs()
     with initialize_config_dir(config_dir=str(ROOT / "simteam" / "conf"), version_base="1.3"):
         cfg = compose(config_name="config", overrides=["experiment=plan", "scenario=example_rollout",
@@ -217,6 +219,7 @@ def test_plan_overlay_composes_with_hydra():
     assert sc.names[0] == "status_quo" and len(sc.names) == 4
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_report_renders_in_headless_chromium(report, tmp_path):
     if not Path(CHROMIUM).exists():

@@ -17,6 +17,7 @@ from simteam.research.validation import SIZES, check_bass, check_sis, only, run_
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # experiments/validate.py in a new interpreter; the checks below run in-process
 def test_validation_command_passes_at_ci_size(tmp_path):
     out = tmp_path / "val"
     proc = subprocess.run([sys.executable, str(ROOT / "experiments" / "validate.py"), "--size", "ci", "--out", str(out)],

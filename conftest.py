@@ -1,0 +1,14 @@
+"""Collection rules for the whole project (tests/ and the package's docstring examples)."""
+
+import importlib.util
+import os
+
+os.environ.setdefault("SIMTEAM_NO_PROGRESS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+# simteam/workshop/app.py imports solara and (through mesa.visualization) altair, the `dashboard` extra, at
+# module level: without them it cannot be imported, so its doctest is not collected. Every other module of
+# the package imports without the extras (the research extra, SALib, is imported inside the functions).
+collect_ignore = []
+if any(importlib.util.find_spec(m) is None for m in ("solara", "altair")):
+    collect_ignore.append("simteam/workshop/app.py")
