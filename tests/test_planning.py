@@ -83,7 +83,7 @@ def test_report_numbers_match_results_csv(report):
     # the rows are in rank order, and the best is named in the summary
     order = re.findall(r"data-metric='rank' data-value='(\d+)'", page)
     assert order == [str(i) for i in range(1, len(table) + 1)]
-    assert f"Best: {table.iloc[0]['alternative']}" in page
+    assert f"Best: {table.iloc[0]['label']}" in page
 
 
 def test_results_are_paired_differences_on_the_same_seeds(report):

@@ -17,6 +17,7 @@ from ..fmt import fmt_number
 from ..io import Staged, render_template
 from ..plotting import new_figure, png_bytes
 from .scenario import alternative_actions, describe_alternative, dump_resolved
+from .plan import fmt_assumption
 
 __all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
 
@@ -33,13 +34,14 @@ TABLE_COLUMNS = [
     ("dip_depth", "Dip depth", "pct"),
     ("dip_weeks", "Dip weeks", "int"),
     ("adoption_final", "Adoption at end", "pct"),
-    ("morale_final", "Morale at end", "f2"),
-    ("trust_final", "Trust at end", "f2"),
+    ("morale_final_survey", "Morale at end (survey scale)", "f2"),
+    ("trust_final_survey", "Trust at end (survey scale)", "f2"),
     ("quits_mean", "Quits (mean)", "f1"),
 ]
 
 #: Format kind of a table column -> keyword arguments of :func:`simteam.fmt.fmt_number`.
 _KINDS = {"k": {"digits": 0}, "sk": {"digits": 0, "signed": True}, "pct": {"digits": 0, "percent": True},
+          "month": {"digits": 0},
           "int": {"digits": 0}, "f1": {"digits": 1}, "f2": {"digits": 2}}
 
 
@@ -256,6 +258,9 @@ def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
         put("csv", res.weekly, "weekly.csv")
         put("csv", res.at_risk, "at_risk.csv")
         put("csv", res.sensitivity, "sensitivity.csv")
+        put("csv", res.money, "money.csv")
+        put("csv", pd.DataFrame([{k: v for k, v in a.items() if k != "target"} for a in res.assumptions]),
+            "assumptions.csv")
         put("text", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}), "scenario.yaml")
         figs = make_figures(res) if figures else {}
         for name, data in figs.items():
@@ -288,26 +293,29 @@ def _ranked(table: pd.DataFrame) -> list[dict]:
             v = row[c]
             cells.append({"metric": c, "value": "nan" if pd.isna(v) else repr(float(v)),
                           "text": fmt_value(None if pd.isna(v) else float(v), kind)})
-        rows.append({"best": i == 0, "alt": row["alternative"], "rank": int(row["rank"]),
+        rows.append({"best": i == 0, "alt": row["alternative"], "label": row.get("label", row["alternative"]),
+                     "rank": int(row["rank"]),
                      "description": str(row["description"]), "cells": cells})
     return rows
 
 
-def _risk(risk: pd.DataFrame) -> dict | None:
+def _risk(risk: pd.DataFrame, labels: dict) -> dict | None:
     if not len(risk):
         return None
     leave_cols = [c for c in risk if c.startswith("leave_") and c != "leave_max"]
     info = [c for c in ("team", "name", "attainment_last_year", "engagement", "morale", "trust") if c in risk]
     avg = float(np.nanmean(risk[leave_cols].to_numpy()))
     rows = []
-    for r in risk.head(20).itertuples(index=False):
+    for r in risk.itertuples(index=False):  # every rep: no silent truncation (the page shows them all)
         d = r._asdict()
         rows.append({
             "rep_id": str(d["rep_id"]),
             "info": ["" if pd.isna(d[c]) else str(d[c] if isinstance(d[c], str) else f"{d[c]:g}") for c in info],
-            "leave": [{"hot": bool(d[c] >= 1.5 * avg and d[c] >= 0.2), "text": fmt_number(d[c], 0, percent=True)}
-                      for c in leave_cols]})
-    return {"info": info, "alternatives": [c[6:] for c in leave_cols], "rows": rows}
+            "leave": [{"hot": bool(not pd.isna(d[c]) and d[c] >= 1.5 * avg and d[c] >= 0.2),
+                       "text": "let go by the plan" if pd.isna(d[c]) and d.get("removed_in") else
+                       fmt_number(d[c], 0, percent=True)} for c in leave_cols]})
+    return {"info": info, "alternatives": [labels.get(c[6:], c[6:]) for c in leave_cols], "rows": rows,
+            "n": len(rows)}
 
 
 def _sensitivity(sens: pd.DataFrame, sc) -> dict | None:
@@ -318,10 +326,61 @@ def _sensitivity(sens: pd.DataFrame, sc) -> dict | None:
     rows = []
     for r in sens.itertuples(index=False):
         d = r._asdict()
-        rows.append({"label": d["label"], "setting": d["setting"], "factor": f"{d['factor']:g}", "best": d["best"],
-                     "gains": [fmt_number(d[c], 0, signed=True, unit="k$") if money else fmt_number(d[c], 3, signed=True)
-                               for c in gcols]})
-    return {"replications": int(sens["replications"].iloc[0]), "alternatives": [c[5:] for c in gcols], "rows": rows}
+        rows.append({"label": d["label"], "setting": d["setting"], "factor": fmt_assumption(d["value"], d["fmt"]),
+                     "best": sc.label(d["best"]),
+                     "gains": [fmt_number(d[c], 0, signed=True, unit=sc.currency) if money else
+                               fmt_number(d[c], 3, signed=True) for c in gcols]})
+    return {"replications": int(sens["replications"].iloc[0]), "alternatives": [sc.label(c[5:]) for c in gcols],
+            "rows": rows}
+
+
+def _assumptions(res) -> list[dict]:
+    from .plan import fmt_assumption
+    out = []
+    for a in res.assumptions:
+        if a["fmt"] == "text":
+            val = str(a["value"])
+        elif a.get("drawn"):
+            val = (f"{fmt_assumption(a['low'], a['fmt'])} to {fmt_assumption(a['high'], a['fmt'])}"
+                   + (f", most likely {fmt_assumption(a['mode'], a['fmt'])}" if a.get("mode") is not None else "")
+                   + " (drawn in each future)")
+        else:
+            val = fmt_assumption(a["value"], a["fmt"])
+        test = (f"{fmt_assumption(a['test'][0], a['fmt'])} to {fmt_assumption(a['test'][1], a['fmt'])}"
+                if a.get("test") else "not varied")
+        out.append({"label": a["label"], "value": val, "source": a["source"], "test": test, "key": a["key"]})
+    return out
+
+
+#: Money table columns: (money.csv column, header, format kind).
+MONEY_COLUMNS = [("extra_cost_mean", "Extra cost", "k"), ("net_value_mean", "Net value (mean)", "sk"),
+                 ("net_value_p10", "P10", "sk"), ("net_value_p50", "P50", "sk"), ("net_value_p90", "P90", "sk"),
+                 ("roi_p50", "ROI (median)", "pct"), ("payback_month_p10", "Payback month P10", "month"),
+                 ("payback_month_p50", "P50", "month"), ("payback_month_p90", "P90", "month"),
+                 ("net_positive_share", "Futures with net gain", "pct")]
+
+
+def _money(res) -> dict | None:
+    m = res.money
+    sc = res.scenario
+    if m is None or not len(m) or not sc.money:
+        return None
+    rows = []
+    for r in m.itertuples(index=False):
+        d = r._asdict()
+        if d["alternative"] == sc.baseline:
+            continue
+        cells = []
+        for c, _, kind in MONEY_COLUMNS:
+            v = d[c]
+            if kind == "month":
+                t = "-" if pd.isna(v) else ("after the horizon" if not np.isfinite(v) else fmt_number(v, 0))
+            else:
+                t = fmt_value(None if pd.isna(v) else float(v), kind)
+            cells.append(t)
+        rows.append({"label": sc.label(d["alternative"]), "cells": cells})
+    return {"headers": [h for _, h, _ in MONEY_COLUMNS], "rows": rows, "currency": sc.currency,
+            "margin": fmt_number(sc.money.get("margin", 1.0), 0, percent=True)}
 
 
 def render_html(res, figs: dict[str, bytes]) -> str:
@@ -335,11 +394,14 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         name=sc.name, description=sc.description, n_alternatives=len(res.runs), R=first.results.n,
         weeks=first.config.weeks, s0=int(first.results.seeds[0]), baseline=sc.baseline, rank_by=sc.rank_by,
         summary=list(res.summary_text), headers=[h for _, h, _ in TABLE_COLUMNS], ranked=_ranked(table),
-        alternatives=[{"name": n, "what": describe_alternative(sc, n),
+        alternatives=[{"name": sc.label(n), "what": describe_alternative(sc, n),
                        "timeline": [{"week": a["week"], "id": a["id"], "text": _action_text(a)} for a in _actions(sc, n)]}
                       for n in res.runs],
         events=[{"id": ev["id"], "text": _event_text(ev)} for ev in sc.events],
         figures=[{"id": name[:-4], "caption": cap, "png64": base64.b64encode(figs[name]).decode()}
                  for name, cap in CAPTIONS.items() if name in figs],
-        risk=_risk(res.at_risk), sens=_sensitivity(res.sensitivity, sc), version=simteam.__version__,
-        source=sc.source)
+        risk=_risk(res.at_risk, {n: sc.label(n) for n in res.runs}), sens=_sensitivity(res.sensitivity, sc),
+        version=simteam.__version__, source=sc.source, assumptions=_assumptions(res), money=_money(res),
+        executive=res.executive, overrides=list(res.overrides), paper=sc.paper, currency=sc.currency,
+        survey_scale="-".join(f"{x:g}" for x in res.survey_scale),
+        break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")])
