@@ -236,7 +236,7 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
             assert page.title().startswith("CRM rollout and summer pods")
             rows = page.locator("table#ranked tbody tr")
             assert rows.count() == len(res.table)
-            assert rows.first.locator("td").nth(1).inner_text() == res.table.iloc[0]["alternative"]
+            assert rows.first.locator("td").nth(1).inner_text() == res.table.iloc[0]["label"]
             # every figure is embedded and decoded by the browser
             imgs = page.locator("img")
             assert imgs.count() == 7

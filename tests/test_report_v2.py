@@ -247,3 +247,77 @@ def test_check_mode_is_fast_and_reports_problems(tmp_path):
     r = subprocess.run([sys.executable, "-m", "simteam.planning", str(p), "--check"], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 2 and "R99" in r.stderr and "Traceback" not in r.stderr
+
+
+REGION = ROOT / "simteam" / "conf" / "scenario" / "region_crm.yaml"
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    """The shipped realistic case, shortened: 52 weeks, 6 futures, 3 per sensitivity run."""
+    import yaml
+
+    from simteam.planning import plan
+    d = yaml.safe_load(REGION.read_text())
+    d.update(weeks=52, replications=6)
+    d["team"]["roster"] = str(ROOT / "examples" / "region_roster.csv")
+    d["events"][0]["window"] = [20, 40]
+    out = tmp_path_factory.mktemp("region")
+    return plan(d, out, sensitivity_replications=3), out
+
+
+@pytest.mark.slow
+def test_region_case_report_shows_assumptions_break_even_money_and_all_reps(region):
+    import pandas as pd
+    res, out = region
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Executive summary" in page and "@page{size:A4" in page
+    assert "lasting productivity gain of crm" in page and "vendor claims 12%; peers report 3-5%" in page
+    assert "drawn in each future" in page
+    assert "harm a toxic rep does to colleagues&#39; morale" in page     # the scenario's own assumption
+    assert "culture.toxic_morale" in page                              # shown among the settings you changed
+    assert "Pilot in north first" in page and "pilot_north</td>" not in page
+    money = pd.read_csv(out / "money.csv")
+    assert {"net_value_p10", "net_value_p50", "net_value_p90", "payback_month_p50", "roi_p50"} <= set(money)
+    assert "k EUR" in page
+    risk = pd.read_csv(out / "at_risk.csv")
+    assert len(risk) == 27 and page.count("<tr><td class='l'>R") >= 27
+    victor = risk.set_index("rep_id").loc["R23"]
+    assert np.isnan(victor["leave_pilot_and_replace_victor"]) and "let go by the plan" in page
+    sens = pd.read_csv(out / "sensitivity.csv")
+    assert sens["swing"].is_monotonic_decreasing or sens["flips"].any()
+    assert res.break_even and any("What would it take" in p or "whatever" in p for p in res.summary_text)
+    assert " clear" not in " ".join(p for p in res.summary_text if "%" in p and "60%" in p)
+    assert "-0 " not in page and "-0<" not in page
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_region_report_in_chromium_one_page_summary(region, tmp_path):
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    pw = pytest.importorskip("playwright.sync_api")
+    res, out = region
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto((out / "report.html").as_uri())
+            page.wait_for_load_state("load")
+            assert page.locator("#executive li").count() >= 3
+            assert page.locator("#assumption-table tbody tr").count() >= 8
+            assert page.locator("#money-table tbody tr").count() == 3
+            assert page.locator("table#risk tbody tr").count() == 27
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": int((210 - 28) / 25.4 * 96), "height": 1000})  # A4 text width
+            # the executive summary fits one A4 page (297 mm - 2 x 14 mm margins at 96 dpi)
+            h = page.evaluate("document.querySelector('#executive').getBoundingClientRect().height")
+            print("executive summary height (px):", h)
+            assert h <= (297 - 28) / 25.4 * 96
+            pdf = page.pdf(format="A4", print_background=True)
+            (tmp_path / "report.pdf").write_bytes(pdf)
+        finally:
+            browser.close()
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 20_000

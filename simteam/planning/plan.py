@@ -553,6 +553,8 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         word = confidence_word(share, d["lo"] if higher else -d["hi"])
         verdict = {"clear": "The ranking of the top two is clear.",
                    "likely": "The top one is likely, not certain, to do better.",
+                   "a lean, not a sure thing": "The top one leans ahead, no more: weigh the other columns (dip, "
+                                               "quits, morale, money) and the assumptions below.",
                    }.get(word, "The top two are too close to call: look at the other columns (dip, quits, morale, "
                                "money) and at the assumptions below.")
         txt = (f"How sure: {L(bname)} against the runner-up {L(sname)}: difference "

@@ -104,9 +104,9 @@ def make_figures(res) -> dict[str, bytes]:
     for i, n in enumerate(order):
         m = table.set_index("alternative").loc[n, "revenue_mean"] / 1000
         ax.plot(m, i + 1, "D", color="black", ms=5)
-    ax.set_yticks(range(1, len(order) + 1), order)
-    ax.set_xlabel("total revenue over the horizon (M$): box = P25-P75, whiskers = P10-P90, line = P50, "
-                  "diamond = mean")
+    ax.set_yticks(range(1, len(order) + 1), [sc.label(n) for n in order])
+    ax.set_xlabel(f"total revenue over the horizon (M{sc.currency[1:].strip() or '$'}): box = P25-P75, "
+                  "whiskers = P10-P90, line = P50, diamond = mean")
     ax.grid(axis="x", alpha=0.3)
     save(fig, "fig_revenue.png")
     # 2. weekly revenue paths
@@ -114,10 +114,10 @@ def make_figures(res) -> dict[str, bytes]:
     ax = fig.subplots()
     for n in names:
         w = weekly[weekly["alternative"] == n]
-        ax.plot(w["week"], _roll(w["revenue_mean"].to_numpy()), color=col[n], label=n, lw=1.8)
+        ax.plot(w["week"], _roll(w["revenue_mean"].to_numpy()), color=col[n], label=sc.label(n), lw=1.8)
     mark(ax)
     ax.set_xlabel("week")
-    ax.set_ylabel("weekly revenue (k$), 13-week mean")
+    ax.set_ylabel(f"weekly revenue ({sc.currency}), 13-week mean")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     save(fig, "fig_revenue_weekly.png")
@@ -126,9 +126,9 @@ def make_figures(res) -> dict[str, bytes]:
     axes = fig.subplots(1, 2)
     for n in names:
         w = weekly[weekly["alternative"] == n]
-        axes[0].plot(w["week"], w["productivity_mean"], color=col[n], label=n, lw=1.6)
+        axes[0].plot(w["week"], w["productivity_mean"], color=col[n], label=sc.label(n), lw=1.6)
         if not w["adoption_mean"].isna().all():
-            axes[1].plot(w["week"], w["adoption_mean"] * 100, color=col[n], label=n, lw=1.6)
+            axes[1].plot(w["week"], w["adoption_mean"] * 100, color=col[n], label=sc.label(n), lw=1.6)
     axes[0].set_ylabel("mean productivity factor (ramp x J-curve)")
     axes[1].set_ylabel("reps using the change (%)")
     for ax in axes:
@@ -143,7 +143,7 @@ def make_figures(res) -> dict[str, bytes]:
     for n in names:
         w = weekly[weekly["alternative"] == n]
         for ax, k in zip(axes, ("morale", "trust")):
-            ax.plot(w["week"], w[f"{k}_mean"], color=col[n], label=n, lw=1.6)
+            ax.plot(w["week"], w[f"{k}_mean"], color=col[n], label=sc.label(n), lw=1.6)
             ax.fill_between(w["week"], w[f"{k}_p10"], w[f"{k}_p90"], color=col[n], alpha=0.08)
     axes[0].set_ylabel("mean morale (0-1), band = P10-P90")
     axes[1].set_ylabel("mean trust in the leader (0-1)")
@@ -159,13 +159,13 @@ def make_figures(res) -> dict[str, bytes]:
         fig = new_figure(figsize=(11, 0.9 + 0.55 * len(others)))
         axes = fig.subplots(1, 2)
         t = table.set_index("alternative")
-        for ax, k, lab in ((axes[0], "revenue", "revenue difference (k$)"), (axes[1], "quits", "quits difference")):
+        for ax, k, lab in ((axes[0], "revenue", f"revenue difference ({sc.currency})"), (axes[1], "quits", "quits difference")):
             for i, n in enumerate(others[::-1]):
                 m, lo, hi = t.loc[n, f"diff_{k}_mean"], t.loc[n, f"diff_{k}_lo"], t.loc[n, f"diff_{k}_hi"]
                 ax.errorbar(m, i, xerr=[[m - lo], [hi - m]], fmt="o", color=col[n], capsize=4)
             ax.axvline(0, color="black", lw=0.8)
-            ax.set_yticks(range(len(others)), others[::-1])
-            ax.set_xlabel(f"{lab} vs {sc.baseline}, mean and 95% interval (paired)")
+            ax.set_yticks(range(len(others)), [sc.label(n) for n in others[::-1]])
+            ax.set_xlabel(f"{lab} vs {sc.label(sc.baseline)}\nmean and 95% interval (paired)")
             ax.grid(axis="x", alpha=0.3)
         axes[1].set_yticklabels([])
         save(fig, "fig_difference.png")
@@ -177,7 +177,7 @@ def make_figures(res) -> dict[str, bytes]:
         h = 0.8 / len(names)
         for j, n in enumerate(names):
             ax.barh(np.arange(len(risk))[::-1] + (j - (len(names) - 1) / 2) * h, risk[f"leave_{n}"] * 100,
-                    height=h, color=col[n], label=n)
+                    height=h, color=col[n], label=sc.label(n))
         ax.set_yticks(np.arange(len(risk))[::-1], risk["rep_id"])
         ax.set_xlabel("probability the rep leaves within the horizon (%)")
         ax.legend(fontsize=8)
@@ -196,13 +196,13 @@ def make_figures(res) -> dict[str, bytes]:
             for j, n in enumerate(alts):
                 y = i + (j - (len(alts) - 1) / 2) * h
                 lo_v, hi_v = g.loc["low", f"gain_{n}"], g.loc["high", f"gain_{n}"]
-                ax.plot([lo_v, hi_v], [y, y], color=col[n], lw=2, alpha=0.7, label=n if i == 0 else None)
+                ax.plot([lo_v, hi_v], [y, y], color=col[n], lw=2, alpha=0.7, label=sc.label(n) if i == 0 else None)
                 ax.plot(lo_v, y, "o", color=col[n], ms=5)
                 ax.plot(hi_v, y, "s", color=col[n], ms=5)
         ax.axvline(0, color="black", lw=0.8)
         labels = [sens[sens["assumption"] == k]["label"].iloc[0] for k in keys[::-1]]
         ax.set_yticks(range(len(keys)), labels, fontsize=8)
-        unit = "k$" if sc.rank_by == "revenue" else sc.rank_by
+        unit = sc.currency if sc.rank_by == "revenue" else sc.rank_by
         ax.set_xlabel(f"gain over {sc.baseline} ({unit}); circle = assumption set low, square = set high")
         ax.legend(fontsize=8)
         ax.grid(axis="x", alpha=0.3)
