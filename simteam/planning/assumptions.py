@@ -23,12 +23,13 @@ import numpy as np
 
 from ..change import Initiative
 from ..config import SimConfig, get_path
+from ..fmt import fmt_number
 from ..market import PRESETS
 from ..streams import Streams
 from .scenario import Scenario, alternative_actions
 
 __all__ = ["AssumptionValues", "apply_to_engine", "break_even", "confidence_word", "draw_values",
-           "list_assumptions"]
+           "fmt_assumption", "list_assumptions"]
 
 #: Plain words and default test ranges (factor of the value, or absolute) of change fields.
 CHANGE_FIELDS = {
@@ -255,3 +256,14 @@ def break_even(gap, lo: float, hi: float, f_lo: float | None = None, f_hi: float
     x = a - fa * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)  # last step: the secant inside [a, b]
     return {"status": "crossing", "value": float(x), "increasing": bool(f_hi > f_lo), "evaluations": n,
             "f_lo": f_lo, "f_hi": f_hi, "bracket": (a, b)}
+
+
+def fmt_assumption(x: float, fmt: str) -> str:
+    """An assumption's value in plain form (shares as percent)."""
+    if fmt == "pct":
+        return fmt_number(x, 1, percent=True)
+    if fmt == "int":
+        return fmt_number(x, 0)
+    if fmt == "x":
+        return fmt_number(x, 2) + "x"
+    return fmt_number(x, 4 if abs(x) < 0.1 else 2)

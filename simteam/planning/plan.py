@@ -42,11 +42,10 @@ from ..engine import Engine
 from ..fmt import fmt_number
 from ..results import Results, paired_difference, summarise
 from ..roster import Roster, load_roster
-from .assumptions import confidence_word
+from .assumptions import confidence_word, fmt_assumption
 from .scenario import (
     RANK_BY,
     Scenario,
-    alternative_actions,
     compile_alternative,
     describe_alternative,
     alternative_policies,
@@ -57,7 +56,6 @@ from .scenario import (
 
 __all__ = [
     "RESULT_COLUMNS",
-    "SENSITIVITY",
     "AltRun",
     "PlanResult",
     "SeatTracker",
@@ -225,37 +223,6 @@ def scenario_roster(sc: Scenario, base: SimConfig | None = None) -> Roster | Non
 # ----------------------------------------------------------------------------------------------
 # Analysis
 # ----------------------------------------------------------------------------------------------
-#: One-at-a-time sensitivity: key -> (label, low, high, applies(sc), tweak(d, factor) or None for events)
-SENSITIVITY: dict[str, tuple[str, float, float]] = {
-    "adoption_speed": ("how fast reps take up the change (Bass p and q)", 0.5, 2.0),
-    "dip_depth": ("depth of the productivity dip after adopting", 0.5, 1.5),
-    "resistance": ("how strongly forced change breeds resistance", 0.0, 2.0),
-    "quit_rate": ("baseline quit rate of reps", 0.5, 1.5),
-    "event_chance": ("chance of the uncertain events (none / all happen)", 0.0, 1.0),
-}
-
-
-def _tweak_for(key: str, factor: float):
-    def inits(d, fields, hi):
-        for ini in d["change"]["initiatives"]:
-            for f in fields:
-                ini[f] = float(min(ini[f] * factor, hi))
-        return d
-
-    if key == "adoption_speed":
-        return lambda d: inits(d, ("p", "q"), 10.0)
-    if key == "dip_depth":
-        return lambda d: inits(d, ("dip",), 0.95)
-    if key == "resistance":
-        return lambda d: inits(d, ("resistance_gain",), 5.0)
-    if key == "quit_rate":
-        def q(d):
-            d["people"]["quit_base"] = float(min(d["people"]["quit_base"] * factor, 1.0))
-            return d
-        return q
-    return None
-
-
 def _metric(run: AltRun, rank_by: str) -> np.ndarray:
     return run.results.summary[rank_by].to_numpy(dtype=float)
 
@@ -463,17 +430,6 @@ def break_even_lines(sc: Scenario, sens: pd.DataFrame, table: pd.DataFrame, base
             r.update(assumption=key, label=g["label"].iloc[0], fmt=g["fmt"].iloc[0], a=best, b=other, low=lo, high=hi)
             out.append(r)
     return out
-
-
-def fmt_assumption(x: float, fmt: str) -> str:
-    """An assumption's value in plain form (shares as percent)."""
-    if fmt == "pct":
-        return fmt_number(x, 1, percent=True)
-    if fmt == "int":
-        return fmt_number(x, 0)
-    if fmt == "x":
-        return fmt_number(x, 2) + "x"
-    return fmt_number(x, 4 if abs(x) < 0.1 else 2)
 
 
 def break_even_text(sc: Scenario, r: dict) -> str:

@@ -17,7 +17,7 @@ from ..fmt import fmt_number
 from ..io import Staged, render_template
 from ..plotting import new_figure, png_bytes
 from .scenario import alternative_actions, describe_alternative, dump_resolved
-from .plan import fmt_assumption
+from .assumptions import fmt_assumption
 
 __all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
 
@@ -335,7 +335,6 @@ def _sensitivity(sens: pd.DataFrame, sc) -> dict | None:
 
 
 def _assumptions(res) -> list[dict]:
-    from .plan import fmt_assumption
     out = []
     for a in res.assumptions:
         if a["fmt"] == "text":
