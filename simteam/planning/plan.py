@@ -432,16 +432,21 @@ def break_even_lines(sc: Scenario, sens: pd.DataFrame, table: pd.DataFrame, base
     return out
 
 
+def _the(label: str) -> str:
+    """``the <label>``, except for labels that read as a question ("how often reps quit")."""
+    return label if label.split(" ", 1)[0] in ("how", "what", "when", "whether", "chance") else f"the {label}"
+
+
 def break_even_text(sc: Scenario, r: dict) -> str:
     """One line: "A beats B only if <assumption> exceeds x" (or: whatever its value in the tested range)."""
     A, B = sc.label(r["a"]), sc.label(r["b"])
     rng = f"{fmt_assumption(r['low'], r['fmt'])} to {fmt_assumption(r['high'], r['fmt'])}"
     if r["status"] == "above":
-        return f"{A} beats {B} whatever the {r['label']} in the tested range ({rng})."
+        return f"{A} beats {B} whatever {_the(r['label'])} in the tested range ({rng})."
     if r["status"] == "below":
-        return f"{A} does not beat {B} anywhere in the tested range of the {r['label']} ({rng})."
+        return f"{A} does not beat {B} anywhere in the tested range of {_the(r['label'])} ({rng})."
     word = "exceeds" if r["increasing"] else "stays below"
-    return (f"What would it take: {A} beats {B} only if the {r['label']} {word} "
+    return (f"What would it take: {A} beats {B} only if {_the(r['label'])} {word} "
             f"{fmt_assumption(r['value'], r['fmt'])} (tested {rng}).")
 
 
@@ -564,7 +569,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
     if len(sens):
         for key, g in sens.groupby("assumption", sort=False):
             if g["flips"].iloc[0]:
-                risks.append(f"The choice depends on the {g['label'].iloc[0]}: "
+                risks.append(f"The choice depends on {_the(g['label'].iloc[0])}: "
                              + ", ".join(f"set {r.setting} ({fmt_assumption(r.value, r.fmt)}) the best is "
                                          f"{L(r.best)}" for r in g.itertuples()) + ".")
     if bname in q.index and q.loc[bname, "dip_depth"] > 0.02:
@@ -588,11 +593,11 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         nd = 0 if unit else 3
         keys = list(dict.fromkeys(sens["assumption"]))
         g = sens[sens["assumption"] == keys[0]]
-        txt = (f"Which assumptions drive it (each set to the ends of its range, one at a time): most of all the "
-               f"{g['label'].iloc[0]} (swing of the margin between the top two {fmt_number(g['swing'].iloc[0], nd, unit=unit)})")
+        txt = (f"Which assumptions drive it (each set to the ends of its range, one at a time): most of all "
+               f"{_the(g['label'].iloc[0])} (swing of the margin between the top two {fmt_number(g['swing'].iloc[0], nd, unit=unit)})")
         if len(keys) > 1:
             g2 = sens[sens["assumption"] == keys[1]]
-            txt += f", then the {g2['label'].iloc[0]} ({fmt_number(g2['swing'].iloc[0], nd, unit=unit)})"
+            txt += f", then {_the(g2['label'].iloc[0])} ({fmt_number(g2['swing'].iloc[0], nd, unit=unit)})"
         flips = [k for k in keys if sens[sens["assumption"] == k]["flips"].iloc[0]]
         txt += (f". The best choice changes with: {', '.join(sens[sens['assumption'] == k]['label'].iloc[0] for k in flips)}."
                 if flips else f". {L(bname)} stays the best choice at every tested setting.")

@@ -402,5 +402,5 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         risk=_risk(res.at_risk, {n: sc.label(n) for n in res.runs}), sens=_sensitivity(res.sensitivity, sc),
         version=simteam.__version__, source=sc.source, assumptions=_assumptions(res), money=_money(res),
         executive=res.executive, overrides=list(res.overrides), paper=sc.paper, currency=sc.currency,
-        survey_scale="-".join(f"{x:g}" for x in res.survey_scale),
+        baseline_label=sc.label(sc.baseline), survey_scale="-".join(f"{x:g}" for x in res.survey_scale),
         break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")])
