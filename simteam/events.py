@@ -16,6 +16,7 @@ Event kinds:
 * ``quota_change``: multiply the quota by ``value``.
 * ``hire``: fill up to ``value`` open seats now.
 * ``lose_top_performer``: the rep with the highest pace leaves.
+* ``dismiss``: the rep in seat ``int(value)`` is let go (counted as another exit, not a quit).
 
 Seats are left and filled through the engine's one path (:meth:`simteam.engine.Engine.vacate`,
 :meth:`simteam.engine.Engine.hire`), so an event's leaver follows the same rules as a quit
@@ -31,7 +32,7 @@ from . import change
 __all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "KINDS"]
 
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup", "quota_change", "hire",
-         "lose_top_performer")
+         "lose_top_performer", "dismiss")
 
 
 class Policy:
@@ -95,6 +96,13 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
     elif kind == "lose_top_performer":
         score = np.where(s.active, -s.pace, np.inf)
         e.vacate(_one_seat(score, rows), "exit")
+    elif kind == "dismiss":
+        seat = int(value)
+        if not 0 <= seat < e.N:
+            raise ValueError(f"dismiss: seat {seat} does not exist; allowed: 0 to {e.N - 1}")
+        mask = np.zeros((e.B, e.N), dtype=bool)
+        mask[:, seat] = rows
+        e.vacate(mask, "exit")
     else:
         raise ValueError(f"unknown event kind {kind!r}; choose one of {', '.join(KINDS)}")
     if e.B == 1:

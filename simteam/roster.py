@@ -16,8 +16,16 @@ trust                 trust-in-leader survey score on the survey scale
 skill                 manager's skill rating on the skill scale (default 1-5)
 toxic                 shows toxic behaviour: yes/no (also true/false, y/n, 1/0)
 status                ``active`` (default) or ``open`` (an approved seat not yet filled)
+start_date            first day in the company (2023-04-01, 01.04.2023 or 2023/04/01); the tenure
+                      is counted up to ``as_of`` (the export date, required with this column)
 name, notes           free text, kept for the report, not used by the model
 ===================== ========================================================================
+
+Files as spreadsheets export them: the separator (``,``, ``;`` or tab) is detected from the
+header row; with ``;`` or tab, decimal commas are read (``1,32`` = 1.32); ``105%`` is read as
+1.05 in ``attainment_last_year``. A CRM or HR export keeps its own headers through a column
+mapping (``columns={"Hire Date": "start_date", "Role": "ignore"}``; in a scenario:
+``team.columns``).
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first rep is
 row 2. Validation collects *every* problem (missing required column, unknown column,
@@ -63,8 +71,10 @@ Example:
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,7 +84,7 @@ from scipy.stats import rankdata
 from .config import ConfigError, did_you_mean
 from .io import write_text
 
-__all__ = ["COLUMNS", "FALSE_WORDS", "TRUE_WORDS", "Roster", "load_roster", "read_roster_text"]
+__all__ = ["COLUMNS", "FALSE_WORDS", "TRUE_WORDS", "Roster", "detect_delimiter", "load_roster", "read_roster_text"]
 
 #: Known columns -> (kind, lo, hi, meaning). Kinds: text, number, scale, skill, flag, status.
 COLUMNS: dict[str, tuple[str, float | None, float | None, str]] = {
@@ -89,6 +99,7 @@ COLUMNS: dict[str, tuple[str, float | None, float | None, str]] = {
     "skill": ("skill", None, None, "manager's skill rating"),
     "toxic": ("flag", None, None, "shows toxic behaviour"),
     "status": ("status", None, None, "active or open (an approved seat not yet filled)"),
+    "start_date": ("date", None, None, "first day in the company (2023-04-01 or 01.04.2023); gives the tenure"),
     "name": ("info", None, None, "rep's name (not used by the model)"),
     "notes": ("info", None, None, "free text (not used by the model)"),
 }
@@ -253,7 +264,8 @@ def _check_scale(name: str, scale) -> tuple[float, float]:
     return lo, hi
 
 
-def load_roster(path: str, teams: list[str] | None = None, survey_scale=(1, 5), skill_scale=(1, 5)) -> Roster:
+def load_roster(path: str, teams: list[str] | None = None, survey_scale=(1, 5), skill_scale=(1, 5),
+                columns: dict | None = None, as_of=None) -> Roster:
     """Read and validate a roster CSV.
 
     Args:
@@ -276,23 +288,52 @@ def load_roster(path: str, teams: list[str] | None = None, survey_scale=(1, 5), 
     except UnicodeDecodeError:
         raise ConfigError(f"team.roster: {path} is not UTF-8 text; save the sheet as 'CSV UTF-8'") from None
     return read_roster_text(text, source=str(path), teams=teams, survey_scale=survey_scale,
-                            skill_scale=skill_scale)
+                            skill_scale=skill_scale, columns=columns, as_of=as_of)
+
+
+def detect_delimiter(text: str) -> str:
+    """The separator of a CSV text: the most frequent of ``,``, ``;`` and tab in its first non-blank line."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _parse_date(v: str):
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return _dt.datetime.strptime(v, fmt).date()
+        except ValueError:
+            pass
+    return None
 
 
 def read_roster_text(text: str, source: str = "roster", teams: list[str] | None = None, survey_scale=(1, 5),
-                     skill_scale=(1, 5)) -> Roster:
+                     skill_scale=(1, 5), columns: dict | None = None, as_of=None) -> Roster:
     """Validate roster CSV text (see :func:`load_roster`)."""
     survey_scale = _check_scale("team.survey_scale", survey_scale)
     skill_scale = _check_scale("team.skill_scale", skill_scale)
     problems: list[str] = []
-    reader = csv.reader(io.StringIO(text))
+    delim = detect_delimiter(text)
+    mapping = {str(k).strip(): str(v) for k, v in (columns or {}).items()}
+    if as_of is not None and not isinstance(as_of, _dt.date):
+        as_of = _dt.date.fromisoformat(str(as_of))
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
     rows = [r for r in reader]
     # skip fully blank lines but keep spreadsheet row numbers
     numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
     if not numbered:
         raise ConfigError(f"roster {source}: the file is empty; it needs a header row with at least rep_id")
     header_line, header = numbered[0]
-    header = [h.strip() for h in header]
+    original = [h.strip() for h in header]
+    for h in mapping:
+        if h not in original:
+            problems.append(f"row {header_line}: the column mapping names {h!r}, which is not a header of the file"
+                            f"{did_you_mean(h, original) or '.'} Headers: {', '.join(original)}")
+    header = [mapping.get(h, h) for h in original]
     data = numbered[1:]
     seen: dict[str, int] = {}
     for j, h in enumerate(header):
@@ -300,12 +341,22 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
         if not h:
             problems.append(f"row {header_line}, {col_ref}: empty column name")
             continue
+        if h == "ignore":
+            continue
         if h in seen:
             problems.append(f"row {header_line}, column {h}: the column appears twice")
         seen[h] = j
         if h not in COLUMNS:
             hint = did_you_mean(h, COLUMNS)
-            problems.append(f"row {header_line}, column {h}: unknown column{hint or "."} Allowed: {', '.join(COLUMNS)}")
+            problems.append(f"row {header_line}, column {h}: unknown column{hint or '.'} Allowed: {', '.join(COLUMNS)}."
+                            f" To keep your header, map it in the scenario: team.columns: {{\"{h}\": <column>}}"
+                            f" (or ignore)")
+    if "start_date" in seen:
+        if "tenure_months" in seen or "tenure_weeks" in seen:
+            problems.append(f"row {header_line}, column start_date: give start_date or a tenure column, not both")
+        if as_of is None:
+            problems.append(f"row {header_line}, column start_date: give the export date as team.as_of "
+                            f"(e.g. {_dt.date.today().isoformat()}) so the tenure is the same in every run")
     if "rep_id" not in seen:
         problems.append(f"row {header_line}, column rep_id: required column is missing")
     if "tenure_months" in seen and "tenure_weeks" in seen:
@@ -316,7 +367,9 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
         problems.append(f"row {header_line + 1}: the roster has no reps (only a header)")
     n = len(data)
     cols = [h for h in header if h in COLUMNS]
-    values = {c: np.full(n, np.nan) for c in cols if COLUMNS[c][0] not in ("text", "info")}
+    values = {c: np.full(n, np.nan) for c in cols if COLUMNS[c][0] not in ("text", "info", "date")}
+    if "start_date" in cols:
+        values["tenure_weeks"] = np.full(n, np.nan)
     text_cols = {c: [""] * n for c in cols if COLUMNS[c][0] == "info"}
     ids: list[str] = []
     team_of: list[str] = []
@@ -350,6 +403,17 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
                     team_of.append(v)
             elif kind == "info":
                 text_cols[c][i] = v
+            elif kind == "date":
+                if not v:
+                    continue
+                d = _parse_date(v)
+                if d is None:
+                    problems.append(f"{where}: {v!r} is not a date; write 2023-04-01 (year-month-day) or 01.04.2023")
+                elif as_of is not None:
+                    if d > as_of:
+                        problems.append(f"{where}: {v} is after the export date team.as_of = {as_of.isoformat()}")
+                    else:
+                        values["tenure_weeks"][i] = float(round((as_of - d).days / 7.0))
             elif kind == "flag":
                 lv = v.lower()
                 if lv in TRUE_WORDS:
@@ -373,15 +437,25 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
                     lo, hi = survey_scale
                 elif kind == "skill":
                     lo, hi = skill_scale
+                raw = v
+                if _DECIMAL_COMMA.match(v.rstrip("% ")) and delim != ",":
+                    v = v.replace(",", ".")
+                if v.endswith("%") and c == "attainment_last_year":
+                    try:
+                        v = repr(float(v[:-1].strip()) / 100.0)
+                    except ValueError:
+                        pass
                 try:
                     x = float(v)
                 except ValueError:
+                    v = raw
                     hint = ""
+                    if _DECIMAL_COMMA.match(v):
+                        hint = f" (write {v.replace(',', '.')}: a decimal point, or save the file with ';' separators)"
+                    elif v.endswith("%"):
+                        hint = f" (write the number without % on the {lo:g}-{hi:g} scale)"
                     if c == "attainment_last_year" and v.endswith("%"):
-                        try:
-                            hint = f" (write {float(v[:-1]) / 100:g} for {v})"
-                        except ValueError:
-                            hint = " (write 1.05 for 105%)"
+                        hint = " (write 1.05 or 105% for 105%)"
                     problems.append(f"{where}: expected a number ({meaning}, {lo:g} to {hi:g}), got {v!r}{hint}")
                     continue
                 if not math.isfinite(x) or x < lo or x > hi:
@@ -406,6 +480,8 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
     else:
         names = ["team"]
         index = np.zeros(n, dtype=int)
-    return Roster(ids=ids, team_names=names, team_index=index, columns=[h for h in header if h in COLUMNS],
+    kept = [h for h in header if h in COLUMNS]
+    kept = [("tenure_weeks" if h == "start_date" else h) for h in kept]
+    return Roster(ids=ids, team_names=names, team_index=index, columns=kept,
                   values=values, text=text_cols, survey_scale=survey_scale, skill_scale=skill_scale,
                   path=str(source))

@@ -83,7 +83,7 @@ def test_report_numbers_match_results_csv(report):
     # the rows are in rank order, and the best is named in the summary
     order = re.findall(r"data-metric='rank' data-value='(\d+)'", page)
     assert order == [str(i) for i in range(1, len(table) + 1)]
-    assert f"Best: {table.iloc[0]['alternative']}" in page
+    assert f"Best: {table.iloc[0]['label']}" in page
 
 
 def test_results_are_paired_differences_on_the_same_seeds(report):
@@ -239,7 +239,7 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
             assert page.title().startswith("CRM rollout and summer pods")
             rows = page.locator("table#ranked tbody tr")
             assert rows.count() == len(res.table)
-            assert rows.first.locator("td").nth(1).inner_text() == res.table.iloc[0]["alternative"]
+            assert rows.first.locator("td").nth(1).inner_text() == res.table.iloc[0]["label"]
             # every figure is embedded and decoded by the browser
             imgs = page.locator("img")
             assert imgs.count() == 7

@@ -7,8 +7,8 @@
 The roster reader lives in the core (:mod:`simteam.roster`), since a roster is also a model input.
 """
 
-from .plan import (RESULT_COLUMNS, SENSITIVITY, AltRun, PlanResult, SeatTracker, analyse, main, plan,
+from .plan import (RESULT_COLUMNS, AltRun, PlanResult, SeatTracker, analyse, main, plan,
                    run_alternatives, run_task)
 
-__all__ = ["RESULT_COLUMNS", "SENSITIVITY", "AltRun", "PlanResult", "SeatTracker", "analyse", "main", "plan",
+__all__ = ["RESULT_COLUMNS", "AltRun", "PlanResult", "SeatTracker", "analyse", "main", "plan",
            "run_alternatives", "run_task"]

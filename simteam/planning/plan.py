@@ -42,20 +42,20 @@ from ..engine import Engine
 from ..fmt import fmt_number
 from ..results import Results, paired_difference, summarise
 from ..roster import Roster, load_roster
+from .assumptions import confidence_word, fmt_assumption
 from .scenario import (
     RANK_BY,
     Scenario,
-    alternative_actions,
     compile_alternative,
     describe_alternative,
-    event_policies,
+    alternative_policies,
     load_scenario,
+    removed_reps,
     resolve_path,
 )
 
 __all__ = [
     "RESULT_COLUMNS",
-    "SENSITIVITY",
     "AltRun",
     "PlanResult",
     "SeatTracker",
@@ -83,6 +83,8 @@ RESULT_COLUMNS = {
     "adoption_final": "share of reps using the change in the last week (empty: no change)",
     "adoption_50pct_week": "first week at which half of the reps use the change",
     "morale_final / trust_final": "mean morale / trust in the last week (0-1)",
+    "morale_final_survey / trust_final_survey": "the same on the roster's survey scale (e.g. 1-5)",
+    "label": "the alternative's plain label (label: in the scenario)",
     "morale_low": "lowest weekly mean morale",
     "quits_mean": "expected voluntary quits over the horizon",
     "exits_other_mean": "expected other exits (layoffs, dismissals, a top performer leaving)",
@@ -142,7 +144,7 @@ class AltRun:
 
 def run_alternatives(sc: Scenario, base: SimConfig | None = None, replications: int | None = None,
                      seed: int | None = None, roster: Roster | None = None, tweak=None,
-                     names: list[str] | None = None) -> dict[str, AltRun]:
+                     names: list[str] | None = None, values: dict | None = None, draw: bool = True) -> dict[str, AltRun]:
     """Run every alternative on the same seeds (common random numbers).
 
     Args:
@@ -151,13 +153,21 @@ def run_alternatives(sc: Scenario, base: SimConfig | None = None, replications: 
         replications: Replications per alternative (default: scenario, else base config).
         seed: Base seed (default: scenario, else base config).
         roster: The loaded roster (default: loaded from the scenario).
-        tweak: Optional function ``dict -> dict`` applied to every compiled config's dict
-            (sensitivity analysis).
+        tweak: Optional function ``dict -> dict`` applied to every compiled config's dict.
         names: Alternatives to run (default: all, ``status_quo`` first).
+        values: Assumptions set to one value in every replication (key -> number; see
+            :func:`simteam.planning.assumptions.list_assumptions`), e.g. ``{"crm.gain": 0.03}``.
+        draw: Draw the assumptions given as a range once per replication (False: central values).
     """
+    from .assumptions import apply_to_engine, config_tweak, draw_values, engine_overrides, list_assumptions
     out: dict[str, AltRun] = {}
     if roster is None:
         roster = scenario_roster(sc, base)
+    assumptions = list_assumptions(sc, roster)
+    values = dict(values or {})
+    probs = {k[:-len(".probability")]: float(v) for k, v in values.items() if k.endswith(".probability")}
+    if probs:
+        sc = _with_probabilities(sc, probs)
     for name in names or sc.names:
         cfg = compile_alternative(sc, name, base)
         d = to_dict(cfg)
@@ -167,16 +177,31 @@ def run_alternatives(sc: Scenario, base: SimConfig | None = None, replications: 
             d["seed"] = int(seed)
         if tweak is not None:
             d = tweak(d)
+        ct = config_tweak(assumptions, values)
+        if ct is not None:
+            d = ct(d)
         cfg = from_dict(d)
         seeds = cfg.seed + np.arange(cfg.replications, dtype=np.int64)
+        vals = dict(draw_values(assumptions, seeds)) if draw else {}
+        vals.update({k: v for k, v in values.items() if not k.endswith(".probability")})
         tracker = SeatTracker()
-        e = Engine(cfg, seeds=seeds, roster=roster, policies=event_policies(sc) + [tracker])
+        pols = alternative_policies(sc, name, roster)
+        e = Engine(cfg, seeds=seeds, roster=roster, policies=pols + [tracker],
+                   overrides=engine_overrides(assumptions, vals, seeds.size) or None)
+        apply_to_engine(e, assumptions, vals, pols)
         tracker.start(e)
         e.run()
         res = Results(cfg, seeds, _with_ids(summarise(e), seeds), e.series,
                       replication=np.arange(seeds.size))
         out[name] = AltRun(name, cfg, res, tracker.left.copy(), tracker.left_week.copy(), tracker.original.copy())
     return out
+
+
+def _with_probabilities(sc: Scenario, probs: dict[str, float]) -> Scenario:
+    def fix(evs):
+        return [dict(ev, probability=probs[ev["id"]]) if ev["id"] in probs else ev for ev in evs]
+    alts = {n: dict(a, events=fix(a.get("events", []))) for n, a in sc.alternatives.items()}
+    return dataclasses.replace(sc, events=fix(sc.events), alternatives=alts)
 
 
 def _with_ids(summary: pd.DataFrame, seeds: np.ndarray) -> pd.DataFrame:
@@ -192,43 +217,12 @@ def scenario_roster(sc: Scenario, base: SimConfig | None = None) -> Roster | Non
         return None
     t = sc.team
     return load_roster(resolve_path(path, sc), teams=t.get("teams"), survey_scale=t.get("survey_scale", (1, 5)),
-                       skill_scale=t.get("skill_scale", (1, 5)))
+                       skill_scale=t.get("skill_scale", (1, 5)), columns=t.get("columns"), as_of=t.get("as_of"))
 
 
 # ----------------------------------------------------------------------------------------------
 # Analysis
 # ----------------------------------------------------------------------------------------------
-#: One-at-a-time sensitivity: key -> (label, low, high, applies(sc), tweak(d, factor) or None for events)
-SENSITIVITY: dict[str, tuple[str, float, float]] = {
-    "adoption_speed": ("how fast reps take up the change (Bass p and q)", 0.5, 2.0),
-    "dip_depth": ("depth of the productivity dip after adopting", 0.5, 1.5),
-    "resistance": ("how strongly forced change breeds resistance", 0.0, 2.0),
-    "quit_rate": ("baseline quit rate of reps", 0.5, 1.5),
-    "event_chance": ("chance of the uncertain events (none / all happen)", 0.0, 1.0),
-}
-
-
-def _tweak_for(key: str, factor: float):
-    def inits(d, fields, hi):
-        for ini in d["change"]["initiatives"]:
-            for f in fields:
-                ini[f] = float(min(ini[f] * factor, hi))
-        return d
-
-    if key == "adoption_speed":
-        return lambda d: inits(d, ("p", "q"), 10.0)
-    if key == "dip_depth":
-        return lambda d: inits(d, ("dip",), 0.95)
-    if key == "resistance":
-        return lambda d: inits(d, ("resistance_gain",), 5.0)
-    if key == "quit_rate":
-        def q(d):
-            d["people"]["quit_base"] = float(min(d["people"]["quit_base"] * factor, 1.0))
-            return d
-        return q
-    return None
-
-
 def _metric(run: AltRun, rank_by: str) -> np.ndarray:
     return run.results.summary[rank_by].to_numpy(dtype=float)
 
@@ -253,6 +247,13 @@ class PlanResult:
     sensitivity: pd.DataFrame
     summary_text: list[str]
     outdir: str = ""
+    assumptions: list[dict] = field(default_factory=list)
+    money: pd.DataFrame = field(default_factory=pd.DataFrame)
+    break_even: list[dict] = field(default_factory=list)
+    luck: dict = field(default_factory=dict)
+    executive: dict = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)
+    survey_scale: tuple = (0.0, 1.0)
     files: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -266,7 +267,7 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
     for name, run in runs.items():
         s = run.results.summary
         rev = s["revenue"].to_numpy(dtype=float)
-        row: dict[str, Any] = {"alternative": name,
+        row: dict[str, Any] = {"alternative": name, "label": sc.label(name),
                                "description": describe_alternative(sc, name)}
         row["revenue_mean"] = float(rev.mean())
         for q in (10, 50, 90):
@@ -294,6 +295,9 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
         row["adoption_50pct_week"] = float(reach[0]) if reach.size else np.nan
         row["morale_final"] = float(s["morale_final"].mean())
         row["trust_final"] = float(s["trust_final"].mean())
+        lo_s, hi_s = roster.survey_scale if roster is not None else (0.0, 1.0)
+        row["morale_final_survey"] = lo_s + row["morale_final"] * (hi_s - lo_s)
+        row["trust_final_survey"] = lo_s + row["trust_final"] * (hi_s - lo_s)
         row["morale_low"] = float(np.nanmin(np.nanmean(run.results.series["morale"], axis=1)))
         row["quits_mean"] = float(s["quits"].mean())
         row["exits_other_mean"] = float(s["exits_other"].mean())
@@ -332,147 +336,276 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
         for c in ("attainment_last_year", "engagement", "morale", "trust"):
             if c in roster.values:
                 risk[c] = roster.values[c]
+    removed_by = {}
     for name, run in runs.items():
         with np.errstate(invalid="ignore"):
             p = run.left.sum(axis=0) / np.maximum(run.original.sum(axis=0), 1)
-        risk[f"leave_{name}"] = np.where(run.original.any(axis=0), p, np.nan)
+        p = np.where(run.original.any(axis=0), p, np.nan)
+        # a rep the alternative lets go on purpose is not "at risk" in it
+        gone = [ids.index(r) for r in removed_reps(sc, name) if r in ids]
+        p[gone] = np.nan
+        for i in gone:
+            removed_by.setdefault(i, []).append(sc.label(name))
+        risk[f"leave_{name}"] = p
+    risk["removed_in"] = ["; ".join(removed_by.get(i, [])) for i in range(N)]
     risk = risk[first.original.any(axis=0)].reset_index(drop=True)
     leave_cols = [c for c in risk if c.startswith("leave_")]
-    risk["leave_max"] = risk[leave_cols].max(axis=1)
+    risk["leave_max"] = risk[leave_cols].max(axis=1).fillna(0.0)
     risk = risk.sort_values("leave_max", ascending=False).reset_index(drop=True)
     return table, weekly, risk
 
 
 def sensitivity(sc: Scenario, base: SimConfig | None, replications: int, seed: int,
-                roster: Roster | None) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the ranking to key assumptions (low and high settings)."""
+                roster: Roster | None, decision: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Each assumption set to the low and the high end of its test range (one at a time), all alternatives rerun.
+
+    Rows: assumption key, plain label, setting (low/high), the value, each alternative's mean gain over the
+    baseline and the best. ``swing`` (on every row of an assumption) is how much the assumption moves the
+    margin between the two alternatives of ``decision`` (default: the baseline and the first alternative);
+    rows come ranked by it, the assumptions that flip the best choice first.
+    """
+    from .assumptions import list_assumptions
     rows = []
-    has_change = any(a.get("action") in ("rollout", "new_approach") for n in sc.names
-                     for a in alternative_actions(sc, n))
-    for key, (label, lo, hi) in SENSITIVITY.items():
-        if key in ("adoption_speed", "dip_depth", "resistance") and not has_change:
+    higher = RANK_BY[sc.rank_by]
+    a_name, b_name = decision or (sc.names[1], sc.baseline)
+    for a in list_assumptions(sc, roster):
+        if a.get("test") is None:
             continue
-        if key == "event_chance" and not sc.events:
-            continue
-        for setting, factor in (("low", lo), ("high", hi)):
-            if key == "event_chance":
-                sc2 = dataclasses.replace(sc, events=[dict(ev, probability=float(factor)) for ev in sc.events])
-                runs = run_alternatives(sc2, base, replications, seed, roster=roster)
-            else:
-                runs = run_alternatives(sc, base, replications, seed, roster=roster, tweak=_tweak_for(key, factor))
+        grp = []
+        for setting, x in zip(("low", "high"), a["test"]):
+            runs = run_alternatives(sc, base, replications, seed, roster=roster, values={a["key"]: x}, draw=False)
             b = _metric(runs[sc.baseline], sc.rank_by)
             gains = {n: float(np.mean(_metric(r, sc.rank_by) - b)) for n, r in runs.items()}
-            higher = RANK_BY[sc.rank_by]
             best = max(gains, key=lambda n: gains[n] if higher else -gains[n])
-            row = {"assumption": key, "label": label, "setting": setting, "factor": factor, "best": best,
-                   "replications": replications}
+            row = {"assumption": a["key"], "label": a["label"], "setting": setting, "value": float(x),
+                   "fmt": a["fmt"], "best": best, "replications": replications,
+                   "margin": gains[a_name] - gains[b_name]}
             row.update({f"gain_{n}": g for n, g in gains.items()})
-            rows.append(row)
-    return pd.DataFrame(rows)
+            grp.append(row)
+        swing = abs(grp[1]["margin"] - grp[0]["margin"])
+        flips = len({r["best"] for r in grp}) > 1
+        for r in grp:
+            r["swing"], r["flips"] = swing, flips
+        rows += grp
+    df = pd.DataFrame(rows)
+    if len(df):
+        order = df.groupby("assumption", sort=False).agg(flips=("flips", "first"), swing=("swing", "first"))
+        order = order.sort_values(["flips", "swing"], ascending=[False, False])
+        df["order"] = df["assumption"].map({k: i for i, k in enumerate(order.index)})
+        df = df.sort_values(["order", "setting"], ascending=[True, False], kind="stable").drop(columns="order")
+        df = df.reset_index(drop=True)
+    return df
 
 
-def _fmt_k(x: float) -> str:
-    return fmt_number(x, 0, unit="k$")
+def paired_gap(sc: Scenario, a: str, b: str, key: str, x: float, base: SimConfig | None, replications: int,
+               seed: int, roster: Roster | None) -> float:
+    """Mean paired difference of the ranking metric, ``a`` minus ``b``, with assumption ``key`` set to ``x``."""
+    runs = run_alternatives(sc, base, replications, seed, roster=roster, values={key: x}, draw=False,
+                            names=list(dict.fromkeys([a, b])))
+    sign = 1.0 if RANK_BY[sc.rank_by] else -1.0
+    return sign * float(np.mean(_metric(runs[a], sc.rank_by) - _metric(runs[b], sc.rank_by)))
 
 
-def _fmt_signed_k(x: float) -> str:
-    return fmt_number(x, 0, signed=True, unit="k$")
+def break_even_lines(sc: Scenario, sens: pd.DataFrame, table: pd.DataFrame, base, replications: int, seed: int,
+                     roster, top: int = 2) -> list[dict]:
+    """The "what would it take" values: for the assumptions that move the decision most, the value at which the
+    best alternative and its runner-up (and the baseline) earn the same, by bisection on paired runs."""
+    from .assumptions import break_even
+    if not len(sens) or len(table) < 2:
+        return []
+    best = table.iloc[0]["alternative"]
+    others = [table.iloc[1]["alternative"]]
+    if sc.baseline not in (best, others[0]):
+        others.append(sc.baseline)
+    out = []
+    for key in list(dict.fromkeys(sens["assumption"]))[:top]:
+        g = sens[sens["assumption"] == key].set_index("setting")
+        lo, hi = float(g.loc["low", "value"]), float(g.loc["high", "value"])
+        for other in others:
+            sign = 1.0 if RANK_BY[sc.rank_by] else -1.0
+            f_lo = sign * (g.loc["low", f"gain_{best}"] - g.loc["low", f"gain_{other}"])
+            f_hi = sign * (g.loc["high", f"gain_{best}"] - g.loc["high", f"gain_{other}"])
+            r = break_even(lambda x, o=other: paired_gap(sc, best, o, key, x, base, replications, seed, roster),
+                           lo, hi, f_lo=f_lo, f_hi=f_hi, max_iter=7)
+            r.update(assumption=key, label=g["label"].iloc[0], fmt=g["fmt"].iloc[0], a=best, b=other, low=lo, high=hi)
+            out.append(r)
+    return out
+
+
+def _the(label: str) -> str:
+    """``the <label>``, except for labels that read as a question ("how often reps quit")."""
+    return label if label.split(" ", 1)[0] in ("how", "what", "when", "whether", "chance") else f"the {label}"
+
+
+def break_even_text(sc: Scenario, r: dict) -> str:
+    """One line: "A beats B only if <assumption> exceeds x" (or: whatever its value in the tested range)."""
+    A, B = sc.label(r["a"]), sc.label(r["b"])
+    rng = f"{fmt_assumption(r['low'], r['fmt'])} to {fmt_assumption(r['high'], r['fmt'])}"
+    if r["status"] == "above":
+        return f"{A} beats {B} whatever {_the(r['label'])} in the tested range ({rng})."
+    if r["status"] == "below":
+        return f"{A} does not beat {B} anywhere in the tested range of {_the(r['label'])} ({rng})."
+    word = "exceeds" if r["increasing"] else "stays below"
+    return (f"What would it take: {A} beats {B} only if {_the(r['label'])} {word} "
+            f"{fmt_assumption(r['value'], r['fmt'])} (tested {rng}).")
+
+
+def _share(runs: dict, a: str, b: str, rb: str) -> float:
+    x, y = _metric(runs[a], rb), _metric(runs[b], rb)
+    return float(np.mean(x > y)) if RANK_BY[rb] else float(np.mean(x < y))
 
 
 def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: pd.DataFrame,
-                  runs: dict[str, AltRun]) -> list[str]:
-    """The plain-language summary, one paragraph per item."""
+                  runs: dict[str, AltRun], luck: dict | None = None, be: list[dict] | None = None,
+                  money: pd.DataFrame | None = None) -> tuple[list[str], dict]:
+    """The plain-language summary (one paragraph per item) and the one-page executive summary's parts."""
     out = []
     rb = sc.rank_by
     higher = RANK_BY[rb]
+    cur = sc.currency
+    fk = lambda x: fmt_number(x, 0, unit=cur)  # noqa: E731
+    fsk = lambda x: fmt_number(x, 0, signed=True, unit=cur)  # noqa: E731
     weeks = next(iter(runs.values())).config.weeks
     R = int(table["replications"].iloc[0])
     best = table.iloc[0]
     bname = best["alternative"]
+    L = sc.label
     base_name = sc.baseline
     metric_word = {"revenue": "expected revenue", "morale_final": "final morale", "trust_final": "final trust",
                    "quits": "expected quits (fewer is better)"}[rb]
+    drawn = bool(luck)
     out.append(f"Ranked by {metric_word} over {weeks} weeks, across {R} simulated futures per alternative "
-               f"(all alternatives on the same futures). Best: {bname} — {describe_alternative(sc, bname)}")
+               f"(all alternatives on the same futures"
+               + ("; the assumptions given as ranges drawn anew in each future" if drawn else "")
+               + f"). Best: {L(bname)} — {describe_alternative(sc, bname)}")
+    exec_: dict = {"best": L(bname), "best_name": bname, "lines": [], "risks": []}
     if bname != base_name:
         lo, hi = best["diff_revenue_lo"], best["diff_revenue_hi"]
-        sure = ("the 95% interval excludes zero, so the gain is clear" if lo > 0 else
-                "the 95% interval includes zero: it may not beat the baseline")
-        if hi < 0:
-            sure = "the 95% interval is below zero: it loses revenue against the baseline"
-        out.append(f"{bname} brings {_fmt_k(best['revenue_mean'])} (P10 {_fmt_k(best['revenue_p10'])}, "
-                   f"P90 {_fmt_k(best['revenue_p90'])}), {_fmt_signed_k(best['diff_revenue_mean'])} "
-                   f"({fmt_number(best['diff_revenue_pct'], 1, percent=True, signed=True)}) against {base_name}, 95% interval "
-                   f"{_fmt_signed_k(lo)} to {_fmt_signed_k(hi)}; {sure}. It earns more than {base_name} "
-                   f"in {fmt_number(best['beats_baseline_share'], 0, percent=True)} of the futures.")
+        share = float(best["beats_baseline_share"])
+        word = confidence_word(share, lo)
+        txt = (f"{L(bname)} brings {fk(best['revenue_mean'])} (P10 {fk(best['revenue_p10'])}, "
+               f"P90 {fk(best['revenue_p90'])}), {fsk(best['diff_revenue_mean'])} "
+               f"({fmt_number(best['diff_revenue_pct'], 1, percent=True, signed=True)}) against {L(base_name)}, "
+               f"95% interval {fsk(lo)} to {fsk(hi)}. It earns more than {L(base_name)} in "
+               f"{fmt_number(share, 0, percent=True)} of the futures: {word}.")
+        if drawn and (bname, base_name) in luck:
+            sl = luck[(bname, base_name)]
+            txt += (f" By luck alone (every assumption at its central value) it wins in "
+                    f"{fmt_number(sl, 0, percent=True)} of the futures; with your assumption ranges drawn too, in "
+                    f"{fmt_number(share, 0, percent=True)}"
+                    + (" — the uncertainty in the assumptions, more than luck, decides." if sl - share >= 0.1
+                       else "."))
+        out.append(txt)
+        exec_["lines"].append(txt)
     else:
-        out.append(f"No alternative beats {base_name} on {metric_word}.")
+        out.append(f"No alternative beats {L(base_name)} on {metric_word}.")
+        exec_["lines"].append(out[-1])
     if len(table) > 1:
         second = table.iloc[1]
-        a = _metric(runs[second["alternative"]], rb)
+        sname = second["alternative"]
+        a = _metric(runs[sname], rb)
         b = _metric(runs[bname], rb)
         d = paired_difference(a, b)
-        share = float(np.mean(b > a)) if higher else float(np.mean(b < a))
+        share = _share(runs, bname, sname, rb)
         ties = float(np.mean(b == a))
         tie_txt = f" and as well in {fmt_number(ties, 0, percent=True)}" if ties >= 0.05 else ""
-        unit = "k$" if rb == "revenue" else ""
+        unit = cur if rb == "revenue" else ""
         nd = 0 if unit else 3
-        clear = (d["lo"] > 0 if higher else d["hi"] < 0)
-        verdict = ("The ranking of the top two is clear at this number of replications." if clear else
-                   "The top two are too close to call: the interval includes zero. More replications, or a "
-                   "look at the other columns (dip, quits, morale), should decide.")
-        out.append(f"How sure: {bname} against the runner-up {second['alternative']}: difference "
-                   f"{fmt_number(d['mean'], nd, signed=True, unit=unit)} (95% interval "
-                   f"{fmt_number(d['lo'], nd, signed=True)} to {fmt_number(d['hi'], nd, signed=True, unit=unit)}); "
-                   f"{bname} does better in {fmt_number(share, 0, percent=True)} of the futures{tie_txt}. "
-                   f"{verdict}")
+        word = confidence_word(share, d["lo"] if higher else -d["hi"])
+        verdict = {"clear": "The ranking of the top two is clear.",
+                   "likely": "The top one is likely, not certain, to do better.",
+                   "a lean, not a sure thing": "The top one leans ahead, no more: weigh the other columns (dip, "
+                                               "quits, morale, money) and the assumptions below.",
+                   }.get(word, "The top two are too close to call: look at the other columns (dip, quits, morale, "
+                               "money) and at the assumptions below.")
+        txt = (f"How sure: {L(bname)} against the runner-up {L(sname)}: difference "
+               f"{fmt_number(d['mean'], nd, signed=True, unit=unit)} (95% interval "
+               f"{fmt_number(d['lo'], nd, signed=True)} to {fmt_number(d['hi'], nd, signed=True, unit=unit)}); "
+               f"{L(bname)} does better in {fmt_number(share, 0, percent=True)} of the futures{tie_txt}: {word}. "
+               f"{verdict}")
+        if drawn and (bname, sname) in luck:
+            sl = luck[(bname, sname)]
+            txt += (f" By luck alone (assumptions at their central values): {fmt_number(sl, 0, percent=True)} "
+                    f"({confidence_word(sl)})"
+                    + ("; the rest of the doubt comes from the assumptions." if sl > share + 0.05 else "."))
+        out.append(txt)
+        exec_["lines"].append(txt)
+    for r in be or []:
+        out.append(break_even_text(sc, r))
+        exec_["lines"].append(out[-1])
+    if money is not None and len(money) and sc.money:
+        m = money.set_index("alternative")
+        parts = []
+        for n in table["alternative"]:
+            if n == base_name:
+                continue
+            r = m.loc[n]
+            pay = r["payback_month_p50"]
+            pay_t = "not within the horizon" if not np.isfinite(pay) else f"month {fmt_number(pay, 0)}"
+            parts.append(f"{L(n)}: net value {fsk(r['net_value_mean'])} (P10 {fsk(r['net_value_p10'])}, P50 "
+                         f"{fsk(r['net_value_p50'])}, P90 {fsk(r['net_value_p90'])}), extra cost "
+                         f"{fk(r['extra_cost_mean'])}, ROI {fmt_number(r['roi_p50'], 0, percent=True)} (median), "
+                         f"payback {pay_t} (median)")
+        out.append(f"Money against {L(base_name)} (margin {fmt_number(sc.money.get('margin', 1.0), 0, percent=True)} "
+                   f"of revenue, costs as in the scenario): " + "; ".join(parts) + ".")
+        exec_["lines"].append(out[-1])
     dips = table[table["dip_depth"] > 0.005]
     if len(dips):
-        parts = [f"{r.alternative}: down to {fmt_number(r.dip_depth, 0, percent=True)} below {base_name} for "
-                 f"{fmt_number(r.dip_weeks, 0)} weeks"
-                 for r in dips.itertuples()]
+        parts = [f"{L(r.alternative)}: down to {fmt_number(r.dip_depth, 0, percent=True)} below {L(base_name)} for "
+                 f"{fmt_number(r.dip_weeks, 0)} weeks" for r in dips.itertuples()]
         out.append("Productivity dip (mean productivity: new-hire ramp x J-curve of the change, against "
-                   + base_name + "): "
-                   + "; ".join(parts) + ".")
+                   + L(base_name) + "): " + "; ".join(parts) + ".")
     q = table.set_index("alternative")
-    quits = "; ".join(f"{n}: {fmt_number(q.loc[n, 'quits_mean'], 1)}" for n in q.index)
-    out.append(f"Expected quits over the horizon: {quits}.")
+    out.append("Expected quits over the horizon: "
+               + "; ".join(f"{L(n)}: {fmt_number(q.loc[n, 'quits_mean'], 1)}" for n in q.index) + ".")
     if len(risk):
         top = risk.head(3)
         who = ", ".join(f"{r.rep_id}" + (f" ({r.name})" if "name" in risk and isinstance(r.name, str) and r.name
                                           else "") + f" {fmt_number(r.leave_max, 0, percent=True)}" for r in top.itertuples())
-        out.append(f"Most at risk of leaving (highest probability under any alternative): {who}.")
+        out.append(f"Most at risk of leaving (highest probability under any alternative; reps an alternative "
+                   f"lets go on purpose are not counted in it): {who}.")
+    # top three risks of the chosen alternative
+    risks = []
     if len(sens):
-        unit = "k$" if rb == "revenue" else ""
-        nd = 0 if unit else 3
-        summ = []
         for key, g in sens.groupby("assumption", sort=False):
-            flips = set(g["best"]) != {bname}
-            swings = {c[5:]: float(g[c].max() - g[c].min()) for c in g if c.startswith("gain_")
-                      and c != f"gain_{base_name}"}
-            most = max(swings, key=swings.get) if swings else bname
-            summ.append((flips, swings.get(most, 0.0), key, g, most))
-        summ.sort(key=lambda x: (not x[0], -x[1]))
-        flips = [x for x in summ if x[0]]
-        lead = summ[0]
-        label, most, g = lead[3]["label"].iloc[0], lead[4], lead[3]
-        gs = g.set_index("setting")[f"gain_{most}"]
-        txt = (f"Which assumptions drive it: of the assumptions tested one at a time, the comparison moves most "
-               f"with {label}: the gain of {most} over {base_name} is {fmt_number(gs['low'], nd, signed=True, unit=unit)} when it is set "
-               f"low and {fmt_number(gs['high'], nd, signed=True, unit=unit)} when set high.")
-        if len(summ) > 1:
-            nxt = summ[1]
-            txt += f" Next: {nxt[3]['label'].iloc[0]} (swing {fmt_number(nxt[1], nd, unit=unit)} for {nxt[4]})."
-        if flips:
-            txt += (" The best choice changes under: " + "; ".join(
-                f"{x[3]['label'].iloc[0]} ({', '.join(f'{r.setting}: {r.best}' for r in x[3].itertuples())})"
-                for x in flips) + ".")
-        else:
-            txt += f" {bname} stays the best choice under every tested setting."
+            if g["flips"].iloc[0]:
+                risks.append(f"The choice depends on {_the(g['label'].iloc[0])}: "
+                             + ", ".join(f"set {r.setting} ({fmt_assumption(r.value, r.fmt)}) the best is "
+                                         f"{L(r.best)}" for r in g.itertuples()) + ".")
+    if bname in q.index and q.loc[bname, "dip_depth"] > 0.02:
+        risks.append(f"A productivity dip of {fmt_number(q.loc[bname, 'dip_depth'], 0, percent=True)} for about "
+                     f"{fmt_number(q.loc[bname, 'dip_weeks'], 0)} weeks after the change.")
+    if bname in q.index and base_name in q.index and q.loc[bname, "quits_mean"] > q.loc[base_name, "quits_mean"] + 0.2:
+        risks.append(f"More quits: {fmt_number(q.loc[bname, 'quits_mean'], 1)} against "
+                     f"{fmt_number(q.loc[base_name, 'quits_mean'], 1)} in {L(base_name)}.")
+    if len(table) > 1 and _share(runs, bname, table.iloc[1]["alternative"], rb) < 0.75:
+        risks.append(f"{L(bname)} is not far ahead of {L(table.iloc[1]['alternative'])}: in "
+                     f"{fmt_number(1 - _share(runs, bname, table.iloc[1]['alternative'], rb), 0, percent=True)} of the "
+                     f"futures the runner-up does at least as well.")
+    if len(risk):
+        r0 = risk.iloc[0]
+        risks.append(f"Losing {r0['rep_id']}" + (f" ({r0['name']})" if isinstance(r0.get("name"), str) and r0.get("name")
+                                                 else "") + f": leaves in up to {fmt_number(r0['leave_max'], 0, percent=True)} "
+                     "of the futures.")
+    exec_["risks"] = risks[:3]
+    if len(sens):
+        unit = cur if rb == "revenue" else ""
+        nd = 0 if unit else 3
+        keys = list(dict.fromkeys(sens["assumption"]))
+        g = sens[sens["assumption"] == keys[0]]
+        txt = (f"Which assumptions drive it (each set to the ends of its range, one at a time): most of all "
+               f"{_the(g['label'].iloc[0])} (swing of the margin between the top two {fmt_number(g['swing'].iloc[0], nd, unit=unit)})")
+        if len(keys) > 1:
+            g2 = sens[sens["assumption"] == keys[1]]
+            txt += f", then {_the(g2['label'].iloc[0])} ({fmt_number(g2['swing'].iloc[0], nd, unit=unit)})"
+        flips = [k for k in keys if sens[sens["assumption"] == k]["flips"].iloc[0]]
+        txt += (f". The best choice changes with: {', '.join(sens[sens['assumption'] == k]['label'].iloc[0] for k in flips)}."
+                if flips else f". {L(bname)} stays the best choice at every tested setting.")
         out.append(txt)
     out.append("These are model results, not forecasts: they show how the plan plays out under the model's "
-               "assumptions (docs/model.md) and your roster, and are most useful for comparing alternatives.")
-    return out
+               "assumptions (listed in the report, with their sources) and your roster, and are most useful for "
+               "comparing alternatives.")
+    return out, exec_
 
 
 # ----------------------------------------------------------------------------------------------
@@ -480,7 +613,8 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
 # ----------------------------------------------------------------------------------------------
 def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLike, replications: int | None = None,
          seed: int | None = None, base: SimConfig | None = None, run_sensitivity: bool | None = None,
-         sensitivity_replications: int | None = None, echo=None, figures: bool = True) -> PlanResult:
+         sensitivity_replications: int | None = None, echo=None, figures: bool = True,
+         extra_overrides: list[str] | None = None) -> PlanResult:
     """Run a scenario and write the decision report into ``outdir``.
 
     Args:
@@ -504,28 +638,67 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
         base = SimConfig()
         if sc.replications is None and replications is None:
             replications = 200
-    roster = scenario_roster(sc, base)
+    roster = check(sc, base)
     say(f"scenario {sc.name!r}: {len(sc.names)} alternatives ({', '.join(sc.names)})"
         + (f"; roster {roster.path} with {roster.n} seats" if roster is not None else ""))
+    from .assumptions import list_assumptions
+    from .money import money_table
+    assumptions = list_assumptions(sc, roster)
     runs = run_alternatives(sc, base, replications, seed, roster=roster)
     R = next(iter(runs.values())).results.n
     s0 = int(next(iter(runs.values())).results.seeds[0])
     say(f"ran {len(runs)} alternatives x {R} replications on seeds {s0}..{s0 + R - 1}")
     table, weekly, risk = analyse(sc, runs, roster)
+    order = list(table["alternative"])
+    luck: dict = {}
+    if any(a.get("drawn") for a in assumptions):
+        pairs = [(order[0], o) for o in dict.fromkeys(order[1:2] + [sc.baseline]) if o != order[0]]
+        luck_runs = run_alternatives(sc, base, replications, seed, roster=roster, draw=False,
+                                     names=list(dict.fromkeys([order[0]] + [o for _, o in pairs])))
+        luck = {(a, b): _share(luck_runs, a, b, sc.rank_by) for a, b in pairs}
+        say(f"luck-only run (assumptions at their central values) for {', '.join(luck_runs)}")
     do_sens = sc.sensitivity if run_sensitivity is None else run_sensitivity
     sens = pd.DataFrame()
+    be: list[dict] = []
     if do_sens:
         rs = sensitivity_replications or max(20, R // 4)
-        sens = sensitivity(sc, base, rs, s0, roster)
+        decision = (order[0], order[1]) if len(order) > 1 else None
+        sens = sensitivity(sc, base, rs, s0, roster, decision=decision)
         say(f"sensitivity: {sens['assumption'].nunique() if len(sens) else 0} assumptions x 2 settings "
             f"x {len(runs)} alternatives x {rs} replications")
-    text = write_summary(sc, table, risk, sens, runs)
-    res = PlanResult(sc, runs, table, weekly, risk, sens, text, outdir=str(outdir))
+        be = break_even_lines(sc, sens, table, base, rs, s0, roster)
+    money = money_table(sc, runs)
+    text, executive = write_summary(sc, table, risk, sens, runs, luck=luck, be=be, money=money)
+    overrides = [f"{sc.label(n)}: {k} = {v}" for n in sc.alternatives for k, v in sc.alternatives[n]["set"].items()]
+    overrides += [f"{a['label']}: {a['param']} = {a['value']:g} ({a['source']})" if a["dist"] == "fixed" else
+                  f"{a['label']}: {a['param']} drawn from {a['low']:g} to {a['high']:g} ({a['source']})"
+                  for a in sc.assumptions.values()]
+    overrides += list(extra_overrides or [])
+    res = PlanResult(sc, runs, table, weekly, risk, sens, text, outdir=str(outdir), assumptions=assumptions,
+                     money=money, break_even=be, luck=luck, executive=executive, overrides=overrides,
+                     survey_scale=tuple(roster.survey_scale) if roster is not None else (0.0, 1.0))
     from .report import write_report
     res.files = write_report(res, str(outdir), figures=figures)
     res.seconds = time.perf_counter() - t0
     say(f"report: {res.files['report']} ({res.seconds:.1f} s)")
     return res
+
+
+def check(sc: Scenario, base: SimConfig | None = None) -> Roster | None:
+    """Validate what a run needs without simulating: the roster, the named reps and teams, each alternative's
+    config and policies. Returns the roster. Raises ConfigError listing the problems."""
+    roster = scenario_roster(sc, base)
+    problems = []
+    for n in sc.names:
+        try:
+            compile_alternative(sc, n, base)
+            alternative_policies(sc, n, roster)
+        except ConfigError as e:
+            problems.append(str(e))
+    if problems:
+        raise ConfigError(f"scenario {sc.source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}:\n"
+                          + "\n".join("  - " + p for p in dict.fromkeys(problems)))
+    return roster
 
 
 def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult:
@@ -566,7 +739,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replications", type=int, default=None, help="replications per alternative")
     ap.add_argument("--seed", type=int, default=None, help="base seed")
     ap.add_argument("--no-sensitivity", action="store_true", help="skip the sensitivity analysis")
+    ap.add_argument("--check", action="store_true",
+                    help="only validate the scenario and the roster (every problem at once), do not simulate")
     args = ap.parse_args(argv)
+    if args.check:
+        try:
+            sc = load_scenario(args.scenario)
+            roster = check(sc)
+        except ConfigError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"ok: scenario {args.scenario}: {len(sc.names)} alternatives ({', '.join(sc.label(n) for n in sc.names)})"
+              + (f", roster {roster.path}: {roster.n} seats in {len(roster.team_names)} teams"
+                 if roster is not None else ""))
+        return 0
     try:
         if args.replications is not None and args.replications < 2:
             raise ConfigError(f"--replications: {args.replications} is too small; allowed: 2 or more")

@@ -17,6 +17,7 @@ from ..fmt import fmt_number
 from ..io import Staged, render_template
 from ..plotting import new_figure, png_bytes
 from .scenario import alternative_actions, describe_alternative, dump_resolved
+from .assumptions import fmt_assumption
 
 __all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
 
@@ -33,13 +34,14 @@ TABLE_COLUMNS = [
     ("dip_depth", "Dip depth", "pct"),
     ("dip_weeks", "Dip weeks", "int"),
     ("adoption_final", "Adoption at end", "pct"),
-    ("morale_final", "Morale at end", "f2"),
-    ("trust_final", "Trust at end", "f2"),
+    ("morale_final_survey", "Morale at end (survey scale)", "f2"),
+    ("trust_final_survey", "Trust at end (survey scale)", "f2"),
     ("quits_mean", "Quits (mean)", "f1"),
 ]
 
 #: Format kind of a table column -> keyword arguments of :func:`simteam.fmt.fmt_number`.
 _KINDS = {"k": {"digits": 0}, "sk": {"digits": 0, "signed": True}, "pct": {"digits": 0, "percent": True},
+          "month": {"digits": 0},
           "int": {"digits": 0}, "f1": {"digits": 1}, "f2": {"digits": 2}}
 
 
@@ -102,9 +104,9 @@ def make_figures(res) -> dict[str, bytes]:
     for i, n in enumerate(order):
         m = table.set_index("alternative").loc[n, "revenue_mean"] / 1000
         ax.plot(m, i + 1, "D", color="black", ms=5)
-    ax.set_yticks(range(1, len(order) + 1), order)
-    ax.set_xlabel("total revenue over the horizon (M$): box = P25-P75, whiskers = P10-P90, line = P50, "
-                  "diamond = mean")
+    ax.set_yticks(range(1, len(order) + 1), [sc.label(n) for n in order])
+    ax.set_xlabel(f"total revenue over the horizon (M{sc.currency[1:].strip() or '$'}): box = P25-P75, "
+                  "whiskers = P10-P90, line = P50, diamond = mean")
     ax.grid(axis="x", alpha=0.3)
     save(fig, "fig_revenue.png")
     # 2. weekly revenue paths
@@ -112,10 +114,10 @@ def make_figures(res) -> dict[str, bytes]:
     ax = fig.subplots()
     for n in names:
         w = weekly[weekly["alternative"] == n]
-        ax.plot(w["week"], _roll(w["revenue_mean"].to_numpy()), color=col[n], label=n, lw=1.8)
+        ax.plot(w["week"], _roll(w["revenue_mean"].to_numpy()), color=col[n], label=sc.label(n), lw=1.8)
     mark(ax)
     ax.set_xlabel("week")
-    ax.set_ylabel("weekly revenue (k$), 13-week mean")
+    ax.set_ylabel(f"weekly revenue ({sc.currency}), 13-week mean")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     save(fig, "fig_revenue_weekly.png")
@@ -124,9 +126,9 @@ def make_figures(res) -> dict[str, bytes]:
     axes = fig.subplots(1, 2)
     for n in names:
         w = weekly[weekly["alternative"] == n]
-        axes[0].plot(w["week"], w["productivity_mean"], color=col[n], label=n, lw=1.6)
+        axes[0].plot(w["week"], w["productivity_mean"], color=col[n], label=sc.label(n), lw=1.6)
         if not w["adoption_mean"].isna().all():
-            axes[1].plot(w["week"], w["adoption_mean"] * 100, color=col[n], label=n, lw=1.6)
+            axes[1].plot(w["week"], w["adoption_mean"] * 100, color=col[n], label=sc.label(n), lw=1.6)
     axes[0].set_ylabel("mean productivity factor (ramp x J-curve)")
     axes[1].set_ylabel("reps using the change (%)")
     for ax in axes:
@@ -141,7 +143,7 @@ def make_figures(res) -> dict[str, bytes]:
     for n in names:
         w = weekly[weekly["alternative"] == n]
         for ax, k in zip(axes, ("morale", "trust")):
-            ax.plot(w["week"], w[f"{k}_mean"], color=col[n], label=n, lw=1.6)
+            ax.plot(w["week"], w[f"{k}_mean"], color=col[n], label=sc.label(n), lw=1.6)
             ax.fill_between(w["week"], w[f"{k}_p10"], w[f"{k}_p90"], color=col[n], alpha=0.08)
     axes[0].set_ylabel("mean morale (0-1), band = P10-P90")
     axes[1].set_ylabel("mean trust in the leader (0-1)")
@@ -157,13 +159,13 @@ def make_figures(res) -> dict[str, bytes]:
         fig = new_figure(figsize=(11, 0.9 + 0.55 * len(others)))
         axes = fig.subplots(1, 2)
         t = table.set_index("alternative")
-        for ax, k, lab in ((axes[0], "revenue", "revenue difference (k$)"), (axes[1], "quits", "quits difference")):
+        for ax, k, lab in ((axes[0], "revenue", f"revenue difference ({sc.currency})"), (axes[1], "quits", "quits difference")):
             for i, n in enumerate(others[::-1]):
                 m, lo, hi = t.loc[n, f"diff_{k}_mean"], t.loc[n, f"diff_{k}_lo"], t.loc[n, f"diff_{k}_hi"]
                 ax.errorbar(m, i, xerr=[[m - lo], [hi - m]], fmt="o", color=col[n], capsize=4)
             ax.axvline(0, color="black", lw=0.8)
-            ax.set_yticks(range(len(others)), others[::-1])
-            ax.set_xlabel(f"{lab} vs {sc.baseline}, mean and 95% interval (paired)")
+            ax.set_yticks(range(len(others)), [sc.label(n) for n in others[::-1]])
+            ax.set_xlabel(f"{lab} vs {sc.label(sc.baseline)}\nmean and 95% interval (paired)")
             ax.grid(axis="x", alpha=0.3)
         axes[1].set_yticklabels([])
         save(fig, "fig_difference.png")
@@ -175,7 +177,7 @@ def make_figures(res) -> dict[str, bytes]:
         h = 0.8 / len(names)
         for j, n in enumerate(names):
             ax.barh(np.arange(len(risk))[::-1] + (j - (len(names) - 1) / 2) * h, risk[f"leave_{n}"] * 100,
-                    height=h, color=col[n], label=n)
+                    height=h, color=col[n], label=sc.label(n))
         ax.set_yticks(np.arange(len(risk))[::-1], risk["rep_id"])
         ax.set_xlabel("probability the rep leaves within the horizon (%)")
         ax.legend(fontsize=8)
@@ -194,13 +196,13 @@ def make_figures(res) -> dict[str, bytes]:
             for j, n in enumerate(alts):
                 y = i + (j - (len(alts) - 1) / 2) * h
                 lo_v, hi_v = g.loc["low", f"gain_{n}"], g.loc["high", f"gain_{n}"]
-                ax.plot([lo_v, hi_v], [y, y], color=col[n], lw=2, alpha=0.7, label=n if i == 0 else None)
+                ax.plot([lo_v, hi_v], [y, y], color=col[n], lw=2, alpha=0.7, label=sc.label(n) if i == 0 else None)
                 ax.plot(lo_v, y, "o", color=col[n], ms=5)
                 ax.plot(hi_v, y, "s", color=col[n], ms=5)
         ax.axvline(0, color="black", lw=0.8)
         labels = [sens[sens["assumption"] == k]["label"].iloc[0] for k in keys[::-1]]
         ax.set_yticks(range(len(keys)), labels, fontsize=8)
-        unit = "k$" if sc.rank_by == "revenue" else sc.rank_by
+        unit = sc.currency if sc.rank_by == "revenue" else sc.rank_by
         ax.set_xlabel(f"gain over {sc.baseline} ({unit}); circle = assumption set low, square = set high")
         ax.legend(fontsize=8)
         ax.grid(axis="x", alpha=0.3)
@@ -256,6 +258,9 @@ def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
         put("csv", res.weekly, "weekly.csv")
         put("csv", res.at_risk, "at_risk.csv")
         put("csv", res.sensitivity, "sensitivity.csv")
+        put("csv", res.money, "money.csv")
+        put("csv", pd.DataFrame([{k: v for k, v in a.items() if k != "target"} for a in res.assumptions]),
+            "assumptions.csv")
         put("text", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}), "scenario.yaml")
         figs = make_figures(res) if figures else {}
         for name, data in figs.items():
@@ -288,26 +293,29 @@ def _ranked(table: pd.DataFrame) -> list[dict]:
             v = row[c]
             cells.append({"metric": c, "value": "nan" if pd.isna(v) else repr(float(v)),
                           "text": fmt_value(None if pd.isna(v) else float(v), kind)})
-        rows.append({"best": i == 0, "alt": row["alternative"], "rank": int(row["rank"]),
+        rows.append({"best": i == 0, "alt": row["alternative"], "label": row.get("label", row["alternative"]),
+                     "rank": int(row["rank"]),
                      "description": str(row["description"]), "cells": cells})
     return rows
 
 
-def _risk(risk: pd.DataFrame) -> dict | None:
+def _risk(risk: pd.DataFrame, labels: dict) -> dict | None:
     if not len(risk):
         return None
     leave_cols = [c for c in risk if c.startswith("leave_") and c != "leave_max"]
     info = [c for c in ("team", "name", "attainment_last_year", "engagement", "morale", "trust") if c in risk]
     avg = float(np.nanmean(risk[leave_cols].to_numpy()))
     rows = []
-    for r in risk.head(20).itertuples(index=False):
+    for r in risk.itertuples(index=False):  # every rep: no silent truncation (the page shows them all)
         d = r._asdict()
         rows.append({
             "rep_id": str(d["rep_id"]),
             "info": ["" if pd.isna(d[c]) else str(d[c] if isinstance(d[c], str) else f"{d[c]:g}") for c in info],
-            "leave": [{"hot": bool(d[c] >= 1.5 * avg and d[c] >= 0.2), "text": fmt_number(d[c], 0, percent=True)}
-                      for c in leave_cols]})
-    return {"info": info, "alternatives": [c[6:] for c in leave_cols], "rows": rows}
+            "leave": [{"hot": bool(not pd.isna(d[c]) and d[c] >= 1.5 * avg and d[c] >= 0.2),
+                       "text": "let go by the plan" if pd.isna(d[c]) and d.get("removed_in") else
+                       fmt_number(d[c], 0, percent=True)} for c in leave_cols]})
+    return {"info": info, "alternatives": [labels.get(c[6:], c[6:]) for c in leave_cols], "rows": rows,
+            "n": len(rows)}
 
 
 def _sensitivity(sens: pd.DataFrame, sc) -> dict | None:
@@ -318,10 +326,60 @@ def _sensitivity(sens: pd.DataFrame, sc) -> dict | None:
     rows = []
     for r in sens.itertuples(index=False):
         d = r._asdict()
-        rows.append({"label": d["label"], "setting": d["setting"], "factor": f"{d['factor']:g}", "best": d["best"],
-                     "gains": [fmt_number(d[c], 0, signed=True, unit="k$") if money else fmt_number(d[c], 3, signed=True)
-                               for c in gcols]})
-    return {"replications": int(sens["replications"].iloc[0]), "alternatives": [c[5:] for c in gcols], "rows": rows}
+        rows.append({"label": d["label"], "setting": d["setting"], "factor": fmt_assumption(d["value"], d["fmt"]),
+                     "best": sc.label(d["best"]),
+                     "gains": [fmt_number(d[c], 0, signed=True, unit=sc.currency) if money else
+                               fmt_number(d[c], 3, signed=True) for c in gcols]})
+    return {"replications": int(sens["replications"].iloc[0]), "alternatives": [sc.label(c[5:]) for c in gcols],
+            "rows": rows}
+
+
+def _assumptions(res) -> list[dict]:
+    out = []
+    for a in res.assumptions:
+        if a["fmt"] == "text":
+            val = str(a["value"])
+        elif a.get("drawn"):
+            val = (f"{fmt_assumption(a['low'], a['fmt'])} to {fmt_assumption(a['high'], a['fmt'])}"
+                   + (f", most likely {fmt_assumption(a['mode'], a['fmt'])}" if a.get("mode") is not None else "")
+                   + " (drawn in each future)")
+        else:
+            val = fmt_assumption(a["value"], a["fmt"])
+        test = (f"{fmt_assumption(a['test'][0], a['fmt'])} to {fmt_assumption(a['test'][1], a['fmt'])}"
+                if a.get("test") else "not varied")
+        out.append({"label": a["label"], "value": val, "source": a["source"], "test": test, "key": a["key"]})
+    return out
+
+
+#: Money table columns: (money.csv column, header, format kind).
+MONEY_COLUMNS = [("extra_cost_mean", "Extra cost", "k"), ("net_value_mean", "Net value (mean)", "sk"),
+                 ("net_value_p10", "P10", "sk"), ("net_value_p50", "P50", "sk"), ("net_value_p90", "P90", "sk"),
+                 ("roi_p50", "ROI (median)", "pct"), ("payback_month_p10", "Payback month P10", "month"),
+                 ("payback_month_p50", "P50", "month"), ("payback_month_p90", "P90", "month"),
+                 ("net_positive_share", "Futures with net gain", "pct")]
+
+
+def _money(res) -> dict | None:
+    m = res.money
+    sc = res.scenario
+    if m is None or not len(m) or not sc.money:
+        return None
+    rows = []
+    for r in m.itertuples(index=False):
+        d = r._asdict()
+        if d["alternative"] == sc.baseline:
+            continue
+        cells = []
+        for c, _, kind in MONEY_COLUMNS:
+            v = d[c]
+            if kind == "month":
+                t = "-" if pd.isna(v) else ("after the horizon" if not np.isfinite(v) else fmt_number(v, 0))
+            else:
+                t = fmt_value(None if pd.isna(v) else float(v), kind)
+            cells.append(t)
+        rows.append({"label": sc.label(d["alternative"]), "cells": cells})
+    return {"headers": [h for _, h, _ in MONEY_COLUMNS], "rows": rows, "currency": sc.currency,
+            "margin": fmt_number(sc.money.get("margin", 1.0), 0, percent=True)}
 
 
 def render_html(res, figs: dict[str, bytes]) -> str:
@@ -335,11 +393,14 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         name=sc.name, description=sc.description, n_alternatives=len(res.runs), R=first.results.n,
         weeks=first.config.weeks, s0=int(first.results.seeds[0]), baseline=sc.baseline, rank_by=sc.rank_by,
         summary=list(res.summary_text), headers=[h for _, h, _ in TABLE_COLUMNS], ranked=_ranked(table),
-        alternatives=[{"name": n, "what": describe_alternative(sc, n),
+        alternatives=[{"name": sc.label(n), "what": describe_alternative(sc, n),
                        "timeline": [{"week": a["week"], "id": a["id"], "text": _action_text(a)} for a in _actions(sc, n)]}
                       for n in res.runs],
         events=[{"id": ev["id"], "text": _event_text(ev)} for ev in sc.events],
         figures=[{"id": name[:-4], "caption": cap, "png64": base64.b64encode(figs[name]).decode()}
                  for name, cap in CAPTIONS.items() if name in figs],
-        risk=_risk(res.at_risk), sens=_sensitivity(res.sensitivity, sc), version=simteam.__version__,
-        source=sc.source)
+        risk=_risk(res.at_risk, {n: sc.label(n) for n in res.runs}), sens=_sensitivity(res.sensitivity, sc),
+        version=simteam.__version__, source=sc.source, assumptions=_assumptions(res), money=_money(res),
+        executive=res.executive, overrides=list(res.overrides), paper=sc.paper, currency=sc.currency,
+        baseline_label=sc.label(sc.baseline), survey_scale="-".join(f"{x:g}" for x in res.survey_scale),
+        break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")])

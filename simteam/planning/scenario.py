@@ -56,6 +56,8 @@ __all__ = [
     "Scenario",
     "WindowEvent",
     "alternative_actions",
+    "alternative_policies",
+    "removed_reps",
     "compile_all",
     "compile_alternative",
     "describe_alternative",
@@ -68,7 +70,8 @@ __all__ = [
 #: Planned action kinds -> allowed fields (besides id, action, week).
 ROLLOUT_FIELDS = {"training": (0.0, 1.0), "pilot_share": (0.0, 1.0), "pilot_weeks": (0, 520),
                   "mandate_week": (-1, 100_000), "support": (0.0, 1.0), "p": (0.0, 10.0), "q": (0.0, 10.0),
-                  "dip": (0.0, 0.95), "dip_weeks": (0.1, 104.0), "gain": (0.0, 2.0), "gain_weeks": (0.1, 520.0)}
+                  "dip": (0.0, 0.95), "dip_weeks": (0.1, 104.0), "gain": (0.0, 2.0), "gain_weeks": (0.1, 520.0),
+                  "adoption_speed": (0.05, 20.0)}
 ACTIONS: dict[str, dict[str, tuple]] = {
     "rollout": ROLLOUT_FIELDS,
     "new_approach": ROLLOUT_FIELDS,
@@ -76,7 +79,25 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "hire": {"count": (1, 100_000)},
     "quota_change": {"factor": (0.1, 10.0)},
     "recognition_event": {},
+    "dismiss": {},
+    "replace": {"skill": (-1e9, 1e9)},
+    "move": {},
 }
+#: Non-numeric fields of actions: kind -> {field: what is expected}.
+TEXT_FIELDS: dict[str, dict[str, str]] = {
+    "rollout": {"teams": "a list of team names (the pilot teams)"},
+    "new_approach": {"teams": "a list of team names (the pilot teams)"},
+    "dismiss": {"rep": "a rep_id of the roster"},
+    "replace": {"rep": "a rep_id of the roster", "toxic": "true or false (the new hire's behaviour)"},
+    "move": {"rep": "a rep_id of the roster", "to_team": "a team name of the roster"},
+}
+#: Cost fields of an action or an alternative (money in thousands of the scenario's currency).
+COST_FIELDS = {"one_off": (0.0, 1e12), "monthly": (0.0, 1e12), "training_hours": (0.0, 10_000.0),
+               "per_rep_monthly": (0.0, 1e9)}
+#: The money section: field -> (lo, hi).
+MONEY_FIELDS = {"quota": (0.0, 1e12), "deal_size": (0.0, 1e12), "cycle_weeks": (1.0, 104.0),
+                "margin": (0.0, 1.0), "hourly_cost": (0.0, 1e6), "recruiting_cost": (0.0, 1e12),
+                "severance": (0.0, 1e12)}
 #: Uncertain event kinds.
 EVENT_KINDS = ("recession", "sudden_stop", "competitor_entry", "lead_loss", "crisis", "lose_top_performer",
                "toxic_hire")
@@ -84,10 +105,14 @@ _MARKET_KINDS = ("recession", "sudden_stop", "competitor_entry", "lead_loss")
 _INT_FIELDS = {"pilot_weeks", "mandate_week", "count", "week"}
 
 _TOP_KEYS = ("name", "description", "weeks", "replications", "seed", "team", "leadership", "crisis_response",
-             "market", "timeline", "events", "status_quo", "alternatives", "baseline", "rank_by", "sensitivity")
-_TEAM_KEYS = ("roster", "teams", "survey_scale", "skill_scale", "size", "teams_count", "graph", "edges")
+             "market", "timeline", "events", "status_quo", "alternatives", "baseline", "rank_by", "sensitivity",
+             "assumptions", "money", "paper")
+_TEAM_KEYS = ("roster", "teams", "survey_scale", "skill_scale", "size", "teams_count", "graph", "edges",
+              "columns", "as_of")
+_ASSUMPTION_KEYS = ("param", "value", "low", "high", "mode", "label", "source")
 _MARKET_KEYS = ("outlook", "start_week", "depth", "growth", "competitor_pressure")
-_ALT_KEYS = ("description", "actions", "add", "remove", "leadership", "crisis_response", "set")
+_ALT_KEYS = ("description", "label", "actions", "add", "remove", "leadership", "crisis_response", "set", "events",
+             "costs")
 RANK_BY = {"revenue": True, "morale_final": True, "trust_final": True, "quits": False}
 
 
@@ -111,6 +136,9 @@ class Scenario:
     baseline: str = "status_quo"
     rank_by: str = "revenue"
     sensitivity: bool = True
+    assumptions: dict[str, dict] = field(default_factory=dict)
+    money: dict = field(default_factory=dict)
+    paper: str = "A4"
     source: str = ""
     base_dir: str = ""
     raw: dict = field(default_factory=dict)
@@ -119,6 +147,17 @@ class Scenario:
     def names(self) -> list[str]:
         """All alternatives to run: ``status_quo`` first, then the scenario's in file order."""
         return ["status_quo"] + list(self.alternatives)
+
+    def label(self, name: str) -> str:
+        """The plain label of an alternative (``label:``), else its name with spaces."""
+        d = self.status_quo if name == "status_quo" else self.alternatives.get(name, {})
+        return str(d.get("label") or ("Carry on as today" if name == "status_quo" else name.replace("_", " ")))
+
+    @property
+    def currency(self) -> str:
+        """Unit of money amounts: thousands of the scenario's currency (``k$`` by default)."""
+        cur = self.money.get("currency") or "$"
+        return f"k{cur}" if len(cur) == 1 else f"k {cur}"
 
 
 class _Problems:
@@ -277,7 +316,7 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
     if not isinstance(sq, dict):
         pb.add("scenario.status_quo", f"expected a mapping, got {sq!r}")
         sq = {}
-    _unknown_keys(pb, "scenario.status_quo", sq, ("description", "keep"))
+    _unknown_keys(pb, "scenario.status_quo", sq, ("description", "keep", "label"))
     keep = sq.get("keep") or []
     action_ids = list(dict.fromkeys(a.get("id") for a in timeline if a and a.get("id")))
     if not isinstance(keep, list):
@@ -287,7 +326,7 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
         if k not in action_ids:
             pb.add(f"scenario.status_quo.keep[{j}]", f"{k!r} names no timeline action; allowed: {action_ids}")
     sq = {"description": str(sq.get("description") or "Carry on as today: none of the planned actions."),
-          "keep": list(keep)}
+          "keep": list(keep), "label": str(sq.get("label") or "")}
     # alternatives
     alts = data.get("alternatives")
     if not isinstance(alts, dict) or not alts:
@@ -303,6 +342,41 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
             pb.add(p, "alternative names use letters, digits, _ and - only")
             continue
         norm_alts[name] = _check_alternative(pb, p, alt or {}, horizon, timeline, ids)
+    # assumptions, money, paper, roster import settings
+    assumptions = _check_assumptions(pb, data.get("assumptions"))
+    money = data.get("money") or {}
+    if not isinstance(money, dict):
+        pb.add("scenario.money", f"expected a mapping, got {money!r}")
+        money = {}
+    _unknown_keys(pb, "scenario.money", money, ("currency",) + tuple(MONEY_FIELDS))
+    money = dict(money)
+    for k, (lo, hi) in MONEY_FIELDS.items():
+        if money.get(k) is not None:
+            money[k] = _num(pb, f"scenario.money.{k}", _percent(money[k]), lo, hi)
+    if money.get("currency") is not None and not (isinstance(money["currency"], str) and 0 < len(money["currency"]) <= 5):
+        pb.add("scenario.money.currency", f"expected a currency sign or code (EUR, $, GBP), got {money['currency']!r}")
+    paper = data.get("paper", "A4")
+    if paper not in ("A4", "Letter"):
+        pb.add("scenario.paper", f"{paper!r} is not allowed; choose A4 or Letter")
+    cols = team.get("columns")
+    if cols is not None:
+        from ..roster import COLUMNS as RCOLS
+        if not isinstance(cols, dict):
+            pb.add("scenario.team.columns", f"expected a mapping 'header in your file': column, got {cols!r}")
+        else:
+            allowed = tuple(RCOLS) + ("ignore",)
+            for h, c in cols.items():
+                if c not in allowed:
+                    pb.add(f"scenario.team.columns.{h}", f"{c!r} is not a roster column"
+                           f"{did_you_mean(str(c), allowed) or '.'} Allowed: {', '.join(allowed)}")
+    if team.get("as_of") is not None:
+        import datetime as _dt
+        v = team["as_of"]
+        if not isinstance(v, _dt.date):
+            try:
+                _dt.date.fromisoformat(str(v))
+            except ValueError:
+                pb.add("scenario.team.as_of", f"expected a date like 2026-11-30 (year-month-day), got {v!r}")
     baseline = data.get("baseline", "status_quo")
     if baseline != "status_quo" and baseline not in norm_alts:
         pb.add("scenario.baseline", f"{baseline!r} is not an alternative; allowed: status_quo, {', '.join(norm_alts)}")
@@ -319,7 +393,8 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
                     weeks=weeks, replications=reps, seed=seed, team=dict(team), leadership=dict(lead),
                     crisis_response=crisis, market=dict(market), timeline=timeline, events=events, status_quo=sq,
                     alternatives=norm_alts, baseline=baseline, rank_by=rank_by, sensitivity=bool(sens),
-                    source=source, base_dir=base_dir or "", raw=data)
+                    assumptions=assumptions, money=money, paper=paper, source=source, base_dir=base_dir or "",
+                    raw=data)
 
 
 def _strategies() -> list[str]:
@@ -371,13 +446,36 @@ def _check_action(pb: _Problems, path: str, a: Any, horizon: int | None, ids: di
                 pb.add(f"{path}.id", f"{aid!r} is used twice (also {ids[aid]})")
             else:
                 ids[aid] = path
-    allowed = ("id", "week", "action", "description") + tuple(ACTIONS.get(kind, {}))
+    allowed = ("id", "week", "action", "description", "cost") + tuple(ACTIONS.get(kind, {})) + tuple(
+        TEXT_FIELDS.get(kind, {}))
     _unknown_keys(pb, path, a, allowed)
     if "week" in a:
         out["week"] = _check_week(pb, f"{path}.week", a["week"], horizon)
+    ranges = {}
     for k, (lo, hi) in ACTIONS.get(kind, {}).items():
         if k in a and a[k] is not None:
-            out[k] = _num(pb, f"{path}.{k}", a[k], lo, hi, integer=k in _INT_FIELDS)
+            if isinstance(a[k], dict) and k in ROLLOUT_FIELDS and kind in ("rollout", "new_approach"):
+                spec = _check_range(pb, f"{path}.{k}", a[k], lo, hi)
+                out[k] = spec["value"] if spec else None
+                if spec:
+                    ranges[k] = spec
+            else:
+                out[k] = _num(pb, f"{path}.{k}", a[k], lo, hi, integer=k in _INT_FIELDS)
+    out["_ranges"] = ranges
+    for k, what in TEXT_FIELDS.get(kind, {}).items():
+        v = a.get(k)
+        if v is None:
+            if k in ("rep", "to_team") and not partial:
+                pb.add(f"{path}.{k}", f"required field is missing ({what})")
+            continue
+        ok = (isinstance(v, list) and v and all(isinstance(x, str) for x in v)) if k == "teams" else \
+            isinstance(v, bool) if k == "toxic" else isinstance(v, (str, int)) and not isinstance(v, bool)
+        if not ok:
+            pb.add(f"{path}.{k}", f"expected {what}, got {v!r}")
+        elif k in ("rep", "to_team"):
+            out[k] = str(v)
+    if a.get("cost") is not None:
+        out["cost"] = _check_costs(pb, f"{path}.cost", a["cost"])
     if kind in ("rollout", "new_approach") and out.get("mandate_week") not in (None, -1) and out.get("week") is not None:
         mw = out["mandate_week"]
         if mw < out["week"]:
@@ -389,6 +487,103 @@ def _check_action(pb: _Problems, path: str, a: Any, horizon: int | None, ids: di
         out["count"] = 1
     if kind == "quota_change" and not partial and "factor" not in a:
         pb.add(f"{path}.factor", "required field is missing (e.g. 1.1 for a 10% higher quota)")
+    return out
+
+
+def _check_range(pb: _Problems, path: str, v: dict, lo, hi) -> dict | None:
+    """An uncertain value: ``{low, high}`` (uniform), ``{low, mode, high}`` (triangular) or ``{value}``.
+
+    Each may carry ``source`` (where the number comes from) and ``label`` (plain words). Returns
+    ``{value, low, high, mode, dist, source, label}`` with ``value`` the central value (the mode, else
+    the midpoint), or None after adding a problem.
+    """
+    _unknown_keys(pb, path, v, ("value", "low", "high", "mode", "source", "label"))
+    spec: dict = {"source": str(v.get("source") or "your scenario"), "label": str(v.get("label") or "")}
+    has = [k for k in ("low", "high") if k in v]
+    if len(has) == 1:
+        pb.add(path, f"give both low and high (a range), or value alone; got only {has[0]}")
+        return None
+    if not has:
+        if "value" not in v:
+            pb.add(path, "expected a number, {low: .., high: ..}, {low: .., mode: .., high: ..} or {value: .., "
+                         "source: ..}")
+            return None
+        x = _num(pb, f"{path}.value", v["value"], lo, hi)
+        if x is None:
+            return None
+        return dict(spec, value=x, low=None, high=None, mode=None, dist="fixed")
+    a = _num(pb, f"{path}.low", v["low"], lo, hi)
+    b = _num(pb, f"{path}.high", v["high"], lo, hi)
+    m = _num(pb, f"{path}.mode", v["mode"], lo, hi) if "mode" in v else None
+    if a is None or b is None or ("mode" in v and m is None):
+        return None
+    if not b > a:
+        pb.add(path, f"high ({b:g}) must be above low ({a:g})")
+        return None
+    if m is not None and not a <= m <= b:
+        pb.add(f"{path}.mode", f"{m:g} is outside [low, high] = [{a:g}, {b:g}]")
+        return None
+    if "value" in v:
+        pb.add(f"{path}.value", "give value or a range (low, high), not both")
+        return None
+    return dict(spec, value=m if m is not None else (a + b) / 2, low=a, high=b, mode=m,
+                dist="triangular" if m is not None else "uniform")
+
+
+def _check_costs(pb: _Problems, path: str, c: Any) -> dict:
+    if not isinstance(c, dict):
+        pb.add(path, f"expected a mapping of costs ({', '.join(COST_FIELDS)}), got {c!r}")
+        return {}
+    _unknown_keys(pb, path, c, tuple(COST_FIELDS))
+    out = {}
+    for k, (lo, hi) in COST_FIELDS.items():
+        if c.get(k) is not None:
+            out[k] = _num(pb, f"{path}.{k}", _percent(c[k]), lo, hi)
+    return out
+
+
+def _percent(v: Any) -> Any:
+    """``"40%"`` -> 0.4 (other values unchanged)."""
+    if isinstance(v, str) and v.strip().endswith("%"):
+        try:
+            return float(v.strip()[:-1].replace(",", ".")) / 100.0
+        except ValueError:
+            return v
+    return v
+
+
+def _check_assumptions(pb: _Problems, a: Any) -> dict[str, dict]:
+    """The ``assumptions:`` section: name -> {param: dotted.path, value | low/high(/mode), label, source}."""
+    if not a:
+        return {}
+    if not isinstance(a, dict):
+        pb.add("scenario.assumptions", f"expected a mapping name -> {{param, low, high, ...}}, got {a!r}")
+        return {}
+    from ..config import SimConfig, get_path
+    out = {}
+    for name, v in a.items():
+        path = f"scenario.assumptions.{name}"
+        if not isinstance(v, dict) or not isinstance(v.get("param"), str):
+            pb.add(path, "expected a mapping with param (a model parameter, e.g. culture.toxic_morale) and "
+                         "value or low/high")
+            continue
+        try:
+            cur = get_path(SimConfig(), v["param"])
+        except ConfigError as e:
+            pb.add(f"{path}.param", str(e))
+            continue
+        if isinstance(cur, bool) or not isinstance(cur, (int, float)) or v["param"].startswith("team."):
+            pb.add(f"{path}.param", f"{v['param']} is not a numeric model parameter that can vary")
+            continue
+        spec = _check_range(pb, path, {k: _percent(x) for k, x in v.items() if k != "param"}, -1e12, 1e12)
+        if spec:
+            spec["param"] = v["param"]
+            spec["integer"] = isinstance(cur, int)
+            if spec["integer"] and spec["dist"] != "fixed":
+                pb.add(path, f"{v['param']} is a whole number; it cannot be drawn from a range per future. "
+                             "Give value, and test other values in the sensitivity")
+                continue
+            out[str(name)] = spec
     return out
 
 
@@ -410,7 +605,8 @@ def _check_event(pb: _Problems, path: str, ev: Any, horizon: int | None, ids: di
         pb.add(f"{path}.id", f"expected a short name, got {eid!r}")
     if ev.get("kind") is not None and ev["kind"] not in EVENT_KINDS:
         pb.add(f"{path}.kind", f"{ev['kind']!r} is unknown; choose one of {', '.join(EVENT_KINDS)}")
-    out["probability"] = _num(pb, f"{path}.probability", ev.get("probability", 1.0), 0.0, 1.0)
+    out["probability"] = _num(pb, f"{path}.probability", _percent(ev.get("probability", 1.0)), 0.0, 1.0,
+                              what="a share: 0.4 or 40%")
     if ("week" in ev) == ("window" in ev):
         pb.add(path, "give either week (a fixed week) or window ([first, last] week), not both or neither")
     elif "week" in ev:
@@ -425,8 +621,14 @@ def _check_event(pb: _Problems, path: str, ev: Any, horizon: int | None, ids: di
             if a is not None and b is not None and b < a:
                 pb.add(f"{path}.window", f"last week {b} is before first week {a}")
             out["window"] = [a, b]
-    if ev.get("depth") is not None:
-        out["depth"] = _num(pb, f"{path}.depth", ev["depth"], 0.0, 1.0, what="fractional drop")
+    out["_ranges"] = {}
+    if isinstance(ev.get("depth"), dict):
+        spec = _check_range(pb, f"{path}.depth", {k: _percent(x) for k, x in ev["depth"].items()}, 0.0, 1.0)
+        out["depth"] = spec["value"] if spec else None
+        if spec:
+            out["_ranges"]["depth"] = spec
+    elif ev.get("depth") is not None:
+        out["depth"] = _num(pb, f"{path}.depth", _percent(ev["depth"]), 0.0, 1.0, what="fractional drop")
     return out
 
 
@@ -460,6 +662,8 @@ def _check_alternative(pb: _Problems, path: str, alt: Any, horizon, timeline: li
             partial["week"] = orig["week"]
         chk = _check_action(pb, f"{path}.actions.{aid}", partial, horizon, {}, partial=True)
         out_changes[aid] = {k: chk.get(k) for k in ch}
+        if chk.get("_ranges"):
+            out_changes[aid]["_ranges"] = chk["_ranges"]
     local_ids = dict(ids)
     add = alt.get("add") or []
     if not isinstance(add, list):
@@ -485,8 +689,15 @@ def _check_alternative(pb: _Problems, path: str, alt: Any, horizon, timeline: li
     if not isinstance(st, dict):
         pb.add(f"{path}.set", f"expected a mapping dotted.parameter -> value, got {st!r}")
         st = {}
-    return {"description": str(alt.get("description") or ""), "actions": out_changes, "add": add,
-            "remove": list(remove), "leadership": dict(lead), "crisis_response": crisis, "set": dict(st)}
+    evs = alt.get("events") or []
+    if not isinstance(evs, list):
+        pb.add(f"{path}.events", f"expected a list of events (only in this alternative), got {evs!r}")
+        evs = []
+    evs = [_check_event(pb, f"{path}.events[{i}]", ev, horizon, local_ids) for i, ev in enumerate(evs)]
+    costs = _check_costs(pb, f"{path}.costs", alt["costs"]) if alt.get("costs") is not None else {}
+    return {"description": str(alt.get("description") or ""), "label": str(alt.get("label") or ""),
+            "actions": out_changes, "add": add, "remove": list(remove), "leadership": dict(lead),
+            "crisis_response": crisis, "set": dict(st), "events": evs, "costs": costs}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -525,7 +736,11 @@ def alternative_actions(sc: Scenario, name: str) -> list[dict]:
             if a.get("id") in alt["remove"]:
                 continue
             a = dict(a)
-            a.update({k: v for k, v in alt["actions"].get(a["id"], {}).items()})
+            ch = alt["actions"].get(a["id"], {})
+            ranges = {k: v for k, v in a.get("_ranges", {}).items() if k not in ch}
+            ranges.update(ch.get("_ranges", {}))
+            a.update({k: v for k, v in ch.items() if k != "_ranges"})
+            a["_ranges"] = ranges
             acts.append(a)
         acts += [dict(a) for a in alt["add"]]
     return sorted(acts, key=lambda a: a["week"])
@@ -584,10 +799,14 @@ def compile_alternative(sc: Scenario, name: str, base: SimConfig | None = None) 
         d["market"]["trend_annual"] = float(m["growth"])
     if m.get("competitor_pressure") is not None:
         d["market"]["competitor_pressure"] = float(m["competitor_pressure"])
+    _apply_money(d, sc.money)
+    for a in sc.assumptions.values():
+        if a["dist"] == "fixed" or a.get("integer"):
+            _set_dotted(d, a["param"], int(round(a["value"])) if a.get("integer") else float(a["value"]))
     # scenario events first (fixed indices in cfg.events -> fixed random streams)
     events: list[dict] = []
     for ev in sc.events:
-        if "window" in ev:
+        if "window" in ev or ev.get("_ranges"):
             continue
         if ev["kind"] in _MARKET_KINDS:
             if ev["probability"] >= 1.0:
@@ -610,8 +829,14 @@ def compile_alternative(sc: Scenario, name: str, base: SimConfig | None = None) 
             ini = to_dict(Initiative())
             ini.update(name=a["id"], kind="tool" if kind == "rollout" else "approach", start_week=wk)
             for k in ROLLOUT_FIELDS:
-                if a.get(k) is not None:
+                if a.get(k) is not None and k != "adoption_speed":
                     ini[k] = a[k]
+            speed = a.get("adoption_speed")
+            if speed is not None:
+                ini["p"] = float(min(ini["p"] * speed, 10.0))
+                ini["q"] = float(min(ini["q"] * speed, 10.0))
+            if a.get("teams"):
+                ini["start_week"] = -1  # started by the TeamPilot policy, exposed in the chosen teams only
             inits.append(ini)
         elif kind == "regroup":
             regroups.append(wk)
@@ -634,6 +859,32 @@ def compile_alternative(sc: Scenario, name: str, base: SimConfig | None = None) 
     except ConfigError as e:
         raise ConfigError(f"{where}: {e}") from None
     return cfg
+
+
+def _set_dotted(d: dict, path: str, value) -> None:
+    node = d
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def _apply_money(d: dict, money: dict) -> None:
+    """Quota per rep, average deal size and sales cycle of the scenario onto the config.
+
+    Deal sizes and cycles of the market segments are scaled by one factor each, so that their
+    average weighted by lead flow equals the scenario's value (the segments keep their proportions).
+    """
+    if money.get("quota") is not None:
+        d["selling"]["quota"] = float(money["quota"])
+    segs = d["market"]["segments"]
+    w = np.array([sg["lead_rate"] for sg in segs], dtype=float)
+    for key in ("deal_size", "cycle_weeks"):
+        if money.get(key) is not None and segs and w.sum() > 0:
+            cur = float(np.dot(w, [sg[key] for sg in segs]) / w.sum())
+            f = float(money[key]) / cur
+            for sg in segs:
+                sg[key] = float(min(max(sg[key] * f, 1.0), 104.0)) if key == "cycle_weeks" else float(sg[key] * f)
 
 
 def _apply_leadership(d: dict, lead: dict) -> None:
@@ -673,6 +924,8 @@ class WindowEvent:
         self.week: np.ndarray | None = None
         self.path: np.ndarray | None = None
 
+    depth_rows: np.ndarray | None = None  #: (B,) depth per replication when the depth is an uncertain assumption
+
     def draw(self, e) -> None:
         ev = self.ev
         u = e.rng.uniform(self.name, 0, (2,))
@@ -690,9 +943,11 @@ class WindowEvent:
             if self.path is None:
                 sh = Shock(**dict(PRESETS[kind], start_week=0))
                 depth = ev.get("depth") if ev.get("depth") is not None else sh.depth
-                self.path = shock_path(sh, e.weeks) * depth
+                self.path = shock_path(sh, e.weeks) * (depth if self.depth_rows is None else 1.0)
             age = week - self.week
             h = np.where(self.happens & (age >= 0), self.path[np.clip(age, 0, e.weeks - 1)], 0.0)
+            if self.depth_rows is not None:
+                h = h * self.depth_rows
             if kind == "competitor_entry":
                 e.market.win_shift = e.market.win_shift - 4.0 * h[:, None]
             else:
@@ -706,16 +961,139 @@ class WindowEvent:
         if kind in ("recession", "sudden_stop"):
             p = dict(PRESETS[kind])
             depth = ev.get("depth") if ev.get("depth") is not None else p["depth"]
-            e.market.add_shock(week, depth, mask=rows, decline_weeks=p["decline_weeks"],
-                               trough_weeks=p["trough_weeks"], recovery_weeks=p["recovery_weeks"], shape=p["shape"])
+            groups = [(rows, depth)] if self.depth_rows is None else \
+                [(rows & (self.depth_rows == v), float(v)) for v in np.unique(self.depth_rows[rows])]
+            for mask, dep in groups:  # one shock per distinct depth (once per event, not per week)
+                e.market.add_shock(week, dep, mask=mask, decline_weeks=p["decline_weeks"],
+                                   trough_weeks=p["trough_weeks"], recovery_weeks=p["recovery_weeks"],
+                                   shape=p["shape"])
+        elif self.depth_rows is not None:
+            for v in np.unique(self.depth_rows[rows]):
+                fire(e, kind, float(v), ev["id"], rows & (self.depth_rows == v))
         else:
             fire(e, kind, float(ev.get("depth") or 0.0), ev["id"], rows)
 
 
-def event_policies(sc: Scenario) -> list[WindowEvent]:
-    """Fresh policy objects for the scenario events not expressed in the config (one set per engine)."""
-    return [WindowEvent(ev) for ev in sc.events
-            if "window" in ev or (ev["kind"] in _MARKET_KINDS and ev["probability"] < 1.0)]
+def event_policies(sc: Scenario, name: str | None = None) -> list[WindowEvent]:
+    """Fresh policy objects for the scenario events not expressed in the config (one set per engine).
+
+    With ``name``, the events only that alternative has (``alternatives.<name>.events``) follow;
+    each keeps its own stream ``scenario_event:<id>``, so the other draws are unchanged.
+    """
+    out = [WindowEvent(ev) for ev in sc.events
+           if "window" in ev or ev.get("_ranges") or (ev["kind"] in _MARKET_KINDS and ev["probability"] < 1.0)]
+    if name and name != "status_quo":
+        out += [WindowEvent(ev) for ev in sc.alternatives[name].get("events", [])]
+    return out
+
+
+class RepAction:
+    """A planned action on one named rep at a week: ``dismiss``, ``replace`` or ``move`` (all rows alike).
+
+    * dismiss: the seat is left (:func:`simteam.events.fire` ``dismiss``, counted as another exit); the
+      model's hiring refills it after the usual vacancy;
+    * replace: the seat is left and filled at once by a new hire with the given skill (on the roster's
+      skill scale; default: the model's hire distribution) and toxic behaviour (default no);
+    * move: the rep joins another team; the peer ties are rebuilt (same graph method and seed).
+    """
+
+    phase = "start"
+
+    def __init__(self, action: dict, seat: int, to_team: int | None = None, potential: float | None = None):
+        self.a, self.seat, self.to_team, self.potential = action, int(seat), to_team, potential
+        self.name = f"{action['action']}:{action['id']}"
+
+    def apply(self, e, week: int) -> None:
+        if week != self.a["week"]:
+            return
+        from ..events import fire
+        kind = self.a["action"]
+        if kind in ("dismiss", "replace"):
+            fire(e, "dismiss", float(self.seat), self.a["id"])
+            if kind == "replace":
+                mask = np.zeros((e.B, e.N), dtype=bool)
+                mask[:, self.seat] = True
+                e.hire(mask, potential=self.potential, toxic=bool(self.a.get("toxic", False)))
+        elif kind == "move":
+            from ..network import build_structure
+            t = e.cfg.team
+            team_of = e.structure.team_of.copy()
+            team_of[self.seat] = self.to_team
+            edges = None
+            graph = t.graph if t.graph != "edgelist" else "small_world"
+            e.structure = build_structure(team_of, graph, k_neighbors=t.k_neighbors, rewire_p=t.rewire_p,
+                                          p_within=t.p_within, cross_ties=t.cross_ties, seed=t.graph_seed,
+                                          edgelist=edges, head_of_sales=t.head_of_sales)
+            if e.B == 1:
+                e.log("move", self.a["id"])
+
+
+class TeamPilot:
+    """A rollout exposed only to the reps of the chosen teams, from its week (``teams:`` of a rollout).
+
+    The initiative is started at phase ``start`` of its week (before adoption that week) and its
+    exposure narrowed to the seats of those teams; after ``pilot_weeks`` (when > 0) everyone is
+    exposed, as in a pilot; with ``pilot_weeks: 0`` it stays in those teams (a mandate still reaches all).
+    """
+
+    phase = "start"
+
+    def __init__(self, action: dict, seats: np.ndarray):
+        self.a, self.seats = action, np.asarray(seats, dtype=bool)
+        self.name = f"team_pilot:{action['id']}"
+
+    def apply(self, e, week: int) -> None:
+        if week != self.a["week"]:
+            return
+        from .. import change
+        names = [i.name for i in e.cfg.change.initiatives]
+        k = names.index(self.a["id"])
+        change.start(e, k, week)
+        e.s.exposed[:, :, k] = e.s.active & self.seats[None, :]
+        e.initiative_open[k] = False  # the change mechanism opens it to all after pilot_weeks (when > 0)
+
+
+def rep_seat(roster, rep: str, where: str) -> int:
+    """The seat of a named rep (ConfigError naming the field when the roster has no such rep)."""
+    if roster is None:
+        raise ConfigError(f"{where}: naming a rep ({rep!r}) needs a roster (team.roster)")
+    if rep not in roster.ids:
+        raise ConfigError(f"{where}: {rep!r} is not in the roster{did_you_mean(rep, roster.ids) or '.'}")
+    return roster.ids.index(rep)
+
+
+def alternative_policies(sc: Scenario, name: str, roster=None) -> list:
+    """The policy objects of one alternative: scenario and own events, actions on named reps, team pilots."""
+    pols: list = event_policies(sc, name)
+    for a in alternative_actions(sc, name):
+        where = f"scenario action {a['id']!r}"
+        if a["action"] in ("dismiss", "replace", "move"):
+            seat = rep_seat(roster, a["rep"], f"{where}.rep")
+            to_team = pot = None
+            if a["action"] == "move":
+                if a["to_team"] not in roster.team_names:
+                    raise ConfigError(f"{where}.to_team: {a['to_team']!r} is not a team of the roster; "
+                                      f"allowed: {', '.join(roster.team_names)}")
+                to_team = roster.team_names.index(a["to_team"])
+            if a["action"] == "replace" and a.get("skill") is not None:
+                lo, hi = roster.skill_scale
+                pot = float(np.clip((a["skill"] - lo) / (hi - lo), 0.02, 1.0))
+            pols.append(RepAction(a, seat, to_team, pot))
+        elif a["action"] in ("rollout", "new_approach") and a.get("teams"):
+            if roster is None:
+                raise ConfigError(f"{where}.teams: a pilot in named teams needs a roster (team.roster)")
+            bad = [t for t in a["teams"] if t not in roster.team_names]
+            if bad:
+                raise ConfigError(f"{where}.teams: {', '.join(map(repr, bad))} not in the roster; "
+                                  f"allowed: {', '.join(roster.team_names)}")
+            seats = np.isin(roster.team_index, [roster.team_names.index(t) for t in a["teams"]])
+            pols.append(TeamPilot(a, seats))
+    return pols
+
+
+def removed_reps(sc: Scenario, name: str) -> list[str]:
+    """Rep ids the alternative lets go on purpose (dismiss or replace)."""
+    return [a["rep"] for a in alternative_actions(sc, name) if a["action"] in ("dismiss", "replace")]
 
 
 def describe_alternative(sc: Scenario, name: str) -> str:
