@@ -125,6 +125,9 @@ def _streams_drawn(monkeypatch) -> set[str]:
     assert all(dataclasses.asdict(cfg.mechanisms).values()), "the recording run needs every mechanism on"
     window = WindowEvent({"id": "loss", "kind": "lead_loss", "window": (5, 9), "probability": 0.5, "depth": 0.3})
     Engine(cfg, seeds=np.arange(4), policies=[window]).run()
+    # the decision report draws uncertain assumptions once per future, outside the engine
+    from simteam.planning.assumptions import draw_values
+    draw_values([{"key": "gain", "drawn": True, "low": 0.0, "high": 0.1, "dist": "uniform"}], np.arange(4))
     return seen
 
 
