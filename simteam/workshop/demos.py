@@ -59,6 +59,11 @@ class Demo:
         shared: Dotted overrides applied to both sides (e.g. the change initiative).
         question: The question to ask the room.
         point: The point the demo makes.
+        watch_for: What the room will see (the facilitator panel and the guide share this text).
+        follow_up: The second question, once the effect has shown.
+        evidence: The research behind the point, and how the model implements it.
+        checkpoints: Weeks at which play pauses by itself (the guide's "pause at week ..."):
+            the model has completed that many weeks, the screen reads "Week N".
     """
 
     key: str
@@ -72,6 +77,10 @@ class Demo:
     shared: dict = field(default_factory=dict)
     question: str = ""
     point: str = ""
+    watch_for: str = ""
+    follow_up: str = ""
+    evidence: str = ""
+    checkpoints: tuple[int, ...] = ()
 
 
 #: The rollout demo's change initiative. Dip and gain are larger than the defaults
@@ -92,6 +101,17 @@ DEMOS: dict[str, Demo] = {
         question="The new hire is the best closer on the team. Would you keep them as they are?",
         point="A high performer who harms the people around them costs more than they sell, unless the "
               "leader acts on the behaviour.",
+        watch_for="The new hire arrives with high skill (a black cross in the network). In A the behaviour "
+                  "spreads to neighbours: more crosses, A's trust line slides below B's and quits come faster. "
+                  "In B the leader deals with it and the toxic share goes back to 0%.",
+        follow_up="What did the star's sales cost the rest of the team?",
+        evidence="Housman & Minor (2015), Toxic Workers, HBS Working Paper 16-057: avoiding a toxic worker was "
+                 "worth more than twice as much as hiring a superstar. Felps, Mitchell & Byington (2006), Research "
+                 "in Organizational Behavior 27: one negative member lowers the whole group's performance through "
+                 "others' mood and trust. Skogstad et al. (2007), J. Occupational Health Psychology 12(1): not "
+                 "acting is itself harmful leadership. In the model, tolerated toxic behaviour spreads over peer "
+                 "ties and lowers neighbours' morale and trust; a low tolerance makes the leader reform or remove it.",
+        checkpoints=(30,),
     ),
     "crisis": Demo(
         key="crisis",
@@ -103,6 +123,16 @@ DEMOS: dict[str, Demo] = {
         question="Demand just fell by a third. What do you do on Monday morning?",
         point="Layoffs, quota raises and pressure save cost but lose trust and people; reassurance keeps "
               "the team selling through the trough.",
+        watch_for="Until the leaders respond (13 weeks after the shock at decision speed 0.5) the two lines lie "
+                  "on top of each other: same market, same people, same luck. Then A lays off and pushes: A's "
+                  "trust drops at once, A's headcount falls under the hiring freeze, and A's revenue falls "
+                  "behind B's through the recovery.",
+        follow_up="After the layoffs: who do you think leaves next, and why?",
+        evidence="Gulati, Nohria & Wohlgezogen (2010), Roaring out of recession, HBR 88(3): the companies that cut "
+                 "deepest were least likely to pull ahead after a recession. Brockner (1988), Research in "
+                 "Organizational Behavior 10: layoff survivors lose commitment and trust. Trevor & Nyberg (2008), "
+                 "Academy of Management Journal 51(2): downsizing raises voluntary turnover afterwards.",
+        checkpoints=(25, 30),
     ),
     "rollout": Demo(
         key="rollout",
@@ -117,6 +147,16 @@ DEMOS: dict[str, Demo] = {
         question="The new CRM went live and revenue dropped. Was it a mistake?",
         point="New tools first cost productivity, then pay off; training and support make the dip "
               "shallower and the payoff earlier.",
+        watch_for="Bottom-right chart: adoption (thick) jumps to everyone in A after the mandate and climbs over "
+                  "a few weeks in B; productivity (thin) drops at adoption (the dip of the J) and then climbs "
+                  "above 1 (the gain). A's dip is deeper and hits everyone at once; B's is shallower and spread "
+                  "out. Revenue follows with a lag.",
+        follow_up="What would you have done in the eight weeks before go-live?",
+        evidence="Brynjolfsson, Rock & Syverson (2021), The productivity J-curve, AEJ: Macroeconomics 13(1). "
+                 "Bass (1969), Management Science 15(5): adoption spreads by innovation and imitation. Speier & "
+                 "Venkatesh (2002), Journal of Marketing 66(3): forced sales-force-automation rollouts met "
+                 "rejection and raised salesperson turnover.",
+        checkpoints=(25,),
     ),
     "recognition": Demo(
         key="recognition",
@@ -128,6 +168,15 @@ DEMOS: dict[str, Demo] = {
         question="You hold an awards night. How long does the lift last?",
         point="A one-off event lifts morale for a few weeks; a habit of recognising wins keeps morale up "
               "and people in their seats.",
+        watch_for="B's morale line sits above A's from the first weeks. At week 26 the awards night lifts both "
+                  "teams; a few weeks later A is back where it was, while B stays up without needing the event. "
+                  "Quits keep coming faster in A.",
+        follow_up="What does recognition cost you per week, and what does a resignation cost?",
+        evidence="Kosfeld & Neckermann (2011), AEJ: Microeconomics 3(3): symbolic awards raise performance. "
+                 "Bradler, Dur, Neckermann & Non (2016), Management Science 62(11): recognition raises subsequent "
+                 "performance. Stajkovic & Luthans (2003), Personnel Psychology 56(1): social recognition in a "
+                 "meta-analysis. In the model recognition works through morale and cohesion, not trust.",
+        checkpoints=(35,),
     ),
 }
 
