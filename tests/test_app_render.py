@@ -233,7 +233,7 @@ def test_side_by_side_shows_b_and_the_b_minus_a_column(page):
     a, b = m.kpis(), m.twin.kpis()
     d = b["revenue_total"] - a["revenue_total"]
     assert _text(page, "kpi-revenue_total-b") == f"{b['revenue_total']:,.0f} k$"
-    assert _text(page, "kpi-revenue_total-diff") == f"{d:+,.0f} k$ ({100 * d / a['revenue_total']:+.0f}%)"
+    assert _text(page, "kpi-revenue_total-diff") == f"{d:+,.0f} ({100 * d / a['revenue_total']:+.0f}%)"
     assert _text(page, "kpi-morale-diff") == f"{b['morale'] - a['morale']:+.2f}"
     assert len(_images(page)) == 2  # one network figure with both teams, one chart figure with both runs
 

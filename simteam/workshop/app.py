@@ -766,9 +766,9 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
         if m.engine.K:
             ax_ad.plot(x, _series(m, "adoption"), color=c, lw=lw, ls=ls)
         ax_ad.plot(x, _series(m, "productivity"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
-    titles = {ax_rev: "Weekly revenue (k$; thick: 4-week average)", ax_mt: "Morale (thick) and trust in leader (thin)",
-              ax_hc: "Headcount (solid) and cumulative quits (dotted)",
-              ax_ad: "Tool adoption share (thick) and productivity (thin)"}
+    titles = {ax_rev: "Weekly revenue (k$; thick: 4-week average)", ax_mt: "Morale (thick), trust in leader (thin)",
+              ax_hc: "Headcount (solid), quits so far (dotted)",
+              ax_ad: "Tool adoption (thick), productivity (thin)"}
     for ax, t in titles.items():
         ax.set_title(t, fontsize=look.fs(9), color=look.fg)
     ax_mt.set_ylim(0, 1)
@@ -794,19 +794,19 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
 
 
 def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = None, *, dark: bool = False,
-                   scale: float = 1.0, dpi: int = 80) -> Figure:
+                   scale: float = 1.0, dpi: int = 80, horizontal: bool = False) -> Figure:
     """The team network of each model with its fixed, seeded layout.
 
     Reps are coloured by morale (red low, green high) and sized by recent revenue; toxic
     reps carry a black cross, leaders are dark squares, open seats are hollow grey circles.
-    Pass ``fig`` to redraw into an existing figure.
+    Pass ``fig`` to redraw into an existing figure; ``horizontal`` puts the teams side by side.
     """
     look = _Look(dark, scale)
     n = len(models)
-    figsize = figsize or (5.0, 3.9 * n + 0.3)
+    figsize = figsize or ((4.2 * n + 0.8, 4.2) if horizontal else (5.0, 3.9 * n + 0.3))
     fig = _figure(fig, figsize, dpi)
     fig.set_facecolor(look.bg)
-    axes = np.atleast_1d(fig.subplots(n, 1))
+    axes = np.atleast_1d(fig.subplots(1, n) if horizontal else fig.subplots(n, 1))
     cmap = matplotlib.colormaps["RdYlGn"]
     edge = "#dddddd" if dark else "#333333"
     sc = None
@@ -912,9 +912,10 @@ def _fmt_diff(a: float, b: float, kind: str) -> str:
     if a is None or b is None or np.isnan(a) or np.isnan(b):
         return "–"
     d = b - a
+    d = 0.0 if abs(d) < 0.5 * {"k$": 1, "int": 1, "pct": 0.01}.get(kind, 0.01) else d  # no "-0"
     if kind == "k$":
         rel = f" ({100 * d / a:+.0f}%)" if a else ""
-        return f"{d:+,.0f} k${rel}"
+        return f"{d:+,.0f}{rel}"
     if kind == "int":
         return f"{d:+.0f}"
     if kind == "pct":
@@ -1103,11 +1104,13 @@ def KpiTable(ui: Ui):
                                                   "column-gap": "14px", "row-gap": "2px", "align-items": "baseline"}):
         solara.Text("")
         for m, key in zip(model.sides, ("a", "b")):
-            solara.Text(m.label, classes=[f"kpi-head-{key}"],
+            solara.Text(key.upper(), classes=[f"kpi-head-{key}"],
                         style={"color": (DARK_COLORS if ui.dark.value else COLORS)[key], "font-weight": "bold"})
         if len(ks) == 2:
             solara.Text("B − A", classes=["kpi-head-diff"], style={"font-weight": "bold"})
         for fld, label, kind in KPI_FIELDS:
+            if all(np.isnan(k.get(fld, np.nan)) for k in ks) and (fld == "adoption" or ui.presenter.value):
+                continue  # no tool in this run: no adoption row
             solara.Text(label, classes=["kpi-label"], style={"opacity": "0.8", "font-size": "0.85em"})
             for k, key in zip(ks, ("a", "b")):
                 solara.Text(_fmt(k.get(fld, float("nan")), kind), classes=[f"kpi-{fld}-{key}"],
@@ -1196,13 +1199,13 @@ def NetworkView(ui: Ui):
     def draw():
         if due:
             with model.lock:
-                network_figure(model.sides, fig=fig, **look)
+                network_figure(model.sides, fig=fig, horizontal=ui.presenter.value, **look)
             drawn_week.current, drawn_key.current = week, key
         return drawn_week.current, drawn_key.current
 
     drawn = solara.use_memo(draw, [frame, key, ui.playing.value])
     with solara.Div(classes=["network-view"]):
-        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn])
+        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"])
 
 
 @solara.component
@@ -1221,7 +1224,7 @@ def Charts(ui: Ui):
 
     drawn = solara.use_memo(draw, [frame, key])
     with solara.Div(classes=["charts-view"]):
-        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn])
+        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"])
 
 
 @solara.component
@@ -1312,7 +1315,7 @@ def Dashboard(ui: Ui):
         if s.script:
             line += " · script: " + ", ".join(f"{INTERVENTION_LABELS[i.kind]} at week {i.week}" for i in s.script)
         with solara.Div(classes=["run-line"]):
-            solara.Text(title + " · ", style={"font-weight": "bold"}, classes=["run-title"])
+            solara.Text(title + ("" if presenter else " · "), style={"font-weight": "bold"}, classes=["run-title"])
             solara.Text(line, classes=["run-info"])
         if ui.settings.value != s and not presenter:
             solara.Warning("Settings changed: press Reset to start a new run with them.", dense=True)
@@ -1446,22 +1449,22 @@ def WorkshopFile(ui: Ui):
 CSS = """
 .week-counter { font-size: 2.4em; font-weight: 700; line-height: 1.1; }
 .week-of { font-size: 1.2em; opacity: 0.75; }
-.kpi-table span { font-size: 1.1em; }
+.kpi-table span { font-size: 1.1em; white-space: nowrap; }
 .panel-title { font-weight: 700; display: block; margin-top: 4px; }
 .event-line, .facilitator-text, .fac-for, .fac-room, .fac-point, .fac-evidence, .luck-note, .luck-hint, .luck-busy { display: block; font-size: 0.9em; }
 .luck-result { display: block; font-size: 1.15em; font-weight: 600; }
 .intervention-msg { display: block; font-size: 0.95em; font-weight: 500; }
 .event-log { min-width: 340px; max-width: 560px; }
 .luck-panel { min-width: 340px; max-width: 620px; }
-.left-col { flex: 0 0 34%; max-width: 34%; }
+.left-col { flex: 0 0 36%; max-width: 36%; }
 .right-col { flex: 1 1 auto; min-width: 0; }
 .charts-view img, .network-view img { max-width: 100%; height: auto; }
-.presenter .week-counter { font-size: 3.2em; }
-.presenter .kpi-table span { font-size: 1.45em; }
+.presenter .week-counter { font-size: max(3.2em, 7vh); }
+.presenter .kpi-table span { font-size: max(1.2em, 2.3vh); }
 .presenter .run-info { display: none; }
-.presenter .charts-view img { max-height: calc(100vh - 190px); width: auto; max-width: 100%; }
-.presenter .network-view img { max-height: calc(100vh - 520px); width: auto; max-width: 100%; }
-.presenter .event-line, .presenter .luck-result { font-size: 1.2em; }
+.presenter .charts-view img { width: 100%; height: auto; max-height: calc(100vh - 190px); object-fit: contain; }
+.presenter .network-view img { max-height: max(160px, calc(100vh - 500px)); width: auto; max-width: 100%; }
+.presenter .event-line, .presenter .luck-result { font-size: max(1.1em, 2vh); }
 """
 
 
