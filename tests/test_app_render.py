@@ -488,10 +488,11 @@ def test_bad_seed_text_is_a_clear_error():
 def test_figures_draw_marks_toxic_reps_and_both_sides(tmp_path):
     m = run_script(settings_for_demo("toxic_star"), weeks=12)
     fig = charts_figure(m)
-    for ax in fig.axes:  # the marker is labelled on every chart
+    for ax in fig.axes[:4]:  # the marker is labelled on every chart
         assert [t.get_text() for t in ax.texts] == ["toxic hire"]
     assert [line.get_label() for line in fig.legends[0].get_lines()] == \
-        ["A: tolerates it", "B: acts on it", "intervention"]
+        ["A: tolerates it", "B: acts on it", "intervention", "market demand (right axis, top left)"]
+    np.testing.assert_array_equal(fig.axes[4].lines[0].get_ydata(), m.series("demand"))
     net = network_figure(m.sides)
     title_a = f"A: tolerates it\nweek 12, {int(m.engine.s.active[0].sum())} reps, {int(m.engine.s.toxic[0].sum())} toxic"
     title_b = (f"B: acts on it\nweek 12, {int(m.twin.engine.s.active[0].sum())} reps, "

@@ -742,7 +742,8 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
     """The live charts: revenue, morale and trust, headcount and quits, adoption and productivity.
 
     Side B (side by side) is drawn dashed in orange; interventions are red dashed lines,
-    labelled on every chart. ``dark`` draws on a dark background, ``scale`` enlarges all
+    labelled on every chart; the revenue chart also shows the market's demand index (grey,
+    right axis), so a crisis is visible where it happens even before revenue follows. ``dark`` draws on a dark background, ``scale`` enlarges all
     text (presenter mode). Pass ``fig`` to redraw into an existing figure.
     """
     look = _Look(dark, scale)
@@ -766,6 +767,18 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
         if m.engine.K:
             ax_ad.plot(x, _series(m, "adoption"), color=c, lw=lw, ls=ls)
         ax_ad.plot(x, _series(m, "productivity"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
+    # the market: demand index of side A's world (B's is the same), on its own axis
+    ax_dem = ax_rev.twinx()
+    dem = _series(model, "demand")
+    ax_dem.fill_between(np.arange(dem.size), dem, 0.5, color=look.fg, alpha=0.08, lw=0, step="mid")
+    ax_dem.plot(np.arange(dem.size), dem, color=look.fg, lw=0.8, alpha=0.45)
+    ax_dem.set_ylim(0.5, 1.3)
+    ax_dem.tick_params(labelsize=look.fs(7), colors=look.fg)
+    ax_dem.set_ylabel("market demand", fontsize=look.fs(7), color=look.fg, alpha=0.7)
+    for sp in ax_dem.spines.values():
+        sp.set_visible(False)
+    ax_rev.set_zorder(ax_dem.get_zorder() + 1)
+    ax_rev.patch.set_visible(False)
     titles = {ax_rev: "Weekly revenue (k$; thick: 4-week average)", ax_mt: "Morale (thick), trust in leader (thin)",
               ax_hc: "Headcount (solid), quits so far (dotted)",
               ax_ad: "Tool adoption (thick), productivity (thin)"}
@@ -778,11 +791,14 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
         ax.set_xlim(0, weeks)
         _style_axes(ax, look)
         _marks(ax, marks, look)
+    ax_rev.patch.set_visible(False)
+    ax_dem.set_facecolor(look.bg)
     for ax in axes[1]:
         ax.set_xlabel("week", fontsize=look.fs(8), color=look.fg)
     handles = [Line2D([], [], color=look.color(k), ls="-" if k == "a" else "--", lw=1.8, label=m.label)
                for m, k in sides]
     handles.append(Line2D([], [], color=look.mark, ls="--", lw=1.0, label="intervention"))
+    handles.append(Line2D([], [], color=look.fg, lw=0.8, alpha=0.45, label="market demand (right axis, top left)"))
     leg = fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=look.fs(8), frameon=False)
     for t in leg.get_texts():
         t.set_color(look.fg)
