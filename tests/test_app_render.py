@@ -631,3 +631,30 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# the guide's numbers
+# ------------------------------------------------------------------------------------------------
+def test_checkpoint_numbers_are_what_the_dashboard_shows(demo_runs):
+    from simteam.workshop.demos import checkpoints
+
+    rows = checkpoints("crisis")
+    assert [w for w, _, _ in rows] == [25, 30, 78]
+    m = demo_runs["crisis"]
+    week, a, b = rows[-1]
+    for key, value in m.kpis().items():
+        assert a[key] == pytest.approx(value, nan_ok=True)
+    for key, value in m.twin.kpis().items():
+        assert b[key] == pytest.approx(value, nan_ok=True)
+
+
+@pytest.mark.slow  # plays the four demos and 200 worlds per side each
+def test_guide_numbers_are_the_demos_checkpoints():
+    from pathlib import Path
+
+    from simteam.workshop.demos import write_guide
+
+    guide = Path(__file__).resolve().parents[1] / "docs" / "workshop.md"
+    assert write_guide(guide, check_only=True) == [], \
+        "docs/workshop.md quotes numbers the code no longer produces: run python -m simteam.workshop.demos --guide"
