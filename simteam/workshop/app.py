@@ -805,7 +805,7 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
     fig.suptitle(f"Week {model.week} of {weeks} (seed {model.seed_value})", fontsize=look.fs(10), color=look.fg)
     bottom = 0.14 if scale <= 1 else 0.17
     fig.subplots_adjust(left=0.06 * max(1, scale * 0.9), right=0.98, top=0.88 if scale > 1 else 0.9, bottom=bottom,
-                        wspace=0.16 if scale <= 1 else 0.2, hspace=0.26 if scale <= 1 else 0.34)
+                        wspace=0.24 if scale <= 1 else 0.26, hspace=0.26 if scale <= 1 else 0.34)
     return fig
 
 
@@ -1215,7 +1215,7 @@ def NetworkView(ui: Ui):
     def draw():
         if due:
             with model.lock:
-                network_figure(model.sides, fig=fig, horizontal=ui.presenter.value, **look)
+                network_figure(model.sides, fig=fig, horizontal=model.twin is not None, **look)
             drawn_week.current, drawn_key.current = week, key
         return drawn_week.current, drawn_key.current
 
@@ -1465,14 +1465,14 @@ def WorkshopFile(ui: Ui):
 CSS = """
 .week-counter { font-size: 2.4em; font-weight: 700; line-height: 1.1; }
 .week-of { font-size: 1.2em; opacity: 0.75; }
-.kpi-table span { font-size: 1.1em; white-space: nowrap; }
+.kpi-table span { font-size: 1.0em; white-space: nowrap; }
 .panel-title { font-weight: 700; display: block; margin-top: 4px; }
 .event-line, .facilitator-text, .fac-for, .fac-room, .fac-point, .fac-evidence, .luck-note, .luck-hint, .luck-busy { display: block; font-size: 0.9em; }
 .luck-result { display: block; font-size: 1.15em; font-weight: 600; }
 .intervention-msg { display: block; font-size: 0.95em; font-weight: 500; }
 .event-log { min-width: 340px; max-width: 560px; }
 .luck-panel { min-width: 340px; max-width: 620px; }
-.left-col { flex: 0 0 36%; max-width: 36%; }
+.left-col { flex: 0 0 auto; width: max(36%, 450px); }
 .right-col { flex: 1 1 auto; min-width: 0; }
 .charts-view img, .network-view img { max-width: 100%; height: auto; }
 .presenter .week-counter { font-size: max(3.2em, 7vh); }
