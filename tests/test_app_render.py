@@ -93,7 +93,8 @@ def test_page_shows_controls_network_charts_and_kpis(page):
     imgs = _images(page)
     assert len(imgs) == 2 and all(i[:8] == b"\x89PNG\r\n\x1a\n" for i in imgs)
     assert _text(page, "week-counter") == "Week 0" and _text(page, "week-of") == " of 104"
-    assert page.find(v.Html, class_="kpi-week-b").widgets == []  # not side by side
+    assert page.find(v.Html, class_="kpi-head-b").widgets == []  # not side by side: no B column ...
+    assert page.find(v.Html, class_="kpi-revenue_total-diff").widgets == []  # ... and no B - A column
     # one slider per behaviour for side A, in plain words with its value; no developer-only controls
     sliders = {w.label for w in page.find(v.Slider).widgets}
     assert {f"A {BEHAVIOUR_TEXT[b][0]}: {STYLES['balanced'][b]:.2f}" for b in STYLES["balanced"]} <= sliders
@@ -277,10 +278,16 @@ def test_presenter_mode_hides_the_sidebar_and_enlarges_the_charts(page):
 def test_play_draws_every_few_weeks_and_always_the_last_week():
     m = DashboardModel(Settings(seed="3", weeks=30))
     frames, weeks = [], []
-    reason = play(m, math.inf, on_frame=lambda: frames.append(m.week), on_week=lambda: weeks.append(m.week))
+    reason = play(m, math.inf, on_frame=lambda: frames.append(m.week), on_week=lambda: weeks.append(m.week),
+                  week_every=0.0)
     assert reason == "end" and m.week == 30
     assert frames == [13, 26, 30]  # a quarter at a time at the fastest speed, and the final week
     assert sorted(frames + weeks) == list(range(1, 31))  # every other week updates the counter
+    # the counter is updated at most every week_every seconds
+    clock = iter(range(1000)).__next__  # one "second" per call
+    m, weeks = DashboardModel(Settings(seed="3", weeks=30)), []
+    play(m, math.inf, on_week=lambda: weeks.append(m.week), week_every=3, clock=clock)
+    assert 0 < len(weeks) < 20
 
 
 def test_play_stops_at_checkpoints_and_on_pause():
@@ -296,7 +303,8 @@ def test_play_stops_at_checkpoints_and_on_pause():
         if m.week == 17:
             cancel.set()
 
-    assert play(m, math.inf, cancel=cancel, on_week=week, on_frame=lambda: frames.append(m.week)) == "paused"
+    assert play(m, math.inf, cancel=cancel, on_week=week, on_frame=lambda: frames.append(m.week),
+                week_every=0.0) == "paused"
     assert m.week == 17 and frames[-1] == 17  # stops at once, and the week it stopped at is drawn
 
 
@@ -361,6 +369,7 @@ def test_luck_check_pairs_worlds_like_the_dashboard(crisis_luck):
         luck_check(Settings(), worlds=2)
 
 
+@pytest.mark.slow  # a Reset to a side-by-side demo, then 2 x 200 runs in the page's thread
 def test_luck_button_runs_in_the_background_and_shows_the_answer(page, crisis_luck):
     _set(page, v.Select, "Workshop demo", "Crisis: panic vs steady hand")
     _button(page, "Reset").click()

@@ -346,7 +346,7 @@ def redraw_every(speed: float, draw_seconds: float) -> int:
 
 
 def play(model: DashboardModel, speed, *, stop_at=(), cancel: threading.Event | None = None,
-         on_frame=None, on_week=None, clock=time.monotonic) -> str:
+         on_frame=None, on_week=None, week_every: float = 0.2, clock=time.monotonic) -> str:
     """Step ``model`` at ``speed`` weeks per second until the end, a checkpoint or ``cancel``.
 
     Args:
@@ -358,7 +358,9 @@ def play(model: DashboardModel, speed, *, stop_at=(), cancel: threading.Event | 
         on_frame: Called to redraw the charts; called every few weeks (see :func:`redraw_every`,
             timed on the calls themselves; at least every 2 seconds of play) and always once at
             the week where play stops.
-        on_week: Called after every week that is not a frame (cheap updates: the week counter).
+        on_week: Called after a week that is not a frame (cheap updates: the week counter), at
+            most every ``week_every`` seconds (at 1-4 weeks/s: every week).
+        week_every: Least time between two ``on_week`` calls.
         clock: Time source (seconds).
 
     Returns:
@@ -372,6 +374,7 @@ def play(model: DashboardModel, speed, *, stop_at=(), cancel: threading.Event | 
     stops = {int(w) for w in stop_at if int(w) > model.week}
     t0, w0, v0 = clock(), model.week, get_speed()
     drawn, draw_s = model.week, 0.0
+    told = -math.inf
     reason = "end"
     while True:
         if cancel.is_set():
@@ -400,9 +403,10 @@ def play(model: DashboardModel, speed, *, stop_at=(), cancel: threading.Event | 
         if w - drawn >= every:
             t = clock()
             on_frame()
-            draw_s, drawn = clock() - t, w
-        else:
+            draw_s, drawn, told = clock() - t, w, clock()
+        elif clock() - told >= week_every:
             on_week()
+            told = clock()
     on_frame()
     return reason
 
