@@ -1056,13 +1056,13 @@ def PlayLoop(ui: Ui):
         ui.last_play.update(weeks=model.week - w, seconds=time.perf_counter() - t, frames=frames[0], reason=reason)
         if cancel.is_set() or ui.model.value is not model:
             return
+        ui.playing.set(False)  # first: when the message shows, the button already reads "Play"
         if reason == "checkpoint":
             d = DEMOS.get(model.settings.demo)
             ask = f" Ask the room: {d.question}" if d and d.question else ""
             ui.message.set(f"Paused at week {model.week}, the guide's checkpoint.{ask}")
         elif reason == "end":
             ui.message.set(f"The run is over (week {model.week}). Reset to start again.")
-        ui.playing.set(False)
 
     solara.use_thread(loop, dependencies=[playing, id(model)], intrusive_cancel=False)
 
