@@ -204,7 +204,7 @@ def update(path: Path | str = DEFAULT_PATH, current: dict | None = None) -> list
            "platform": _platform(), "cases": current}
     text = "# Stored baseline of simteam's outputs (see simteam/baseline.py). Do not edit by hand.\n"
     text += yaml.safe_dump(doc, sort_keys=False, width=120)
-    write_text(path, text)
+    write_text(text, path)
     return changes
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
+import threading
+import time
 
 import ipyvuetify as v
 import ipywidgets as widgets
@@ -12,16 +16,25 @@ import solara
 
 from simteam.workshop import dashboard
 from simteam.workshop.app import (
+    BEHAVIOUR_TEXT,
     DashboardModel,
+    Ui,
     Page,
     Settings,
     Side,
+    WorkshopFileError,
     charts_figure,
     export_png,
+    load_workshop,
+    luck_check,
+    narrate,
     network_figure,
+    play,
+    redraw_every,
     run_script,
     settings_for_demo,
     settings_problem,
+    workshop_json,
 )
 from simteam.workshop.demos import DEMOS, KINDS, model_kwargs
 from simteam.leadership import STYLES
@@ -70,25 +83,31 @@ def _set(rc, widget_cls, label: str, value):
 # ------------------------------------------------------------------------------------------------
 def test_page_shows_controls_network_charts_and_kpis(page):
     labels = {b.children[-1] for b in page.find(v.Btn).widgets}
-    for label in ("Reset", "Step", "▶", "Trigger crisis", "Hire toxic star", "Recognition event",
-                  "Start tool rollout", "Regroup team", "Save PNG", "Download charts PNG"):
+    for label in ("Reset", "Step", "+13 weeks", "▶ Play", "Trigger crisis", "Hire toxic star", "Recognition event",
+                  "Start tool rollout", "Regroup team", "Raise quota 10%", "Save PNG", "Download charts PNG",
+                  "Save workshop (JSON)"):
         assert label in labels
     # no initiative configured by default: the rollout button is disabled, the others are not
     assert _button(page, "Start tool rollout").disabled is True
     assert _button(page, "Trigger crisis").disabled is False
     imgs = _images(page)
     assert len(imgs) == 2 and all(i[:8] == b"\x89PNG\r\n\x1a\n" for i in imgs)
-    assert _text(page, "kpi-week-a") == "week 0"
-    assert page.find(v.Html, class_="kpi-week-b").widgets == []  # not side by side
-    # one slider per behaviour for side A
+    assert _text(page, "week-counter") == "Week 0" and _text(page, "week-of") == " of 104"
+    assert page.find(v.Html, class_="kpi-head-b").widgets == []  # not side by side: no B column ...
+    assert page.find(v.Html, class_="kpi-revenue_total-diff").widgets == []  # ... and no B - A column
+    # one slider per behaviour for side A, in plain words with its value; no developer-only controls
     sliders = {w.label for w in page.find(v.Slider).widgets}
-    assert {f"A {b}" for b in STYLES["balanced"]} <= sliders
+    assert {f"A {BEHAVIOUR_TEXT[b][0]}: {STYLES['balanced'][b]:.2f}" for b in STYLES["balanced"]} <= sliders
+    assert "Weeks to simulate: 104" in sliders
+    for gone in ("Play Interval (ms)", "Render Interval (steps)", "Use Threads"):
+        assert gone not in sliders and not page.find(v.Checkbox, label=gone).widgets
+    assert not page.find(v.Html, children=["Model Parameters"]).widgets
 
 
 def test_step_advances_kpis_and_redraws_charts(page):
     before = _images(page)
     _button(page, "Step").click()
-    assert _text(page, "kpi-week-a") == "week 1"
+    assert _text(page, "week-counter") == "Week 1"
     assert _text(page, "kpi-headcount-a") == "12"
     assert _text(page, "kpi-revenue_total-a").endswith("k$")
     after = _images(page)
@@ -98,7 +117,7 @@ def test_step_advances_kpis_and_redraws_charts(page):
 def test_crisis_button_marks_the_event_and_changes_the_run(page):
     _button(page, "Step").click()
     _button(page, "Trigger crisis").click()
-    assert _text(page, "intervention-msg") == "Trigger crisis at week 1: takes effect from the next step"
+    assert _text(page, "intervention-msg") == "Trigger crisis at week 1: takes effect from the next week"
     _button(page, "Step").click()
     # the page runs exactly what the model does with the crisis at week 1 ...
     c = run_script(Settings(seed="1"), weeks=1)
@@ -110,6 +129,23 @@ def test_crisis_button_marks_the_event_and_changes_the_run(page):
     m = run_script(Settings(seed="1"), weeks=2)
     assert c.series("demand")[1] < m.series("demand")[1]
     assert c.series("demand")[0] == m.series("demand")[0]
+    # the event log says it in words
+    assert _text(page, "event-line") == "Week 1: crisis: demand falls by 25%"
+
+
+def test_quota_button_raises_the_quota_and_reset_clears_the_messages(page):
+    _button(page, "Raise quota 10%").click()
+    assert _text(page, "intervention-msg") == "Raise quota 10% at week 0: takes effect from the next week"
+    _button(page, "Step").click()
+    m = DashboardModel(Settings())
+    m.intervene("quota_change", 1.1)
+    m.step()
+    assert _text(page, "kpi-revenue_total-a") == f"{m.kpis()['revenue_total']:,.0f} k$"
+    assert _text(page, "event-line") == "Week 0: quota x1.10"
+    _button(page, "Reset").click()
+    assert page.find(v.Html, class_="intervention-msg").widgets == []
+    assert _text(page, "week-counter") == "Week 0"
+    assert _text(page, "event-line") == "Nothing yet: press ▶ Play."
 
 
 @pytest.mark.slow  # several Resets, each redraws both figures
@@ -127,15 +163,18 @@ def test_seed_field_accepts_text_and_reset_uses_it(page):
     assert field.error is True and field.messages == ["seed: expected a whole number, got 'abc'"]
     _button(page, "Reset").click()
     assert "seed 42" in _markdown(page)
-    assert _text(page, "kpi-week-a") == "week 0"
+    assert _text(page, "week-counter") == "Week 0"
 
 
 @pytest.mark.slow  # several Resets, each redraws both figures
 def test_style_preset_sets_the_sliders_and_a_slider_overrides_it(page):
     _set(page, v.Select, "A: leadership style", "coaching")
-    assert page.find(v.Slider, label="A recognition").widget.v_model == STYLES["coaching"]["recognition"]
-    assert page.find(v.Slider, label="A toxic_tolerance").widget.v_model == STYLES["coaching"]["toxic_tolerance"]
-    _set(page, v.Slider, "A recognition", 0.3)
+    rec = STYLES["coaching"]["recognition"]
+    assert page.find(v.Slider, label=f"A Recognition: {rec:.2f}").widget.v_model == rec
+    tol = STYLES["coaching"]["toxic_tolerance"]
+    assert page.find(v.Slider, label=f"A Tolerates toxic behaviour: {tol:.2f}").widget.v_model == tol
+    _set(page, v.Slider, f"A Recognition: {rec:.2f}", 0.3)
+    assert page.find(v.Slider, label="A Recognition: 0.30").widgets
     _button(page, "Reset").click()
     assert "A: coaching (recognition 0.30), crisis: hold_steady" in _markdown(page)
     _button(page, "Step").click()
@@ -147,31 +186,37 @@ def test_style_preset_sets_the_sliders_and_a_slider_overrides_it(page):
 @pytest.mark.slow  # several Resets, each redraws both figures
 def test_market_and_crisis_strategy_selects_reach_the_model(page):
     _set(page, v.Select, "Market", "sudden_stop")
-    _set(page, v.Select, "A: crisis strategy", "cut_and_push")
+    _set(page, v.Select, "A: response to a crisis", "cut and push (layoffs, quota up, freeze)")
     _button(page, "Reset").click()
     assert "market: sudden_stop" in _markdown(page)
     assert "crisis: cut_and_push" in _markdown(page)
 
 
 @pytest.mark.slow  # several Resets, each redraws both figures
-def test_demo_loads_side_by_side_with_its_script(page):
+def test_demo_loads_side_by_side_with_its_script_and_facilitator_notes(page):
     _set(page, v.Select, "Workshop demo", "The tool rollout J-curve")
     assert page.find(v.TextField, label="Seed (whole number)").widget.v_model == str(DEMOS["rollout"].seed)
     _button(page, "Reset").click()
     md = _markdown(page)
     assert "The tool rollout J-curve" in md and "Start tool rollout at week 13" in md
-    assert _text(page, "kpi-week-b") == "week 0"
+    assert _text(page, "kpi-head-b") == "B"
     assert _button(page, "Start tool rollout").disabled is False
     _button(page, "Start tool rollout").click()  # the facilitator may start it before the script does
     _button(page, "Step").click()
-    assert _text(page, "kpi-week-a") == "week 1" and _text(page, "kpi-week-b") == "week 1"
-    assert _text(page, "kpi-adoption-a") != "-"
+    assert _text(page, "week-counter") == "Week 1"
+    assert _text(page, "kpi-adoption-a") != "–" and _text(page, "kpi-adoption-diff") != "–"
+    d = DEMOS["rollout"]
+    assert _text(page, "fac-point") == d.point
+    assert _text(page, "fac-for") == d.watch_for
+    assert _text(page, "fac-room") == f"{d.question} Then: {d.follow_up}"
+    assert _text(page, "fac-evidence") == d.evidence
+    assert page.find(v.Checkbox, label="Pause at week 25").widget.v_model is True
 
 
 @pytest.mark.slow  # several Resets, each redraws both figures
 def test_settings_that_cannot_run_are_refused_with_the_reason(page):
     _set(page, v.Select, "Workshop demo", "The tool rollout J-curve")
-    _set(page, v.Slider, "Weeks", 13)
+    _set(page, v.Slider, "Weeks to simulate: 78", 13)
     alert = page.find(v.Alert, class_="settings-problem").widget
     assert alert.children == ["change.initiatives[0].start_week: 13 is past the horizon; allowed: 0 to 12"]
     assert settings_problem(settings_for_demo("rollout")) is None
@@ -179,12 +224,18 @@ def test_settings_that_cannot_run_are_refused_with_the_reason(page):
         "weeks: the demo's script needs at least 27 weeks, got 26"
 
 
-def test_side_by_side_toggle_adds_side_b(page):
+@pytest.mark.slow  # a Reset to a side-by-side run redraws both (larger) figures
+def test_side_by_side_shows_b_and_the_b_minus_a_column(page):
     _set(page, v.Checkbox, "Side by side: B on the same seed", True)
     assert page.find(v.Select, label="B: leadership style").widget.v_model == "coaching"
     _button(page, "Reset").click()
     _button(page, "Step").click()
-    assert _text(page, "kpi-week-b") == "week 1"
+    m = run_script(Settings(compare=True), weeks=1)
+    a, b = m.kpis(), m.twin.kpis()
+    d = b["revenue_total"] - a["revenue_total"]
+    assert _text(page, "kpi-revenue_total-b") == f"{b['revenue_total']:,.0f} k$"
+    assert _text(page, "kpi-revenue_total-diff") == f"{d:+,.0f} ({100 * d / a['revenue_total']:+.0f}%)"
+    assert _text(page, "kpi-morale-diff") == f"{b['morale'] - a['morale']:+.2f}"
     assert len(_images(page)) == 2  # one network figure with both teams, one chart figure with both runs
 
 
@@ -205,6 +256,185 @@ def test_save_png_reports_an_unwritable_folder(page, tmp_path, monkeypatch):
     monkeypatch.setenv("SIMTEAM_EXPORT_DIR", str(blocker / "sub"))
     _button(page, "Save PNG").click()
     assert _text(page, "saved-msg").startswith("could not save PNG:")
+
+
+@pytest.mark.slow  # redraws the figures at presenter size, then dark
+def test_presenter_mode_hides_the_sidebar_and_enlarges_the_charts(page):
+    assert page.find(v.Select, label="Workshop demo").widgets
+    small = _images(page)[1]
+    page.find(v.Switch, label="Presenter").widget.v_model = True
+    assert page.find(v.Select, label="Workshop demo").widgets == []  # sidebar gone
+    big = _images(page)[1]
+    assert big != small and len(big) > len(small)  # bigger fonts, higher resolution
+    page.find(v.Switch, label="Dark").widget.v_model = True
+    assert _images(page)[1] != big
+    page.find(v.Switch, label="Presenter").widget.v_model = False
+    assert page.find(v.Select, label="Workshop demo").widgets
+
+
+# ------------------------------------------------------------------------------------------------
+# play
+# ------------------------------------------------------------------------------------------------
+def test_play_draws_every_few_weeks_and_always_the_last_week():
+    m = DashboardModel(Settings(seed="3", weeks=30))
+    frames, weeks = [], []
+    reason = play(m, math.inf, on_frame=lambda: frames.append(m.week), on_week=lambda: weeks.append(m.week),
+                  week_every=0.0)
+    assert reason == "end" and m.week == 30
+    assert frames == [13, 26, 30]  # a quarter at a time at the fastest speed, and the final week
+    assert sorted(frames + weeks) == list(range(1, 31))  # every other week updates the counter
+    # the counter is updated at most every week_every seconds
+    clock = iter(range(1000)).__next__  # one "second" per call
+    m, weeks = DashboardModel(Settings(seed="3", weeks=30)), []
+    play(m, math.inf, on_week=lambda: weeks.append(m.week), week_every=3, clock=clock)
+    assert 0 < len(weeks) < 20
+
+
+def test_play_stops_at_checkpoints_and_on_pause():
+    m = DashboardModel(Settings(seed="3", weeks=40))
+    frames = []
+    assert play(m, math.inf, stop_at=(5, 12), on_frame=lambda: frames.append(m.week)) == "checkpoint"
+    assert m.week == 5 and frames == [5]
+    assert play(m, math.inf, stop_at=(5, 12), on_frame=lambda: frames.append(m.week)) == "checkpoint"
+    assert m.week == 12 and frames == [5, 12]
+    cancel = threading.Event()
+
+    def week():
+        if m.week == 17:
+            cancel.set()
+
+    assert play(m, math.inf, cancel=cancel, on_week=week, on_frame=lambda: frames.append(m.week),
+                week_every=0.0) == "paused"
+    assert m.week == 17 and frames[-1] == 17  # stops at once, and the week it stopped at is drawn
+
+
+def test_play_keeps_the_chosen_speed():
+    m = DashboardModel(Settings(seed="3", weeks=20))
+    t = time.monotonic()
+    play(m, 20.0, stop_at=(10,))
+    assert 0.45 <= time.monotonic() - t < 2.0  # 10 weeks at 20 weeks/s: half a second
+    assert redraw_every(1.0, 0.5) == 1 and redraw_every(8.0, 0.5) == 5 and redraw_every(math.inf, 0.1) == 13
+
+
+@pytest.mark.slow  # plays a demo to its checkpoint in the page (a few redraws)
+def test_page_play_pauses_at_the_demo_checkpoint(page):
+    _set(page, v.Select, "Workshop demo", "Recognition and retention")
+    _button(page, "Reset").click()
+    _set(page, v.Select, "Speed", "fastest")
+    _button(page, "▶ Play").click()
+    deadline = time.monotonic() + 60
+    while not page.find(v.Html, class_="intervention-msg").widgets and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _text(page, "intervention-msg").startswith("Paused at week 35, the guide's checkpoint. Ask the room:")
+    assert _text(page, "week-counter") == "Week 35"
+    assert _button(page, "▶ Play").disabled is False
+
+
+# ------------------------------------------------------------------------------------------------
+# what happened, was it luck, workshop file
+# ------------------------------------------------------------------------------------------------
+def test_event_log_tells_the_crisis_demo_in_words():
+    m = run_script(settings_for_demo("crisis"), weeks=30)
+    lines = [t for _, t in narrate(m)]
+    assert lines[0] == "Week 13: both teams: crisis: demand falls by 30%"
+    assert "Week 26: A responds to the crisis: cut and push (layoffs, quota up, freeze)" in lines
+    assert "Week 26: B responds to the crisis: hold steady (reassure, keep course)" in lines
+    trust = m.series("trust")
+    laid = [t for t in lines if "laid off" in t]
+    assert laid == [f"Week 26: A laid off 1 rep; trust fell {trust[25]:.2f} -> {trust[26]:.2f}"]
+    assert trust[26] < trust[25]
+
+
+@pytest.fixture(scope="module")
+def crisis_luck():
+    return luck_check(settings_for_demo("crisis"), worlds=200)
+
+
+def test_luck_check_pairs_worlds_like_the_dashboard(crisis_luck):
+    r = crisis_luck
+    assert r.n == 200 and len(r.revenue_by_seed) == 200 and min(r.revenue_by_seed) == 1
+    # the demo's own world (seed 108) in the batch is the run on screen, for both leaders
+    m = run_script(settings_for_demo("crisis"))
+    a, b = r.revenue_by_seed[108]
+    assert a == pytest.approx(m.kpis()["revenue_total"], rel=1e-9)
+    assert b == pytest.approx(m.twin.kpis()["revenue_total"], rel=1e-9)
+    ra = np.array([v[0] for v in r.revenue_by_seed.values()])
+    rb = np.array([v[1] for v in r.revenue_by_seed.values()])
+    assert r.share_b_better == np.mean(rb > ra) and r.revenue_diff == pytest.approx(np.mean(rb - ra))
+    assert r.revenue_lo < r.revenue_diff < r.revenue_hi
+    d, lo, hi = r.pct
+    assert r.text() == (f"B better in {100 * r.share_b_better:.0f}% of 200 worlds, by {d:+.1f}% revenue "
+                        f"[95% CI {lo:+.1f}% to {hi:+.1f}%]; quits B - A: {r.quits_diff:+.1f} per team")
+    with pytest.raises(ValueError, match="turn on side by side"):
+        luck_check(Settings(), worlds=2)
+
+
+@pytest.mark.slow  # a Reset to a side-by-side demo, then 2 x 200 runs in the page's thread
+def test_luck_button_runs_in_the_background_and_shows_the_answer(page, crisis_luck):
+    _set(page, v.Select, "Workshop demo", "Crisis: panic vs steady hand")
+    _button(page, "Reset").click()
+    _button(page, "Run this comparison on 200 worlds").click()
+    deadline = time.monotonic() + 60
+    while not page.find(v.Html, class_="luck-result").widgets and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _text(page, "luck-result") == crisis_luck.text()
+
+
+def test_workshop_file_round_trip_replays_the_interventions():
+    m = DashboardModel(settings_for_demo("toxic_star"))
+    for w in range(12):
+        if w == 5:
+            m.intervene("crisis")
+        if w == 9:
+            m.intervene("quota_change", 1.1)
+        m.step()
+    text = workshop_json(m)
+    back = load_workshop(text)
+    assert back.settings == m.settings and back.week == 12
+    assert back.manual == m.manual and back.marks == m.marks
+    np.testing.assert_array_equal(back.series("revenue"), m.series("revenue"))
+    np.testing.assert_array_equal(back.twin.series("trust"), m.twin.series("trust"))
+    assert workshop_json(back) == text
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: "{not json", "workshop file: not a JSON file"),
+    (lambda d: {**d, "format": "x"}, "workshop file: format: expected 'simteam-workshop/1'"),
+    (lambda d: {**d, "settings": {**d["settings"], "market": "moon"}}, "settings.market: 'moon' is unknown; allowed:"),
+    (lambda d: {**d, "settings": {**d["settings"], "weeks": "ten"}}, "settings.weeks: expected int, got str"),
+    (lambda d: {**d, "settings": {**d["settings"], "a": {**d["settings"]["a"], "behaviours": {"fairness": 3}}}},
+     "settings.a.behaviours.fairness: expected a number from 0 to 1, got 3"),
+    (lambda d: {**d, "week": 500}, "week: expected a whole number from 0 to 104, got 500"),
+    (lambda d: {**d, "interventions": [{"week": 1, "kind": "fire_all", "value": 0, "name": ""}]},
+     "interventions[0].kind: 'fire_all' is unknown; allowed: crisis"),
+    (lambda d: {**d, "interventions": [{"week": 9, "kind": "crisis", "value": 0, "name": ""}]},
+     "interventions[0].week: expected 0 to 3 (the saved week), got 9"),
+])
+def test_bad_workshop_files_give_one_clear_line(change, message):
+    m = DashboardModel(Settings())
+    for _ in range(3):
+        m.step()
+    bad = change(json.loads(workshop_json(m)))
+    with pytest.raises(WorkshopFileError) as ex:
+        load_workshop(bad if isinstance(bad, str) else json.dumps(bad))
+    assert str(ex.value).startswith(message) and "\n" not in str(ex.value)
+
+
+def test_loading_a_file_restores_the_run_or_says_what_is_wrong():
+    m = DashboardModel(Settings(seed="9"))
+    m.step()
+    m.intervene("crisis")
+    m.step()
+    ui = Ui()
+    ui.message.set("old message")
+    ui.load_file("bad.json", b"{}")
+    assert ui.file_error.value == "workshop file: format: expected 'simteam-workshop/1' (a file saved by this dashboard)"
+    assert ui.model.value.week == 0 and ui.message.value == "old message"
+    ui.load_file("w.json", workshop_json(m).encode())
+    assert ui.file_error.value == ""
+    assert ui.model.value.week == 2 and ui.model.value.seed_value == 9 and ui.settings.value == m.settings
+    assert ui.model.value.marks == [(1, "crisis")]
+    assert ui.message.value == "Loaded w.json: week 2, 1 interventions replayed."
 
 
 # ------------------------------------------------------------------------------------------------
@@ -267,10 +497,11 @@ def test_bad_seed_text_is_a_clear_error():
 def test_figures_draw_marks_toxic_reps_and_both_sides(tmp_path):
     m = run_script(settings_for_demo("toxic_star"), weeks=12)
     fig = charts_figure(m)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["toxic hire"]
+    for ax in fig.axes[:4]:  # the marker is labelled on every chart
+        assert [t.get_text() for t in ax.texts] == ["toxic hire"]
     assert [line.get_label() for line in fig.legends[0].get_lines()] == \
-        ["A: tolerates it", "B: acts on it", "intervention"]
+        ["A: tolerates it", "B: acts on it", "intervention", "market demand (right axis, top left)"]
+    np.testing.assert_array_equal(fig.axes[4].lines[0].get_ydata(), m.series("demand"))
     net = network_figure(m.sides)
     title_a = f"A: tolerates it\nweek 12, {int(m.engine.s.active[0].sum())} reps, {int(m.engine.s.toxic[0].sum())} toxic"
     title_b = (f"B: acts on it\nweek 12, {int(m.twin.engine.s.active[0].sum())} reps, "
@@ -409,3 +640,30 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# the guide's numbers
+# ------------------------------------------------------------------------------------------------
+def test_checkpoint_numbers_are_what_the_dashboard_shows(demo_runs):
+    from simteam.workshop.demos import checkpoints
+
+    rows = checkpoints("crisis")
+    assert [w for w, _, _ in rows] == [25, 30, 78]
+    m = demo_runs["crisis"]
+    week, a, b = rows[-1]
+    for key, value in m.kpis().items():
+        assert a[key] == pytest.approx(value, nan_ok=True)
+    for key, value in m.twin.kpis().items():
+        assert b[key] == pytest.approx(value, nan_ok=True)
+
+
+@pytest.mark.slow  # plays the four demos and 200 worlds per side each
+def test_guide_numbers_are_the_demos_checkpoints():
+    from pathlib import Path
+
+    from simteam.workshop.demos import write_guide
+
+    guide = Path(__file__).resolve().parents[1] / "docs" / "workshop.md"
+    assert write_guide(guide, check_only=True) == [], \
+        "docs/workshop.md quotes numbers the code no longer produces: run python -m simteam.workshop.demos --guide"

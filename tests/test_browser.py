@@ -19,10 +19,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a dashboard server subprocess and headless Chromium
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -66,10 +66,12 @@ class _Trap:
         self.sock.close()
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def _command(port: int, export: Path) -> list[str]:
-    script = Path(sys.executable).with_name("simteam-dashboard")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "simteam.workshop.dashboard"]
-    return [*base, "--port", str(port), "--export-dir", str(export)]
+    # ``-m`` from the checkout under test (an installed ``simteam-dashboard`` script may point at another one)
+    return [sys.executable, "-m", "simteam.workshop.dashboard", "--port", str(port), "--export-dir", str(export)]
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +83,11 @@ def server(tmp_path_factory):
     trap = _Trap()
     proxy = f"http://127.0.0.1:{trap.port}"
     env = {**os.environ, "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
-           "ALL_PROXY": proxy, "NO_PROXY": "", "no_proxy": ""}
+           "ALL_PROXY": proxy, "NO_PROXY": "", "no_proxy": "",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     port = _free_port()
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(_command(port, tmp / "exports"), env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(_command(port, tmp / "exports"), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}/"
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + 120
@@ -147,12 +150,12 @@ def test_dashboard_renders_steps_and_reacts_to_a_crisis_offline(server, tmp_path
                 page.wait_for_function("img => img.complete && img.naturalWidth > 300",
                                        arg=images.nth(i).element_handle(), timeout=60_000)
             network, charts = images.nth(0), images.nth(1)
-            expect(page.locator(".kpi-week-a")).to_have_text("week 0")
+            expect(page.locator(".week-counter")).to_have_text("Week 0")
             net0, charts0 = network.screenshot(), charts.screenshot()
 
             # step: the week advances, both views redraw
             step.click()
-            expect(page.locator(".kpi-week-a")).to_have_text("week 1", timeout=60_000)
+            expect(page.locator(".week-counter")).to_have_text("Week 1", timeout=60_000)
             expect(page.locator(".kpi-headcount-a")).to_have_text("12")
             charts1 = _wait_changed(charts, charts0)
             assert charts1 != charts0
@@ -161,11 +164,11 @@ def test_dashboard_renders_steps_and_reacts_to_a_crisis_offline(server, tmp_path
             # the crisis button: a marked event on the charts, then a step under the shock
             page.get_by_role("button", name="Trigger crisis").click()
             expect(page.locator(".intervention-msg")).to_have_text(
-                "Trigger crisis at week 1: takes effect from the next step", timeout=60_000)
+                "Trigger crisis at week 1: takes effect from the next week", timeout=60_000)
             charts_marked = _wait_changed(charts, charts1)
             assert charts_marked != charts1
             step.click()
-            expect(page.locator(".kpi-week-a")).to_have_text("week 2", timeout=60_000)
+            expect(page.locator(".week-counter")).to_have_text("Week 2", timeout=60_000)
             assert _wait_changed(charts, charts_marked) != charts_marked
 
             shot = tmp_path / "dashboard.png"
@@ -180,4 +183,117 @@ def test_dashboard_renders_steps_and_reacts_to_a_crisis_offline(server, tmp_path
     assert [u for u in http if urlparse(u).hostname not in LOCAL_HOSTS] == []
     assert failed == [] and [b for b in bad if not b.endswith("/favicon.ico")] == []
     # ... and the server never tried to reach the internet (its proxy is the trap)
+    assert trap.hits == []
+
+
+def _week(page) -> int:
+    return int(page.locator(".week-counter").inner_text().split()[-1])
+
+
+def _open(p, url, width=1280, height=720):
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="domcontentloaded", timeout=90_000)
+    page.get_by_role("button", name="Step").wait_for(timeout=90_000)
+    return browser, page, errors
+
+
+def _choose(page, css: str, option: str) -> None:
+    page.locator(css).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_play_twenty_times_in_a_row_advances_and_pauses_every_time(server, tmp_path):
+    """Play, wait, pause, 20 times: the week advances each time and stays put after pause; then play to the end."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, trap, _ = server
+    with sync_playwright() as p:
+        browser, page, errors = _open(p, url)
+        try:
+            _choose(page, ".select-speed", "2 weeks/s")
+            play = page.locator(".btn-play")
+            log = []
+            for press in range(20):
+                before = _week(page)
+                expect(play).to_have_text("▶ Play")
+                expect(play).to_be_enabled()
+                t = time.monotonic()
+                play.click()
+                expect(play).to_have_text("❚❚ Pause", timeout=10_000)
+                deadline = time.monotonic() + 15
+                while _week(page) == before and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                first = time.monotonic() - t
+                assert _week(page) > before, f"press {press + 1}: the week stayed at {before}"
+                time.sleep(0.6)
+                play.click()
+                expect(play).to_have_text("▶ Play", timeout=10_000)
+                paused = _week(page)
+                time.sleep(1.5)
+                assert _week(page) == paused, f"press {press + 1}: the run went on after pause ({paused} -> {_week(page)})"
+                log.append((before, paused, round(first, 2)))
+            # the whole run at the fastest speed: it ends on the final week, drawn, with play disabled
+            _choose(page, ".select-speed", "fastest")
+            w0, t0 = _week(page), time.monotonic()
+            play.click()
+            expect(page.locator(".intervention-msg")).to_have_text(
+                "The run is over (week 104). Reset to start again.", timeout=120_000)
+            seconds = time.monotonic() - t0
+            expect(page.locator(".week-counter")).to_have_text("Week 104")
+            expect(play).to_be_disabled()
+            page.screenshot(path=str(tmp_path / "end.png"))
+            assert errors == []
+        finally:
+            browser.close()
+    summary = (f"20 presses (week before, week at pause, s to first advance): {log}; "
+               f"fastest play: {104 - w0} weeks in {seconds:.1f} s = {(104 - w0) / seconds:.1f} weeks/s")
+    print(summary)
+    (tmp_path / "play.txt").write_text(summary)
+    assert trap.hits == []
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_presenter_mode_fits_the_projector(server, tmp_path, width, height):
+    """Presenter mode, dark, side by side: everything that matters is on screen without scrolling."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, trap, _ = server
+    with sync_playwright() as p:
+        browser, page, errors = _open(p, url, width, height)
+        try:
+            _choose(page, ".select-demo", "The toxic star")
+            page.get_by_role("button", name="Reset").click()
+            expect(page.locator(".run-title")).to_contain_text("The toxic star", timeout=60_000)
+            page.get_by_role("button", name="+13 weeks").click()
+            expect(page.locator(".week-counter")).to_have_text("Week 13", timeout=60_000)
+            page.get_by_label("Presenter").check(force=True)
+            expect(page.locator(".simteam-dashboard.presenter")).to_be_visible(timeout=30_000)
+            page.get_by_label("Dark").check(force=True)
+            expect(page.locator(".simteam-dashboard.presenter.dark")).to_be_visible(timeout=30_000)
+            expect(page.locator(".select-demo")).to_have_count(0)  # no sidebar
+            page.wait_for_function("() => { const i = document.querySelector('.charts-view img');"
+                                   " return i && i.complete && i.naturalWidth >= 1000; }", timeout=60_000)
+            time.sleep(1.0)
+            shot = Path(os.environ.get("SIMTEAM_SHOTS") or tmp_path) / f"presenter_{width}x{height}.png"
+            page.screenshot(path=str(shot))
+            for css in (".week-counter", ".btn-play", ".kpi-revenue_total-diff", ".charts-view img",
+                        ".network-view img", ".btn-crisis"):
+                box = page.locator(css).bounding_box()
+                assert box and box["y"] >= 0 and box["y"] + box["height"] <= height + 1, f"{css} is off screen: {box}"
+                assert box["x"] + box["width"] <= width + 1, f"{css} is off screen: {box}"
+            # the page itself is dark, and so are the charts
+            bg = page.evaluate("() => getComputedStyle(document.querySelector('.v-application')).backgroundColor")
+            assert bg in ("rgb(18, 18, 18)", "rgb(30, 30, 30)", "rgb(33, 33, 33)"), bg
+            assert errors == []
+        finally:
+            browser.close()
+    from PIL import Image
+
+    img = Image.open(shot).convert("L")
+    assert img.size == (width, height)
+    # the charts are drawn dark: the mean brightness of the screenshot is low
+    assert sum(img.getdata()) / (width * height) < 90
     assert trap.hits == []

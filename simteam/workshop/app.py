@@ -1,14 +1,18 @@
-"""The workshop dashboard: a Mesa SolaraViz app over :class:`simteam.model.SalesTeamModel`.
+"""The workshop dashboard: a Solara app over :class:`simteam.model.SalesTeamModel`.
 
 Run it with ``simteam-dashboard`` (see :mod:`simteam.workshop.dashboard`) or ``solara run simteam.workshop.app``.
 
-Layout: Mesa's :func:`~mesa.visualization.SolaraViz` provides the app bar and the sidebar
-controls (play, step, reset, play interval); its ``model_params`` carry one fixed parameter,
-``settings``, a per-session reactive :class:`Settings` that the scenario card in the
-sidebar edits (demo, seed, market, leadership style and one slider per behaviour, crisis
-strategy, side-by-side). Mesa's Reset builds a new :class:`DashboardModel` from those
-settings. The main area shows the KPI strip, the intervention buttons, the team network
-and the live charts, all re-drawn on Mesa's ``update_counter``.
+Layout: the sidebar holds the scenario card (demo, seed, market, weeks, each leader's style,
+crisis strategy and behaviour sliders, side by side) and the workshop file (save / load).
+The main area shows a play bar (the week in large type, play / pause, step, a quarter,
+reset, speed, presenter and dark mode), the KPI table (A, B and B - A), the team network,
+the live charts, the intervention buttons, a plain-language log of what happened, the
+"was it luck?" check on 200 worlds and, for a canned demo, the facilitator panel.
+
+Play runs :func:`play` in a background thread: it steps the model at the chosen speed,
+redraws only every few weeks (as often as the redraw time allows at that speed; the
+network less often), checks for pause every week, stops at the demo's checkpoints and
+always draws the week it stopped at.
 
 Side by side, :class:`DashboardModel` also runs a twin :class:`SalesTeamModel` with side B's
 leadership on the same seed (common random numbers): both step together and every
@@ -26,54 +30,107 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
+import math
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import solara
+import solara.lab
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import force_update, update_counter
 
-from .demos import DEMOS, KINDS, DemoSide
+from .demos import DEMOS, KINDS, DemoSide, Intervention
 from ..leadership import _B as BEHAVIOURS
 from ..leadership import STRATEGIES, STYLES
 from ..market import PRESETS
 from ..fmt import fmt_number
-from ..io import write_figure
-from ..plotting import png_bytes
+from ..io import write_bytes
 from ..model import SalesTeamModel, coerce_seed
 
 __all__ = [
+    "BEHAVIOUR_TEXT",
+    "BUTTON_KINDS",
     "INTERVENTION_LABELS",
     "MARKETS",
+    "SPEEDS",
     "DashboardModel",
+    "LuckResult",
     "Page",
     "Settings",
     "Side",
     "TeamModel",
+    "WorkshopFileError",
     "charts_figure",
     "export_dir",
     "export_png",
+    "load_workshop",
+    "luck_check",
+    "narrate",
     "network_figure",
+    "play",
     "run_script",
     "settings_for_demo",
     "settings_problem",
+    "workshop_json",
 ]
 
 MARKETS = ("stable", *PRESETS)
+#: Intervention buttons, in order: the demos' kinds and a quota raise.
+BUTTON_KINDS = (*KINDS, "quota_change")
+QUOTA_RAISE = 1.10
 INTERVENTION_LABELS = {
     "crisis": "Trigger crisis", "toxic_hire": "Hire toxic star", "recognition_event": "Recognition event",
-    "rollout": "Start tool rollout", "regroup": "Regroup team",
+    "rollout": "Start tool rollout", "regroup": "Regroup team", "quota_change": "Raise quota 10%",
+}
+INTERVENTION_TIPS = {
+    "crisis": "Demand falls by 25% over 4 weeks, stays down 13 weeks and recovers over 39 weeks.",
+    "toxic_hire": "The weakest rep is replaced by a highly skilled rep who behaves toxically.",
+    "recognition_event": "An awards night: a one-off lift in morale and stronger ties.",
+    "rollout": "Start the scenario's change initiative (the new tool) now.",
+    "regroup": "Reorganise: the team graph is rewired; trust and cohesion drop.",
+    "quota_change": "Every rep's quota goes up by 10% from next week.",
 }
 _MARK_SHORT = {"crisis": "crisis", "toxic_hire": "toxic hire", "recognition_event": "recognition",
-               "rollout": "rollout", "regroup": "regroup"}
+               "rollout": "rollout", "regroup": "regroup", "quota_change": "quota +10%", "hire": "hire",
+               "lose_top_performer": "top rep leaves"}
 COLORS = {"a": "#1f5fa8", "b": "#d9741c"}
+DARK_COLORS = {"a": "#6fa8ff", "b": "#ffa552"}
+
+#: Plain name and tooltip of each leader behaviour slider.
+BEHAVIOUR_TEXT = {
+    "inspiration": ("Inspiration", "Energises the team with a shared purpose: builds trust and morale."),
+    "recognition": ("Recognition", "Celebrates wins and rewards top performers: lifts morale."),
+    "feedback": ("Feedback", "Constructive feedback: skills grow faster, morale rises a little."),
+    "coaching": ("Coaching time", "Share of the leader's time spent coaching reps."),
+    "coaching_focus": ("Coaching on strengths", "0 = fix weaknesses, 1 = build on each rep's strengths."),
+    "communication": ("Communication", "Explains goals and values: more effort, toxic harm is damped."),
+    "accountability": ("Accountability", "Pressure on targets: more effort, but more stress."),
+    "fairness": ("Fairness", "Fair and respectful treatment: more trust, fewer resignations."),
+    "data_orientation": ("Data orientation", "1 = assigns leads from data, 0 = from guesses."),
+    "decision_speed": ("Decision speed", "1 = reacts to a market shock at once, 0 = after half a year."),
+    "toxic_tolerance": ("Tolerates toxic behaviour", "1 = ignores toxic behaviour, 0 = acts on it at once."),
+    "learning_support": ("Learning support", "Time and budget for learning: faster skill growth, peer learning."),
+}
+STRATEGY_TEXT = {
+    "none": "no response", "hold_steady": "hold steady (reassure, keep course)",
+    "cut_and_push": "cut and push (layoffs, quota up, freeze)", "pivot": "pivot to resilient segments",
+    "wait_and_see": "wait and see (hiring freeze)",
+}
+#: Play speeds (simulated weeks per second).
+SPEEDS = {"1 week/s": 1.0, "2 weeks/s": 2.0, "4 weeks/s": 4.0, "8 weeks/s": 8.0, "fastest": math.inf}
+DEFAULT_SPEED = "4 weeks/s"
+#: At the fastest speed the charts are redrawn every quarter.
+FASTEST_EVERY = 13
+#: While playing, the network is redrawn at most every this many weeks (always when paused).
+NETWORK_EVERY = 8
 
 
 # ------------------------------------------------------------------------------------------------
@@ -208,12 +265,12 @@ class DashboardModel(TeamModel):
     """The dashboard's model: side A, plus side B's twin on the same seed in side-by-side mode.
 
     ``step`` fires the scripted interventions due this week, then steps both sides;
-    ``intervene`` applies an intervention to both. A lock keeps the play thread and the
-    buttons from touching the engine at the same time.
+    ``intervene`` applies an intervention to both and records it in ``interventions``
+    (``manual`` holds the ones not from the script: what a saved workshop replays). A lock
+    keeps the play thread and the buttons from touching the engine at the same time.
 
     Args:
-        settings: A :class:`Settings` or a reactive holding one (Mesa passes the fixed
-            ``settings`` model parameter on Reset).
+        settings: A :class:`Settings` or a reactive holding one.
         seed: Optional seed (int or text, e.g. from a text box) overriding ``settings.seed``.
     """
 
@@ -229,6 +286,8 @@ class DashboardModel(TeamModel):
         self.settings = s
         self.lock = threading.RLock()
         self.script = tuple(s.script)
+        self.interventions: list[Intervention] = []
+        self.manual: list[Intervention] = []
         self.twin = TeamModel(label=s.b.label, **common, **s.b.kwargs()) if s.compare else None
 
     @property
@@ -244,21 +303,26 @@ class DashboardModel(TeamModel):
                 return
             for iv in self.script:
                 if iv.week == self.engine.week:
-                    self.intervene(iv.kind, iv.value, iv.name)
+                    self._apply(iv.kind, iv.value, iv.name)
             super().step()
             if self.twin is not None:
                 self.twin.step()
 
     def intervene(self, kind: str, value: float = 0.0, name: str = "") -> None:
         """Apply an intervention now to every side (marked on the charts at the current week)."""
+        with self.lock:
+            self._apply(kind, value, name)
+            self.manual.append(self.interventions[-1])
+
+    def _apply(self, kind: str, value: float, name: str) -> None:
         if kind not in KINDS and kind not in ("quota_change", "hire", "lose_top_performer"):
             raise ValueError(f"intervention: {kind!r} is unknown; choose one of {', '.join(KINDS)}")
-        with self.lock:
-            if self.engine.week >= self.engine.weeks:
-                raise ValueError(f"{kind}: the run is over (week {self.engine.week}); press Reset")
-            TeamModel.intervene(self, kind, value, name)
-            if self.twin is not None:
-                self.twin.intervene(kind, value, name)
+        if self.engine.week >= self.engine.weeks:
+            raise ValueError(f"{kind}: the run is over (week {self.engine.week}); press Reset")
+        TeamModel.intervene(self, kind, value, name)
+        if self.twin is not None:
+            self.twin.intervene(kind, value, name)
+        self.interventions.append(Intervention(self.engine.week, kind, float(value), name))
 
 
 def run_script(settings: Settings, weeks: int | None = None) -> DashboardModel:
@@ -266,6 +330,340 @@ def run_script(settings: Settings, weeks: int | None = None) -> DashboardModel:
     m = DashboardModel(settings)
     for _ in range(m.engine.weeks if weeks is None else weeks):
         m.step()
+    return m
+
+
+# ------------------------------------------------------------------------------------------------
+# Play loop
+# ------------------------------------------------------------------------------------------------
+def redraw_every(speed: float, draw_seconds: float) -> int:
+    """Weeks between redraws while playing at ``speed`` weeks/s when one redraw takes ``draw_seconds``.
+
+    Every week when the redraw fits in the week's time; otherwise as often as keeps redraws
+    to about 80% of the time; a quarter at the fastest speed.
+    """
+    if not math.isfinite(speed):
+        return FASTEST_EVERY
+    return max(1, math.ceil(speed * draw_seconds * 1.25))
+
+
+def play(model: DashboardModel, speed, *, stop_at=(), cancel: threading.Event | None = None,
+         on_frame=None, on_week=None, week_every: float = 0.2, clock=time.monotonic) -> str:
+    """Step ``model`` at ``speed`` weeks per second until the end, a checkpoint or ``cancel``.
+
+    Args:
+        model: The model to advance.
+        speed: Weeks per second (``math.inf``: as fast as possible), or a function returning
+            it (read every week, so a speed change takes effect while playing).
+        stop_at: Weeks at which to stop (the screen then reads "Week N").
+        cancel: Set it to pause; checked every week and during the pacing waits.
+        on_frame: Called to redraw the charts; called every few weeks (see :func:`redraw_every`,
+            timed on the calls themselves; at least every 2 seconds of play) and always once at
+            the week where play stops.
+        on_week: Called after a week that is not a frame (cheap updates: the week counter), at
+            most every ``week_every`` seconds (at 1-4 weeks/s: every week).
+        week_every: Least time between two ``on_week`` calls.
+        clock: Time source (seconds).
+
+    Returns:
+        Why play stopped: ``"end"``, ``"checkpoint"`` or ``"paused"``.
+    """
+    cancel = cancel if cancel is not None else threading.Event()
+    on_frame = on_frame or (lambda: None)
+    on_week = on_week or (lambda: None)
+    get_speed = speed if callable(speed) else (lambda: speed)
+    end = model.engine.weeks
+    stops = {int(w) for w in stop_at if int(w) > model.week}
+    t0, w0, v0 = clock(), model.week, get_speed()
+    drawn, draw_s = model.week, 0.0
+    told = -math.inf
+    reason = "end"
+    while True:
+        if cancel.is_set():
+            reason = "paused"
+            break
+        if model.week >= end:
+            break
+        model.step()
+        w = model.week
+        if w in stops:
+            reason = "checkpoint"
+            break
+        if w >= end:
+            break
+        v = get_speed()
+        if v != v0:  # a new speed: pace from here
+            t0, w0, v0 = clock(), w - 1, v
+        if math.isfinite(v):
+            wait = t0 + (w - w0) / v - clock()
+            if wait > 0 and cancel.wait(wait):
+                reason = "paused"
+                break
+        every = redraw_every(v, draw_s)
+        if math.isfinite(v):
+            every = min(every, max(1, math.ceil(2 * v)))
+        if w - drawn >= every:
+            t = clock()
+            on_frame()
+            draw_s, drawn, told = clock() - t, w, clock()
+        elif clock() - told >= week_every:
+            on_week()
+            told = clock()
+    on_frame()
+    return reason
+
+
+# ------------------------------------------------------------------------------------------------
+# What happened, in words
+# ------------------------------------------------------------------------------------------------
+def _n(k: int, one: str, many: str) -> str:
+    return f"{k} {one if k == 1 else many}"
+
+
+def _side_events(m: TeamModel, key: str) -> list[tuple[int, int, str]]:
+    """(week, order, text) of one side's own events (not the interventions shared by both sides)."""
+    e = m.engine
+    who = key.upper()
+    trust = e.series["trust"][:, 0]
+    head = e.series["headcount"][:, 0]
+    by_week: dict[tuple[int, str], list[str]] = {}
+    for wk, kind, detail in e.event_log:
+        by_week.setdefault((wk, kind), []).append(detail)
+    out = []
+    for (wk, kind), details in by_week.items():
+        count = sum(len([x for x in d.split(",") if x]) for d in details)
+        if kind == "layoff":
+            txt = f"{who} laid off {_n(count, 'rep', 'reps')}"
+            if 1 <= wk < e.week:
+                txt += f"; trust fell {trust[wk - 1]:.2f} -> {trust[wk]:.2f}"
+            out.append((wk, 1, txt))
+        elif kind == "crisis_response":
+            out.append((wk, 0, f"{who} responds to the crisis: {STRATEGY_TEXT.get(details[0], details[0])}"))
+        elif kind == "quit":
+            txt = f"{who}: {_n(count, 'rep quits', 'reps quit')}"
+            if wk < e.week:
+                txt += f" ({int(head[wk])} left)"
+            out.append((wk, 3, txt))
+        elif kind == "exit" and (wk, "layoff") not in by_week:
+            out.append((wk, 2, f"{who}: the leader lets {_n(count, 'rep', 'reps')} go"))
+        elif kind == "hire":
+            out.append((wk, 4, f"{who} hires {_n(count, 'rep', 'reps')}"))
+        elif kind == "mandate":
+            out.append((wk, 1, f"{who} makes the {details[0]} tool mandatory for everyone"))
+    return out
+
+
+def _intervention_text(iv: Intervention) -> str:
+    if iv.kind == "crisis":
+        return f"crisis: demand falls by {fmt_number(iv.value or 0.25, 0, percent=True)}"
+    if iv.kind == "toxic_hire":
+        return "a toxic star is hired"
+    if iv.kind == "recognition_event":
+        return "awards night"
+    if iv.kind == "rollout":
+        return f"the {iv.name or 'tool'} rollout starts"
+    if iv.kind == "regroup":
+        return "the team is regrouped"
+    if iv.kind == "quota_change":
+        return f"quota x{iv.value or 1.0:.2f}"
+    return _MARK_SHORT.get(iv.kind, iv.kind)
+
+
+def narrate(model: DashboardModel) -> list[tuple[int, str]]:
+    """What happened so far, in plain words, oldest first: ``[(week, "Week 27: A laid off 2 reps; ...")]``.
+
+    Interventions (they hit both sides) come first in their week, then each side's layoffs,
+    crisis responses, mandates, exits, quits and hires. Weeks are chart weeks (where the
+    markers are drawn).
+    """
+    with model.lock:
+        items = [(iv.week, -1, ("both teams: " if model.twin is not None else "") + _intervention_text(iv))
+                 for iv in model.interventions]
+        for m, key in zip(model.sides, ("a", "b")):
+            items += _side_events(m, key)
+    items.sort(key=lambda x: (x[0], x[1]))
+    return [(wk, f"Week {wk}: {txt}") for wk, _, txt in items]
+
+
+# ------------------------------------------------------------------------------------------------
+# Was it luck? The same comparison on many worlds
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LuckResult:
+    """B - A over ``n`` worlds (seeds ``first_seed`` ...), paired by seed."""
+
+    n: int
+    first_seed: int
+    share_b_better: float
+    revenue_a: float
+    revenue_diff: float
+    revenue_lo: float
+    revenue_hi: float
+    quits_diff: float
+    seconds: float
+    revenue_by_seed: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def pct(self) -> tuple[float, float, float]:
+        """Mean revenue difference and its 95% interval, in % of A's mean revenue."""
+        return tuple(100 * x / self.revenue_a for x in (self.revenue_diff, self.revenue_lo, self.revenue_hi))
+
+    def text(self) -> str:
+        """``B better in 94% of 200 worlds, by +9.1% revenue [95% CI +8.0% to +10.2%]; ...``."""
+        d, lo, hi = self.pct
+        better = "B better" if d >= 0 else "B worse"
+        return (f"{better} in {100 * self.share_b_better:.0f}% of {self.n} worlds, by {d:+.1f}% revenue "
+                f"[95% CI {lo:+.1f}% to {hi:+.1f}%]; quits B - A: {self.quits_diff:+.1f} per team")
+
+
+def _batch_config(s: Settings, side: Side, interventions):
+    from ..sim import configure
+
+    events = [{"kind": i.kind, "week": int(i.week), "value": float(i.value), "name": i.name} for i in interventions]
+    return configure(weeks=s.weeks, market=s.market, **s.shared, **side.kwargs(), events=events)
+
+
+def luck_check(settings: Settings, interventions=None, worlds: int = 200, first_seed: int = 1) -> LuckResult:
+    """Run A and B on ``worlds`` seeds on the batched engine and compare them pair by pair.
+
+    Args:
+        settings: The dashboard settings (side by side).
+        interventions: What was fired (default: the settings' script); each hits both sides
+            at its week, as on screen.
+        worlds: Number of seeds.
+        first_seed: Seeds are ``first_seed .. first_seed + worlds - 1``.
+    """
+    from .. import paired_difference, run
+
+    if not settings.compare:
+        raise ValueError("was it luck: turn on side by side (B on the same seed) first")
+    ivs = list(settings.script if interventions is None else interventions)
+    t = time.perf_counter()
+    res = {k: run(_batch_config(settings, side, ivs), replications=worlds, seed=first_seed).summary
+           for k, side in (("a", settings.a), ("b", settings.b))}
+    ra, rb = res["a"]["revenue"].to_numpy(), res["b"]["revenue"].to_numpy()
+    pd_ = paired_difference(ra, rb)
+    qd = paired_difference(res["a"]["quits"].to_numpy(), res["b"]["quits"].to_numpy())
+    seeds = res["a"]["seed"].to_numpy()
+    return LuckResult(n=worlds, first_seed=first_seed, share_b_better=float(np.mean(rb > ra)),
+                      revenue_a=float(np.mean(ra)), revenue_diff=pd_["mean"], revenue_lo=pd_["lo"],
+                      revenue_hi=pd_["hi"], quits_diff=qd["mean"], seconds=time.perf_counter() - t,
+                      revenue_by_seed={int(sd): (float(a), float(b)) for sd, a, b in zip(seeds, ra, rb)})
+
+
+# ------------------------------------------------------------------------------------------------
+# Workshop file (save / load)
+# ------------------------------------------------------------------------------------------------
+class WorkshopFileError(ValueError):
+    """A workshop file that cannot be loaded; the message is one line naming the field."""
+
+
+FILE_FORMAT = "simteam-workshop/1"
+
+
+def workshop_json(model: DashboardModel) -> str:
+    """The workshop state as JSON: settings (with seed), the week reached, the manual interventions."""
+    s = model.settings
+    with model.lock:
+        data = {
+            "format": FILE_FORMAT,
+            "settings": {"seed": s.seed, "weeks": s.weeks, "market": s.market, "compare": s.compare,
+                         "demo": s.demo, "shared": s.shared,
+                         "script": [dataclasses.asdict(i) for i in s.script],
+                         "a": dataclasses.asdict(s.a), "b": dataclasses.asdict(s.b)},
+            "week": model.week,
+            "interventions": [dataclasses.asdict(i) for i in model.manual],
+        }
+    return json.dumps(data, indent=1)
+
+
+def _need(d, key, kind, where):
+    if not isinstance(d, dict) or key not in d:
+        raise WorkshopFileError(f"{where}{key}: missing")
+    v = d[key]
+    ok = isinstance(v, kind) and not (kind in (int, float, (int, float)) and isinstance(v, bool))
+    if not ok:
+        names = kind.__name__ if isinstance(kind, type) else "number"
+        raise WorkshopFileError(f"{where}{key}: expected {names}, got {type(v).__name__}")
+    return v
+
+
+def _iv(d, where) -> Intervention:
+    return Intervention(week=_need(d, "week", int, where), kind=_need(d, "kind", str, where),
+                        value=float(_need(d, "value", (int, float), where)), name=_need(d, "name", str, where))
+
+
+def _side(d, where) -> Side:
+    beh = _need(d, "behaviours", dict, where)
+    for b, v in beh.items():
+        if b not in BEHAVIOURS:
+            raise WorkshopFileError(f"{where}behaviours.{b}: unknown behaviour; allowed: {', '.join(BEHAVIOURS)}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+            raise WorkshopFileError(f"{where}behaviours.{b}: expected a number from 0 to 1, got {v!r}")
+    style = _need(d, "style", str, where)
+    if style not in STYLES:
+        raise WorkshopFileError(f"{where}style: {style!r} is unknown; allowed: {', '.join(STYLES)}")
+    crisis = _need(d, "crisis", str, where)
+    if crisis not in STRATEGIES:
+        raise WorkshopFileError(f"{where}crisis: {crisis!r} is unknown; allowed: {', '.join(STRATEGIES)}")
+    return Side(label=_need(d, "label", str, where), style=style,
+                behaviours={**STYLES[style], **{b: float(v) for b, v in beh.items()}}, crisis=crisis,
+                overrides=_need(d, "overrides", dict, where))
+
+
+def load_workshop(text: str | bytes) -> DashboardModel:
+    """Rebuild a saved workshop: the settings, then the run replayed to the saved week with its interventions.
+
+    Raises:
+        WorkshopFileError: one line naming the field that is wrong and what is allowed.
+    """
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WorkshopFileError(f"workshop file: not a JSON file ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
+        raise WorkshopFileError(f"workshop file: format: expected {FILE_FORMAT!r} (a file saved by this dashboard)")
+    sd = _need(data, "settings", dict, "")
+    seed = _need(sd, "seed", str, "settings.")
+    try:
+        coerce_seed(seed)
+    except ValueError as exc:
+        raise WorkshopFileError(f"settings.{exc}") from None
+    market = _need(sd, "market", str, "settings.")
+    if market not in MARKETS:
+        raise WorkshopFileError(f"settings.market: {market!r} is unknown; allowed: {', '.join(MARKETS)}")
+    demo = _need(sd, "demo", str, "settings.")
+    if demo and demo not in DEMOS:
+        raise WorkshopFileError(f"settings.demo: {demo!r} is unknown; allowed: {', '.join(DEMOS)} or empty")
+    script = tuple(_iv(i, f"settings.script[{k}].") for k, i in enumerate(_need(sd, "script", list, "settings.")))
+    s = Settings(seed=seed, weeks=_need(sd, "weeks", int, "settings."), market=market,
+                 a=_side(_need(sd, "a", dict, "settings."), "settings.a."),
+                 compare=_need(sd, "compare", bool, "settings."),
+                 b=_side(_need(sd, "b", dict, "settings."), "settings.b."),
+                 shared=_need(sd, "shared", dict, "settings."), script=script, demo=demo)
+    problem = settings_problem(s)
+    if problem:
+        raise WorkshopFileError(f"settings: {problem}")
+    week = _need(data, "week", int, "")
+    if not 0 <= week <= s.weeks:
+        raise WorkshopFileError(f"week: expected a whole number from 0 to {s.weeks}, got {week}")
+    ivs = [_iv(i, f"interventions[{k}].") for k, i in enumerate(_need(data, "interventions", list, ""))]
+    for k, iv in enumerate(ivs):
+        if iv.kind not in BUTTON_KINDS:
+            raise WorkshopFileError(f"interventions[{k}].kind: {iv.kind!r} is unknown; allowed: "
+                                    f"{', '.join(BUTTON_KINDS)}")
+        if not 0 <= iv.week <= week:
+            raise WorkshopFileError(f"interventions[{k}].week: expected 0 to {week} (the saved week), got {iv.week}")
+    m = DashboardModel(s)
+    try:
+        for w in range(week + 1):
+            for iv in ivs:
+                if iv.week == w:
+                    m.intervene(iv.kind, iv.value, iv.name)
+            if w < week:
+                m.step()
+    except ValueError as exc:
+        raise WorkshopFileError(f"interventions: {exc}") from None
     return m
 
 
@@ -284,93 +682,165 @@ def _rolling(x: np.ndarray, k: int = 4) -> np.ndarray:
     return (c[1:] - c[np.maximum(np.arange(1, x.size + 1) - k, 0)]) / n
 
 
-def _marks(ax, marks, top: bool) -> None:
+@dataclass(frozen=True)
+class _Look:
+    """Colours and font scale of a figure (light or dark; normal or presenter)."""
+
+    dark: bool = False
+    scale: float = 1.0
+
+    @property
+    def bg(self):
+        return "#1e1e1e" if self.dark else "white"
+
+    @property
+    def fg(self):
+        return "#e8e8e8" if self.dark else "#222222"
+
+    @property
+    def grid(self):
+        return "#555555" if self.dark else "#cccccc"
+
+    @property
+    def mark(self):
+        return "#ff6b6b" if self.dark else "#b22222"
+
+    def color(self, key):
+        return (DARK_COLORS if self.dark else COLORS)[key]
+
+    def fs(self, size):
+        return size * self.scale
+
+
+def _marks(ax, marks, look: _Look) -> None:
     seen = set()
     for week, kind in marks:
-        ax.axvline(week, color="#b22222", lw=1.0, ls="--", alpha=0.8)
-        if top and (week, kind) not in seen:
+        ax.axvline(week, color=look.mark, lw=1.0, ls="--", alpha=0.8)
+        if (week, kind) not in seen:
             seen.add((week, kind))
             ax.annotate(_MARK_SHORT.get(kind, kind), xy=(week, 1.0), xycoords=("data", "axes fraction"),
                         xytext=(2, -2), textcoords="offset points", rotation=90, va="top", ha="left",
-                        fontsize=7, color="#b22222")
+                        fontsize=look.fs(7), color=look.mark)
 
 
-def _figure(fig: Figure | None, figsize) -> Figure:
+def _figure(fig: Figure | None, figsize, dpi=80) -> Figure:
     """A new figure, or ``fig`` cleared and resized (re-using it keeps matplotlib's text-size cache)."""
     if fig is None:
-        return Figure(figsize=figsize, dpi=80)
+        return Figure(figsize=figsize, dpi=dpi)
     fig.clear()
     if tuple(fig.get_size_inches()) != tuple(figsize):
         fig.set_size_inches(figsize)
+    if fig.dpi != dpi:
+        fig.set_dpi(dpi)
     return fig
 
 
-def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None = None) -> Figure:
+def _style_axes(ax, look: _Look) -> None:
+    ax.set_facecolor(look.bg)
+    ax.tick_params(labelsize=look.fs(8), colors=look.fg)
+    ax.grid(alpha=0.3, color=look.grid)
+    for sp in ax.spines.values():
+        sp.set_color(look.grid)
+
+
+def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None = None, *, dark: bool = False,
+                  scale: float = 1.0, dpi: int = 80) -> Figure:
     """The live charts: revenue, morale and trust, headcount and quits, adoption and productivity.
 
-    Side B (side by side) is drawn dashed in orange; interventions are red dashed lines.
-    Pass ``fig`` to redraw into an existing figure.
+    Side B (side by side) is drawn dashed in orange; interventions are red dashed lines,
+    labelled on every chart; the revenue chart also shows the market's demand index (grey,
+    right axis), so a crisis is visible where it happens even before revenue follows. ``dark`` draws on a dark background, ``scale`` enlarges all
+    text (presenter mode). Pass ``fig`` to redraw into an existing figure.
     """
-    fig = _figure(fig, figsize)
+    look = _Look(dark, scale)
+    fig = _figure(fig, figsize, dpi)
+    fig.set_facecolor(look.bg)
     axes = fig.subplots(2, 2, sharex=True)
     (ax_rev, ax_mt), (ax_hc, ax_ad) = axes
     weeks = model.engine.weeks
     sides = list(zip(model.sides, ("a", "b")))
+    lw = 1.8 * max(1.0, scale * 0.85)
     for m, key in sides:
-        c, ls = COLORS[key], "-" if key == "a" else "--"
+        c, ls = look.color(key), "-" if key == "a" else "--"
         rev = _series(m, "revenue")
         x = np.arange(rev.size)
         ax_rev.plot(x, rev, color=c, lw=0.6, alpha=0.35)
-        ax_rev.plot(x, _rolling(rev), color=c, lw=1.8, ls=ls)
-        ax_mt.plot(x, _series(m, "morale"), color=c, lw=1.8, ls=ls)
-        ax_mt.plot(x, _series(m, "trust"), color=c, lw=1.2, ls=ls, alpha=0.55)
-        ax_hc.plot(x, _series(m, "headcount"), color=c, lw=1.8, ls=ls)
-        ax_hc.plot(x, np.cumsum(np.nan_to_num(_series(m, "quits"))), color=c, lw=1.2, ls=":")
+        ax_rev.plot(x, _rolling(rev), color=c, lw=lw, ls=ls)
+        ax_mt.plot(x, _series(m, "morale"), color=c, lw=lw, ls=ls)
+        ax_mt.plot(x, _series(m, "trust"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
+        ax_hc.plot(x, _series(m, "headcount"), color=c, lw=lw, ls=ls)
+        ax_hc.plot(x, np.cumsum(np.nan_to_num(_series(m, "quits"))), color=c, lw=lw * 0.65, ls=":")
         if m.engine.K:
-            ax_ad.plot(x, _series(m, "adoption"), color=c, lw=1.8, ls=ls)
-        ax_ad.plot(x, _series(m, "productivity"), color=c, lw=1.2, ls=ls, alpha=0.55)
-    ax_rev.set_title("Weekly revenue (k$; thick: 4-week average)", fontsize=9)
-    ax_mt.set_title("Morale (thick) and trust in leader (thin)", fontsize=9)
-    ax_hc.set_title("Headcount (solid) and cumulative quits (dotted)", fontsize=9)
-    ax_ad.set_title("Tool adoption share (thick) and productivity (thin)", fontsize=9)
+            ax_ad.plot(x, _series(m, "adoption"), color=c, lw=lw, ls=ls)
+        ax_ad.plot(x, _series(m, "productivity"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
+    # the market: demand index of side A's world (B's is the same), on its own axis
+    ax_dem = ax_rev.twinx()
+    dem = _series(model, "demand")
+    ax_dem.fill_between(np.arange(dem.size), dem, 0.5, color=look.fg, alpha=0.08, lw=0, step="mid")
+    ax_dem.plot(np.arange(dem.size), dem, color=look.fg, lw=0.8, alpha=0.45)
+    ax_dem.set_ylim(0.5, 1.3)
+    ax_dem.tick_params(labelsize=look.fs(7), colors=look.fg)
+    ax_dem.set_ylabel("market demand", fontsize=look.fs(7), color=look.fg, alpha=0.7)
+    for sp in ax_dem.spines.values():
+        sp.set_visible(False)
+    ax_rev.set_zorder(ax_dem.get_zorder() + 1)
+    ax_rev.patch.set_visible(False)
+    titles = {ax_rev: "Weekly revenue (k$; thick: 4-week average)", ax_mt: "Morale (thick), trust in leader (thin)",
+              ax_hc: "Headcount (solid), quits so far (dotted)",
+              ax_ad: "Tool adoption (thick), productivity (thin)"}
+    for ax, t in titles.items():
+        ax.set_title(t, fontsize=look.fs(9), color=look.fg)
     ax_mt.set_ylim(0, 1)
     ax_ad.set_ylim(0, 1.3)
+    marks = list(model.marks)
     for ax in axes.ravel():
         ax.set_xlim(0, weeks)
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=8)
-        _marks(ax, list(model.marks), top=ax is ax_rev)
+        _style_axes(ax, look)
+        _marks(ax, marks, look)
+    ax_rev.patch.set_visible(False)
+    ax_dem.set_facecolor(look.bg)
     for ax in axes[1]:
-        ax.set_xlabel("week", fontsize=8)
-    handles = [Line2D([], [], color=COLORS[k], ls="-" if k == "a" else "--", lw=1.8, label=m.label)
+        ax.set_xlabel("week", fontsize=look.fs(8), color=look.fg)
+    handles = [Line2D([], [], color=look.color(k), ls="-" if k == "a" else "--", lw=1.8, label=m.label)
                for m, k in sides]
-    handles.append(Line2D([], [], color="#b22222", ls="--", lw=1.0, label="intervention"))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
-    fig.suptitle(f"Week {model.week} of {weeks} (seed {model.seed_value})", fontsize=10)
-    fig.subplots_adjust(left=0.06, right=0.98, top=0.9, bottom=0.14, wspace=0.14, hspace=0.22)
+    handles.append(Line2D([], [], color=look.mark, ls="--", lw=1.0, label="intervention"))
+    handles.append(Line2D([], [], color=look.fg, lw=0.8, alpha=0.45, label="market demand (right axis, top left)"))
+    leg = fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=look.fs(8), frameon=False)
+    for t in leg.get_texts():
+        t.set_color(look.fg)
+    fig.suptitle(f"Week {model.week} of {weeks} (seed {model.seed_value})", fontsize=look.fs(10), color=look.fg)
+    bottom = 0.14 if scale <= 1 else 0.17
+    fig.subplots_adjust(left=0.06 * max(1, scale * 0.9), right=0.98, top=0.88 if scale > 1 else 0.9, bottom=bottom,
+                        wspace=0.24 if scale <= 1 else 0.26, hspace=0.26 if scale <= 1 else 0.34)
     return fig
 
 
-def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = None) -> Figure:
+def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = None, *, dark: bool = False,
+                   scale: float = 1.0, dpi: int = 80, horizontal: bool = False) -> Figure:
     """The team network of each model with its fixed, seeded layout.
 
     Reps are coloured by morale (red low, green high) and sized by recent revenue; toxic
     reps carry a black cross, leaders are dark squares, open seats are hollow grey circles.
-    Pass ``fig`` to redraw into an existing figure.
+    Pass ``fig`` to redraw into an existing figure; ``horizontal`` puts the teams side by side.
     """
+    look = _Look(dark, scale)
     n = len(models)
-    figsize = figsize or (5.0, 3.9 * n + 0.3)
-    fig = _figure(fig, figsize)
-    axes = np.atleast_1d(fig.subplots(n, 1))
+    figsize = figsize or ((4.2 * n + 0.8, 4.2) if horizontal else (5.0, 3.9 * n + 0.3))
+    fig = _figure(fig, figsize, dpi)
+    fig.set_facecolor(look.bg)
+    axes = np.atleast_1d(fig.subplots(1, n) if horizontal else fig.subplots(n, 1))
     cmap = matplotlib.colormaps["RdYlGn"]
+    edge = "#dddddd" if dark else "#333333"
     sc = None
     for ax, m in zip(axes, models):
+        ax.set_facecolor(look.bg)
         g, pos, s = m.graph, m.layout, m.engine.s
         peer, lead = [], []
         for u, v, d in g.edges(data=True):
             (peer if d.get("kind") == "peer" else lead).append((pos[u], pos[v]))
         ax.add_collection(LineCollection(peer, colors="#999999", linewidths=0.5, alpha=0.5, zorder=1))
-        ax.add_collection(LineCollection(lead, colors="#444444", linewidths=0.8, alpha=0.5, zorder=1))
+        ax.add_collection(LineCollection(lead, colors="#888888" if dark else "#444444", linewidths=0.8, alpha=0.5,
+                                         zorder=1))
         seats = [nd for nd, d in g.nodes(data=True) if d.get("kind") == "rep"]
         seat_idx = np.array([int(nd) for nd in seats], dtype=int)
         xy = np.array([pos[nd] for nd in seats])
@@ -382,15 +852,17 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
         if (~active).any():
             ax.scatter(xy[~active, 0], xy[~active, 1], s=60, facecolors="none", edgecolors="#aaaaaa", zorder=2)
         sc = ax.scatter(xy[active, 0], xy[active, 1], s=size[active], c=morale[active], cmap=cmap, vmin=0, vmax=1,
-                        edgecolors="#333333", linewidths=0.6, zorder=3)
+                        edgecolors=edge, linewidths=0.6, zorder=3)
         tox = active & s.toxic[0, seat_idx]
         if tox.any():
-            ax.scatter(xy[tox, 0], xy[tox, 1], s=90, marker="x", c="black", linewidths=2.0, zorder=4)
+            ax.scatter(xy[tox, 0], xy[tox, 1], s=90, marker="x", c="white" if dark else "black", linewidths=2.0,
+                       zorder=4)
         leaders = [nd for nd, d in g.nodes(data=True) if d.get("kind") in ("leader", "head_of_sales")]
         if leaders:
             lxy = np.array([pos[nd] for nd in leaders])
-            ax.scatter(lxy[:, 0], lxy[:, 1], s=180, marker="s", c="#222244", zorder=4)
-        ax.set_title(f"{m.label}\nweek {m.week}, {int(active.sum())} reps, {int(tox.sum())} toxic", fontsize=9)
+            ax.scatter(lxy[:, 0], lxy[:, 1], s=180, marker="s", c="#9999cc" if dark else "#222244", zorder=4)
+        ax.set_title(f"{m.label}\nweek {m.week}, {int(active.sum())} reps, {int(tox.sum())} toxic",
+                     fontsize=look.fs(9), color=look.fg)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
@@ -399,15 +871,17 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
         ax.margins(0.12)
     if sc is not None:
         cb = fig.colorbar(sc, ax=list(axes), shrink=0.6, pad=0.02)
-        cb.set_label("morale", fontsize=8)
-        cb.ax.tick_params(labelsize=7)
-    fig.text(0.01, 0.01, "size: recent revenue   x: toxic   square: leader   hollow: open seat", fontsize=7,
-             color="#555555")
+        cb.set_label("morale", fontsize=look.fs(8), color=look.fg)
+        cb.ax.tick_params(labelsize=look.fs(7), colors=look.fg)
+    fig.text(0.01, 0.01, "size: recent revenue   x: toxic   square: leader   hollow: open seat",
+             fontsize=look.fs(7), color="#aaaaaa" if dark else "#555555")
     return fig
 
 
 def _png(fig: Figure) -> bytes:
-    return png_bytes(fig, dpi=150, bbox_inches="tight")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor=fig.get_facecolor())
+    return buf.getvalue()
 
 
 def export_dir() -> Path:
@@ -415,8 +889,8 @@ def export_dir() -> Path:
     return Path(os.environ.get("SIMTEAM_EXPORT_DIR") or "simteam-exports")
 
 
-def export_png(model: DashboardModel, folder: str | Path | None = None) -> list[Path]:
-    """Save the current charts and network as PNGs for slides; returns the files written.
+def export_png(model: DashboardModel, folder: str | Path | None = None, *, dark: bool = False) -> list[Path]:
+    """Save the current charts and network as PNGs for slides (150 dpi); returns the files written.
 
     Files are named ``simteam_<demo or style>_seed<seed>_week<week>_{charts,network}.png``
     and written atomically.
@@ -425,11 +899,11 @@ def export_png(model: DashboardModel, folder: str | Path | None = None) -> list[
     with model.lock:
         tag = model.settings.demo or model.settings.a.style
         stem = f"simteam_{tag}_seed{model.seed_value}_week{model.week:03d}"
-        figs = {"charts": charts_figure(model), "network": network_figure(model.sides)}
+        figs = {"charts": charts_figure(model, dark=dark), "network": network_figure(model.sides, dark=dark)}
         out = []
         for kind, fig in figs.items():
             p = folder / f"{stem}_{kind}.png"
-            write_figure(fig, p, dpi=150, bbox_inches="tight")
+            write_bytes(_png(fig), p)
             out.append(p)
     return out
 
@@ -437,150 +911,446 @@ def export_png(model: DashboardModel, folder: str | Path | None = None) -> list[
 # ------------------------------------------------------------------------------------------------
 # Components
 # ------------------------------------------------------------------------------------------------
+_KINDS = {"k$": (0, False, "k$"), "int": (0, False, ""), "pct": (0, True, ""), "num": (2, False, "")}
+
+
 def _fmt(v: float, kind: str) -> str:
-    if kind == "k$":
-        return fmt_number(v, 0, unit="k$")
-    if kind in ("int", "pct"):
-        return fmt_number(v, 0, percent=kind == "pct")
-    return fmt_number(v, 2)
+    digits, percent, unit = _KINDS.get(kind, _KINDS["num"])
+    return fmt_number(v, digits, percent=percent, unit=unit)
 
 
-KPI_FIELDS = (("revenue_13w", "Revenue, last 13 wk", "k$"), ("revenue_total", "Revenue, total", "k$"),
-              ("morale", "Morale", "num"), ("trust", "Trust", "num"), ("headcount", "Headcount", "int"),
-              ("quits", "Quits", "int"), ("adoption", "Adoption", "pct"), ("toxic", "Toxic share", "pct"))
+def _fmt_diff(a: float, b: float, kind: str) -> str:
+    """B - A, signed, no "-0"; revenue also relative to A, shares in percentage points."""
+    digits, percent, _ = _KINDS.get(kind, _KINDS["num"])
+    if a is None or b is None or np.isnan(a) or np.isnan(b):
+        return fmt_number(None)
+    d = b - a
+    text = fmt_number(d, digits, percent=percent, signed=True, unit="pts" if percent else "")
+    if kind == "k$" and a:
+        text += f" ({fmt_number(d / a, 0, percent=True, signed=True)})"
+    return text
+
+
+KPI_FIELDS = (("revenue_13w", "Revenue, last 13 weeks", "k$"), ("revenue_total", "Revenue, total", "k$"),
+              ("morale", "Morale (0-1)", "num"), ("trust", "Trust in leader (0-1)", "num"),
+              ("headcount", "Headcount", "int"), ("quits", "Quits so far", "int"), ("adoption", "Tool adoption", "pct"),
+              ("toxic", "Toxic share", "pct"))
+
+
+class Ui:
+    """The per-session state of the page (reactive values; one per browser tab)."""
+
+    def __init__(self, settings: Settings | None = None):
+        s = settings or Settings()
+        self.settings = solara.reactive(s)
+        self.model = solara.reactive(DashboardModel(s))
+        self.frame = solara.reactive(0)
+        self.tick = solara.reactive(0)
+        self.playing = solara.reactive(False)
+        self.speed = solara.reactive(DEFAULT_SPEED)
+        self.checkpoints = solara.reactive(True)
+        self.presenter = solara.reactive(False)
+        self.dark = solara.reactive(False)
+        self.message = solara.reactive("")
+        self.luck = solara.reactive(None)
+        self.luck_request = solara.reactive(0)
+        self.file_error = solara.reactive("")
+        self.last_play: dict = {}
+        self._seq = 0
+        self._shown = 0
+        self._cond = threading.Condition()
+
+    def redraw(self, cancel: threading.Event | None = None) -> None:
+        """Redraw everything (charts and network included); see :meth:`_publish`."""
+        self._publish(self.frame, cancel)
+
+    def update(self, cancel: threading.Event | None = None) -> None:
+        """Update the cheap parts only: week counter, KPIs, event log."""
+        self._publish(self.tick, cancel)
+
+    def _publish(self, var, cancel) -> None:
+        """Set ``var`` to a new number; from the play thread (``cancel`` given), wait until it is on screen.
+
+        Solara renders a change in the thread that holds the render lock: if another thread is
+        rendering (a button click), it renders our change too, and again, as long as changes come
+        in during its passes. A play thread that does not wait would keep that thread rendering
+        (the click never returns; a pause is not seen). So the play thread waits until the page
+        has drawn its change, then leaves a short gap.
+        """
+        with self._cond:
+            self._seq += 1
+            n = self._seq
+        var.set(n)
+        if cancel is not None:
+            with self._cond:
+                self._cond.wait_for(lambda: self._shown >= n or cancel.is_set(), timeout=5.0)
+            time.sleep(0.01)
+
+    def shown(self, n: int) -> None:
+        """The page has drawn update ``n`` (called from an effect of the play bar)."""
+        with self._cond:
+            self._shown = max(self._shown, n)
+            self._cond.notify_all()
+
+    def replace_model(self, model: DashboardModel, message: str = "") -> None:
+        """A new run: stop play, clear messages and the luck check, draw it."""
+        self.playing.set(False)
+        self.model.set(model)
+        self.message.set(message)
+        self.luck.set(None)
+        self.redraw()
+
+    def reset(self) -> None:
+        self.replace_model(DashboardModel(self.settings.value))
+
+    def load_file(self, name: str, data: bytes | str) -> None:
+        """Load a saved workshop file: the run replaces the current one, or ``file_error`` says why not."""
+        try:
+            m = load_workshop(data)
+        except WorkshopFileError as exc:
+            self.file_error.set(str(exc))
+            return
+        self.file_error.set("")
+        self.settings.set(m.settings)
+        self.replace_model(m, f"Loaded {name}: week {m.week}, {len(m.manual)} interventions replayed.")
+
+    def stops(self) -> tuple[int, ...]:
+        s = self.model.value.settings
+        return DEMOS[s.demo].checkpoints if (s.demo and self.checkpoints.value) else ()
 
 
 @solara.component
-def KpiStrip(model: DashboardModel):
-    """One row of headline numbers (``model.kpis()``) per side."""
-    update_counter.get()
-    for m, key in zip(model.sides, ("a", "b")):
-        k = m.kpis()
-        with solara.Row(gap="4px", style={"flex-wrap": "wrap", "align-items": "stretch"},
-                        classes=[f"kpi-strip-{key}"]):
-            with solara.Div(style={"width": "150px", "align-self": "center"}):
-                solara.Text(m.label, style={"font-weight": "bold", "color": COLORS[key], "display": "block",
-                                            "font-size": "0.9em"})
-                solara.Text(f"week {k.get('week', 0)}", classes=[f"kpi-week-{key}"], style={"display": "block"})
-            for fld, label, kind in KPI_FIELDS:
-                with solara.Card(margin=0, style={"padding": "2px 8px", "min-width": "96px"}):
-                    solara.Text(label, style={"font-size": "0.75em", "color": "#666", "display": "block"})
-                    solara.Text(_fmt(k.get(fld, float("nan")), kind),
-                                style={"font-size": "1.2em", "display": "block", "font-weight": "500"},
-                                classes=[f"kpi-{fld}-{key}"])
+def PlayLoop(ui: Ui):
+    """Runs :func:`play` in a thread while ``ui.playing`` is on (renders nothing)."""
+    playing = ui.playing.value
+    model = ui.model.value
+
+    def loop(cancel: threading.Event):
+        if not playing:
+            return
+        t, w = time.perf_counter(), model.week
+        frames = [0]
+
+        def frame():
+            frames[0] += 1
+            ui.redraw(cancel)
+
+        try:
+            reason = play(model, lambda: SPEEDS.get(ui.speed.value, 4.0), stop_at=ui.stops(), cancel=cancel,
+                          on_frame=frame, on_week=lambda: ui.update(cancel))
+        except Exception as exc:  # shown on the page, play stops
+            reason = "error"
+            ui.message.set(f"play stopped: {exc}")
+        ui.last_play.update(weeks=model.week - w, seconds=time.perf_counter() - t, frames=frames[0], reason=reason)
+        if cancel.is_set() or ui.model.value is not model:
+            return
+        ui.playing.set(False)  # first: when the message shows, the button already reads "Play"
+        if reason == "checkpoint":
+            d = DEMOS.get(model.settings.demo)
+            ask = f" Ask the room: {d.question}" if d and d.question else ""
+            ui.message.set(f"Paused at week {model.week}, the guide's checkpoint.{ask}")
+        elif reason == "end":
+            ui.message.set(f"The run is over (week {model.week}). Reset to start again.")
+
+    solara.use_thread(loop, dependencies=[playing, id(model)], intrusive_cancel=False)
 
 
 @solara.component
-def Interventions(model: DashboardModel):
-    """Buttons that apply an intervention now (to both sides) and mark it on the charts."""
-    update_counter.get()
-    message = solara.use_reactive("")
+def PlayBar(ui: Ui):
+    """The week in large type, play / pause, step, a quarter, reset, speed, presenter and dark mode."""
+    seq = max(ui.frame.value, ui.tick.value)  # redraw with every frame and every week
+    solara.use_effect(lambda: ui.shown(seq), [seq])
+    m = ui.model.value
+    playing = ui.playing.value
+    over = m.week >= m.engine.weeks
+
+    def toggle():
+        if ui.playing.value:
+            ui.playing.set(False)
+            ui.message.set("")
+        elif not over:
+            ui.message.set("")
+            ui.playing.set(True)
+
+    def step(n):
+        def go():
+            with m.lock:
+                for _ in range(n):
+                    m.step()
+            ui.redraw()
+        return go
+
+    with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}, classes=["play-bar"]):
+        with solara.Div(classes=["week-box"]):
+            solara.Text(f"Week {m.week}", classes=["week-counter"])
+            solara.Text(f" of {m.engine.weeks}", classes=["week-of"])
+        solara.Button("❚❚ Pause" if playing else "▶ Play", on_click=toggle, disabled=over and not playing,
+                      color="primary", classes=["btn-play"])
+        solara.Button("Step", on_click=step(1), disabled=playing or over, outlined=True, classes=["btn-step"])
+        solara.Button("+13 weeks", on_click=step(13), disabled=playing or over, outlined=True,
+                      classes=["btn-quarter"])
+        solara.Button("Reset", on_click=ui.reset, outlined=True, color="error", classes=["btn-reset"])
+        with solara.Div(style={"width": "150px"}):
+            solara.Select("Speed", values=list(SPEEDS), value=ui.speed, classes=["select-speed"], dense=True)
+        if m.settings.demo and DEMOS[m.settings.demo].checkpoints:
+            weeks = ", ".join(str(w) for w in DEMOS[m.settings.demo].checkpoints)
+            solara.Checkbox(label=f"Pause at week {weeks}", value=ui.checkpoints)
+        solara.Switch(label="Presenter", value=ui.presenter, classes=["sw-presenter"])
+        solara.Switch(label="Dark", value=ui.dark, classes=["sw-dark"])
+
+
+@solara.component
+def KpiTable(ui: Ui):
+    """Headline numbers: one column per side and, side by side, B - A."""
+    ui.frame.value  # noqa: B018
+    ui.tick.value  # noqa: B018 - and with every week
+    model = ui.model.value
+    with model.lock:
+        ks = [m.kpis() for m in model.sides]
+    cols = len(ks) + (1 if len(ks) == 2 else 0)
+    with solara.Div(classes=["kpi-table"], style={"display": "grid", "grid-template-columns": f"auto repeat({cols}, 1fr)",
+                                                  "column-gap": "14px", "row-gap": "2px", "align-items": "baseline"}):
+        solara.Text("")
+        for m, key in zip(model.sides, ("a", "b")):
+            solara.Text(key.upper(), classes=[f"kpi-head-{key}"],
+                        style={"color": (DARK_COLORS if ui.dark.value else COLORS)[key], "font-weight": "bold"})
+        if len(ks) == 2:
+            solara.Text("B − A", classes=["kpi-head-diff"], style={"font-weight": "bold"})
+        for fld, label, kind in KPI_FIELDS:
+            if all(np.isnan(k.get(fld, np.nan)) for k in ks) and (fld == "adoption" or ui.presenter.value):
+                continue  # no tool in this run: no adoption row
+            solara.Text(label, classes=["kpi-label"], style={"opacity": "0.8", "font-size": "0.85em"})
+            for k, key in zip(ks, ("a", "b")):
+                solara.Text(_fmt(k.get(fld, float("nan")), kind), classes=[f"kpi-{fld}-{key}"],
+                            style={"text-align": "right", "font-weight": "500"})
+            if len(ks) == 2:
+                a, b = ks[0].get(fld, float("nan")), ks[1].get(fld, float("nan"))
+                solara.Text(_fmt_diff(a, b, kind), classes=[f"kpi-{fld}-diff"],
+                            style={"text-align": "right", "font-weight": "bold"})
+
+
+@solara.component
+def Interventions(ui: Ui):
+    """Buttons that apply an intervention now (to both sides) and mark it on every chart."""
+    ui.frame.value  # noqa: B018
+    model = ui.model.value
     over = model.week >= model.engine.weeks
 
     def make(kind):
         def click():
             try:
-                model.intervene(kind)
-                message.set(f"{INTERVENTION_LABELS[kind]} at week {model.week}: takes effect from the next step")
+                value = QUOTA_RAISE if kind == "quota_change" else 0.0
+                model.intervene(kind, value)
+                ui.message.set(f"{INTERVENTION_LABELS[kind]} at week {model.week}: takes effect from the next week")
             except ValueError as exc:
-                message.set(str(exc))
-            force_update()
+                ui.message.set(str(exc))
+            ui.redraw()
         return click
 
-    with solara.Row(gap="6px", style={"flex-wrap": "wrap", "align-items": "center"}):
-        solara.Text("Interventions:", style={"font-weight": "bold"})
-        for kind in KINDS:
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap", "align-items": "center"}, classes=["interventions"]):
+        solara.Text("Intervene now:", style={"font-weight": "bold"})
+        for kind in BUTTON_KINDS:
             disabled = over or (kind == "rollout" and not model.initiative_names)
-            solara.Button(INTERVENTION_LABELS[kind], on_click=make(kind), disabled=disabled, outlined=True,
-                          color="error" if kind in ("crisis", "toxic_hire") else "primary",
-                          classes=[f"btn-{kind}"])
-        ExportButtons(model)
-    if message.value:
-        solara.Text(message.value, style={"color": "#555", "font-size": "0.85em"}, classes=["intervention-msg"])
+            with solara.Tooltip(INTERVENTION_TIPS[kind]):
+                solara.Button(INTERVENTION_LABELS[kind], on_click=make(kind), disabled=disabled, outlined=True,
+                              color="error" if kind in ("crisis", "toxic_hire") else "primary",
+                              classes=[f"btn-{kind}"])
 
 
 @solara.component
-def ExportButtons(model: DashboardModel):
+def Message(ui: Ui):
+    if ui.message.value:
+        solara.Text(ui.message.value, classes=["intervention-msg"])
+
+
+@solara.component
+def ExportButtons(ui: Ui):
     """Save the current charts as PNG into the export folder, or download them."""
+    ui.frame.value  # noqa: B018
+    model = ui.model.value
     saved = solara.use_reactive("")
 
     def save():
         try:
-            paths = export_png(model)
+            paths = export_png(model, dark=ui.dark.value)
             saved.set("saved " + ", ".join(str(p) for p in paths))
         except OSError as exc:
             saved.set(f"could not save PNG: {exc}")
 
-    with solara.Row(gap="6px", style={"align-items": "center"}):
+    with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button("Save PNG", icon_name="mdi-content-save", on_click=save, outlined=True,
                       classes=["btn-save-png"])
-        solara.FileDownload(lambda: _png(charts_figure(model)), filename=f"simteam_week{model.week:03d}_charts.png",
-                            label="Download charts PNG")
+        solara.FileDownload(lambda: _png(charts_figure(model, dark=ui.dark.value)),
+                            filename=f"simteam_week{model.week:03d}_charts.png", label="Download charts PNG")
         if saved.value:
-            solara.Text(saved.value, style={"font-size": "0.8em", "color": "#555"}, classes=["saved-msg"])
+            solara.Text(saved.value, style={"font-size": "0.8em"}, classes=["saved-msg"])
+
+
+def _look_args(ui: Ui) -> dict:
+    return dict(dark=ui.dark.value, scale=1.45 if ui.presenter.value else 1.0, dpi=100 if ui.presenter.value else 80)
 
 
 @solara.component
-def NetworkView(model: DashboardModel):
-    """The team network(s), redrawn every update."""
-    counter = update_counter.get()
+def NetworkView(ui: Ui):
+    """The team network(s): redrawn when paused, and at most every NETWORK_EVERY weeks while playing."""
+    frame = ui.frame.value
+    model = ui.model.value
+    look = _look_args(ui)
     fig = solara.use_memo(lambda: Figure(dpi=80), [])
+    drawn_week = solara.use_ref(-1)
+    drawn_key = solara.use_ref(None)
+    key = (id(model), tuple(sorted(look.items())), len(model.marks))
+    week = model.week
+    due = (not ui.playing.value or drawn_key.current != key or abs(week - drawn_week.current) >= NETWORK_EVERY
+           or week >= model.engine.weeks)
+
+    def draw():
+        if due:
+            with model.lock:
+                network_figure(model.sides, fig=fig, horizontal=model.twin is not None, **look)
+            drawn_week.current, drawn_key.current = week, key
+        return drawn_week.current, drawn_key.current
+
+    drawn = solara.use_memo(draw, [frame, key, ui.playing.value])
+    with solara.Div(classes=["network-view"]):
+        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"])
+
+
+@solara.component
+def Charts(ui: Ui):
+    """The live charts, redrawn every frame."""
+    frame = ui.frame.value
+    model = ui.model.value
+    look = _look_args(ui)
+    fig = solara.use_memo(lambda: Figure(dpi=80), [])
+    key = (id(model), tuple(sorted(look.items())), len(model.marks), model.week)
 
     def draw():
         with model.lock:
-            network_figure(model.sides, fig=fig)
-        return counter
+            charts_figure(model, fig=fig, **look)
+        return key
 
-    drawn = solara.use_memo(draw, [counter, id(model)])
-    solara.FigureMatplotlib(fig, format="png", dependencies=[drawn, id(model)])
-
-
-@solara.component
-def Charts(model: DashboardModel):
-    """The live charts, redrawn every update."""
-    counter = update_counter.get()
-    fig = solara.use_memo(lambda: Figure(dpi=80), [])
-
-    def draw():
-        with model.lock:
-            charts_figure(model, fig=fig)
-        return counter
-
-    drawn = solara.use_memo(draw, [counter, id(model), len(model.marks)])
-    solara.FigureMatplotlib(fig, format="png", dependencies=[drawn, id(model), len(model.marks)])
+    drawn = solara.use_memo(draw, [frame, key])
+    with solara.Div(classes=["charts-view"]):
+        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"])
 
 
 @solara.component
-def Dashboard(model: solara.Reactive, settings: solara.Reactive):
-    """Main area: what is running, KPI strip, interventions, network and charts."""
-    update_counter.get()
-    m = model.value
+def EventLog(ui: Ui, lines: int = 8):
+    """What just happened, in plain words (newest first)."""
+    ui.frame.value  # noqa: B018
+    ui.tick.value  # noqa: B018 - and with every week
+    items = narrate(ui.model.value)
+    with solara.Div(classes=["event-log"]):
+        solara.Text("What happened", classes=["panel-title"])
+        if not items:
+            solara.Text("Nothing yet: press ▶ Play.", classes=["event-line"])
+        for _, txt in reversed(items[-lines:]):
+            solara.Text(txt, classes=["event-line"])
+
+
+@solara.component
+def LuckPanel(ui: Ui):
+    """'Was it luck?': the same comparison on 200 worlds, in the background."""
+    model = ui.model.value
+    request = ui.luck_request.value
+
+    def compute():
+        if not request:
+            return
+        ivs = [*model.settings.script, *model.manual]  # the demo's script and the clicks so far
+        try:
+            res = luck_check(model.settings, ivs)
+        except Exception as exc:  # shown, never raised into the page
+            ui.luck.set(f"could not run the check: {exc}")
+            return
+        if ui.model.value is model:
+            ui.luck.set(res)
+
+    job = solara.use_thread(compute, dependencies=[request, id(model)], intrusive_cancel=False)
+    busy = bool(request) and job.state in (solara.ResultState.STARTING, solara.ResultState.RUNNING,
+                                           solara.ResultState.WAITING)
+    with solara.Div(classes=["luck-panel"]):
+        solara.Text("Was it luck?", classes=["panel-title"])
+        if model.twin is None:
+            solara.Text("Turn on side by side to compare two leaders on the same worlds.", classes=["luck-hint"])
+            return
+        solara.Button("Run this comparison on 200 worlds", on_click=lambda: ui.luck_request.set(request + 1),
+                      disabled=busy, outlined=True, classes=["btn-luck"])
+        if busy:
+            solara.Text("Running A and B on 200 worlds (the same seeds for both, with the script and your interventions)…",
+                        classes=["luck-busy"])
+        res = ui.luck.value
+        if isinstance(res, LuckResult):
+            solara.Text(res.text(), classes=["luck-result"])
+            solara.Text(f"Seeds {res.first_seed}-{res.first_seed + res.n - 1}, paired: each world is run under both "
+                        f"leaders; {res.seconds:.1f} s on the batched engine.", classes=["luck-note"])
+        elif isinstance(res, str):
+            solara.Text(res, classes=["luck-result"])
+
+
+@solara.component
+def FacilitatorPanel(ui: Ui):
+    """For a canned demo: watch for, ask the room, the point, the evidence."""
+    s = ui.model.value.settings
+    if not s.demo:
+        return
+    d = DEMOS[s.demo]
+    with solara.Details(f"Facilitator notes: {d.title}", expand=not ui.presenter.value):
+        with solara.Div(classes=["facilitator"]):
+            for title, text in (("Watch for", d.watch_for), ("Ask the room", f"{d.question} Then: {d.follow_up}"),
+                                ("The point", d.point), ("The evidence", d.evidence)):
+                solara.Text(title, classes=["panel-title"])
+                solara.Text(text, classes=[f"fac-{title.split()[-1].lower()}"])
+            if d.checkpoints:
+                solara.Text(f"Play pauses by itself at week {', '.join(map(str, d.checkpoints))}.",
+                            classes=["facilitator-text"])
+
+
+@solara.component
+def Dashboard(ui: Ui):
+    """Main area: play bar, what is running, KPIs, network, charts, interventions, log, luck, notes."""
+    m = ui.model.value
     s = m.settings
-    with solara.Column(gap="8px", style={"padding": "8px"}, classes=["simteam-dashboard"]):
+    presenter = ui.presenter.value
+    classes = ["simteam-dashboard", "presenter" if presenter else "normal", "dark" if ui.dark.value else "light"]
+    with solara.Column(gap="6px", style={"padding": "6px 10px"}, classes=classes):
+        PlayBar(ui)
         title = DEMOS[s.demo].title if s.demo else "Custom scenario"
         line = f"seed {m.seed_value} · market: {s.market} · A: {s.a.describe()}"
         if s.compare:
             line += f" · B: {s.b.describe()} (same seed: only the settings of A and B differ)"
         if s.script:
             line += " · script: " + ", ".join(f"{INTERVENTION_LABELS[i.kind]} at week {i.week}" for i in s.script)
-        with solara.Div():
-            solara.Text(title + " · ", style={"font-weight": "bold"}, classes=["run-title"])
+        with solara.Div(classes=["run-line"]):
+            solara.Text(title + ("" if presenter else " · "), style={"font-weight": "bold"}, classes=["run-title"])
             solara.Text(line, classes=["run-info"])
-        if settings.value != s:
+        if ui.settings.value != s and not presenter:
             solara.Warning("Settings changed: press Reset to start a new run with them.", dense=True)
-        KpiStrip(m)
-        Interventions(m)
-        with solara.Columns([2, 5] if s.compare else [2, 3]):
-            NetworkView(m)
-            Charts(m)
+        Message(ui)
+        Interventions(ui)
+        with solara.Row(gap="12px", classes=["main-row"], style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+            with solara.Column(gap="6px", classes=["left-col"]):
+                KpiTable(ui)
+                NetworkView(ui)
+            with solara.Column(gap="6px", classes=["right-col"]):
+                Charts(ui)
+        with solara.Row(gap="24px", style={"align-items": "flex-start", "flex-wrap": "wrap"}, classes=["lower-row"]):
+            EventLog(ui)
+            LuckPanel(ui)
+        FacilitatorPanel(ui)
+        if not presenter:
+            ExportButtons(ui)
 
 
 def _slider_row(side_key: str, side: Side, on_side):
     for b in BEHAVIOURS:
         def change(v, b=b):
             on_side(dataclasses.replace(side, behaviours={**side.behaviours, b: float(v)}))
-        solara.SliderFloat(f"{side_key.upper()} {b}", value=float(side.behaviours[b]), min=0.0, max=1.0, step=0.05,
-                           on_value=change, thumb_label=True)
+        name, tip = BEHAVIOUR_TEXT[b]
+        with solara.Tooltip(tip):
+            solara.SliderFloat(f"{side_key.upper()} {name}: {side.behaviours[b]:.2f}", value=float(side.behaviours[b]),
+                               min=0.0, max=1.0, step=0.05, on_value=change, thumb_label=True)
 
 
 @solara.component
@@ -589,12 +1359,14 @@ def SideControls(side_key: str, side: Side, on_side):
     def set_style(name):
         on_side(Side.from_style(name, label=_label_for(side_key, name), crisis=side.crisis, **side.overrides))
 
+    by_text = {v: k for k, v in STRATEGY_TEXT.items()}
     solara.Select(f"{side_key.upper()}: leadership style", values=list(STYLES), value=side.style, on_value=set_style,
                   classes=[f"select-style-{side_key}"])
-    solara.Select(f"{side_key.upper()}: crisis strategy", values=list(STRATEGIES), value=side.crisis,
-                  on_value=lambda v: on_side(dataclasses.replace(side, crisis=v)),
+    solara.Select(f"{side_key.upper()}: response to a crisis", values=list(by_text),
+                  value=STRATEGY_TEXT[side.crisis],
+                  on_value=lambda v: on_side(dataclasses.replace(side, crisis=by_text[v])),
                   classes=[f"select-crisis-{side_key}"])
-    with solara.Details(f"{side_key.upper()}: behaviours (sliders)"):
+    with solara.Details(f"{side_key.upper()}: behaviours (0 = never, 1 = always)"):
         _slider_row(side_key, side, on_side)
 
 
@@ -603,8 +1375,9 @@ def _label_for(side_key: str, style: str) -> str:
 
 
 @solara.component
-def ScenarioCard(settings: solara.Reactive):
+def ScenarioCard(ui: Ui):
     """Sidebar card: demo, seed, market, weeks, side A and (side by side) side B. Reset applies."""
+    settings = ui.settings
     s = settings.value
     seed_text = solara.use_reactive(s.seed)
     seed_error = solara.use_reactive("")
@@ -648,38 +1421,76 @@ def ScenarioCard(settings: solara.Reactive):
                       on_value=load_demo, classes=["select-demo"])
         if problem.value:
             solara.Error(problem.value, dense=True, classes=["settings-problem"])
-        if s.demo:
-            d = DEMOS[s.demo]
-            solara.Text(f"Ask: {d.question}", style={"font-size": "0.85em", "font-style": "italic"})
         solara.InputText("Seed (whole number)", value=seed_text.value, on_value=set_seed, continuous_update=True,
                          error=seed_error.value or False, classes=["input-seed"])
         solara.Select("Market", values=list(MARKETS), value=s.market,
                       on_value=lambda v: apply(dataclasses.replace(settings.value, market=v)),
                       classes=["select-market"])
-        solara.SliderInt("Weeks", value=s.weeks, min=13, max=208, step=13,
-                         on_value=lambda v: apply(dataclasses.replace(settings.value, weeks=int(v))))
+        with solara.Tooltip("How long the run lasts (52 weeks = one year)"):
+            solara.SliderInt(f"Weeks to simulate: {s.weeks}", value=s.weeks, min=13, max=208, step=13,
+                             on_value=lambda v: apply(dataclasses.replace(settings.value, weeks=int(v))),
+                             thumb_label=True)
         SideControls("a", s.a, set_a)
         solara.Checkbox(label="Side by side: B on the same seed",
                         value=s.compare, on_value=lambda v: apply(dataclasses.replace(settings.value,
                                                                                              compare=bool(v))))
         if s.compare:
             SideControls("b", s.b, set_b)
-        if s.shared or s.a.overrides or s.b.overrides:
-            extra = {**s.shared, **{f"A {k}": v for k, v in s.a.overrides.items()},
-                     **{f"B {k}": v for k, v in s.b.overrides.items()}}
-            solara.Text("Demo extras: " + "; ".join(f"{k}={v}" for k, v in extra.items()),
-                        style={"font-size": "0.75em", "color": "#666"})
+
+
+@solara.component
+def WorkshopFile(ui: Ui):
+    """Save the workshop state (settings, seed, week, interventions) to a JSON file, or load one."""
+    ui.frame.value  # noqa: B018
+    model = ui.model.value
+
+    with solara.Card("Workshop file"):
+        solara.FileDownload(lambda: workshop_json(model).encode(), filename=f"simteam_workshop_week{model.week:03d}.json",
+                            label="Save workshop (JSON)")
+        solara.FileDrop(label="Drop a saved workshop file here to load it",
+                        on_file=lambda info: ui.load_file(info.get("name", "the workshop file"), info["data"]),
+                        lazy=False)
+        if ui.file_error.value:
+            solara.Error(ui.file_error.value, dense=True, classes=["file-error"])
+
+
+CSS = """
+.week-counter { font-size: 2.4em; font-weight: 700; line-height: 1.1; }
+.week-of { font-size: 1.2em; opacity: 0.75; }
+.kpi-table span { font-size: 1.0em; white-space: nowrap; }
+.panel-title { font-weight: 700; display: block; margin-top: 4px; }
+.event-line, .facilitator-text, .fac-for, .fac-room, .fac-point, .fac-evidence, .luck-note, .luck-hint, .luck-busy { display: block; font-size: 0.9em; }
+.luck-result { display: block; font-size: 1.15em; font-weight: 600; }
+.intervention-msg { display: block; font-size: 0.95em; font-weight: 500; }
+.event-log { min-width: 340px; max-width: 560px; }
+.luck-panel { min-width: 340px; max-width: 620px; }
+.left-col { flex: 0 0 auto; width: max(36%, 450px); }
+.right-col { flex: 1 1 auto; min-width: 0; }
+.charts-view img, .network-view img { max-width: 100%; height: auto; }
+.presenter .week-counter { font-size: max(3.2em, 7vh); }
+.presenter .kpi-table span { font-size: max(1.2em, 2.3vh); }
+.presenter .run-info { display: none; }
+.presenter .charts-view img { width: 100%; height: auto; max-height: calc(100vh - 190px); object-fit: contain; }
+.presenter .network-view img { max-height: max(160px, calc(100vh - 500px)); width: auto; max-width: 100%; }
+.presenter .event-line, .presenter .luck-result { font-size: max(1.1em, 2vh); }
+"""
 
 
 @solara.component
 def Page():
     """The dashboard page (one per browser session)."""
-    settings = solara.use_reactive(Settings())
-    initial = solara.use_memo(lambda: DashboardModel(settings), [])
-    model = solara.use_reactive(initial)
-    SolaraViz(model, components=[], model_params={"settings": settings}, name="simteam workshop dashboard",
-              play_interval=150)
-    with solara.Sidebar():
-        ScenarioCard(settings)
-    Dashboard(model, settings)
+    ui = solara.use_memo(Ui, [])
+    dark = ui.dark.value
 
+    def set_theme():
+        solara.lab.theme.dark = dark
+
+    solara.use_effect(set_theme, [dark])
+    solara.Title("simteam workshop")
+    solara.Style(CSS)
+    PlayLoop(ui)
+    if not ui.presenter.value:
+        with solara.Sidebar():
+            ScenarioCard(ui)
+            WorkshopFile(ui)
+    Dashboard(ui)

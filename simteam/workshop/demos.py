@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["DEMOS", "KINDS", "Demo", "DemoSide", "Intervention", "demo", "model_kwargs"]
+from ..fmt import fmt_number
+
+__all__ = ["DEMOS", "KINDS", "Demo", "DemoSide", "Intervention", "checkpoints", "demo", "guide_block", "model_kwargs",
+           "write_guide"]
 
 #: Interventions the dashboard offers as buttons (kinds of :func:`simteam.events.fire`).
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup")
@@ -59,6 +62,11 @@ class Demo:
         shared: Dotted overrides applied to both sides (e.g. the change initiative).
         question: The question to ask the room.
         point: The point the demo makes.
+        watch_for: What the room will see (the facilitator panel and the guide share this text).
+        follow_up: The second question, once the effect has shown.
+        evidence: The research behind the point, and how the model implements it.
+        checkpoints: Weeks at which play pauses by itself (the guide's "pause at week ..."):
+            the model has completed that many weeks, the screen reads "Week N".
     """
 
     key: str
@@ -72,6 +80,10 @@ class Demo:
     shared: dict = field(default_factory=dict)
     question: str = ""
     point: str = ""
+    watch_for: str = ""
+    follow_up: str = ""
+    evidence: str = ""
+    checkpoints: tuple[int, ...] = ()
 
 
 #: The rollout demo's change initiative. Dip and gain are larger than the defaults
@@ -92,6 +104,17 @@ DEMOS: dict[str, Demo] = {
         question="The new hire is the best closer on the team. Would you keep them as they are?",
         point="A high performer who harms the people around them costs more than they sell, unless the "
               "leader acts on the behaviour.",
+        watch_for="The new hire arrives with high skill (a black cross in the network). In A the behaviour "
+                  "spreads to neighbours: more crosses, A's trust line slides below B's and quits come faster. "
+                  "In B the leader deals with it and the toxic share goes back to 0%.",
+        follow_up="What did the star's sales cost the rest of the team?",
+        evidence="Housman & Minor (2015), Toxic Workers, HBS Working Paper 16-057: avoiding a toxic worker was "
+                 "worth more than twice as much as hiring a superstar. Felps, Mitchell & Byington (2006), Research "
+                 "in Organizational Behavior 27: one negative member lowers the whole group's performance through "
+                 "others' mood and trust. Skogstad et al. (2007), J. Occupational Health Psychology 12(1): not "
+                 "acting is itself harmful leadership. In the model, tolerated toxic behaviour spreads over peer "
+                 "ties and lowers neighbours' morale and trust; a low tolerance makes the leader reform or remove it.",
+        checkpoints=(30,),
     ),
     "crisis": Demo(
         key="crisis",
@@ -103,6 +126,16 @@ DEMOS: dict[str, Demo] = {
         question="Demand just fell by a third. What do you do on Monday morning?",
         point="Layoffs, quota raises and pressure save cost but lose trust and people; reassurance keeps "
               "the team selling through the trough.",
+        watch_for="Until the leaders respond (13 weeks after the shock at decision speed 0.5) the two lines lie "
+                  "on top of each other: same market, same people, same luck. Then A lays off and pushes: A's "
+                  "trust drops at once, A's headcount falls under the hiring freeze, and A's revenue falls "
+                  "behind B's through the recovery.",
+        follow_up="After the layoffs: who do you think leaves next, and why?",
+        evidence="Gulati, Nohria & Wohlgezogen (2010), Roaring out of recession, HBR 88(3): the companies that cut "
+                 "deepest were least likely to pull ahead after a recession. Brockner (1988), Research in "
+                 "Organizational Behavior 10: layoff survivors lose commitment and trust. Trevor & Nyberg (2008), "
+                 "Academy of Management Journal 51(2): downsizing raises voluntary turnover afterwards.",
+        checkpoints=(25, 30),
     ),
     "rollout": Demo(
         key="rollout",
@@ -117,6 +150,16 @@ DEMOS: dict[str, Demo] = {
         question="The new CRM went live and revenue dropped. Was it a mistake?",
         point="New tools first cost productivity, then pay off; training and support make the dip "
               "shallower and the payoff earlier.",
+        watch_for="Bottom-right chart: adoption (thick) jumps to everyone in A after the mandate and climbs over "
+                  "a few weeks in B; productivity (thin) drops at adoption (the dip of the J) and then climbs "
+                  "above 1 (the gain). A's dip is deeper and hits everyone at once; B's is shallower and spread "
+                  "out. Revenue follows with a lag.",
+        follow_up="What would you have done in the eight weeks before go-live?",
+        evidence="Brynjolfsson, Rock & Syverson (2021), The productivity J-curve, AEJ: Macroeconomics 13(1). "
+                 "Bass (1969), Management Science 15(5): adoption spreads by innovation and imitation. Speier & "
+                 "Venkatesh (2002), Journal of Marketing 66(3): forced sales-force-automation rollouts met "
+                 "rejection and raised salesperson turnover.",
+        checkpoints=(25,),
     ),
     "recognition": Demo(
         key="recognition",
@@ -128,6 +171,15 @@ DEMOS: dict[str, Demo] = {
         question="You hold an awards night. How long does the lift last?",
         point="A one-off event lifts morale for a few weeks; a habit of recognising wins keeps morale up "
               "and people in their seats.",
+        watch_for="B's morale line sits above A's from the first weeks. At week 26 the awards night lifts both "
+                  "teams; a few weeks later A is back where it was, while B stays up without needing the event. "
+                  "Quits keep coming faster in A.",
+        follow_up="What does recognition cost you per week, and what does a resignation cost?",
+        evidence="Kosfeld & Neckermann (2011), AEJ: Microeconomics 3(3): symbolic awards raise performance. "
+                 "Bradler, Dur, Neckermann & Non (2016), Management Science 62(11): recognition raises subsequent "
+                 "performance. Stajkovic & Luthans (2003), Personnel Psychology 56(1): social recognition in a "
+                 "meta-analysis. In the model recognition works through morale and cohesion, not trust.",
+        checkpoints=(35,),
     ),
 }
 
@@ -188,6 +240,115 @@ def check(name: str, seeds: int = 200) -> dict:
     return out
 
 
+#: What the guide quotes at a checkpoint: (key, label, (decimals, percent)); adoption and productivity only
+#: with a tool. Numbers are written by simteam.fmt.fmt_number.
+CHECK_ROWS = (("revenue_13w", "revenue, last 13 weeks (k$)", (0, False)),
+              ("revenue_total", "revenue, total (k$)", (0, False)),
+              ("morale", "morale", (2, False)), ("trust", "trust in leader", (2, False)), ("headcount", "headcount", (0, False)),
+              ("quits", "quits so far", (0, False)), ("toxic", "toxic share", (0, True)),
+              ("adoption", "tool adoption", (0, True)),
+              ("productivity", "productivity", (2, False)), ("productivity_min", "lowest productivity so far", (2, False)))
+
+
+def checkpoints(name: str) -> list[tuple[int, dict, dict]]:
+    """Run both sides of a demo as the dashboard does; the numbers at each checkpoint and at the last week.
+
+    Returns:
+        ``[(week, numbers_a, numbers_b), ...]``: ``week`` weeks done (the dashboard reads "Week N"),
+        numbers as :meth:`SalesTeamModel.kpis` plus ``productivity`` and ``productivity_min``.
+    """
+    from ..model import SalesTeamModel
+
+    d = demo(name)
+    models = [SalesTeamModel(**model_kwargs(name, k)) for k in ("a", "b")]
+    stops = sorted({*d.checkpoints, d.weeks})
+    out = []
+    for w in range(d.weeks):
+        for iv in d.script:
+            if iv.week == w:
+                for m in models:
+                    m.intervene(iv.kind, iv.value, iv.name)
+        for m in models:
+            m.step()
+        if w + 1 in stops:
+            nums = []
+            for m in models:
+                k = m.kpis()
+                prod = m.series("productivity")
+                k.update(productivity=float(prod[-1]), productivity_min=float(prod.min()))
+                nums.append(k)
+            out.append((w + 1, nums[0], nums[1]))
+    return out
+
+
+def _value(spec: tuple[int, bool], x: float) -> str:
+    digits, percent = spec
+    return fmt_number(x, digits, percent=percent)
+
+
+def _diff(spec: tuple[int, bool], a: float, b: float) -> str:
+    """B - A, signed; shares in percentage points; no "-0"."""
+    digits, percent = spec
+    if a != a or b != b:  # nan
+        return fmt_number(None)
+    return fmt_number(b - a, digits, percent=percent, signed=True, unit="pts" if percent else "")
+
+
+def guide_block(name: str, seeds: int = 200) -> str:
+    """The guide's generated numbers for a demo: a table per checkpoint, and the paired check on ``seeds`` worlds."""
+    d = demo(name)
+    lines = []
+    tool = bool(d.shared.get("change__initiatives") or d.a.overrides.get("change__initiatives"))
+    for week, a, b in checkpoints(name):
+        when = "the end" if week == d.weeks else "the checkpoint"
+        lines += [f"At week {week} ({when}), seed {d.seed}:", "",
+                  f"| week {week} | {d.a.label} | {d.b.label} | B − A |", "|---|---:|---:|---:|"]
+        for key, label, fmt in CHECK_ROWS:
+            if key in ("adoption", "productivity", "productivity_min") and not tool:
+                continue
+            lines.append(f"| {label} | {_value(fmt, a[key])} | {_value(fmt, b[key])} | {_diff(fmt, a[key], b[key])} |")
+        lines.append("")
+    res = check(name, seeds)
+    lines += [f"Over seeds 1-{seeds} (each world run under both leaders, paired by seed):", "",
+              "| at the end | mean A | mean B | mean B − A | B higher in |", "|---|---:|---:|---:|---:|"]
+    for metric in ("revenue", "quits", "morale_final", "trust_final", "toxic_final", "adoption_final"):
+        ma, mb, md, share = res["paired"][metric]
+        if ma != ma:
+            continue
+        lines.append(f"| {metric} | {fmt_number(ma, 3)} | {fmt_number(mb, 3)} | {fmt_number(md, 3, signed=True)} "
+                     f"| {fmt_number(share, 0, percent=True)} of seeds |")
+    return "\n".join(lines)
+
+
+_BEGIN = "<!-- numbers:{name} (generated by `python -m simteam.workshop.demos --guide docs/workshop.md`) -->"
+_END = "<!-- /numbers:{name} -->"
+
+
+def write_guide(path, seeds: int = 200, check_only: bool = False) -> list[str]:
+    """Regenerate each demo's numbers block in the guide at ``path``; returns the demos whose block changed.
+
+    With ``check_only`` the file is not written (the test suite uses this to check the guide).
+    """
+    from pathlib import Path
+
+    p = Path(path)
+    text = p.read_text()
+    changed = []
+    for name in DEMOS:
+        begin, end = _BEGIN.format(name=name), _END.format(name=name)
+        if begin not in text or end not in text:
+            raise ValueError(f"{path}: no numbers block for demo {name!r} (expected the line {begin})")
+        head, rest = text.split(begin, 1)
+        old, tail = rest.split(end, 1)
+        new = "\n" + guide_block(name, seeds) + "\n"
+        if old != new:
+            changed.append(name)
+        text = head + begin + new + end + tail
+    if changed and not check_only:
+        p.write_text(text)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m simteam.workshop.demos [--seeds N] [name ...]``: print what each demo shows."""
     import argparse
@@ -195,12 +356,20 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m simteam.workshop.demos", description="Print what each workshop demo shows.")
     p.add_argument("names", nargs="*", help=f"demos (default: all of {', '.join(DEMOS)})")
     p.add_argument("--seeds", type=int, default=200, help="seeds for the paired differences (default 200)")
+    p.add_argument("--guide", metavar="PATH", help="regenerate the numbers blocks of the facilitator guide at PATH")
     args = p.parse_args(argv)
     for n in args.names:
         if n not in DEMOS:
             p.error(f"demo: {n!r} is unknown; choose one of {', '.join(DEMOS)}")
     if args.seeds < 1:
         p.error(f"--seeds: expected a whole number >= 1, got {args.seeds}")
+    if args.guide:
+        try:
+            changed = write_guide(args.guide, args.seeds)
+        except (OSError, ValueError) as exc:
+            p.error(f"--guide: {exc}")
+        print(f"{args.guide}: " + (f"updated {', '.join(changed)}" if changed else "up to date"))
+        return 0
     for n in args.names or list(DEMOS):
         d, res = DEMOS[n], check(n, args.seeds)
         print(f"## {d.title} ({n}): seed {d.seed}, {d.weeks} weeks; A = {d.a.label}; B = {d.b.label}")
