@@ -221,6 +221,10 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> None:
         raise ConfigError(f"{path}: {value!r} is out of range; allowed: {_describe(md)} ({md.get('doc', '')})")
 
 
+def _field(cls, name: str) -> dataclasses.Field:
+    return next(f for f in dataclasses.fields(cls) if f.name == name)
+
+
 def _validate_dc(obj: Any, path: str) -> None:
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
@@ -246,6 +250,11 @@ def validate(cfg: SimConfig) -> SimConfig:
     """
     _validate_dc(cfg, "")
     w = cfg.weeks
+    top = _field(SimConfig, "seed").metadata["hi"]
+    if cfg.seed + cfg.replications - 1 > top:
+        raise ConfigError(f"seed: replication r uses seed + r, so seed {cfg.seed} with {cfg.replications} "
+                          f"replications reaches {cfg.seed + cfg.replications - 1}; allowed: seed <= "
+                          f"{top - cfg.replications + 1} (the last seed must stay <= {top})")
     if not cfg.market.segments:
         raise ConfigError("market.segments: at least one segment is needed")
     names = [s.name for s in cfg.market.segments]
@@ -277,6 +286,9 @@ def validate(cfg: SimConfig) -> SimConfig:
     for i, ev in enumerate(cfg.events):
         if ev.week >= w:
             raise ConfigError(f"events[{i}].week: {ev.week} is past the horizon; allowed: 0 to {w - 1}")
+        from .events import check_event
+
+        check_event(ev.kind, ev.value, where=f"events[{i}]")
         if ev.kind in ("rollout", "regroup") and ev.probability < 1.0:
             raise ConfigError(f"events[{i}].probability: a {ev.kind} is a planned action on the whole organisation; "
                               f"allowed: 1.0 (use alternatives to compare doing it or not)")
