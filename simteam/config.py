@@ -229,6 +229,9 @@ def _validate_dc(obj: Any, path: str) -> None:
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         p = f"{path}.{f.name}" if path else f.name
+        typ = f.type if isinstance(f.type, str) else str(f.type)
+        if isinstance(value, (list, tuple, dict)) and not typ.startswith("list"):
+            raise ConfigError(f"{p}: expected a single value ({_describe(f.metadata)}), got {value!r}"[:300])
         if dataclasses.is_dataclass(value):
             _validate_dc(value, p)
         elif isinstance(value, list):
@@ -297,6 +300,9 @@ def validate(cfg: SimConfig) -> SimConfig:
     t = cfg.team
     if t.graph == "small_world" and t.k_neighbors % 2:
         raise ConfigError(f"team.k_neighbors: {t.k_neighbors} must be even for the small_world graph")
+    if t.edgelist and t.graph != "edgelist":
+        raise ConfigError(f"team.edgelist: is only read by the edgelist graph, and team.graph is {t.graph!r}; "
+                          f"set team.graph=edgelist to use the file, or leave team.edgelist empty")
     if t.graph == "edgelist" and not t.edgelist and not t.roster:
         raise ConfigError("team.edgelist: the edgelist graph needs a CSV path in team.edgelist")
     if t.initial_toxic > t.n_teams * t.team_size:

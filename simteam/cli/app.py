@@ -23,6 +23,7 @@ Examples::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import logging
@@ -47,6 +48,7 @@ from ..fmt import PERCENT_METRICS, fmt_metric, fmt_number
 from ..config import ConfigError, SimConfig, did_you_mean, from_dict, load_section, param, to_dict
 
 __all__ = [
+    "APP_KEYS",
     "CONF_DIR",
     "SIM_KEYS",
     "TASKS",
@@ -78,7 +80,16 @@ TASKS: dict[str, str] = {
     "validate": "simteam.research.validation:run_task",
 }
 
+#: Top-level keys that are not SimConfig fields but mean something to a task (any other key is rejected,
+#: with a "did you mean": ``+replication=2`` must not run the default 200 replications).
+APP_KEYS = ("task", "baseline", "output", "scenario", "sensitivity", "calibration", "validation",
+            "sensitivity_replications")
+
 _TIMESERIES = ("parquet", "csv", "both", "none")
+
+#: Files the run task writes into its folder (checked before the run starts).
+RUN_FILES = ("config.yaml", "timeseries.parquet", "timeseries.csv", "describe.csv", "revenue.png",
+             "morale_trust.png", "headcount.png", "run.json", "summary.csv")
 
 
 @dataclass
@@ -183,8 +194,13 @@ def split_config(cfg: DictConfig | dict) -> tuple[SimConfig, dict]:
             an unresolvable interpolation).
     """
     data = _plain(cfg) if isinstance(cfg, DictConfig) else {k: v for k, v in dict(cfg).items() if k != "hydra"}
-    sim = {k: data.pop(k) for k in SIM_KEYS if k in data}
-    return from_dict(sim), data
+    sim = from_dict({k: data.pop(k) for k in SIM_KEYS if k in data})
+    for k in data:
+        if k not in APP_KEYS and not str(k).startswith("_"):
+            hint = did_you_mean(str(k), [*SIM_KEYS, *APP_KEYS])
+            raise ConfigError(f"{k}: unknown key{hint or '.'} Allowed top-level keys: "
+                              f"{', '.join([*SIM_KEYS, *APP_KEYS])}")
+    return sim, data
 
 
 def resolve_task(name: Any) -> Callable:
@@ -318,6 +334,7 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     info = app.get("_hydra") or {}
     if progress == "auto":
         progress = info.get("mode", "RUN") == "RUN" and sys.stderr.isatty()
+    check_outputs(outdir, RUN_FILES)
 
     t0 = time.perf_counter()
     res = run(cfg, progress=bool(progress))
@@ -341,7 +358,7 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
             elapsed_s=round(elapsed, 3))
         out.write("json", meta, "run.json")
         out.write("csv", res.summary, "summary.csv")
-        out.commit(last=("summary.csv",))
+        out.commit(last=("summary.csv",), manifest=True)
 
     if opts.get("summary", True):
         ch = info.get("choices", {})
@@ -379,15 +396,32 @@ def _cleanup_failed_run(outdir: Path, job_name_: str) -> None:
     for name in ("config.yaml", "hydra.yaml", "overrides.yaml"):
         (hydra_dir / name).unlink(missing_ok=True)
     (outdir / f"{job_name_}.log").unlink(missing_ok=True)
-    for d in (hydra_dir, outdir, outdir.parent):
+    for d in (hydra_dir, outdir, outdir.parent, outdir.parent.parent):
         try:
             d.rmdir()  # only removes empty folders
         except OSError:
             break
 
 
-_BAD_INPUT = (ConfigError, ValueError, FileNotFoundError)
+def check_outputs(outdir: Path, names) -> None:
+    """Before a run: the folder is a writable folder and no folder stands where a result file goes.
+
+    Raises:
+        ConfigError: naming the path and what is in the way (nothing has been written).
+    """
+    from ..io import check_writable
+
+    check_writable(outdir, names)
+
+
 _FAILED: list[BaseException] = []
+_SWEEP: dict[str, Any] = {}
+
+
+def _bad_input(ex: BaseException) -> bool:
+    from ..errors import is_user_error
+
+    return is_user_error(ex)
 
 
 def _task(cfg: DictConfig) -> None:
@@ -397,13 +431,17 @@ def _task(cfg: DictConfig) -> None:
     try:
         sim, app = split_config(cfg)
         fn = resolve_task(app.get("task", "run"))
+        if info["mode"] == "RUN" and app.get("baseline") not in (None, ""):
+            raise ConfigError(f"baseline: {app['baseline']!r} names the baseline jobs of a sweep (-m); a single run "
+                              f"has nothing to compare; sweep with -m (e.g. -m leadership=balanced,coaching "
+                              f"baseline=leadership=balanced) or drop baseline")
         app["_hydra"] = info
         fn(sim, app, outdir)
     except BaseException as ex:
         if info["mode"] == "RUN":
             if not any(p.name not in (".hydra", f"{HydraConfig.get().job.name}.log") for p in outdir.iterdir()):
                 _cleanup_failed_run(outdir, HydraConfig.get().job.name)
-            if isinstance(ex, _BAD_INPUT):
+            if _bad_input(ex):
                 # reported by main() as one line; returning keeps Hydra from printing its own notice
                 _FAILED.append(ex)
                 return
@@ -509,6 +547,7 @@ class ValidateCallback:
         if jobs is None:
             return
         validate_jobs(config.hydra.job.config_name, jobs)
+        _SWEEP["dir"] = Path(str(config.hydra.sweep.dir))
         write_json({"jobs": [{"num": i, "overrides": o} for i, o in enumerate(jobs)]},
                    Path(str(config.hydra.sweep.dir)) / "sweep_jobs.json")
 
@@ -573,6 +612,40 @@ def _unknown_key(path: str) -> str:
     return f"{path}: unknown key{hint} Allowed keys: {', '.join(names)}"
 
 
+def _mark_sweep(status: str) -> None:
+    """A sweep that stopped early says so: ``<sweep dir>/FAILED.txt`` (the collector reports it)."""
+    d = _SWEEP.get("dir")
+    if d is None or not Path(d).is_dir():
+        return
+    from ..io import write_text
+
+    try:
+        write_text(f"the sweep {status}\n", Path(d) / "FAILED.txt")
+    except OSError:
+        pass
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a scheduler or ``kill``) is handled like Ctrl+C: temporary files are removed and the run is
+    marked interrupted, instead of the process dying with hidden ``.tmp-*`` files behind."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 register_configs()
 _hydra_main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(_task)
 
@@ -588,31 +661,46 @@ def main(argv: list[str] | None = None) -> None:
     """
     from hydra.errors import HydraException
 
-    user_full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    from ..errors import is_user_error, message
+
+    user_full_error = os.environ.get("HYDRA_FULL_ERROR") == "1" or os.environ.get("SIMTEAM_DEBUG") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us instead of Hydra's stack printer
     old_argv = sys.argv
     if argv is not None:
         sys.argv = [old_argv[0] if old_argv else "simteam", *argv]
     _FAILED.clear()
+    _SWEEP.clear()
     try:
-        _hydra_main()
+        with _terminate_as_interrupt():
+            _hydra_main()
         if _FAILED:
             raise _FAILED.pop()
-    except (ConfigError, ValueError, FileNotFoundError, HydraException, OmegaConfBaseException) as ex:
-        if user_full_error:
-            raise
-        if isinstance(ex, (HydraException, OmegaConfBaseException)) and not isinstance(ex, ConfigError):
-            msg = _hydra_message(ex)
-        else:
-            msg = " ".join(str(ex).split()) or type(ex).__name__
-        print(f"error: {msg}", file=sys.stderr)
-        sys.exit(2)
     except SweepConfigError as ex:
         print(f"error: {ex}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
+        _mark_sweep("interrupted")
         print("error: interrupted", file=sys.stderr)
         sys.exit(130)
+    except SystemExit:
+        raise
+    except BaseException as ex:
+        if user_full_error:
+            raise
+        if isinstance(ex, (HydraException, OmegaConfBaseException)) and not isinstance(ex, ConfigError):
+            cause = ex.__cause__ or ex.__context__
+            msg = message(cause) if cause is not None and is_user_error(cause) and not isinstance(
+                cause, (HydraException, OmegaConfBaseException)) else _hydra_message(ex)
+            code = 2
+        elif is_user_error(ex):
+            msg, code = message(ex), 2
+        else:
+            msg = (f"internal error: {type(ex).__name__}: {message(ex)} (a bug in simteam: please report it; "
+                   f"HYDRA_FULL_ERROR=1 shows the traceback)")
+            code = 1
+        _mark_sweep(f"failed: {msg}")
+        print(f"error: {msg}", file=sys.stderr)
+        sys.exit(code)
     finally:
         sys.argv = old_argv
         if not user_full_error:
