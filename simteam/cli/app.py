@@ -362,7 +362,13 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
 
     if opts.get("summary", True):
         ch = info.get("choices", {})
-        team = f"{cfg.team.n_teams * cfg.team.team_size} reps ({cfg.team.n_teams} team{'s' * (cfg.team.n_teams > 1)})"
+        seats, teams = cfg.team.n_teams * cfg.team.team_size, cfg.team.n_teams
+        if cfg.team.roster:  # the roster decides the seats and teams, not team.team_size/n_teams
+            from ..roster import load_roster
+
+            ros = load_roster(cfg.team.roster)
+            seats, teams = len(ros.team_index), len(ros.team_names) or 1
+        team = f"{seats} reps ({teams} team{'s' * (teams > 1)})"
         head = (f"simteam: {cfg.replications} replications x {cfg.weeks} weeks, {team}, "
                 f"market={ch.get('market', '?')}, leadership={cfg.leadership.style}, "
                 f"crisis={cfg.crisis.strategy}, change={ch.get('change', '?')}  [{elapsed:.1f} s]")

@@ -109,7 +109,7 @@ class Collected:
         for p in self.problems:
             lines.append(f"sweep incomplete: {p}")
         if len(self.failures):
-            lines.append(f"{len(self.failures)} job(s) without results (failed, missing or damaged; not collected):")
+            lines.append(f"{len(self.failures)} job(s) without results:")
             for r in self.failures.itertuples(index=False):
                 lines.append(f"  #{r.job} {r.status}: {r.overrides}  {r.error}")
         return "\n".join(lines)
