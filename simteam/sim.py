@@ -81,10 +81,26 @@ def configure(base: SimConfig | dict | None = None, *, style: str | None = None,
             raise ConfigError(f"market: {market!r} is unknown; choose stable or one of {', '.join(PRESETS)}")
     if crisis is not None:
         d["crisis"]["strategy"] = crisis
-    cfg = from_dict(d)
-    for k, v in dotted.items():
-        cfg = replace_path(cfg, k.replace("__", "."), v)
-    return validate(cfg)
+    d = to_dict(from_dict(d))
+    for k, v in dotted.items():  # set them all, then validate once: cross-field rules see the final config
+        _set_dotted(d, k.replace("__", "."), v)
+    return from_dict(d)
+
+
+def _set_dotted(d: dict, path: str, value: Any) -> None:
+    from .config import did_you_mean
+
+    node = d
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict) or part not in node:
+            prefix = ".".join(parts[:i])
+            names = list(node) if isinstance(node, dict) else []
+            raise ConfigError(f"{path}: unknown parameter{did_you_mean(part, names, prefix) or ''}")
+        if i == len(parts) - 1:
+            node[part] = copy.deepcopy(value)
+        else:
+            node = node[part]
 
 
 def _read_config_file(path) -> dict:
