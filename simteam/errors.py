@@ -95,7 +95,10 @@ def message(ex: BaseException) -> str:
         return type(ex).__name__
     if len(lines) > 1:
         head, rest = lines[0], [ln.lstrip("- ").strip() for ln in lines[1:]]
-        text = f"{head} {cap_problems(rest)}"
+        if rest[-1].startswith("... and ") and len(rest) <= MAX_PROBLEMS + 1:  # capped where it was raised
+            text = f"{head} {'; '.join(rest)}"
+        else:
+            text = f"{head} {cap_problems(rest)}"
     else:
         text = lines[0]
     text = " ".join(text.split())

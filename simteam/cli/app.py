@@ -355,7 +355,7 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
             task=app.get("task", "run"), seed=cfg.seed, replications=cfg.replications,
             seeds=[int(cfg.seed), int(cfg.seed + cfg.replications - 1)], weeks=cfg.weeks,
             overrides=info.get("overrides", []), choices=info.get("choices", {}), job=info.get("job"),
-            elapsed_s=round(elapsed, 3))
+            elapsed_s=round(elapsed, 3), manifest="manifest.json")
         out.write("json", meta, "run.json")
         out.write("csv", res.summary, "summary.csv")
         out.commit(last=("summary.csv",), manifest=True)
@@ -388,7 +388,7 @@ def _hydra_info() -> dict:
     hc = HydraConfig.get()
     return {
         "mode": "MULTIRUN" if hc.mode == RunMode.MULTIRUN else "RUN",
-        "overrides": list(hc.overrides.task),
+        "overrides": [str(o) for o in OmegaConf.to_container(hc.overrides.task, resolve=False)],  # as typed
         "choices": {k: v for k, v in OmegaConf.to_container(hc.runtime.choices).items()
                     if not k.startswith("hydra/")},
         "job": f"{hc.job.num}" if hc.mode == RunMode.MULTIRUN else hc.job.name,

@@ -165,9 +165,12 @@ def _verify_job(d: Path) -> list[str]:
     run_json = d / "run.json"
     if run_json.exists():
         try:
-            reps = json.loads(run_json.read_text(encoding="utf-8")).get("replications")
-        except ValueError:
+            meta = json.loads(run_json.read_text(encoding="utf-8"))
+            reps = meta.get("replications")
+        except (ValueError, AttributeError):
             return [f"{run_json}: damaged (not valid JSON)"]
+        if meta.get("manifest"):  # written by a simteam that writes manifests: its absence means unfinished
+            return [f"{d / meta['manifest']}: missing (the job did not finish writing its results)"]
         if isinstance(reps, int) and reps != len(rows) - 1:
             return [f"{summ}: {len(rows) - 1} rows, expected {reps} replications (cut off)"]
     return []

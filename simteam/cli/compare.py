@@ -221,6 +221,8 @@ def report(sweep_dir: str | Path, baseline: str | dict | None = None, metrics=DE
     sweep = Path(sweep_dir)
     if not sweep.is_dir():
         raise FileNotFoundError(f"sweep folder {str(sweep)!r} does not exist")
+    if baseline is not None:
+        parse_baseline(baseline)  # a malformed baseline is reported before any work
     if baseline is None:
         baseline = _config_baseline(sweep)
         if not baseline:
