@@ -127,6 +127,12 @@ APP_CASES = [
     (["experiment=plan", "scenario=broken", f"hydra.searchpath=[file://{F}/conf]"], "broken.yaml: line"),
     (["replications=10000000", "weeks=100000"], "GiB"),
     (["team.n_teams=100000", "team.team_size=10000", "replications=1"], "team.team_size x team.n_teams"),
+    (["leadership=null"], "leadership=null"),
+    (["-m", "leadership=balanced,bossy"], "leadership=bossy: unknown option"),
+    (["-m", "leadership=balanced,coaching", "team.roster=${oc.env:SIMTEAM_FUZZ_UNSET_VARIABLE}"], "team.roster"),
+    (["-m", "leadership=balanced,coaching", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0"],
+     "hydra.launcher.n_jobs"),
+    (["-m", "weeks=10,20"], "sweep job #0"),
     (["weeks=20", f"hydra.run.dir={F}/a_file"], "a_file"),
     (["weeks=20", f"hydra.run.dir={F}/a_file/run"], "a_file"),
     (["weeks=20", "replications=2", f"hydra.run.dir={F}/taken"], "summary.csv: is a folder"),
@@ -156,7 +162,11 @@ def test_app_bad_input(argv, expected, monkeypatch, tmp_path, capsys):
     assert line.startswith("error: ") and expected in line, line
     assert len(line) < 2500
     written = {p for p in _snapshot(tmp_path) - before if not p.startswith("taken/.hydra") and p != "taken/simteam.log"}
-    assert not written, written
+    if "sweep/FAILED.txt" in written:  # a sweep that failed after its jobs started: the folder says so
+        assert (tmp_path / "sweep" / "FAILED.txt").read_text().startswith("the sweep failed: ")
+        assert not list((tmp_path / "sweep").rglob("summary.csv"))
+    else:
+        assert not written, written
 
 
 def test_app_debug_keeps_the_traceback(monkeypatch, tmp_path):

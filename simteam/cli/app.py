@@ -452,9 +452,13 @@ def _task(cfg: DictConfig) -> None:
                 _FAILED.append(ex)
                 return
         else:
+            from ..errors import message
             from ..io import write_text
 
             write_text(f"{type(ex).__name__}: {ex}\n", outdir / "error.txt")
+            if _bad_input(ex):  # the other jobs go on; main() reports the first bad job in one line
+                _FAILED.append(ConfigError(f"{message(ex)} (sweep job #{info['job']}; see {outdir / 'error.txt'})"))
+                return
         raise
 
 
@@ -473,7 +477,8 @@ def expand_sweep(config: DictConfig) -> list[list[str]] | None:
     if OmegaConf.select(config, "hydra.sweeper._target_") != "hydra._internal.core_plugins.basic_sweeper.BasicSweeper":
         return None
     params = OmegaConf.select(config, "hydra.sweeper.params") or {}
-    args = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
+    task = OmegaConf.to_container(config.hydra.overrides.task, resolve=False)  # as typed: ${...} unresolved
+    args = [f"{k}={v}" for k, v in params.items()] + [str(o) for o in task]
     parsed = OverridesParser.create().parse_overrides(args)
     return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
 
@@ -511,6 +516,8 @@ def validate_jobs(config_name: str, jobs: list[list[str]]) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import OverrideType
 
+    from hydra.errors import HydraException
+
     parser = OverridesParser.create()
     cache: dict[tuple, dict] = {}
     for i, overrides in enumerate(jobs):
@@ -535,6 +542,8 @@ def validate_jobs(config_name: str, jobs: list[list[str]]) -> None:
             split_config(data)
         except ConfigError as ex:
             raise SweepConfigError(f"{ex} (sweep job #{i}: {' '.join(overrides)})") from None
+        except (HydraException, OmegaConfBaseException) as ex:  # else Hydra would turn it into a warning
+            raise SweepConfigError(f"{_hydra_message(ex)} (sweep job #{i}: {' '.join(overrides)})") from None
 
 
 class ValidateCallback:
@@ -549,7 +558,14 @@ class ValidateCallback:
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from ..io import write_json
 
-        jobs = expand_sweep(config)
+        n_jobs = OmegaConf.select(config, "hydra.launcher.n_jobs", default=None)
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0):
+            raise SweepConfigError(f"hydra.launcher.n_jobs: {n_jobs!r} is not allowed; give the number of jobs run "
+                                   f"at once (1 or more), or -1 for one per core")
+        try:
+            jobs = expand_sweep(config)
+        except OmegaConfBaseException as ex:  # else Hydra would turn it into a warning and run the jobs
+            raise SweepConfigError(f"{getattr(ex, 'full_key', None) or 'sweep'}: {_first_line(ex)}") from None
         if jobs is None:
             return
         validate_jobs(config.hydra.job.config_name, jobs)
@@ -704,6 +720,10 @@ def main(argv: list[str] | None = None) -> None:
             msg = (f"internal error: {type(ex).__name__}: {message(ex)} (a bug in simteam: please report it; "
                    f"HYDRA_FULL_ERROR=1 shows the traceback)")
             code = 1
+        if msg.startswith("Config group override must be a string or a list"):
+            nulls = [a.split("=", 1)[0].lstrip("+~") for a in sys.argv[1:] if a.endswith("=null")]
+            msg = (f"{nulls[0] + '=null' if nulls else 'a config group'}: a config group needs an option name, "
+                   f"not null (to drop a group write ~group)")
         _mark_sweep(f"failed: {msg}")
         print(f"error: {msg}", file=sys.stderr)
         sys.exit(code)
