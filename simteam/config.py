@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import difflib
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,8 @@ __all__ = [
     "iter_params",
     "did_you_mean",
     "load_section",
+    "check_event",
+    "VALUE_RANGE",
 ]
 
 
@@ -289,8 +292,6 @@ def validate(cfg: SimConfig) -> SimConfig:
     for i, ev in enumerate(cfg.events):
         if ev.week >= w:
             raise ConfigError(f"events[{i}].week: {ev.week} is past the horizon; allowed: 0 to {w - 1}")
-        from .events import check_event
-
         check_event(ev.kind, ev.value, where=f"events[{i}]")
         if ev.kind in ("rollout", "regroup") and ev.probability < 1.0:
             raise ConfigError(f"events[{i}].probability: a {ev.kind} is a planned action on the whole organisation; "
@@ -372,6 +373,32 @@ def did_you_mean(key: str, names, prefix: str = "") -> str:
     if best is None:
         return ""
     return f"; did you mean {prefix + '.' if prefix else ''}{best}?"
+
+
+#: Kinds whose ``value`` means something: kind -> (lowest, highest, meaning). One check for configured
+#: events (:func:`simteam.config.validate`) and for events applied now (``SalesTeamModel.intervene``).
+VALUE_RANGE = {
+    "crisis": (0.0, 1.0, "crisis depth, the share of demand lost at the trough; 0 means the default 0.25"),
+    "quota_change": (0.0, 10.0, "factor the quota is multiplied by; 0 means unchanged"),
+    "hire": (0.0, 1e9, "open seats to fill, a whole number; 0 means all"),
+}
+
+
+def check_event(kind, value=0.0, where: str = "event") -> None:
+    """Check an event's kind and value; raise :class:`simteam.params.ConfigError` naming ``where.kind``/``where.value``."""
+    kinds = _field(Event, "kind").metadata["choices"]
+    if kind not in kinds:
+        raise ConfigError(f"{where}.kind: {kind!r} is unknown{did_you_mean(str(kind), kinds) or ';'} "
+                          f"choose one of {', '.join(kinds)}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"{where}.value: expected a number, got {value!r}")
+    if not math.isfinite(float(value)):
+        raise ConfigError(f"{where}.value: expected a finite number, got {value!r}")
+    if kind in VALUE_RANGE:
+        lo, hi, meaning = VALUE_RANGE[kind]
+        if not lo <= float(value) <= hi or (kind == "hire" and float(value) != int(value)):
+            raise ConfigError(f"{where}.value: {value!r} is out of range for a {kind}; allowed: "
+                              f"{lo:g} to {hi:g} ({meaning})")
 
 
 def load_section(cls, data: Any, path: str):

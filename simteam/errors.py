@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 
 from .params import ConfigError
 
-__all__ = ["MAX_PROBLEMS", "OneLineParser", "cap_problems", "debug", "is_user_error", "message", "one_line_errors", "user_errors"]
+__all__ = ["MAX_PROBLEMS", "OneLineParser", "cap_problems", "debug", "is_user_error", "message", "one_line_errors", "terminate_as_interrupt", "user_errors"]
 
 #: Problems listed in one message; the rest are counted.
 MAX_PROBLEMS = 20
@@ -131,6 +131,27 @@ def one_line_errors(prog: str, debug_flag: bool = False) -> Iterator[None]:
         print(f"error: internal error in {prog}: {type(ex).__name__}: {message(ex)} (a bug in simteam: please report it; "
               f"SIMTEAM_DEBUG=1 shows the traceback)", file=sys.stderr)
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Handle SIGTERM (a scheduler, ``kill``) like Ctrl+C inside the block: a KeyboardInterrupt is raised, so
+    temporary files are removed and the run is marked interrupted instead of the process dying mid-write."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 class OneLineParser:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import change
+from .config import VALUE_RANGE, check_event  # noqa: F401  (one check for configured and fired events)
 
 __all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "check_event", "KINDS",
            "VALUE_RANGE"]
@@ -34,37 +35,8 @@ __all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup", "quota_change", "hire",
          "lose_top_performer")
 
-#: Kinds whose ``value`` means something: kind -> (lowest, highest, meaning). One check for configured
-#: events (:func:`simteam.config.validate`) and for events applied now (``SalesTeamModel.intervene``).
-VALUE_RANGE = {
-    "crisis": (0.0, 1.0, "crisis depth, the share of demand lost at the trough; 0 means the default 0.25"),
-    "quota_change": (0.0, 10.0, "factor the quota is multiplied by; 0 means unchanged"),
-    "hire": (0.0, 1e9, "open seats to fill, a whole number; 0 means all"),
-}
-
 #: Kinds that act on the structure every batch row shares (the peer graph, the initiatives).
 STRUCTURAL = ("rollout", "regroup")
-
-
-def check_event(kind, value=0.0, where: str = "event") -> None:
-    """Check an event's kind and value; raise :class:`simteam.params.ConfigError` naming ``where.kind``/``where.value``."""
-    import math
-
-    from .config import did_you_mean
-    from .params import ConfigError
-
-    if kind not in KINDS:
-        raise ConfigError(f"{where}.kind: {kind!r} is unknown{did_you_mean(str(kind), KINDS) or ';'} "
-                          f"choose one of {', '.join(KINDS)}")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ConfigError(f"{where}.value: expected a number, got {value!r}")
-    if not math.isfinite(float(value)):
-        raise ConfigError(f"{where}.value: expected a finite number, got {value!r}")
-    if kind in VALUE_RANGE:
-        lo, hi, meaning = VALUE_RANGE[kind]
-        if not lo <= float(value) <= hi or (kind == "hire" and float(value) != int(value)):
-            raise ConfigError(f"{where}.value: {value!r} is out of range for a {kind}; allowed: "
-                              f"{lo:g} to {hi:g} ({meaning})")
 
 
 class Policy:

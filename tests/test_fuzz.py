@@ -556,3 +556,16 @@ def test_signal_to_a_sweep_removes_temporaries_and_marks_it(sig, tmp_path):
     assert (sweep / "FAILED.txt").read_text().startswith("the sweep interrupted")
     res = collect(sweep, write=False)
     assert not res.complete
+
+
+@pytest.mark.slow
+def test_processes_without_main_guard_is_explained(tmp_path):
+    script = tmp_path / "noguard.py"
+    script.write_text("import simteam\n"
+                      "simteam.run(simteam.configure(weeks=5, team__team_size=3), replications=4, processes=2)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode != 0
+    assert 'ConfigError: processes: a worker process died before finishing (a script using processes > 1 must ' \
+           'start its work under `if __name__ == "__main__":`' in p.stderr

@@ -23,7 +23,6 @@ Examples::
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib
 import logging
@@ -647,27 +646,6 @@ def _mark_sweep(status: str) -> None:
         pass
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt():
-    """SIGTERM (a scheduler or ``kill``) is handled like Ctrl+C: temporary files are removed and the run is
-    marked interrupted, instead of the process dying with hidden ``.tmp-*`` files behind."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
-
-
 register_configs()
 _hydra_main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(_task)
 
@@ -683,7 +661,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     from hydra.errors import HydraException
 
-    from ..errors import is_user_error, message
+    from ..errors import is_user_error, message, terminate_as_interrupt
 
     user_full_error = os.environ.get("HYDRA_FULL_ERROR") == "1" or os.environ.get("SIMTEAM_DEBUG") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us instead of Hydra's stack printer
@@ -693,7 +671,7 @@ def main(argv: list[str] | None = None) -> None:
     _FAILED.clear()
     _SWEEP.clear()
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             _hydra_main()
         if _FAILED:
             raise _FAILED.pop()

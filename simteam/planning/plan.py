@@ -574,10 +574,16 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"--replications: {args.replications} is too small; allowed: 2 or more")
         if args.seed is not None and args.seed < 0:
             raise ConfigError(f"--seed: {args.seed} is not allowed; allowed: a whole number >= 0")
+        from ..errors import terminate_as_interrupt
+
         sc = load_scenario(args.scenario)
         out = args.out or os.path.join("outputs", f"plan-{Path(args.scenario).stem}")
-        res = plan(sc, out, replications=args.replications, seed=args.seed,
-                   run_sensitivity=False if args.no_sensitivity else None, echo=print)
+        with terminate_as_interrupt():  # SIGTERM like Ctrl+C: no half-written report
+            res = plan(sc, out, replications=args.replications, seed=args.seed,
+                       run_sensitivity=False if args.no_sensitivity else None, echo=print)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
     except Exception as e:  # one route for user errors (simteam.errors): one line, exit 2
         from ..errors import debug, is_user_error, message
 
