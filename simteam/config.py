@@ -233,7 +233,7 @@ def _validate_dc(obj: Any, path: str) -> None:
         value = getattr(obj, f.name)
         p = f"{path}.{f.name}" if path else f.name
         typ = f.type if isinstance(f.type, str) else str(f.type)
-        if isinstance(value, (list, tuple, dict)) and not typ.startswith("list"):
+        if isinstance(value, (list, tuple, dict)) and typ in ("int", "float", "bool", "str"):
             raise ConfigError(f"{p}: expected a single value ({_describe(f.metadata)}), got {value!r}"[:300])
         if dataclasses.is_dataclass(value):
             _validate_dc(value, p)
