@@ -121,6 +121,7 @@ APP_CASES = [
     (["events=[{kind: quota_change, week: 5, value: -2}]"], "events[0].value"),
     (["events=[{kind: regroup, week: 5, probability: 0.5}]"], "events[0].probability"),
     (["events=[{kind: party, week: 5}]"], "events[0].kind"),
+    (["events=[{kind: crisis, week: 5, vlaue: 0.3}]"], "events: vlaue: unknown key; did you mean value?"),
     (["events=[{kind: crisis, week: 500}]"], "events[0].week"),
     (["change.regroup_weeks=[500]"], "change.regroup_weeks[0]"),
     (["team.roster=${oc.env:SIMTEAM_FUZZ_UNSET_VARIABLE}"], "team.roster"),

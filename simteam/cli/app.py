@@ -603,6 +603,13 @@ def _hydra_message(ex: BaseException) -> str:
     cause = ex.__cause__
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if type(cause).__name__ in ("ConfigKeyError", "ConfigAttributeError") and getattr(cause, "full_key", None):
+        over = re.search(r"Could not override '([^']+)'", text)
+        otype = getattr(cause, "object_type", None)
+        if over and otype is not None and dataclasses.is_dataclass(otype) and "." not in str(cause.full_key):
+            names = [f.name for f in dataclasses.fields(otype)]
+            key = str(cause.full_key)
+            return (f"{over.group(1)}: {key}: unknown key{did_you_mean(key, names) or '.'} Allowed keys of "
+                    f"{otype.__name__}: {', '.join(names)}")
         return _unknown_key(str(cause.full_key))
     if cause is not None and isinstance(cause, OmegaConfBaseException):
         key = getattr(cause, "full_key", None)
