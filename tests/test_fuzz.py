@@ -570,3 +570,14 @@ def test_processes_without_main_guard_is_explained(tmp_path):
     assert p.returncode != 0
     assert 'ConfigError: processes: a worker process died before finishing (a script using processes > 1 must ' \
            'start its work under `if __name__ == "__main__":`' in p.stderr
+
+
+def test_a_roster_run_reports_the_roster_size(tmp_path, monkeypatch, capsys):
+    from simteam.roster import load_roster
+
+    ros = load_roster(str(ROOT / "examples" / "roster.csv"))
+    monkeypatch.chdir(tmp_path)
+    cli.main(["weeks=20", "replications=2", "output.figures=false", f"team.roster={ROOT / 'examples/roster.csv'}",
+              f"hydra.run.dir={tmp_path / 'run'}"])
+    out = capsys.readouterr().out
+    assert f"{len(ros.team_index)} reps ({len(ros.team_names)} teams)" in out, out
