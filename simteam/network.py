@@ -218,7 +218,6 @@ def read_edgelist(path: str, n: int, ids: list[str] | None = None) -> tuple[np.n
     import csv
 
     index = {str(r): i for i, r in enumerate(ids)} if ids is not None else None
-    rows, cols = [], []
     try:
         fh = open(path, newline="", encoding="utf-8-sig")
     except OSError as e:

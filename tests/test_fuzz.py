@@ -8,7 +8,6 @@ subprocess and signal cases are marked ``slow``.
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import subprocess

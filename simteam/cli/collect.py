@@ -20,7 +20,6 @@ This module does not import Hydra.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re

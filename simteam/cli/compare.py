@@ -20,7 +20,6 @@ Command: ``simteam-compare SWEEP_DIR --baseline leadership=balanced`` (without
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys

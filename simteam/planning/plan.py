@@ -25,7 +25,6 @@ report's ranked table), ``weekly.csv`` (mean paths per alternative and week), ``
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import sys
