@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import difflib
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,8 @@ __all__ = [
     "iter_params",
     "did_you_mean",
     "load_section",
+    "check_event",
+    "VALUE_RANGE",
 ]
 
 
@@ -221,10 +224,17 @@ def _check_value(path: str, f: dataclasses.Field, value: Any) -> None:
         raise ConfigError(f"{path}: {value!r} is out of range; allowed: {_describe(md)} ({md.get('doc', '')})")
 
 
+def _field(cls, name: str) -> dataclasses.Field:
+    return next(f for f in dataclasses.fields(cls) if f.name == name)
+
+
 def _validate_dc(obj: Any, path: str) -> None:
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         p = f"{path}.{f.name}" if path else f.name
+        typ = f.type if isinstance(f.type, str) else str(f.type)
+        if isinstance(value, (list, tuple, dict)) and typ in ("int", "float", "bool", "str"):
+            raise ConfigError(f"{p}: expected a single value ({_describe(f.metadata)}), got {value!r}"[:300])
         if dataclasses.is_dataclass(value):
             _validate_dc(value, p)
         elif isinstance(value, list):
@@ -246,6 +256,11 @@ def validate(cfg: SimConfig) -> SimConfig:
     """
     _validate_dc(cfg, "")
     w = cfg.weeks
+    top = _field(SimConfig, "seed").metadata["hi"]
+    if cfg.seed + cfg.replications - 1 > top:
+        raise ConfigError(f"seed: replication r uses seed + r, so seed {cfg.seed} with {cfg.replications} "
+                          f"replications reaches {cfg.seed + cfg.replications - 1}; allowed: seed <= "
+                          f"{top - cfg.replications + 1} (the last seed must stay <= {top})")
     if not cfg.market.segments:
         raise ConfigError("market.segments: at least one segment is needed")
     names = [s.name for s in cfg.market.segments]
@@ -277,6 +292,7 @@ def validate(cfg: SimConfig) -> SimConfig:
     for i, ev in enumerate(cfg.events):
         if ev.week >= w:
             raise ConfigError(f"events[{i}].week: {ev.week} is past the horizon; allowed: 0 to {w - 1}")
+        check_event(ev.kind, ev.value, where=f"events[{i}]")
         if ev.kind in ("rollout", "regroup") and ev.probability < 1.0:
             raise ConfigError(f"events[{i}].probability: a {ev.kind} is a planned action on the whole organisation; "
                               f"allowed: 1.0 (use alternatives to compare doing it or not)")
@@ -285,6 +301,9 @@ def validate(cfg: SimConfig) -> SimConfig:
     t = cfg.team
     if t.graph == "small_world" and t.k_neighbors % 2:
         raise ConfigError(f"team.k_neighbors: {t.k_neighbors} must be even for the small_world graph")
+    if t.edgelist and t.graph != "edgelist":
+        raise ConfigError(f"team.edgelist: is only read by the edgelist graph, and team.graph is {t.graph!r}; "
+                          f"set team.graph=edgelist to use the file, or leave team.edgelist empty")
     if t.graph == "edgelist" and not t.edgelist and not t.roster:
         raise ConfigError("team.edgelist: the edgelist graph needs a CSV path in team.edgelist")
     if t.initial_toxic > t.n_teams * t.team_size:
@@ -354,6 +373,32 @@ def did_you_mean(key: str, names, prefix: str = "") -> str:
     if best is None:
         return ""
     return f"; did you mean {prefix + '.' if prefix else ''}{best}?"
+
+
+#: Kinds whose ``value`` means something: kind -> (lowest, highest, meaning). One check for configured
+#: events (:func:`simteam.config.validate`) and for events applied now (``SalesTeamModel.intervene``).
+VALUE_RANGE = {
+    "crisis": (0.0, 1.0, "crisis depth, the share of demand lost at the trough; 0 means the default 0.25"),
+    "quota_change": (0.0, 10.0, "factor the quota is multiplied by; 0 means unchanged"),
+    "hire": (0.0, 1e9, "open seats to fill, a whole number; 0 means all"),
+}
+
+
+def check_event(kind, value=0.0, where: str = "event") -> None:
+    """Check an event's kind and value; raise :class:`simteam.params.ConfigError` naming ``where.kind``/``where.value``."""
+    kinds = _field(Event, "kind").metadata["choices"]
+    if kind not in kinds:
+        raise ConfigError(f"{where}.kind: {kind!r} is unknown{did_you_mean(str(kind), kinds) or ';'} "
+                          f"choose one of {', '.join(kinds)}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"{where}.value: expected a number, got {value!r}")
+    if not math.isfinite(float(value)):
+        raise ConfigError(f"{where}.value: expected a finite number, got {value!r}")
+    if kind in VALUE_RANGE:
+        lo, hi, meaning = VALUE_RANGE[kind]
+        if not lo <= float(value) <= hi or (kind == "hire" and float(value) != int(value)):
+            raise ConfigError(f"{where}.value: {value!r} is out of range for a {kind}; allowed: "
+                              f"{lo:g} to {hi:g} ({meaning})")
 
 
 def load_section(cls, data: Any, path: str):

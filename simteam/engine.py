@@ -252,6 +252,10 @@ class Engine:
         if roster is None and cfg.team.roster:
             from .roster import load_roster
             roster = load_roster(cfg.team.roster)
+        if roster is not None and hasattr(roster, "open_seats") and len(roster.team_index) \
+                and bool(np.all(roster.open_seats)):
+            raise ConfigError(f"roster: every seat of {getattr(roster, 'path', '') or 'the roster'} is open "
+                              f"(status open); at least one rep must be active")
         self.roster = roster
         self.structure = self._build_structure(cfg, roster)
         self.N = N = self.structure.n

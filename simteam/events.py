@@ -28,11 +28,16 @@ from __future__ import annotations
 import numpy as np
 
 from . import change
+from .config import VALUE_RANGE, check_event  # noqa: F401  (one check for configured and fired events)
 
-__all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "KINDS"]
+__all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "check_event", "KINDS",
+           "VALUE_RANGE"]
 
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup", "quota_change", "hire",
          "lose_top_performer", "dismiss")
+
+#: Kinds that act on the structure every batch row shares (the peer graph, the initiatives).
+STRUCTURAL = ("rollout", "regroup")
 
 
 class Policy:
@@ -60,6 +65,11 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
     rows = np.ones(e.B, dtype=bool) if rows is None else rows
     if not rows.any():
         return
+    if kind in STRUCTURAL and not rows.all():
+        from .params import ConfigError
+
+        raise ConfigError(f"{kind}: acts on the team structure every batch row shares, so it cannot happen in "
+                          f"some rows only; allowed: probability 1.0")
     if kind == "crisis":
         e.market.add_shock(t, depth=value or 0.25, mask=rows, decline_weeks=4, trough_weeks=13,
                            recovery_weeks=39)

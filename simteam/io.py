@@ -30,6 +30,9 @@ from typing import Any, Self
 
 __all__ = [
     "Staged",
+    "check_writable",
+    "verify_manifest",
+    "write_manifest",
     "atomic_path",
     "git_info",
     "render_template",
@@ -188,13 +191,25 @@ class Staged:
         self._pending.append((tmp, final))
         return final
 
-    def commit(self, last: tuple[str, ...] = ("summary.csv",)) -> list[Path]:
-        """Move every staged file into place; files named in ``last`` are moved last (completion markers)."""
+    def commit(self, last: tuple[str, ...] = ("summary.csv",), manifest: bool = False) -> list[Path]:
+        """Move every staged file into place; files named in ``last`` are moved last (completion markers).
+
+        With ``manifest=True`` the last atomic step writes ``manifest.json`` (every file's size, row count and
+        sha256, see :func:`write_manifest`), which :func:`verify_manifest` and ``simteam-collect`` check."""
         order = sorted(self._pending, key=lambda p: p[1].name in last)
+        for _, final in order:  # all or nothing: refuse before the first file is moved
+            if final.is_dir():
+                from .params import ConfigError
+
+                self.abort()
+                raise ConfigError(f"{final}: is a folder where a result file goes; nothing was written; remove it "
+                                  f"or choose another output folder")
         for tmp, final in order:
             os.replace(tmp, final)
             self.written.append(final)
         self._pending = []
+        if manifest:
+            write_manifest(self.outdir, self.written)
         return self.written
 
     def abort(self) -> None:
@@ -209,6 +224,104 @@ class Staged:
 
     def __exit__(self, *exc) -> None:
         self.abort()
+
+
+MANIFEST = "manifest.json"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _rows(path: Path) -> int | None:
+    """Data rows of a CSV (lines after the header) or a Parquet file; None for other files."""
+    if path.suffix == ".csv":
+        with open(path, "rb") as fh:
+            n = sum(1 for _ in fh)
+        return max(0, n - 1)
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    return None
+
+
+def write_manifest(outdir: str | os.PathLike, files) -> Path:
+    """Write ``manifest.json``: for every file its size, sha256 and (tables) row count. Written atomically,
+    as the last step of a run: a folder with a matching manifest is complete."""
+    outdir = Path(outdir)
+    entries = {}
+    for f in files:
+        f = Path(f)
+        entries[str(f.relative_to(outdir))] = {"bytes": f.stat().st_size, "rows": _rows(f), "sha256": _sha256(f)}
+    return write_json({"format": 1, "files": entries}, outdir / MANIFEST)
+
+
+def verify_manifest(outdir: str | os.PathLike) -> list[str]:
+    """Problems of a run folder against its ``manifest.json`` (empty list: complete and intact).
+
+    Each problem names the file (``<folder>/summary.csv: 1234 bytes, expected 2345 (cut off)``).
+    """
+    outdir = Path(outdir)
+    mf = outdir / MANIFEST
+    try:
+        data = json.loads(mf.read_text(encoding="utf-8"))
+        files = data["files"]
+        assert isinstance(files, dict)
+    except FileNotFoundError:
+        return [f"{mf}: missing (the job did not finish writing its results)"]
+    except (OSError, ValueError, KeyError, TypeError, AssertionError) as ex:
+        return [f"{mf}: damaged ({type(ex).__name__})"]
+    problems = []
+    for name, want in files.items():
+        f = outdir / name
+        if not f.is_file():
+            problems.append(f"{f}: missing")
+            continue
+        size = f.stat().st_size
+        if size != want.get("bytes"):
+            how = "cut off" if size < (want.get("bytes") or 0) else "changed"
+            problems.append(f"{f}: {size} bytes, expected {want.get('bytes')} ({how})")
+        elif _sha256(f) != want.get("sha256"):
+            problems.append(f"{f}: content differs from the checksum written with it (damaged or edited)")
+    return problems
+
+
+def check_writable(outdir: str | os.PathLike, names=()) -> None:
+    """Before anything is written: ``outdir`` is (or can become) a folder this process can write, and none
+    of ``names`` inside it is a folder. Probes with a hidden file that is removed again.
+
+    Raises:
+        ConfigError: naming the path and what is in the way.
+    """
+    from .params import ConfigError
+
+    outdir = Path(outdir)
+    probe = outdir
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"{probe}: is a file, where the output folder {outdir} should be; remove it or choose "
+                          f"another output folder")
+    if outdir.exists():
+        for n in names:
+            if (outdir / n).is_dir():
+                raise ConfigError(f"{outdir / n}: is a folder where a result file goes; remove it or choose "
+                                  f"another output folder")
+    test = probe / f".simteam-write-test-{os.getpid()}"
+    try:
+        test.write_bytes(b"")
+        test.unlink()
+    except OSError as ex:
+        raise ConfigError(f"{probe}: cannot write there ({ex.strerror}); choose a folder you can write to") from None
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"{probe}: cannot write there (permission denied); choose a folder you can write to")
 
 
 @functools.lru_cache(maxsize=None)

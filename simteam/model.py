@@ -25,9 +25,9 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from .agents import Leader, Rep
-from .config import SimConfig
+from .config import ConfigError, SimConfig
 from .engine import SERIES, Engine
-from .events import fire
+from .events import check_event, fire
 from .sim import configure
 
 __all__ = ["SalesTeamModel", "team_layout", "coerce_seed"]
@@ -177,6 +177,11 @@ class SalesTeamModel(mesa.Model):
 
         It takes effect in the next step and is marked on the charts at the current week.
         """
+        check_event(kind, value, where="intervene")
+        if kind == "rollout":
+            names = [i.name for i in self.engine.cfg.change.initiatives]
+            if name and name not in names:
+                raise ConfigError(f"intervene.name: {name!r} names no initiative; allowed: {names}")
         regroups = self.engine.regroups
         fire(self.engine, kind, value, name)
         self.marks.append((self.engine.week, kind))

@@ -15,6 +15,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from .params import ConfigError
+
 __all__ = ["TeamStructure", "build_structure", "regroup", "read_edgelist", "rowsum"]
 
 
@@ -216,26 +218,37 @@ def read_edgelist(path: str, n: int, ids: list[str] | None = None) -> tuple[np.n
     import csv
 
     index = {str(r): i for i, r in enumerate(ids)} if ids is not None else None
-    rows, cols = [], []
     try:
         fh = open(path, newline="", encoding="utf-8-sig")
     except OSError as e:
-        raise ValueError(f"team.edgelist: cannot read {path!r}: {e.strerror}") from None
+        raise ConfigError(f"team.edgelist: cannot read {path!r}: {e.strerror}") from None
+    try:
+        return _read_edges(fh, path, index, n)
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"team.edgelist: {path} is not UTF-8 text (byte {e.start}); save it as UTF-8 CSV") from None
+    except csv.Error as e:
+        raise ConfigError(f"team.edgelist: {path} is not a readable CSV ({e})") from None
+
+
+def _read_edges(fh, path, index, n):
+    import csv
+
+    rows, cols = [], []
     with fh:
         reader = csv.DictReader(fh)
         if reader.fieldnames is None or not {"source", "target"} <= set(reader.fieldnames):
-            raise ValueError(f"team.edgelist: {path} needs columns source,target; found {reader.fieldnames}")
+            raise ConfigError(f"team.edgelist: {path} needs columns source,target; found {reader.fieldnames}")
         for line, rec in enumerate(reader, start=2):
             ends = []
             for col in ("source", "target"):
                 v = (rec[col] or "").strip()
                 if index is not None:
                     if v not in index:
-                        raise ValueError(f"team.edgelist: {path} row {line} column {col}: unknown rep id {v!r}")
+                        raise ConfigError(f"team.edgelist: {path} row {line} column {col}: unknown rep id {v!r}")
                     ends.append(index[v])
                 else:
                     if not v.isdigit() or int(v) >= n:
-                        raise ValueError(f"team.edgelist: {path} row {line} column {col}: "
+                        raise ConfigError(f"team.edgelist: {path} row {line} column {col}: "
                                          f"expected a seat number 0..{n - 1}, got {v!r}")
                     ends.append(int(v))
             rows.append(ends[0])
@@ -281,7 +294,7 @@ def build_structure(team_of: np.ndarray, graph: str, *, k_neighbors: int = 4, re
         r, c = _sbm_edges(team_of, p_within, rng)
     elif graph == "edgelist":
         if edgelist is None:
-            raise ValueError("team.edgelist: the edgelist graph needs an edge list")
+            raise ConfigError("team.edgelist: the edgelist graph needs an edge list")
         r, c = edgelist
     else:
         raise ValueError(f"team.graph: unknown generator {graph!r}")

@@ -100,6 +100,28 @@ def recovery(revenue: np.ndarray, onset: np.ndarray, window: int = 13, threshold
     return drawdown, rec, recovered
 
 
+def _total_over_weeks(x: np.ndarray) -> np.ndarray:
+    """Sum of a (weeks, B) array over weeks, added in week order for every column.
+
+    numpy's ``sum(axis=0)`` adds a (T, 1) column pairwise but a (T, B) array row by row, so a single
+    run's total could differ in the last digit from its row in a batch; a cumulative sum is always
+    sequential, whatever B, the chunk or the process.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.shape[0] == 0:
+        return np.zeros(x.shape[1:])
+    return np.cumsum(x, axis=0)[-1]
+
+
+def _mean_over_weeks(x: np.ndarray) -> np.ndarray:
+    """Mean over weeks of a (weeks, B) array ignoring NaN, in week order (see :func:`_total_over_weeks`)."""
+    x = np.asarray(x, dtype=float)
+    ok = ~np.isnan(x)
+    n = _total_over_weeks(ok.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, _total_over_weeks(np.where(ok, x, 0.0)) / np.maximum(n, 1), np.nan)
+
+
 def summarise(engine) -> pd.DataFrame:
     """Summary table of a finished :class:`simteam.engine.Engine`."""
     e = engine
@@ -107,20 +129,19 @@ def summarise(engine) -> pd.DataFrame:
     c = e.counters
     W = e.weeks
     years = W / 52.0
-    head = np.nanmean(ser["headcount"], axis=0)
+    head = _mean_over_weeks(ser["headcount"])
     exits = c["quits"] + c["exits_other"]
     onset = e.market.first_onset
     trend = e.p.market.trend_annual if e.sw.trend else 0.0  # per row in a sweep
     dd, rec, recovered = recovery(ser["revenue"], onset, trend_annual=trend)
     rep_years = c["rep_years"]
     adoption = ser["adoption"][-1] if e.K else np.full(e.B, np.nan)
-    # sums over weeks in a fixed sequential order: numpy's sum(axis=0) adds a (T, 1) column pairwise
-    # but a (T, B) array row by row, so a single run's total could differ from its batch row's
-    revenue = np.cumsum(ser["revenue"], axis=0)[-1]
+    # every reduction over weeks runs in week order (see _total_over_weeks): batch = single runs, bit for bit
+    revenue = _total_over_weeks(ser["revenue"])
     out = {
         "revenue": revenue,
         "revenue_per_seat_year": revenue / (e.N * years),
-        "deals": np.cumsum(ser["deals"], axis=0)[-1],
+        "deals": _total_over_weeks(ser["deals"]),
         "turnover_annual": exits / np.maximum(head, 1e-9) / years,
         "quit_rate_annual": c["quits"] / np.maximum(head, 1e-9) / years,
         "quota_share": np.where(rep_years > 0, c["at_quota"] / np.maximum(rep_years, 1), np.nan),

@@ -470,7 +470,11 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
     if problems:
         head = (f"roster {source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} "
                 f"found, nothing was loaded:")
-        raise ConfigError(head + "\n" + "\n".join("  - " + p for p in problems))
+        from .errors import MAX_PROBLEMS
+
+        listed = problems[:MAX_PROBLEMS] + ([f"... and {len(problems) - MAX_PROBLEMS} more problems"]
+                                            if len(problems) > MAX_PROBLEMS else [])
+        raise ConfigError(head + "\n" + "\n".join("  - " + p for p in listed))
     if "team" in seen:
         names: list[str] = []
         for t in team_of:

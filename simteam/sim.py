@@ -14,6 +14,7 @@ import copy
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
 import numpy as np
@@ -25,7 +26,11 @@ from .leadership import STYLES
 from .market import PRESETS
 from .results import Results, summarise
 
-__all__ = ["run", "configure", "default_config", "run_points"]
+__all__ = ["run", "configure", "default_config", "run_points", "check_memory", "available_memory"]
+
+_BROKEN_POOL = ("processes: a worker process died before finishing (a script using processes > 1 must start "
+                "its work under `if __name__ == \"__main__\":`, see docs/cli.md; or the machine ran out of "
+                "memory); run with processes=1 to see the cause")
 
 
 def default_config(**overrides: Any) -> SimConfig:
@@ -53,8 +58,13 @@ def configure(base: SimConfig | dict | None = None, *, style: str | None = None,
         d: dict = {}
     elif isinstance(base, SimConfig):
         d = to_dict(base)
-    else:
+    elif isinstance(base, dict):
         d = copy.deepcopy(base)
+    elif isinstance(base, (str, os.PathLike)):
+        d = _read_config_file(base)
+    else:
+        raise ConfigError(f"config: expected a SimConfig, a dict or the path of a YAML file, "
+                          f"got {type(base).__name__} {base!r}"[:300])
     cfg = from_dict(d)
     d = to_dict(cfg)
     if style is not None:
@@ -71,10 +81,52 @@ def configure(base: SimConfig | dict | None = None, *, style: str | None = None,
             raise ConfigError(f"market: {market!r} is unknown; choose stable or one of {', '.join(PRESETS)}")
     if crisis is not None:
         d["crisis"]["strategy"] = crisis
-    cfg = from_dict(d)
-    for k, v in dotted.items():
-        cfg = replace_path(cfg, k.replace("__", "."), v)
-    return validate(cfg)
+    d = to_dict(from_dict(d))
+    for k, v in dotted.items():  # set them all, then validate once: cross-field rules see the final config
+        _set_dotted(d, k.replace("__", "."), v)
+    return from_dict(d)
+
+
+def _set_dotted(d: dict, path: str, value: Any) -> None:
+    from .config import did_you_mean
+
+    node = d
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict) or part not in node:
+            prefix = ".".join(parts[:i])
+            names = list(node) if isinstance(node, dict) else []
+            raise ConfigError(f"{path}: unknown parameter{did_you_mean(part, names, prefix) or ''}")
+        if i == len(parts) - 1:
+            node[part] = copy.deepcopy(value)
+        else:
+            node = node[part]
+
+
+def _read_config_file(path) -> dict:
+    """The nested dict of a YAML config file given as ``config=``/``base=`` (a path, not a preset name)."""
+    from pathlib import Path
+
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        hint = ""
+        if str(path) in PRESETS or str(path) == "stable":
+            hint = f" (for the market preset write market={str(path)!r})"
+        elif str(path) in STYLES:
+            hint = f" (for the leadership style write style={str(path)!r})"
+        raise ConfigError(f"config: {str(path)!r} is not a file; pass a SimConfig, a dict or the path of a "
+                          f"YAML config file{hint}")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as ex:
+        raise ConfigError(f"config: cannot read {str(p)!r}: {' '.join(str(ex).split())[:200]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config: {str(p)!r} must hold a mapping of settings, got {type(data).__name__}")
+    return data
 
 
 def _as_config(config) -> SimConfig:
@@ -84,7 +136,109 @@ def _as_config(config) -> SimConfig:
         return validate(config)
     if isinstance(config, dict):
         return from_dict(config)
-    raise ConfigError(f"config: expected a SimConfig or a dict, got {type(config).__name__}")
+    if isinstance(config, (str, os.PathLike)):
+        return from_dict(_read_config_file(config))
+    raise ConfigError(f"config: expected a SimConfig, a dict or the path of a YAML file, "
+                      f"got {type(config).__name__}")
+
+
+def _whole(name: str, value, lo: int, hi: int | None = None, allow_none: bool = False):
+    """Check an integer argument of the API: one line naming it and what is allowed."""
+    if value is None and allow_none:
+        return None
+    allowed = f"a whole number >= {lo}" if hi is None else f"a whole number from {lo} to {hi}"
+    if allow_none:
+        allowed += " or None"
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"{name}: expected {allowed}, got {value!r}")
+    if value < lo or (hi is not None and value > hi):
+        raise ConfigError(f"{name}: {value!r} is out of range; allowed: {allowed}")
+    return int(value)
+
+
+def _check_policies(policies):
+    if policies is None:
+        return None
+    if not isinstance(policies, (list, tuple)):
+        raise ConfigError(f"policies: expected a list of policy objects (see simteam.events.Policy), "
+                          f"got {type(policies).__name__}")
+    for i, pol in enumerate(policies):
+        if not callable(getattr(pol, "apply", None)) or not isinstance(getattr(pol, "phase", None), str):
+            raise ConfigError(f"policies[{i}]: {pol!r} is not a policy; allowed: objects with a phase "
+                              f"('start', 'leadership', 'end' or a mechanism's name) and an apply(engine, week) "
+                              f"method (see simteam.events.Policy)"[:400])
+    return list(policies)
+
+
+def _check_roster(roster):
+    """A loaded roster, or a path to one (loaded here)."""
+    if roster is None:
+        return None
+    if isinstance(roster, (str, os.PathLike)):
+        from .roster import load_roster
+
+        return load_roster(str(roster))
+    if not hasattr(roster, "team_index"):
+        raise ConfigError(f"roster: expected a Roster (simteam.roster.load_roster) or the path of a roster CSV, "
+                          f"got {type(roster).__name__}")
+    return roster
+
+
+#: Bytes of engine state per seat and batch row (measured: ~300 B with the graph; kept generous).
+STATE_BYTES_PER_SEAT = 400
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine can still give (``MemAvailable`` of /proc/meminfo, else sysconf), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB"
+
+
+def check_memory(cfg: SimConfig, rows: int, chunk_rows: int, processes: int, panel: bool, n_series: int,
+                 free: int | None = None) -> None:
+    """Refuse, before anything is allocated, a run that cannot fit in memory.
+
+    The weekly series of every batch row are kept (and turned into a table), each chunk in work holds
+    the state of its seats, and a panel keeps every seat's weekly state.
+
+    Raises:
+        ConfigError: ``this needs ~X GiB; this machine has Y GiB free; ...`` naming what to change.
+    """
+    free = available_memory() if free is None else free
+    if free is None:
+        return
+    N = cfg.team.n_teams * cfg.team.team_size
+    # the series, their concatenation and the long table; the summary rows, their concatenation and copies
+    series = 3.0 * cfg.weeks * rows * n_series * 8 + 3.0 * rows * 40 * 8
+    state = float(STATE_BYTES_PER_SEAT) * N * chunk_rows * max(1, processes)
+    panel_b = 8.0 * cfg.weeks * rows * N * 8 if panel else 0.0
+    need = series + state + panel_b
+    if need <= 0.9 * free:
+        return
+    if STATE_BYTES_PER_SEAT * N > 0.9 * free:
+        what = "team.team_size x team.n_teams: one replication alone does not fit; use fewer seats"
+    elif state >= max(series, panel_b):
+        what = "chunk_rows: use a smaller chunk_rows (rows simulated at once) or fewer processes"
+    elif panel_b >= series:
+        what = "panel: record no per-seat panel, or use fewer replications or weeks"
+    else:
+        what = ("replications x weeks: the weekly series of every replication are kept; use fewer "
+                "replications or weeks (or split the study into several runs with different seeds)")
+    raise ConfigError(f"{what.split(':')[0]}: this needs ~{_gib(need)}; this machine has {_gib(free)} free;"
+                      f"{what.split(':', 1)[1]}")
 
 
 def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel: bool, policies, roster,
@@ -139,6 +293,10 @@ def run(config: SimConfig | dict | None = None, replications: int | None = None,
         :class:`Results` with ``summary``, ``timeseries``, ``reduce()`` and ``paired()``.
     """
     cfg = _as_config(config)
+    processes = _whole("processes", processes, 1, 4096)
+    chunk_rows = _whole("chunk_rows", chunk_rows, 1, allow_none=True)
+    policies = _check_policies(policies)
+    roster = _check_roster(roster)
     d = {}
     if replications is not None:
         d["replications"] = replications
@@ -172,10 +330,27 @@ def run_points(config: SimConfig | dict | None, points: dict[str, Any], replicat
         :class:`Results` whose summary has a ``point`` column and one column per parameter.
     """
     cfg = _as_config(config)
+    processes = _whole("processes", processes, 1, 4096)
+    chunk_rows = _whole("chunk_rows", chunk_rows, 1, allow_none=True)
+    policies = _check_policies(policies)
     if replications is not None or seed is not None:
         cfg = from_dict({k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None},
                         base=cfg)
-    vals = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in points.items()}
+    if not isinstance(points, dict) or not points:
+        raise ConfigError("points: expected a dict of dotted parameter path -> list of values, "
+                          "e.g. {'leadership.coaching': [0.2, 0.8]}")
+    vals = {}
+    for k, v in points.items():
+        _ftype(cfg, k)  # names the unknown field
+        arr = np.asarray(v, dtype=object).reshape(-1)
+        for x in arr:
+            if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+                raise ConfigError(f"points[{k!r}]: expected numbers, got {x!r}")
+        vals[k] = arr.astype(float)
+        if vals[k].size == 0:
+            raise ConfigError(f"points[{k!r}]: no values; give at least one")
+        if not np.all(np.isfinite(vals[k])):
+            raise ConfigError(f"points[{k!r}]: expected finite numbers, got {vals[k][~np.isfinite(vals[k])][0]!r}")
     sizes = {v.size for v in vals.values()}
     if len(sizes) != 1:
         raise ConfigError(f"points: every parameter needs the same number of values, got {dict((k, v.size) for k, v in vals.items())}")
@@ -202,15 +377,31 @@ def run_points(config: SimConfig | dict | None, points: dict[str, Any], replicat
 
 
 def _ftype(cfg, path: str) -> str:
+    """The type of the numeric field at ``path``; ConfigError (with a did-you-mean) for anything else."""
     import dataclasses
+
+    from .config import did_you_mean
+
+    if not isinstance(path, str):
+        raise ConfigError(f"points: parameter names are dotted paths (text), got {path!r}")
     parts = path.split(".")
     obj = cfg
-    for part in parts[:-1]:
+    for i, part in enumerate(parts):
+        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+            raise ConfigError(f"points[{path!r}]: unknown parameter")
+        names = [f.name for f in dataclasses.fields(obj)]
+        if part not in names:
+            prefix = ".".join(parts[:i])
+            raise ConfigError(f"points[{path!r}]: unknown parameter{did_you_mean(part, names, prefix) or ''}")
+        if i == len(parts) - 1:
+            f = next(f for f in dataclasses.fields(obj) if f.name == part)
+            typ = str(f.type)
+            if typ not in ("int", "float") or path in ("seed", "replications", "weeks"):
+                raise ConfigError(f"points[{path!r}]: not a sweepable number; allowed: numeric model parameters "
+                                  f"(seed, replications and weeks are set for the whole batch)")
+            return typ
         obj = getattr(obj, part)
-    for f in dataclasses.fields(obj):
-        if f.name == parts[-1]:
-            return str(f.type)
-    raise ConfigError(f"{path}: unknown parameter")
+    raise ConfigError(f"points[{path!r}]: unknown parameter")  # pragma: no cover
 
 
 def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chunk_rows, progress,
@@ -220,8 +411,11 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
         # keep a chunk's state near 200 MB
         n = cfg.team.n_teams * cfg.team.team_size
         chunk_rows = max(1, min(B, int(2e6 // max(n, 1))))
+    chunk_rows = min(chunk_rows, B)
     if processes > 1:
         chunk_rows = min(chunk_rows, -(-B // processes))
+    check_memory(cfg, B, chunk_rows, min(processes, -(-B // chunk_rows)), panel,
+                 len(list(series_names(mechanisms))))
     bounds = [(i, min(i + chunk_rows, B)) for i in range(0, B, chunk_rows)]
     bar = _progress_bar(progress, total=cfg.weeks * len(bounds))
     parts = []
@@ -232,10 +426,13 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
                 futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
                                   series_to=(shared.path, B, a), mechanisms=mechanisms)
                         for a, b in bounds]
-                for fut in futs:
-                    parts.append(fut.result())
-                    if bar:
-                        bar(cfg.weeks)
+                try:
+                    for fut in futs:
+                        parts.append(fut.result())
+                        if bar:
+                            bar(cfg.weeks)
+                except BrokenProcessPool:
+                    raise ConfigError(_BROKEN_POOL) from None
                 series = shared.read()
         else:
             for a, b in bounds:

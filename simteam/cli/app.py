@@ -47,6 +47,7 @@ from ..fmt import PERCENT_METRICS, fmt_metric, fmt_number
 from ..config import ConfigError, SimConfig, did_you_mean, from_dict, load_section, param, to_dict
 
 __all__ = [
+    "APP_KEYS",
     "CONF_DIR",
     "SIM_KEYS",
     "TASKS",
@@ -78,7 +79,16 @@ TASKS: dict[str, str] = {
     "validate": "simteam.research.validation:run_task",
 }
 
+#: Top-level keys that are not SimConfig fields but mean something to a task (any other key is rejected,
+#: with a "did you mean": ``+replication=2`` must not run the default 200 replications).
+APP_KEYS = ("task", "baseline", "output", "scenario", "sensitivity", "calibration", "validation",
+            "sensitivity_replications")
+
 _TIMESERIES = ("parquet", "csv", "both", "none")
+
+#: Files the run task writes into its folder (checked before the run starts).
+RUN_FILES = ("config.yaml", "timeseries.parquet", "timeseries.csv", "describe.csv", "revenue.png",
+             "morale_trust.png", "headcount.png", "run.json", "summary.csv")
 
 
 @dataclass
@@ -183,8 +193,13 @@ def split_config(cfg: DictConfig | dict) -> tuple[SimConfig, dict]:
             an unresolvable interpolation).
     """
     data = _plain(cfg) if isinstance(cfg, DictConfig) else {k: v for k, v in dict(cfg).items() if k != "hydra"}
-    sim = {k: data.pop(k) for k in SIM_KEYS if k in data}
-    return from_dict(sim), data
+    sim = from_dict({k: data.pop(k) for k in SIM_KEYS if k in data})
+    for k in data:
+        if k not in APP_KEYS and not str(k).startswith("_"):
+            hint = did_you_mean(str(k), [*SIM_KEYS, *APP_KEYS])
+            raise ConfigError(f"{k}: unknown key{hint or '.'} Allowed top-level keys: "
+                              f"{', '.join([*SIM_KEYS, *APP_KEYS])}")
+    return sim, data
 
 
 def resolve_task(name: Any) -> Callable:
@@ -318,6 +333,7 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     info = app.get("_hydra") or {}
     if progress == "auto":
         progress = info.get("mode", "RUN") == "RUN" and sys.stderr.isatty()
+    check_outputs(outdir, RUN_FILES)
 
     t0 = time.perf_counter()
     res = run(cfg, progress=bool(progress))
@@ -338,14 +354,20 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
             task=app.get("task", "run"), seed=cfg.seed, replications=cfg.replications,
             seeds=[int(cfg.seed), int(cfg.seed + cfg.replications - 1)], weeks=cfg.weeks,
             overrides=info.get("overrides", []), choices=info.get("choices", {}), job=info.get("job"),
-            elapsed_s=round(elapsed, 3))
+            elapsed_s=round(elapsed, 3), manifest="manifest.json")
         out.write("json", meta, "run.json")
         out.write("csv", res.summary, "summary.csv")
-        out.commit(last=("summary.csv",))
+        out.commit(last=("summary.csv",), manifest=True)
 
     if opts.get("summary", True):
         ch = info.get("choices", {})
-        team = f"{cfg.team.n_teams * cfg.team.team_size} reps ({cfg.team.n_teams} team{'s' * (cfg.team.n_teams > 1)})"
+        seats, teams = cfg.team.n_teams * cfg.team.team_size, cfg.team.n_teams
+        if cfg.team.roster:  # the roster decides the seats and teams, not team.team_size/n_teams
+            from ..roster import load_roster
+
+            ros = load_roster(cfg.team.roster)
+            seats, teams = len(ros.team_index), len(ros.team_names) or 1
+        team = f"{seats} reps ({teams} team{'s' * (teams > 1)})"
         head = (f"simteam: {cfg.replications} replications x {cfg.weeks} weeks, {team}, "
                 f"market={ch.get('market', '?')}, leadership={cfg.leadership.style}, "
                 f"crisis={cfg.crisis.strategy}, change={ch.get('change', '?')}  [{elapsed:.1f} s]")
@@ -365,7 +387,7 @@ def _hydra_info() -> dict:
     hc = HydraConfig.get()
     return {
         "mode": "MULTIRUN" if hc.mode == RunMode.MULTIRUN else "RUN",
-        "overrides": list(hc.overrides.task),
+        "overrides": [str(o) for o in OmegaConf.to_container(hc.overrides.task, resolve=False)],  # as typed
         "choices": {k: v for k, v in OmegaConf.to_container(hc.runtime.choices).items()
                     if not k.startswith("hydra/")},
         "job": f"{hc.job.num}" if hc.mode == RunMode.MULTIRUN else hc.job.name,
@@ -379,15 +401,32 @@ def _cleanup_failed_run(outdir: Path, job_name_: str) -> None:
     for name in ("config.yaml", "hydra.yaml", "overrides.yaml"):
         (hydra_dir / name).unlink(missing_ok=True)
     (outdir / f"{job_name_}.log").unlink(missing_ok=True)
-    for d in (hydra_dir, outdir, outdir.parent):
+    for d in (hydra_dir, outdir, outdir.parent, outdir.parent.parent):
         try:
             d.rmdir()  # only removes empty folders
         except OSError:
             break
 
 
-_BAD_INPUT = (ConfigError, ValueError, FileNotFoundError)
+def check_outputs(outdir: Path, names) -> None:
+    """Before a run: the folder is a writable folder and no folder stands where a result file goes.
+
+    Raises:
+        ConfigError: naming the path and what is in the way (nothing has been written).
+    """
+    from ..io import check_writable
+
+    check_writable(outdir, names)
+
+
 _FAILED: list[BaseException] = []
+_SWEEP: dict[str, Any] = {}
+
+
+def _bad_input(ex: BaseException) -> bool:
+    from ..errors import is_user_error
+
+    return is_user_error(ex)
 
 
 def _task(cfg: DictConfig) -> None:
@@ -397,20 +436,28 @@ def _task(cfg: DictConfig) -> None:
     try:
         sim, app = split_config(cfg)
         fn = resolve_task(app.get("task", "run"))
+        if info["mode"] == "RUN" and app.get("baseline") not in (None, ""):
+            raise ConfigError(f"baseline: {app['baseline']!r} names the baseline jobs of a sweep (-m); a single run "
+                              f"has nothing to compare; sweep with -m (e.g. -m leadership=balanced,coaching "
+                              f"baseline=leadership=balanced) or drop baseline")
         app["_hydra"] = info
         fn(sim, app, outdir)
     except BaseException as ex:
         if info["mode"] == "RUN":
             if not any(p.name not in (".hydra", f"{HydraConfig.get().job.name}.log") for p in outdir.iterdir()):
                 _cleanup_failed_run(outdir, HydraConfig.get().job.name)
-            if isinstance(ex, _BAD_INPUT):
+            if _bad_input(ex):
                 # reported by main() as one line; returning keeps Hydra from printing its own notice
                 _FAILED.append(ex)
                 return
         else:
+            from ..errors import message
             from ..io import write_text
 
             write_text(f"{type(ex).__name__}: {ex}\n", outdir / "error.txt")
+            if _bad_input(ex):  # the other jobs go on; main() reports the first bad job in one line
+                _FAILED.append(ConfigError(f"{message(ex)} (sweep job #{info['job']}; see {outdir / 'error.txt'})"))
+                return
         raise
 
 
@@ -429,7 +476,8 @@ def expand_sweep(config: DictConfig) -> list[list[str]] | None:
     if OmegaConf.select(config, "hydra.sweeper._target_") != "hydra._internal.core_plugins.basic_sweeper.BasicSweeper":
         return None
     params = OmegaConf.select(config, "hydra.sweeper.params") or {}
-    args = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
+    task = OmegaConf.to_container(config.hydra.overrides.task, resolve=False)  # as typed: ${...} unresolved
+    args = [f"{k}={v}" for k, v in params.items()] + [str(o) for o in task]
     parsed = OverridesParser.create().parse_overrides(args)
     return [list(job) for job in BasicSweeper.split_arguments(parsed, None)[0]]
 
@@ -467,6 +515,8 @@ def validate_jobs(config_name: str, jobs: list[list[str]]) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import OverrideType
 
+    from hydra.errors import HydraException
+
     parser = OverridesParser.create()
     cache: dict[tuple, dict] = {}
     for i, overrides in enumerate(jobs):
@@ -491,6 +541,8 @@ def validate_jobs(config_name: str, jobs: list[list[str]]) -> None:
             split_config(data)
         except ConfigError as ex:
             raise SweepConfigError(f"{ex} (sweep job #{i}: {' '.join(overrides)})") from None
+        except (HydraException, OmegaConfBaseException) as ex:  # else Hydra would turn it into a warning
+            raise SweepConfigError(f"{_hydra_message(ex)} (sweep job #{i}: {' '.join(overrides)})") from None
 
 
 class ValidateCallback:
@@ -505,10 +557,18 @@ class ValidateCallback:
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from ..io import write_json
 
-        jobs = expand_sweep(config)
+        n_jobs = OmegaConf.select(config, "hydra.launcher.n_jobs", default=None)
+        if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0):
+            raise SweepConfigError(f"hydra.launcher.n_jobs: {n_jobs!r} is not allowed; give the number of jobs run "
+                                   f"at once (1 or more), or -1 for one per core")
+        try:
+            jobs = expand_sweep(config)
+        except OmegaConfBaseException as ex:  # else Hydra would turn it into a warning and run the jobs
+            raise SweepConfigError(f"{getattr(ex, 'full_key', None) or 'sweep'}: {_first_line(ex)}") from None
         if jobs is None:
             return
         validate_jobs(config.hydra.job.config_name, jobs)
+        _SWEEP["dir"] = Path(str(config.hydra.sweep.dir))
         write_json({"jobs": [{"num": i, "overrides": o} for i, o in enumerate(jobs)]},
                    Path(str(config.hydra.sweep.dir)) / "sweep_jobs.json")
 
@@ -543,6 +603,13 @@ def _hydra_message(ex: BaseException) -> str:
     cause = ex.__cause__
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if type(cause).__name__ in ("ConfigKeyError", "ConfigAttributeError") and getattr(cause, "full_key", None):
+        over = re.search(r"Could not override '([^']+)'", text)
+        otype = getattr(cause, "object_type", None)
+        if over and otype is not None and dataclasses.is_dataclass(otype) and "." not in str(cause.full_key):
+            names = [f.name for f in dataclasses.fields(otype)]
+            key = str(cause.full_key)
+            return (f"{over.group(1)}: {key}: unknown key{did_you_mean(key, names) or '.'} Allowed keys of "
+                    f"{otype.__name__}: {', '.join(names)}")
         return _unknown_key(str(cause.full_key))
     if cause is not None and isinstance(cause, OmegaConfBaseException):
         key = getattr(cause, "full_key", None)
@@ -573,6 +640,19 @@ def _unknown_key(path: str) -> str:
     return f"{path}: unknown key{hint} Allowed keys: {', '.join(names)}"
 
 
+def _mark_sweep(status: str) -> None:
+    """A sweep that stopped early says so: ``<sweep dir>/FAILED.txt`` (the collector reports it)."""
+    d = _SWEEP.get("dir")
+    if d is None or not Path(d).is_dir():
+        return
+    from ..io import write_text
+
+    try:
+        write_text(f"the sweep {status}\n", Path(d) / "FAILED.txt")
+    except OSError:
+        pass
+
+
 register_configs()
 _hydra_main = hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")(_task)
 
@@ -588,31 +668,50 @@ def main(argv: list[str] | None = None) -> None:
     """
     from hydra.errors import HydraException
 
-    user_full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    from ..errors import is_user_error, message, terminate_as_interrupt
+
+    user_full_error = os.environ.get("HYDRA_FULL_ERROR") == "1" or os.environ.get("SIMTEAM_DEBUG") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us instead of Hydra's stack printer
     old_argv = sys.argv
     if argv is not None:
         sys.argv = [old_argv[0] if old_argv else "simteam", *argv]
     _FAILED.clear()
+    _SWEEP.clear()
     try:
-        _hydra_main()
+        with terminate_as_interrupt():
+            _hydra_main()
         if _FAILED:
             raise _FAILED.pop()
-    except (ConfigError, ValueError, FileNotFoundError, HydraException, OmegaConfBaseException) as ex:
-        if user_full_error:
-            raise
-        if isinstance(ex, (HydraException, OmegaConfBaseException)) and not isinstance(ex, ConfigError):
-            msg = _hydra_message(ex)
-        else:
-            msg = " ".join(str(ex).split()) or type(ex).__name__
-        print(f"error: {msg}", file=sys.stderr)
-        sys.exit(2)
     except SweepConfigError as ex:
         print(f"error: {ex}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
+        _mark_sweep("interrupted")
         print("error: interrupted", file=sys.stderr)
         sys.exit(130)
+    except SystemExit:
+        raise
+    except BaseException as ex:
+        if user_full_error:
+            raise
+        if isinstance(ex, (HydraException, OmegaConfBaseException)) and not isinstance(ex, ConfigError):
+            cause = ex.__cause__ or ex.__context__
+            msg = message(cause) if cause is not None and is_user_error(cause) and not isinstance(
+                cause, (HydraException, OmegaConfBaseException)) else _hydra_message(ex)
+            code = 2
+        elif is_user_error(ex):
+            msg, code = message(ex), 2
+        else:
+            msg = (f"internal error: {type(ex).__name__}: {message(ex)} (a bug in simteam: please report it; "
+                   f"HYDRA_FULL_ERROR=1 shows the traceback)")
+            code = 1
+        if msg.startswith("Config group override must be a string or a list"):
+            nulls = [a.split("=", 1)[0].lstrip("+~") for a in sys.argv[1:] if a.endswith("=null")]
+            msg = (f"{nulls[0] + '=null' if nulls else 'a config group'}: a config group needs an option name, "
+                   f"not null (to drop a group write ~group)")
+        _mark_sweep(f"failed: {msg}")
+        print(f"error: {msg}", file=sys.stderr)
+        sys.exit(code)
     finally:
         sys.argv = old_argv
         if not user_full_error:

@@ -20,7 +20,6 @@ This module does not import Hydra.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
@@ -94,12 +93,20 @@ class Collected:
     params: list[str] = field(default_factory=list)
     n_jobs: int = 0
     n_ok: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every planned job finished and verified, and the sweep's own files are intact."""
+        return not len(self.failures) and not self.problems
 
     def report(self) -> str:
         """A short human-readable account."""
         reps = len(self.results)
         lines = [(f"collected {self.n_ok} of {self.n_jobs} jobs: {reps} rows (job x replication); "
                   f"parameters: {', '.join(self.params) or '-'}")]
+        for p in self.problems:
+            lines.append(f"sweep incomplete: {p}")
         if len(self.failures):
             lines.append(f"{len(self.failures)} job(s) without results:")
             for r in self.failures.itertuples(index=False):
@@ -128,6 +135,46 @@ def _job_dirs(sweep: Path) -> list[Path]:
     return dirs
 
 
+def _verify_job(d: Path) -> list[str]:
+    """Problems of a finished job's files: checked against its ``manifest.json`` when it has one; a job
+    written without a manifest (an older simteam) gets the checks the files allow (full rows, row count)."""
+    from ..io import MANIFEST, verify_manifest
+
+    if (d / MANIFEST).exists():
+        return verify_manifest(d)
+    summ = d / "summary.csv"
+    try:
+        text = summ.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as ex:
+        return [f"{summ}: not UTF-8 text (byte {ex.start}); the file is damaged"]
+    except OSError as ex:
+        return [f"{summ}: unreadable ({ex.strerror})"]
+    import csv
+    import io as _io
+
+    rows = list(csv.reader(_io.StringIO(text)))
+    if not rows:
+        return [f"{summ}: empty"]
+    width = len(rows[0])
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) != width:
+            return [f"{summ}: line {i} has {len(r)} of {width} fields (cut off or damaged)"]
+    if not text.endswith("\n"):
+        return [f"{summ}: the last line is not complete (cut off)"]
+    run_json = d / "run.json"
+    if run_json.exists():
+        try:
+            meta = json.loads(run_json.read_text(encoding="utf-8"))
+            reps = meta.get("replications")
+        except (ValueError, AttributeError):
+            return [f"{run_json}: damaged (not valid JSON)"]
+        if meta.get("manifest"):  # written by a simteam that writes manifests: its absence means unfinished
+            return [f"{d / meta['manifest']}: missing (the job did not finish writing its results)"]
+        if isinstance(reps, int) and reps != len(rows) - 1:
+            return [f"{summ}: {len(rows) - 1} rows, expected {reps} replications (cut off)"]
+    return []
+
+
 def _column(values: list[Any]) -> list[Any]:
     """Keep a column numeric when every value is a number, else make it text (parquet needs one type)."""
     vals = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
@@ -153,10 +200,19 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collected:
     if not sweep.is_dir():
         raise FileNotFoundError(f"sweep folder {str(sweep)!r} does not exist")
     planned: dict[int, list[str]] = {}
+    problems: list[str] = []  # of the sweep as a whole
     plan_file = sweep / "sweep_jobs.json"
     if plan_file.exists():
-        for j in json.loads(plan_file.read_text(encoding="utf-8")).get("jobs", []):
-            planned[int(j["num"])] = list(j["overrides"])
+        try:
+            for j in json.loads(plan_file.read_text(encoding="utf-8")).get("jobs", []):
+                planned[int(j["num"])] = list(j["overrides"])
+        except (ValueError, KeyError, TypeError, AttributeError) as ex:
+            from ..errors import message
+
+            problems.append(f"{plan_file}: damaged ({message(ex)}); jobs that never started cannot be listed")
+    failed_file = sweep / "FAILED.txt"
+    if failed_file.exists():
+        problems.append(f"{failed_file}: {failed_file.read_text(encoding='utf-8', errors='replace').strip()}")
     found: dict[int, Path] = {}
     unnumbered = []
     for d in _job_dirs(sweep):
@@ -177,7 +233,10 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collected:
         d = found.get(n)
         ov = planned.get(n)
         if d is not None and (d / ".hydra" / "overrides.yaml").exists():
-            ov = [str(x) for x in (_load_yaml(d / ".hydra" / "overrides.yaml") or [])]
+            try:
+                ov = [str(x) for x in (_load_yaml(d / ".hydra" / "overrides.yaml") or [])]
+            except Exception:  # a damaged overrides file: keep the planned overrides, the job is checked below
+                ov = ov or []
         ov = ov or []
         overrides_of[n] = ov
         if d is None:
@@ -192,7 +251,19 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collected:
             failures.append({"job": n, "job_dir": d.name, "status": "failed", "overrides": " ".join(ov),
                              "error": err})
             continue
-        df = pd.read_csv(summ)
+        damage = _verify_job(d)
+        df = None
+        if not damage:
+            try:
+                df = pd.read_csv(summ)
+            except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as ex:
+                from ..errors import message
+
+                damage = [f"{summ}: unreadable ({message(ex)})"]
+        if damage:
+            failures.append({"job": n, "job_dir": d.name, "status": "damaged", "overrides": " ".join(ov),
+                             "error": "; ".join(damage)})
+            continue
         df.insert(0, "job_dir", str(d.relative_to(sweep)))
         df.insert(0, "job", n)
         frames.append((n, df))
@@ -216,14 +287,16 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collected:
         results = pd.DataFrame(columns=[*JOB_COLUMNS, *names.values()])
     fail_df = pd.DataFrame(failures, columns=["job", "job_dir", "status", "overrides", "error"])
     out = Collected(results=results, failures=fail_df, params=list(names.values()),
-                    n_jobs=len(set(found) | set(planned)), n_ok=len(frames))
+                    n_jobs=len(set(found) | set(planned)), n_ok=len(frames), problems=problems)
     if write:
         write_parquet(results, sweep / "results.parquet")
         write_csv(results, sweep / "results.csv")
         write_csv(fail_df, sweep / "failures.csv")
         write_json({"params": out.params, "n_jobs": out.n_jobs, "n_ok": out.n_ok,
                     "n_failed": int((fail_df.status == "failed").sum()),
-                    "n_missing": int((fail_df.status == "missing").sum()), "rows": len(results)},
+                    "n_missing": int((fail_df.status == "missing").sum()),
+                    "n_damaged": int((fail_df.status == "damaged").sum()), "problems": problems,
+                    "complete": out.complete, "rows": len(results)},
                    sweep / "collect.json")
     return out
 
@@ -231,22 +304,24 @@ def collect(sweep_dir: str | Path, write: bool = True) -> Collected:
 def main(argv: list[str] | None = None) -> None:
     """``simteam-collect SWEEP_DIR``: write results.parquet/.csv and failures.csv; list failed jobs.
 
-    Exit status: 0 when every job finished, 1 when some failed or are missing (the
-    finished ones are still collected), 2 on bad input.
+    Exit status: 0 when every job finished and its files match the manifest it wrote, 1 when some
+    failed, are missing or damaged (the intact ones are still collected), 2 on bad input.
     """
-    ap = argparse.ArgumentParser(prog="simteam-collect", description=main.__doc__.splitlines()[0])
+    from ..errors import OneLineParser, one_line_errors
+
+    ap = OneLineParser(prog="simteam-collect", description=main.__doc__.splitlines()[0])
     ap.add_argument("sweep_dir", help="folder of a multirun, e.g. outputs/multirun/2026-11-27/16-40-00")
     ap.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    ap.add_argument("--debug", action="store_true", help="show the traceback of an error")
     args = ap.parse_args(argv)
-    try:
+    with one_line_errors("simteam-collect", args.debug):
         res = collect(args.sweep_dir)
-    except (FileNotFoundError, ValueError) as ex:
-        print(f"error: {ex}", file=sys.stderr)
-        sys.exit(2)
     if not args.quiet:
         print(res.report())
         print(f"wrote {Path(args.sweep_dir) / 'results.parquet'}, results.csv, failures.csv")
-    sys.exit(1 if len(res.failures) else 0)
+    elif not res.complete:
+        print(res.report(), file=sys.stderr)
+    sys.exit(0 if res.complete else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,6 @@ Command: ``simteam-compare SWEEP_DIR --baseline leadership=balanced`` (without
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -202,6 +201,7 @@ class Report:
     markdown: Path
     html: Path
     figures: list[Path] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
 
 
 def report(sweep_dir: str | Path, baseline: str | dict | None = None, metrics=DEFAULT_METRICS,
@@ -220,15 +220,18 @@ def report(sweep_dir: str | Path, baseline: str | dict | None = None, metrics=DE
     sweep = Path(sweep_dir)
     if not sweep.is_dir():
         raise FileNotFoundError(f"sweep folder {str(sweep)!r} does not exist")
+    if baseline is not None:
+        parse_baseline(baseline)  # a malformed baseline is reported before any work
     if baseline is None:
         baseline = _config_baseline(sweep)
         if not baseline:
             raise ConfigError("baseline: none given; pass --baseline key=value (e.g. leadership=balanced) "
                               "or set baseline in the sweep config")
-    if (sweep / "results.parquet").exists():
-        results = pd.read_parquet(sweep / "results.parquet")
-    else:
-        results = collect(sweep).results
+    # always collected again: every job is verified against its manifest (a damaged job is left out and
+    # reported; results.parquet alone could hold a job that was damaged since)
+    col = collect(sweep, write=not (sweep / "results.parquet").exists())
+    results = col.results
+    incomplete = col
     if results.empty:
         raise ConfigError(f"{sweep}: no finished job to compare (see failures.csv)")
     params = _params(results, sweep)
@@ -241,6 +244,11 @@ def report(sweep_dir: str | Path, baseline: str | dict | None = None, metrics=DE
              f"Baseline: **{base_label}**. Each row is an alternative minus its baseline, paired on the same seeds "
              f"(common random numbers), with a 95% t interval; the unpaired (Welch) interval of the same "
              f"difference is shown for contrast, and `width paired/unpaired` is the ratio of their widths.")
+    missing = [*incomplete.problems, *(f"job #{r.job} {r.status}: {r.error}"
+                                       for r in incomplete.failures.itertuples(index=False))]
+    if missing:
+        intro += (f"\n**Incomplete sweep**: {len(missing)} job(s) or files are failed, missing or damaged and are "
+                  f"left out: " + "; ".join(missing[:20]) + (f"; ... and {len(missing) - 20} more" if len(missing) > 20 else ""))
     figs = []
     with Staged(out_dir) as out:
         out.write("csv", cmp, "comparison.csv")
@@ -255,7 +263,7 @@ def report(sweep_dir: str | Path, baseline: str | dict | None = None, metrics=DE
                                figures=[{"src": p.name, "alt": p.stem} for p in figs])
         out.write("text", page, "report.html")
         out.commit(last=("report.html",))
-    return Report(cmp, out_dir / "report.md", out_dir / "report.html", figs)
+    return Report(cmp, out_dir / "report.md", out_dir / "report.html", figs, incomplete=missing)
 
 
 def _config_baseline(sweep: Path) -> str | None:
@@ -271,7 +279,9 @@ def _config_baseline(sweep: Path) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     """``simteam-compare SWEEP_DIR [--baseline key=value] [--metrics a,b]``: write the comparison report."""
-    ap = argparse.ArgumentParser(prog="simteam-compare", description=main.__doc__.splitlines()[0])
+    from ..errors import OneLineParser, one_line_errors
+
+    ap = OneLineParser(prog="simteam-compare", description=main.__doc__.splitlines()[0])
     ap.add_argument("sweep_dir", help="folder of a multirun, e.g. outputs/multirun/2026-11-27/16-40-00")
     ap.add_argument("--baseline", "-b", default=None,
                     help="key=value pairs naming the baseline job(s), e.g. leadership=balanced "
@@ -279,15 +289,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--metrics", "-m", default=",".join(DEFAULT_METRICS),
                     help=f"comma-separated outcomes (default: {','.join(DEFAULT_METRICS)})")
     ap.add_argument("--out", default=None, help="output folder (default: the sweep folder)")
+    ap.add_argument("--debug", action="store_true", help="show the traceback of an error")
     args = ap.parse_args(argv)
-    try:
+    with one_line_errors("simteam-compare", args.debug):
         rep = report(args.sweep_dir, args.baseline, tuple(m for m in args.metrics.split(",") if m), args.out)
-    except (ConfigError, FileNotFoundError, ValueError) as ex:
-        print(f"error: {ex}", file=sys.stderr)
-        sys.exit(2)
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
         print(table(rep.comparison).to_string(index=False))
     print(f"wrote {rep.markdown}, {rep.html.name}, comparison.csv and {len(rep.figures)} figures")
+    if rep.incomplete:
+        print(f"error: incomplete sweep, left out of the comparison: {'; '.join(rep.incomplete[:20])}"
+              + (f"; ... and {len(rep.incomplete) - 20} more" if len(rep.incomplete) > 20 else ""), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,6 @@ report's ranked table), ``weekly.csv`` (mean paths per alternative and week), ``
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -731,7 +730,9 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m simteam.planning SCENARIO.yaml --out DIR [--replications R] [--seed S]``."""
-    ap = argparse.ArgumentParser(prog="python -m simteam.planning",
+    from ..errors import OneLineParser
+
+    ap = OneLineParser(prog="python -m simteam.planning",
                                  description="Run a scenario's alternatives on the same seeds and write a "
                                              "decision report (report.html, figures, results.csv).")
     ap.add_argument("scenario", help="scenario YAML file (e.g. simteam/conf/scenario/example_rollout.yaml)")
@@ -758,12 +759,22 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"--replications: {args.replications} is too small; allowed: 2 or more")
         if args.seed is not None and args.seed < 0:
             raise ConfigError(f"--seed: {args.seed} is not allowed; allowed: a whole number >= 0")
+        from ..errors import terminate_as_interrupt
+
         sc = load_scenario(args.scenario)
         out = args.out or os.path.join("outputs", f"plan-{Path(args.scenario).stem}")
-        res = plan(sc, out, replications=args.replications, seed=args.seed,
-                   run_sensitivity=False if args.no_sensitivity else None, echo=print)
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
+        with terminate_as_interrupt():  # SIGTERM like Ctrl+C: no half-written report
+            res = plan(sc, out, replications=args.replications, seed=args.seed,
+                       run_sensitivity=False if args.no_sensitivity else None, echo=print)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # one route for user errors (simteam.errors): one line, exit 2
+        from ..errors import debug, is_user_error, message
+
+        if debug() or not is_user_error(e):
+            raise
+        print(f"error: {message(e)}", file=sys.stderr)
         return 2
     print_summary(res)
     return 0

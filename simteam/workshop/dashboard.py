@@ -41,7 +41,9 @@ def _port(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
-    p = argparse.ArgumentParser(prog="simteam-dashboard",
+    from ..errors import OneLineParser
+
+    p = OneLineParser(prog="simteam-dashboard",
                                 description="Serve the simteam workshop dashboard (works offline).")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0: the whole network)")
@@ -89,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"--export-dir: cannot create {str(export)!r} ({exc.strerror})")
     if not os.access(export, os.W_OK):
         return _fail(f"--export-dir: {str(export)!r} is not writable")
-    problem = _check_port(host, args.port)
+    try:
+        problem = _check_port(host, args.port)
+    except OSError as exc:  # an unknown host name (socket.gaierror)
+        return _fail(f"--host: cannot listen on {host!r} ({exc.strerror or exc}); use an address of this computer, "
+                     f"e.g. 127.0.0.1")
     if problem:
         return _fail(problem)
     # offline: no telemetry, no version check (solara_args), no banner
