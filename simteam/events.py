@@ -16,6 +16,10 @@ Event kinds:
 * ``quota_change``: multiply the quota by ``value``.
 * ``hire``: fill up to ``value`` open seats now.
 * ``lose_top_performer``: the rep with the highest pace leaves.
+* ``leader_leaves``: the leader of team ``value`` (-1: every team) leaves; an interim covers until the
+  successor arrives (leaders as agents, :mod:`simteam.leaders`).
+* ``promote``: a rep of team ``value`` (the highest pace, or seat ``name`` of the team) becomes its leader.
+* ``hire_leader``: an outside leader of style ``name`` (empty: the team's) takes team ``value``.
 
 Seats are left and filled through the engine's one path (:meth:`simteam.engine.Engine.vacate`,
 :meth:`simteam.engine.Engine.hire`), so an event's leaver follows the same rules as a quit
@@ -26,12 +30,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import change
+from . import change, leaders
 
 __all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "KINDS"]
 
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup", "quota_change", "hire",
-         "lose_top_performer")
+         "lose_top_performer", "leader_leaves", "promote", "hire_leader")
 
 
 class Policy:
@@ -95,6 +99,12 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
     elif kind == "lose_top_performer":
         score = np.where(s.active, -s.pace, np.inf)
         e.vacate(_one_seat(score, rows), "exit")
+    elif kind == "leader_leaves":
+        leaders.leader_leaves(e, rows, value)
+    elif kind == "promote":
+        leaders.promote(e, rows, value, name)
+    elif kind == "hire_leader":
+        leaders.hire_leader(e, rows, value, name)
     else:
         raise ValueError(f"unknown event kind {kind!r}; choose one of {', '.join(KINDS)}")
     if e.B == 1:
