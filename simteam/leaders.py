@@ -270,6 +270,7 @@ class Leaders(Mechanism):
         self._budget(e)
 
     def step(self, e, t: int) -> None:
+        self._team_state(e)  # this week's team state for every row before any succession (batch invariance)
         self._succession(e, t)
         self._exits(e, t)
         self._team_state(e)
@@ -398,6 +399,7 @@ class Leaders(Mechanism):
         wait = np.where(inside, np.rint(_col(P.promote_weeks, B)), np.rint(_col(P.hire_weeks, B))).astype(np.int64)
         self.countdown = np.where(mask, wait, self.countdown)
         self.departed_trust = np.where(mask, self.trust, getattr(self, "departed_trust", self.trust))
+        self._reset_trust(e, mask, self.departed_trust, 0.0)  # the interim is a new leader too
         self.counts["leader_exits"] += mask.sum(axis=1)
         if e.B == 1:
             e.log("leader_leaves", ",".join(str(i) for i in np.flatnonzero(mask[0])))
@@ -414,7 +416,7 @@ class Leaders(Mechanism):
 
     def _arrive(self, e, mask: np.ndarray, skill: np.ndarray, profile: np.ndarray, extra_trust) -> None:
         """New leaders take the teams in ``mask``: state reset, reps' trust starts afresh."""
-        P, B, s = e.p.leaders, e.B, e.s
+        P, B = e.p.leaders, e.B
         old = np.where(self.vacant, getattr(self, "departed_trust", self.trust), self.trust)
         self.vacant &= ~mask
         self.countdown = np.where(mask, -1, self.countdown)
@@ -422,13 +424,22 @@ class Leaders(Mechanism):
         self.stress = np.where(mask, _col(P.stress_base, B), self.stress)
         self.coaching_skill = np.where(mask, skill, self.coaching_skill)
         self.profile = np.where(mask[:, :, None], profile, self.profile)
-        # Ballinger et al. (2009): trust in the successor = start level - reaction to the departure
+        self._reset_trust(e, mask, old, extra_trust)
+        self._team_state(e)
+
+    def _reset_trust(self, e, mask: np.ndarray, old: np.ndarray, extra_trust) -> None:
+        """Reps' trust in a new leader (interim or successor) of the teams in ``mask``.
+
+        Ballinger, Schoorman & Lehman (2009): trust in the successor starts from a level set by the
+        affective reaction to the departure: ``successor_trust - departure_affect (old - 0.5)
+        [+ insider_trust]``, with ``old`` the team's trust in the departed leader.
+        """
+        P, B, s = e.p.leaders, e.B, e.s
         start = (_col(P.successor_trust, B) - _col(P.departure_affect, B) * (old - 0.5)
                  + _col(extra_trust, B))
         team = e.structure.team_of
         seat_mask = mask[:, team] & s.active
         s.trust = np.where(seat_mask, np.clip(start[:, team], 0.0, 1.0), s.trust)
-        self._team_state(e)
 
     def promote(self, e, mask: np.ndarray, seat: int | None = None) -> None:
         """Fill the leader posts in ``mask`` (B, T) by promoting a rep of the team now.
