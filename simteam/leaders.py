@@ -366,9 +366,9 @@ class Leaders(Mechanism):
         started = getattr(e, "initiative_started", None)
         if started is None or not len(started):
             return np.zeros((e.B, 1))
-        wk = e.week - e.initiative_start_week
-        on = bool(np.any(started & (wk >= 0) & (wk < e.cfg.leaders.rollout_weeks)))
-        return np.full((e.B, 1), 1.0 if on else 0.0)
+        wk = e.week - e.initiative_start_week  # (K,)
+        on = started & (wk >= 0) & (wk < _col(e.p.leaders.rollout_weeks, e.B))  # (B, K): per row in a sweep
+        return on.any(axis=1, keepdims=True).astype(float)
 
     def _set_view(self, e) -> None:
         self.view = _Effective(e.p.leadership, {b: self.eff[:, :, k] for k, b in enumerate(BEHAVIOURS)})

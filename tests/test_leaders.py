@@ -266,3 +266,38 @@ def test_mesa_face_shows_the_leaders_state():
     assert ld.behaviours["coaching"] > m.leaders[1].behaviours["coaching"]
     m.intervene("leader_leaves", value=1) if hasattr(m, "intervene") else e.leaders.leave(e, np.array([[False, True, False]]))
     assert m.leaders[1].vacant is True
+
+
+def test_every_leaders_parameter_sweeps_like_its_single_run():
+    """Each numeric ``leaders.*`` parameter moved alone in one run_points batch equals its single run."""
+    from simteam.config import get_path, iter_params
+
+    base = _cfg(weeks=40, market="recession", team={"n_teams": 2, "team_size": 6},
+                leaders={"styles": ["coaching", "command_and_control"], "behaviour_sd": 0.1, "exit_base": 0.02},
+                change={"initiatives": [{"name": "crm", "start_week": 4}]},
+                events=[{"kind": "leader_leaves", "week": 6, "value": 1}, {"kind": "promote", "week": 12, "value": 0}])
+    params = []
+    for path, f in iter_params():
+        if not path.startswith("leaders."):
+            continue
+        d = get_path(base, path)
+        if isinstance(d, bool) or not isinstance(d, (int, float)):
+            continue
+        lo, hi = f.metadata["lo"], f.metadata["hi"]
+        v = next(x for x in ((d // 2 if isinstance(d, int) else d * 1.5), d * 0.5, lo, hi)
+                 if x != d and lo <= x <= hi)
+        params.append((path, int(v) if isinstance(d, int) else float(v)))
+    assert len(params) >= 30
+    points = {p: [v if j == i else get_path(base, p) for j, (_, v) in enumerate(params)]
+              for i, (p, _) in enumerate(params)}
+    sweep = simteam.run_points(base, points, replications=2, seed=5)
+    moved = 0
+    ref = simteam.run(base, replications=2, seed=5).summary
+    for i, (p, v) in enumerate(params):
+        one = simteam.run(simteam.configure(base, **{p.replace(".", "__"): v}), replications=2, seed=5).summary
+        rows = sweep.summary[sweep.summary.point == i]
+        for col in ("revenue", "trust_final", "leader_exits", "leader_stress", "coaching_hours_per_rep",
+                    "leader_vacant_share"):
+            np.testing.assert_array_equal(rows[col].to_numpy(), one[col].to_numpy(), f"{p}={v}: {col}")
+        moved += not np.array_equal(one.revenue.to_numpy(), ref.revenue.to_numpy())
+    assert moved >= 0.7 * len(params)  # most parameters matter in this busy setting
