@@ -44,7 +44,7 @@ from .leadership import STYLES
 from .mechanism import Mechanism
 from .params import param
 
-__all__ = ["LeadersConfig", "Leaders", "BEHAVIOURS", "TIME_ACTIVITIES", "effective", "team_params",
+__all__ = ["LeadersConfig", "Leaders", "BEHAVIOURS", "TIME_ACTIVITIES", "effective", "team_params", "team_array",
            "validate_section", "leader_leaves", "promote", "hire_leader"]
 
 #: The behaviours that differ by team when leaders are agents (what the mechanisms read per team).
@@ -211,6 +211,18 @@ def team_params(names: tuple[str, ...], terms: dict, B: int) -> np.ndarray:
             v = v.reshape(-1, 1) if v.ndim == 1 else v.reshape(1, 1)
         rec[n] = np.broadcast_to(v, (B, T))
     return rec
+
+
+def team_array(v, B: int) -> np.ndarray:
+    """A scalar, ``(B, 1)`` or ``(B, T)`` term as a contiguous float64 ``(B, T')`` array (``T'`` = 1 or T).
+
+    The per-team twin of :func:`simteam.streams.rowvec`: team ``t`` of row ``b`` reads
+    ``a[b, min(t, a.shape[1] - 1)]``.
+    """
+    v = np.asarray(v, dtype=np.float64)
+    if v.ndim < 2:
+        v = v.reshape(-1, 1) if v.ndim == 1 else v.reshape(1, 1)
+    return np.array(np.broadcast_to(v, (B, v.shape[1])))  # a writable C copy: one numba type
 
 
 # ------------------------------------------------------------------------------------------------

@@ -301,3 +301,18 @@ def test_every_leaders_parameter_sweeps_like_its_single_run():
             np.testing.assert_array_equal(rows[col].to_numpy(), one[col].to_numpy(), f"{p}={v}: {col}")
         moved += not np.array_equal(one.revenue.to_numpy(), ref.revenue.to_numpy())
     assert moved >= 0.7 * len(params)  # most parameters matter in this busy setting
+
+
+def test_kernels_keep_one_compiled_version_with_leaders_as_agents():
+    from simteam import kernels
+
+    for on in (False, True):
+        cfg = simteam.configure(weeks=20, market="recession", team={"n_teams": 3, "team_size": 5, "initial_toxic": 2},
+                                mechanisms={"leaders": on}, leaders=MIXED)
+        simteam.run(cfg, replications=2, seed=1)
+        simteam.run(cfg, replications=1, seed=1)
+    for name in ("selling_step", "people_step", "quit_draws", "effort_step", "cohesion_step"):
+        kernel = getattr(kernels, name, None)
+        if kernel is None:
+            from simteam.effort import effort_step as kernel
+        assert len(kernel.signatures) == 1, name
