@@ -466,21 +466,19 @@ class Leaders(Mechanism):
         s, P, B = e.s, e.p.leaders, e.B
         st = e.structure
         team = st.team_of
+        mem, ptr = st.members, st.members_ptr
+        team_m = team[mem]  # the team of each position of the member list (teams in order, seats in order)
         cand = s.active & mask[:, team]
         if seat is not None:
-            pos = np.zeros(e.N, dtype=bool)
-            for t in range(self.T):
-                mem = st.members[st.members_ptr[t]:st.members_ptr[t + 1]]
-                if seat < mem.size:
-                    pos[mem[seat]] = True
-            cand &= pos[None, :]
-        score = np.where(cand, s.pace, -np.inf)
+            cand[:, mem[np.arange(mem.size) - ptr[team_m] != seat]] = False
+        # per team, the first seat (in seat order) with the highest pace among the candidates
+        sc = np.where(cand, s.pace, -np.inf)[:, mem]
+        top = np.maximum.reduceat(sc, ptr[:-1], axis=1)
+        is_top = (sc == top[:, team_m]) & np.isfinite(sc)
+        cs = np.cumsum(is_top, axis=1)
+        before = np.concatenate([np.zeros((B, 1), dtype=cs.dtype), cs[:, :-1]], axis=1)[:, ptr[:-1]]
         chosen = np.zeros_like(cand)
-        for t in range(self.T):  # one seat per team (T teams, a whole-batch argmax each)
-            mem = np.flatnonzero(team == t)
-            j = np.argmax(score[:, mem], axis=1)
-            ok = np.isfinite(score[np.arange(B), mem[j]])
-            chosen[np.arange(B)[ok], mem[j][ok]] = True
+        chosen[:, mem] = is_top & (cs - before[:, team_m] == 1)
         has = self.team_sum(e, chosen.astype(float)) > 0
         prom = mask & has
         if prom.any():
