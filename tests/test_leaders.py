@@ -316,3 +316,15 @@ def test_kernels_keep_one_compiled_version_with_leaders_as_agents():
         if kernel is None:
             from simteam.effort import effort_step as kernel
         assert len(kernel.signatures) == 1, name
+
+
+def test_worker_processes_and_chunks_give_the_same_numbers():
+    cfg = _cfg(weeks=30, team={"n_teams": 3, "team_size": 6},
+               leaders={"styles": ["coaching", "servant"], "behaviour_sd": 0.1, "exit_base": 0.02})
+    one = simteam.run(cfg, replications=8, seed=3)
+    split = simteam.run(cfg, replications=8, seed=3, processes=2, chunk_rows=4)
+    assert one.summary.leader_exits.sum() > 0
+    for col in one.summary.columns:
+        np.testing.assert_array_equal(one.summary[col].to_numpy(), split.summary[col].to_numpy(), col)
+    for k in one.series:
+        np.testing.assert_array_equal(one.series[k], split.series[k], k)
