@@ -47,7 +47,8 @@ def free_lunch(R: int = 200) -> pd.DataFrame:
             d = paired_difference(base.revenue.to_numpy(), s.revenue.to_numpy())
             rows.append({"leaders_as_agents": on, "profile": name, "revenue": s.revenue.mean(),
                          "revenue_vs_balanced": s.revenue.mean() / base.revenue.mean() - 1,
-                         "revenue_diff_lo": d["lo"] / base.revenue.mean(), "revenue_diff_hi": d["hi"] / base.revenue.mean(),
+                         "revenue_diff_lo": d["lo"] / base.revenue.mean(),
+                         "revenue_diff_hi": d["hi"] / base.revenue.mean(),
                          "turnover_annual": s.turnover_annual.mean(), "quota_share": s.quota_share.mean(),
                          "leader_exits_per_year": s.leader_exits.mean() / 2 if on else np.nan,
                          "leader_stress": s.leader_stress.mean() if on else np.nan,

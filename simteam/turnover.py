@@ -143,8 +143,8 @@ class Turnover(Mechanism):
                      "quit_attainment": P.quit_attainment, "quit_stress": P.quit_stress,
                      "quit_cohesion": P.quit_cohesion, "fairness_term": L.fairness_quit * _c(L.fairness) * 0.5,
                      "resistance_quit": e.p.change.resistance_quit}
-            quit_draws(team_params(QUIT_TERMS, terms, e.B), e.structure.team_of_i, act, s.morale, s.trust, s.pace, s.tenure, s.stress,
-                       s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
+            quit_draws(team_params(QUIT_TERMS, terms, e.B), e.structure.team_of_i, act, s.morale, s.trust, s.pace,
+                       s.tenure, s.stress, s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
         # hiring first: seats vacated in earlier weeks count down and are filled when they reach 0
         hired = np.zeros_like(act)
         frozen = e.org.hiring_frozen

@@ -264,8 +264,10 @@ def test_mesa_face_shows_the_leaders_state():
     assert ld.tenure >= 3 and ld.vacant is False
     assert abs(ld.hours_used + ld.hours["slack"] - cfg.leaders.hours_week) < 1e-9
     assert ld.behaviours["coaching"] > m.leaders[1].behaviours["coaching"]
-    m.intervene("leader_leaves", value=1) if hasattr(m, "intervene") else e.leaders.leave(e, np.array([[False, True, False]]))
-    assert m.leaders[1].vacant is True
+    m.intervene("leader_leaves", value=1)
+    assert m.leaders[1].vacant is True and m.leaders[0].vacant is False
+    m.intervene("hire_leader", value=1, name="servant")
+    assert m.leaders[1].vacant is False and m.leaders[1].tenure == 0
 
 
 def test_every_leaders_parameter_sweeps_like_its_single_run():
