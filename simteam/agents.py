@@ -76,7 +76,11 @@ for _name, _doc in REP_FIELDS.items():
 class Leader(CellAgent):
     """A front-line leader of team ``team`` (or the head of sales, ``team = -1``).
 
-    Behaviours are read from the config; team aggregates from the engine.
+    Behaviours are read from the config, or, with leaders as agents (``mechanisms.leaders``),
+    from the leader's own effective behaviours this week; the leader's state (``style``, ``hours``,
+    ``hours_used``, ``stress``, ``tenure``, ``trust``, ``coaching_skill``, ``vacant``) is a view of
+    :class:`simteam.leaders.Leaders` (batch row 0; None for the head of sales or without leaders as
+    agents). Team aggregates come from the engine.
     """
 
     def __init__(self, model, team: int):
@@ -87,7 +91,44 @@ class Leader(CellAgent):
     def behaviours(self) -> dict[str, float]:
         from .leadership import _B
         L = self.model.engine.p.leadership
-        return {b: float(np.asarray(getattr(L, b)).ravel()[0]) for b in _B}
+        out = {b: float(np.asarray(getattr(L, b)).ravel()[0]) for b in _B}
+        lead = self._agent_state()
+        if lead is not None:
+            from .leaders import BEHAVIOURS
+            out.update({b: float(lead.eff[0, self.team, k]) for k, b in enumerate(BEHAVIOURS)})
+        return out
+
+    def _agent_state(self):
+        lead = getattr(self.model.engine, "leaders", None)
+        return lead if (lead is not None and self.team >= 0) else None
+
+    def _value(self, name: str):
+        lead = self._agent_state()
+        return None if lead is None else getattr(lead, name)[0, self.team].item()
+
+    @property
+    def style(self) -> str | None:
+        """The configured style of this team's leader (``leaders.styles``), or None."""
+        styles = self.model.engine.cfg.leaders.styles
+        return styles[self.team % len(styles)] if (styles and self._agent_state() is not None) else None
+
+    stress = property(lambda self: self._value("stress"), doc="leader stress in [0, 1]")
+    tenure = property(lambda self: self._value("tenure"), doc="weeks in the post")
+    trust = property(lambda self: self._value("trust"), doc="trust earned: the team's mean trust in the leader")
+    coaching_skill = property(lambda self: self._value("coaching_skill"), doc="skill as a coach in [0, 1]")
+    vacant = property(lambda self: self._value("vacant"), doc="the post is vacant (an interim covers)")
+
+    @property
+    def hours(self) -> dict[str, float] | None:
+        """This week's hours per activity (coaching ... data_orientation, admin, selling, crisis, rollout, slack)."""
+        lead = self._agent_state()
+        return None if lead is None else {k: float(v[0, self.team]) for k, v in lead.hours.items()}
+
+    @property
+    def hours_used(self) -> float | None:
+        """Hours of the week used (everything but slack)."""
+        h = self.hours
+        return None if h is None else sum(v for k, v in h.items() if k != "slack")
 
     def _members(self) -> np.ndarray:
         e = self.model.engine

@@ -37,6 +37,7 @@ from typing import Any
 from .change import ChangeConfig, Initiative
 from .culture import CultureConfig
 from .leadership import CrisisConfig, LeadershipConfig
+from .leaders import LeadersConfig, validate_section as _validate_leaders
 from .market import MarketConfig, Segment, Shock, default_segments  # noqa: F401  (re-exported)
 from .params import ConfigError, param, sub
 from .people import PeopleConfig
@@ -54,6 +55,7 @@ __all__ = [
     "PeopleConfig",
     "LeadershipConfig",
     "CrisisConfig",
+    "LeadersConfig",
     "Initiative",
     "ChangeConfig",
     "CultureConfig",
@@ -105,6 +107,7 @@ class Switches:
     resistance: bool = param(True, doc="resistance to forced change")
     crisis_response: bool = param(True, doc="the leader's crisis-response strategy")
     cohesion: bool = param(True, doc="tie strength from celebrations; reset by regrouping")
+    leaders: bool = param(False, doc="leaders as agents: per-team styles, time budget, stress, succession (leaders:)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -147,10 +150,13 @@ class Event:
 
     kind: str = param("recognition_event", doc="what happens",
                       choices=("crisis", "toxic_hire", "recognition_event", "rollout", "regroup",
-                               "quota_change", "hire", "lose_top_performer"))
+                               "quota_change", "hire", "lose_top_performer", "leader_leaves", "promote",
+                               "hire_leader"))
     week: int = param(0, 0, 100_000, unit="week", doc="week the event fires")
-    value: float = param(0.0, -1e9, 1e9, doc="kind-specific size (crisis depth, quota factor, hires)")
-    name: str = param("", doc="kind-specific name (initiative to start)")
+    value: float = param(0.0, -1e9, 1e9, doc="kind-specific size (crisis depth, quota factor, hires; the team of "
+                         "a leader event, -1 for all)")
+    name: str = param("", doc="kind-specific name (initiative to start; style of hire_leader; seat in the team of "
+                      "promote)")
     probability: float = param(1.0, 0.0, 1.0, doc="probability the event happens (drawn per replication)")
 
 
@@ -170,6 +176,7 @@ class SimConfig:
     people: PeopleConfig = sub(PeopleConfig)
     leadership: LeadershipConfig = sub(LeadershipConfig)
     crisis: CrisisConfig = sub(CrisisConfig)
+    leaders: LeadersConfig = sub(LeadersConfig)
     change: ChangeConfig = sub(ChangeConfig)
     culture: CultureConfig = sub(CultureConfig)
     mechanisms: Switches = sub(Switches)
@@ -298,6 +305,7 @@ def validate(cfg: SimConfig) -> SimConfig:
                               f"allowed: 1.0 (use alternatives to compare doing it or not)")
         if ev.kind == "rollout" and ev.name not in inames:
             raise ConfigError(f"events[{i}].name: {ev.name!r} names no initiative; allowed: {inames}")
+    _validate_leaders(cfg)
     t = cfg.team
     if t.graph == "small_world" and t.k_neighbors % 2:
         raise ConfigError(f"team.k_neighbors: {t.k_neighbors} must be even for the small_world graph")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .leaders import effective, team_array
 from .mechanism import Mechanism
 from .numerics import jit, walk_active_toxic
 from .params import param
@@ -96,13 +97,13 @@ def cohesion_step(t_ptr, t_idx, team_of, active, wins_week, base, celebrate, rat
         for i in range(N):
             t = team_of[i]
             share = team_scratch[0, t] / max(team_scratch[1, t], 1.0)
-            target = base[b] + celebrate[b] * share
+            target = base[b] + celebrate[b, min(t, celebrate.shape[1] - 1)] * share
             cohesion[b, i] = cohesion[b, i] + rate[b] * (min(max(target, 0.0), 1.0) - cohesion[b, i])
 
 
 def step(e, t: int) -> None:
     """SIS spread, the leader acting on toxic reps (reform or dismissal: marked ``leaving``), cohesion."""
-    s, C, L, sw = e.s, e.p.culture, e.p.leadership, e.sw
+    s, C, L, sw = e.s, e.p.culture, effective(e), e.sw
     st = e.structure
     act = s.active
     tox = s.toxic & act
@@ -112,12 +113,13 @@ def step(e, t: int) -> None:
     # infection where a susceptible rep has toxic peers, recovery and removal where a rep is toxic
     infect = None
     if sw.toxic_spread and tox.any():
-        beta = rowvec(C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol), B)
+        beta = team_array(C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol), B)
         pressure = np.empty((B, e.N))
         toxic_pressure(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx,
                                st.adj_val, act, s.toxic, e.scratch("culture_teams", (2, st.n_teams))[0], pressure)
         rows, cols = np.nonzero(act & ~s.toxic & (pressure > 0))
-        hit = e.rng.at("toxic_infect", t, rows, cols) < -np.expm1(-beta[rows] * pressure[rows, cols])
+        beta_rc = beta[rows, np.minimum(st.team_of[cols], beta.shape[1] - 1)]  # the seat's team (leaders as agents)
+        hit = e.rng.at("toxic_infect", t, rows, cols) < -np.expm1(-beta_rc * pressure[rows, cols])
         infect = (rows[hit], cols[hit])
     if tox.any():
         rec_h = (C.recovery_rate if sw.toxic_spread else 0.0) + (L.toxic_reform_rate * (1.0 - tol)
@@ -135,7 +137,7 @@ def step(e, t: int) -> None:
     if sw.cohesion:
         celebrate = C.celebration_cohesion * L.recognition if sw.recognition else 0.0
         cohesion_step(st.members_ptr, st.members, st.team_of_i, act, s.wins_week,
-                              rowvec(C.cohesion_base, e.B), rowvec(celebrate, e.B), rowvec(C.cohesion_rate, e.B),
+                              rowvec(C.cohesion_base, e.B), team_array(celebrate, e.B), rowvec(C.cohesion_rate, e.B),
                               s.cohesion, e.scratch("culture_teams", (2, st.n_teams)))
 
 

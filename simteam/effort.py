@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .mechanism import Mechanism
-from .numerics import inline, jit, row_params
+from .leaders import effective, team_params
+from .numerics import inline, jit
 
 __all__ = ["Effort", "effort_step", "EFFORT_TERMS"]
 
@@ -29,12 +30,13 @@ def effort_level(r, morale, trust, stress):
 
 
 @jit
-def effort_step(params, morale, trust, stress, out):
-    """Effort of every seat; ``params`` has one record per row with the fields :data:`EFFORT_TERMS`."""
+def effort_step(params, team_of, morale, trust, stress, out):
+    """Effort of every seat; ``params`` has one record per row and team with the fields :data:`EFFORT_TERMS`."""
     B, N = morale.shape
+    tm = params.shape[1] - 1
     for b in range(B):
-        r = params[b]
         for i in range(N):
+            r = params[b, min(team_of[i], tm)]
             out[b, i] = effort_level(r, morale[b, i], trust[b, i], stress[b, i])
 
 
@@ -44,7 +46,7 @@ class Effort(Mechanism):
     name = "effort"
 
     def step(self, e, t: int) -> None:
-        s, P, L = e.s, e.p.people, e.p.leadership
+        s, P, L = e.s, e.p.people, effective(e)
         if not e.sw.effort:
             s.effort = np.full_like(s.morale, 0.5)
             return
@@ -54,4 +56,4 @@ class Effort(Mechanism):
                  "accountability_term": L.accountability_effort * acc, "effort_stress": P.effort_stress}
         if s.effort.shape != s.morale.shape or not s.effort.flags.writeable:
             s.effort = np.empty_like(s.morale)
-        effort_step(row_params(EFFORT_TERMS, terms, e.B), s.morale, s.trust, s.stress, s.effort)
+        effort_step(team_params(EFFORT_TERMS, terms, e.B), e.structure.team_of_i, s.morale, s.trust, s.stress, s.effort)

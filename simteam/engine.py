@@ -21,6 +21,7 @@ from . import change, culture, leadership, market, people, selling, turnover
 from .config import ConfigError, SimConfig, get_path, validate
 from .effort import Effort
 from .events import build_policies
+from .leaders import Leaders
 from .mechanism import HireSpec, Mechanism, OrgState
 from .numerics import jit
 from .network import TeamStructure, build_structure, read_edgelist, regroup
@@ -270,7 +271,10 @@ class Engine:
         self.counters = {k: np.zeros(B) for k in ("rep_years", "at_quota", "top20_sum", "top20_n",
                                                   "quits", "exits_other", "hires", "wins")}
         # extra mechanisms: a copy per engine, so per-run state never leaks between engines
-        self.mechanisms = _place(default_mechanisms(), [copy.deepcopy(m) for m in (mechanisms or [])])
+        base = default_mechanisms()
+        if cfg.mechanisms.leaders:  # leaders as agents (submodel LA), right after the leadership phase
+            base.insert(2, Leaders())
+        self.mechanisms = _place(base, [copy.deepcopy(m) for m in (mechanisms or [])])
         self.series = {k: np.full((self.weeks, B), np.nan) for k in series_names(self.mechanisms)}
         # the init phase: each mechanism sets up its own state, then what depends on the others'
         for m in self.mechanisms:
@@ -401,7 +405,7 @@ class Engine:
 
         1. events      timed interventions and policies at phase ``start``
         2. market      demand per segment: trend, season, noise, shocks, competitor
-        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``
+        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; leaders (LA, if on)
         4. effort      engagement from morale, trust, stress, goals and accountability
         5. selling     allocation of opportunities, pipeline, wins and revenue
         6. people      recognition, stress, morale (drivers then contagion), trust, skill

@@ -17,6 +17,10 @@ Event kinds:
 * ``hire``: fill up to ``value`` open seats now.
 * ``lose_top_performer``: the rep with the highest pace leaves.
 * ``dismiss``: the rep in seat ``int(value)`` is let go (counted as another exit, not a quit).
+* ``leader_leaves``: the leader of team ``value`` (-1: every team) leaves; an interim covers until the
+  successor arrives (leaders as agents, :mod:`simteam.leaders`).
+* ``promote``: a rep of team ``value`` (the highest pace, or seat ``name`` of the team) becomes its leader.
+* ``hire_leader``: an outside leader of style ``name`` (empty: the team's) takes team ``value``.
 
 Seats are left and filled through the engine's one path (:meth:`simteam.engine.Engine.vacate`,
 :meth:`simteam.engine.Engine.hire`), so an event's leaver follows the same rules as a quit
@@ -27,14 +31,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import change
+from . import change, leaders
 from .config import VALUE_RANGE, check_event  # noqa: F401  (one check for configured and fired events)
 
 __all__ = ["Policy", "EventPolicy", "RegroupPolicy", "fire", "build_policies", "check_event", "KINDS",
            "VALUE_RANGE"]
 
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup", "quota_change", "hire",
-         "lose_top_performer", "dismiss")
+         "lose_top_performer", "dismiss", "leader_leaves", "promote", "hire_leader")
 
 #: Kinds that act on the structure every batch row shares (the peer graph, the initiatives).
 STRUCTURAL = ("rollout", "regroup")
@@ -113,6 +117,12 @@ def fire(e, kind: str, value: float = 0.0, name: str = "", rows: np.ndarray | No
         mask = np.zeros((e.B, e.N), dtype=bool)
         mask[:, seat] = rows
         e.vacate(mask, "exit")
+    elif kind == "leader_leaves":
+        leaders.leader_leaves(e, rows, value)
+    elif kind == "promote":
+        leaders.promote(e, rows, value, name)
+    elif kind == "hire_leader":
+        leaders.hire_leader(e, rows, value, name)
     else:
         raise ValueError(f"unknown event kind {kind!r}; choose one of {', '.join(KINDS)}")
     if e.B == 1:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .mechanism import Mechanism
-from .numerics import flag_record, inline, jit, ndtri, row_params, unit, walk_active_toxic, walk_morale_skill
+from .leaders import effective, team_params
+from .numerics import flag_record, inline, jit, ndtri, unit, walk_active_toxic, walk_morale_skill
 from .params import param
 from .streams import rowvec
 
@@ -240,7 +241,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
                 key_mood, base, scratch, team_scratch):
     """Recognition, stress, morale (drivers, mood, DeGroot contagion), trust, skill, pace for every row.
 
-    ``params``: one record per row with the fields :data:`PEOPLE_TERMS`; ``flags``: a one-record
+    ``params``: one record per row and team with the fields :data:`PEOPLE_TERMS`; ``flags``: a one-record
     array with the fields :data:`PEOPLE_FLAGS`. ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh,
     computed by the caller). ``scratch`` (3, N) and ``team_scratch`` (5, T) are work arrays kept by
     the engine between weeks, reused row by row.
@@ -256,13 +257,13 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
     t_act, t_tox, t_weak, t_m, t_sk = (team_scratch[0], team_scratch[1], team_scratch[2], team_scratch[3],
                                        team_scratch[4])
     for b in range(B):
-        r = params[b]
-        damp = r.damp
-        mood_sd = r.mood_sd
+        tm = params.shape[1] - 1
+        mood_sd = params[b, 0].mood_sd
         team_exposure_sums(b, t_ptr, t_idx, active, toxic, skill, t_act, t_tox, t_weak)
         # pass 1: everything that reads only the seat itself and start-of-week neighbours
         for i in range(N):
             t = team_of[i]
+            r = params[b, min(t, tm)]
             a = active[b, i]
             af_i = 1.0 if a else 0.0
             if complete:
@@ -274,7 +275,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
             harm = 0.0
             team_tox = 0.0
             if f_tox:
-                harm = ntox / max(na, 1.0) * damp
+                harm = ntox / max(na, 1.0) * r.damp
                 team_tox = 1.0 if t_tox[t] > 0 else 0.0
             rec = 0.0
             if f_rec:
@@ -308,6 +309,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
                 team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk)
             for i in range(N):
                 t = team_of[i]
+                r = params[b, min(t, tm)]
                 na = nbr_act[i]
                 if complete:
                     af_i = 1.0 if active[b, i] else 0.0
@@ -334,7 +336,7 @@ def step(e, t: int) -> None:
     One compiled pass per row (:func:`people_step`); the per-row terms are formed here, by name,
     with the same operations as the equations in docs/model.md.
     """
-    s, P, L, C, sw = e.s, e.p.people, e.p.leadership, e.p.culture, e.sw
+    s, P, L, C, sw = e.s, e.p.people, effective(e), e.p.culture, e.sw
     st = e.structure
     B = e.B
     org = e.org
@@ -374,7 +376,7 @@ def step(e, t: int) -> None:
     tanh_pace = e.scratch("tanh_pace", (B, e.N))
     np.tanh(np.subtract(s.pace, 1.0, out=tanh_pace), out=tanh_pace)
     people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
-                row_params(PEOPLE_TERMS, terms, B), flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week,
+                team_params(PEOPLE_TERMS, terms, B), flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week,
                 s.pace, tanh_pace, s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance,
                 s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
                 s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),

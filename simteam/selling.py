@@ -34,7 +34,8 @@ import numpy as np
 
 from .mechanism import Mechanism
 from .network import rowsum
-from .numerics import flag_record, inline, jit, ndtr, ndtri, poisson_inverse, row_params, unit
+from .leaders import effective, team_params
+from .numerics import flag_record, inline, jit, ndtr, ndtri, poisson_inverse, unit
 from .params import param
 from .streams import rowvec
 
@@ -137,7 +138,7 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
                  out_taken, wins_out, rev_out, revenue_year, seat_revenue_year, revenue_total):
     """One week of selling for every row and team (see :meth:`Selling.step`).
 
-    ``params``: one record per row with the fields :data:`SELLING_TERMS`; ``flags``: a one-record
+    ``params``: one record per row and team with the fields :data:`SELLING_TERMS`; ``flags``: a one-record
     array with the fields :data:`SELLING_FLAGS`. Teams are given as CSR member lists (``t_ptr``,
     ``t_idx``: the seats of team ``t`` in seat order). Writes the opportunities taken, wins and
     revenue, and updates the pipeline and the revenue accumulators in place.
@@ -154,12 +155,13 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
     tw = np.empty(S)
     per = np.empty(S)
     off = np.empty(S)
+    tm = params.shape[1] - 1
     for b in range(B):
-        r = params[b]
         kb_est = key_estimate[b]
         kb_win = key_wins[b]
         kb_val = key_value[b]
         for t in range(T):
+            r = params[b, min(t, tm)]
             m0 = t_ptr[t]
             m1 = t_ptr[t + 1]
             # allocation weights and their team sums (seat order)
@@ -272,7 +274,7 @@ class Selling(Mechanism):
             s.revenue_week[:] = 0.0
             s.wins_week[:] = 0.0
             return
-        L, sp = p.leadership, p.selling
+        L, sp = effective(e), p.selling
         B, N, S = e.B, e.N, e.S
         noise_sd = sp.estimate_noise * (1.0 - L.data_orientation) if sw.allocation_noise else 0.0
         use_noise = bool(sw.allocation_noise and np.any(noise_sd))
@@ -304,7 +306,7 @@ class Selling(Mechanism):
         flags = flag_record(SELLING_FLAGS, {"change": bool(e.K), "estimate_noise": use_noise,
                                             "selection_gain": bool(np.any(sq)), "pivot": pivot is not None})
         selling_step(
-            st.members_ptr, st.members, st.team_sizes_f, row_params(SELLING_TERMS, terms, B), flags,
+            st.members_ptr, st.members, st.team_sizes_f, team_params(SELLING_TERMS, terms, B), flags,
             s.active, s.effort, s.productivity, s.skill, s.morale, e.change_factor,
             s.log_strength, s.pipeline, s.pipeline_value, np.array(mix, dtype=np.float64),
             mk.lead, np.array(mk.D, dtype=np.float64), mk.win_logit, mk.hazard, mk.size,

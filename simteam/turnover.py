@@ -20,7 +20,8 @@ import numpy as np
 
 from .mechanism import Mechanism
 from .network import rowsum
-from .numerics import inline, jit, row_params, unit
+from .leaders import effective, team_params
+from .numerics import inline, jit, unit
 from .streams import rowvec
 
 __all__ = ["Turnover", "quit_draws", "tenure_and_ramp", "QUIT_TERMS", "close_year", "update_ramp"]
@@ -47,17 +48,19 @@ def quit_hazard(r, morale, trust, pace, tenure, stress, cohesion, resistance):
 
 
 @jit
-def quit_draws(params, active, morale, trust, pace, tenure, stress, cohesion, resistance, key_quit, base, out):
+def quit_draws(params, team_of, active, morale, trust, pace, tenure, stress, cohesion, resistance, key_quit, base,
+               out):
     """Voluntary quits: ``out[b, i] = active and u < 1 - exp(-hazard)``; ``params`` has the fields
-    :data:`QUIT_TERMS`."""
+    :data:`QUIT_TERMS` (one record per row and team)."""
     B, N = active.shape
+    tm = params.shape[1] - 1
     for b in range(B):
-        r = params[b]
         kb = key_quit[b]
         for i in range(N):
             if not active[b, i]:
                 out[b, i] = False
                 continue
+            r = params[b, min(team_of[i], tm)]
             hazard = quit_hazard(r, morale[b, i], trust[b, i], pace[b, i], tenure[b, i], stress[b, i],
                                  cohesion[b, i], resistance[b, i])
             out[b, i] = unit(kb, base, i) < -math.expm1(-hazard)
@@ -132,7 +135,7 @@ class Turnover(Mechanism):
         update_ramp(e)
 
     def step(self, e, t: int) -> None:
-        s, P, L, sw = e.s, e.p.people, e.p.leadership, e.sw
+        s, P, L, sw = e.s, e.p.people, effective(e), e.sw
         act = s.active
         quits = np.zeros_like(act)
         if sw.attrition:
@@ -140,8 +143,8 @@ class Turnover(Mechanism):
                      "quit_attainment": P.quit_attainment, "quit_stress": P.quit_stress,
                      "quit_cohesion": P.quit_cohesion, "fairness_term": L.fairness_quit * _c(L.fairness) * 0.5,
                      "resistance_quit": e.p.change.resistance_quit}
-            quit_draws(row_params(QUIT_TERMS, terms, e.B), act, s.morale, s.trust, s.pace, s.tenure, s.stress,
-                       s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
+            quit_draws(team_params(QUIT_TERMS, terms, e.B), e.structure.team_of_i, act, s.morale, s.trust, s.pace,
+                       s.tenure, s.stress, s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
         # hiring first: seats vacated in earlier weeks count down and are filled when they reach 0
         hired = np.zeros_like(act)
         frozen = e.org.hiring_frozen

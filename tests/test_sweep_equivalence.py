@@ -97,7 +97,7 @@ def _check_params(params):
 
 def test_every_section_has_sweepable_parameters():
     sections = {p.split(".")[0] for p, _ in sweepable()}
-    assert sections == {"market", "selling", "people", "leadership", "crisis", "change", "culture"}
+    assert sections == {"market", "selling", "people", "leadership", "crisis", "leaders", "change", "culture"}
 
 
 def test_a_sweep_point_equals_the_single_run_sample():
@@ -139,8 +139,9 @@ def _batch_equals_singles(cfg, policies=lambda: None, seed=40, n=3):
 def test_batch_equals_single_runs_with_every_event_kind(kind):
     extra = {"name": "crm"} if kind == "rollout" else {}
     value = {"crisis": 0.3, "quota_change": 1.2, "hire": 2.0}.get(kind, 0.0)
+    leaders = kind in ("leader_leaves", "promote", "hire_leader")  # leaders as agents (docs/model.md §7.14)
     cfg = simteam.configure(
-        weeks=40, team__team_size=6, team__n_teams=2,
+        weeks=40, team__team_size=6, team__n_teams=2, mechanisms__leaders=leaders,
         change={"initiatives": [{"name": "crm", "start_week": -1}]},
         events=[{"kind": "lose_top_performer", "week": 3}, {"kind": kind, "week": 10, "value": value, **extra}])
     _batch_equals_singles(cfg)
