@@ -220,6 +220,14 @@ def scenario_roster(sc: Scenario, base: SimConfig | None = None) -> Roster | Non
                        skill_scale=t.get("skill_scale", (1, 5)), columns=t.get("columns"), as_of=t.get("as_of"))
 
 
+def scenario_history(sc: Scenario, roster: Roster | None = None):
+    """The scenario's team history (``history:``), validated against the roster; None when there is none."""
+    if not sc.history:
+        return None
+    from .history import load_history
+    return load_history(resolve_path(sc.history, sc), roster=roster)
+
+
 # ----------------------------------------------------------------------------------------------
 # Analysis
 # ----------------------------------------------------------------------------------------------
@@ -254,6 +262,7 @@ class PlanResult:
     executive: dict = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
     survey_scale: tuple = (0.0, 1.0)
+    history_fit: Any = None
     files: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -450,6 +459,27 @@ def break_even_text(sc: Scenario, r: dict) -> str:
             f"{fmt_assumption(r['value'], r['fmt'])} (tested {rng}).")
 
 
+def history_text(sc: Scenario, h) -> str:
+    """One paragraph: the fitted baseline against the team's history, and the warning when it does not fit."""
+    H = h.history
+    parts = []
+    for r in h.moments.itertuples():
+        nd = 2 if r.metric != "attainment" else 0
+        pct = r.metric == "attainment"
+        parts.append(f"{r.label} {fmt_number(r.actual, nd, percent=pct)} actual, "
+                     f"{fmt_number(r.fitted_mean, nd, percent=pct)} fitted "
+                     f"(outside the simulated 90% band in {fmt_number(r.outside_share, 0, percent=True)} of the "
+                     f"{H.freq}s)")
+    fitted = "; ".join(f"{p.label} {fmt_number(p.estimate, 4 if p.estimate < 0.1 else 2)} (95% interval "
+                       f"{fmt_number(max(p.ci_low, 0.0), 4 if p.estimate < 0.1 else 2)} to "
+                       f"{fmt_number(p.ci_high, 4 if p.estimate < 0.1 else 2)}; model default "
+                       f"{fmt_number(p.default, 4 if p.default < 0.1 else 2)})" for p in h.params.itertuples())
+    txt = (f"Your team's history ({H.n} {H.freq}s, {H.table['period'].iloc[0]} to {H.table['period'].iloc[-1]}): "
+           f"the baseline fitted to it has {fitted}. " + "; ".join(parts) + ". ")
+    txt += ("It fits: the history is one the model produces." if h.fits else "Warning: " + " ".join(h.warnings))
+    return txt
+
+
 def _share(runs: dict, a: str, b: str, rb: str) -> float:
     x, y = _metric(runs[a], rb), _metric(runs[b], rb)
     return float(np.mean(x > y)) if RANK_BY[rb] else float(np.mean(x < y))
@@ -457,7 +487,7 @@ def _share(runs: dict, a: str, b: str, rb: str) -> float:
 
 def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: pd.DataFrame,
                   runs: dict[str, AltRun], luck: dict | None = None, be: list[dict] | None = None,
-                  money: pd.DataFrame | None = None) -> tuple[list[str], dict]:
+                  money: pd.DataFrame | None = None, history=None) -> tuple[list[str], dict]:
     """The plain-language summary (one paragraph per item) and the one-page executive summary's parts."""
     out = []
     rb = sc.rank_by
@@ -602,6 +632,10 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         txt += (f". The best choice changes with: {', '.join(sens[sens['assumption'] == k]['label'].iloc[0] for k in flips)}."
                 if flips else f". {L(bname)} stays the best choice at every tested setting.")
         out.append(txt)
+    if history is not None:
+        out.append(history_text(sc, history))
+        if not history.fits:
+            exec_["risks"] = ([history.warnings[0]] + exec_["risks"])[:3]
     out.append("These are model results, not forecasts: they show how the plan plays out under the model's "
                "assumptions (listed in the report, with their sources) and your roster, and are most useful for "
                "comparing alternatives.")
@@ -641,6 +675,17 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     roster = check(sc, base)
     say(f"scenario {sc.name!r}: {len(sc.names)} alternatives ({', '.join(sc.names)})"
         + (f"; roster {roster.path} with {roster.n} seats" if roster is not None else ""))
+    hfit = None
+    if sc.history:
+        # the baseline fitted to the team's history; the fitted values then hold in every alternative
+        from .history import fit_history, with_history_fit
+        s_fit = seed if seed is not None else (sc.seed if sc.seed is not None else base.seed)
+        hfit = fit_history(compile_alternative(sc, "status_quo", base), scenario_history(sc, roster), roster,
+                           seed=int(s_fit))
+        sc = with_history_fit(sc, hfit)
+        say(f"history fit: {hfit.history.n} {hfit.history.freq}s, {hfit.evaluations} parameter points, "
+            f"{hfit.seconds:.1f} s; " + ", ".join(f"{k} = {v:.4g}" for k, v in hfit.estimate.items())
+            + ("" if hfit.fits else " - it does NOT fit (see the report)"))
     from .assumptions import list_assumptions
     from .money import money_table
     assumptions = list_assumptions(sc, roster)
@@ -668,7 +713,7 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
             f"x {len(runs)} alternatives x {rs} replications")
         be = break_even_lines(sc, sens, table, base, rs, s0, roster)
     money = money_table(sc, runs)
-    text, executive = write_summary(sc, table, risk, sens, runs, luck=luck, be=be, money=money)
+    text, executive = write_summary(sc, table, risk, sens, runs, luck=luck, be=be, money=money, history=hfit)
     overrides = [f"{sc.label(n)}: {k} = {v}" for n in sc.alternatives for k, v in sc.alternatives[n]["set"].items()]
     overrides += [f"{a['label']}: {a['param']} = {a['value']:g} ({a['source']})" if a["dist"] == "fixed" else
                   f"{a['label']}: {a['param']} drawn from {a['low']:g} to {a['high']:g} ({a['source']})"
@@ -676,7 +721,8 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     overrides += list(extra_overrides or [])
     res = PlanResult(sc, runs, table, weekly, risk, sens, text, outdir=str(outdir), assumptions=assumptions,
                      money=money, break_even=be, luck=luck, executive=executive, overrides=overrides,
-                     survey_scale=tuple(roster.survey_scale) if roster is not None else (0.0, 1.0))
+                     survey_scale=tuple(roster.survey_scale) if roster is not None else (0.0, 1.0),
+                     history_fit=hfit)
     from .report import write_report
     res.files = write_report(res, str(outdir), figures=figures)
     res.seconds = time.perf_counter() - t0
@@ -693,6 +739,11 @@ def check(sc: Scenario, base: SimConfig | None = None) -> Roster | None:
         try:
             compile_alternative(sc, n, base)
             alternative_policies(sc, n, roster)
+        except ConfigError as e:
+            problems.append(str(e))
+    if sc.history:
+        try:
+            scenario_history(sc, roster)
         except ConfigError as e:
             problems.append(str(e))
     if problems:

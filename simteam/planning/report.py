@@ -207,6 +207,32 @@ def make_figures(res) -> dict[str, bytes]:
         ax.legend(fontsize=8)
         ax.grid(axis="x", alpha=0.3)
         save(fig, "fig_sensitivity.png")
+    # 8. the baseline fitted to the team's history
+    h = getattr(res, "history_fit", None)
+    if h is not None:
+        from .history import METRICS
+        mets = list(h.outside_share)
+        fig = new_figure(figsize=(9, 2.6))
+        axes = fig.subplots(1, len(mets), squeeze=False)[0]
+        per = h.history.table["period"].tolist()
+        x = np.arange(len(per))
+        step = max(1, len(per) // 6)
+        for ax, m in zip(axes, mets):
+            d = h.periods[h.periods["metric"] == m]
+            ax.fill_between(x, d["p05"], d["p95"], color="tab:blue", alpha=0.18, label="model: 90% band")
+            ax.plot(x, d["mean"], color="tab:blue", lw=1.2, label="model: mean")
+            out = d["outside"].to_numpy()
+            ax.plot(x[~out], d["actual"].to_numpy()[~out], "o", color="black", ms=3.5, label="actual")
+            if out.any():
+                ax.plot(x[out], d["actual"].to_numpy()[out], "x", color="tab:red", ms=6, mew=1.5,
+                        label="actual, outside the band")
+            ax.set_title(METRICS[m][1], fontsize=9)
+            ax.set_xticks(x[::step], per[::step], fontsize=7, rotation=30)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.grid(alpha=0.3)
+        axes[0].legend(fontsize=7, loc="best")
+        fig.tight_layout()
+        save(fig, "fig_history.png")
     return figs
 
 
@@ -259,6 +285,8 @@ def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
         put("csv", res.at_risk, "at_risk.csv")
         put("csv", res.sensitivity, "sensitivity.csv")
         put("csv", res.money, "money.csv")
+        if getattr(res, "history_fit", None) is not None:
+            put("csv", res.history_fit.periods, "history_fit.csv")
         put("csv", pd.DataFrame([{k: v for k, v in a.items() if k != "target"} for a in res.assumptions]),
             "assumptions.csv")
         put("text", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}), "scenario.yaml")
@@ -283,6 +311,33 @@ CAPTIONS = {
     "fig_sensitivity.png": "Sensitivity: each alternative's gain over the baseline when one assumption is set "
                            "low (circle) or high (square).",
 }
+#: Caption of the history figure (shown in its own section).
+HISTORY_CAPTION = ("Your team's history (dots; red crosses: outside the band) against the baseline fitted to it: "
+                   "the model's mean and its 90% band per period, from today's roster.")
+
+
+def _history(res, figs: dict[str, bytes]) -> dict | None:
+    h = getattr(res, "history_fit", None)
+    if h is None:
+        return None
+    H = h.history
+
+    def f(x, m):
+        return fmt_number(x, 0, percent=True) if m == "attainment" else fmt_number(x, 2)
+
+    def fp(x):
+        return fmt_number(x, 4 if abs(x) < 0.1 else 2)
+    return {
+        "n": H.n, "freq": H.freq, "first": H.table["period"].iloc[0], "last": H.table["period"].iloc[-1],
+        "fits": h.fits, "warnings": list(h.warnings), "replications": h.replications,
+        "params": [{"label": p.label, "estimate": fp(p.estimate), "ci": f"{fp(max(p.ci_low, 0.0))} to {fp(p.ci_high)}",
+                    "default": fp(p.default)} for p in h.params.itertuples()],
+        "moments": [{"label": r.label, "actual": f(r.actual, r.metric), "fitted": f(r.fitted_mean, r.metric),
+                     "outside": fmt_number(r.outside_share, 0, percent=True)} for r in h.moments.itertuples()],
+        "j": (f"J = {h.j_stat:.2f}, p = {h.j_pvalue:.2f}" if np.isfinite(h.j_pvalue) else ""),
+        "caption": HISTORY_CAPTION,
+        "png64": base64.b64encode(figs["fig_history.png"]).decode() if "fig_history.png" in figs else "",
+    }
 
 
 def _ranked(table: pd.DataFrame) -> list[dict]:
@@ -403,4 +458,5 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         version=simteam.__version__, source=sc.source, assumptions=_assumptions(res), money=_money(res),
         executive=res.executive, overrides=list(res.overrides), paper=sc.paper, currency=sc.currency,
         baseline_label=sc.label(sc.baseline), survey_scale="-".join(f"{x:g}" for x in res.survey_scale),
-        break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")])
+        break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")],
+        history=_history(res, figs))
