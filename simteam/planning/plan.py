@@ -263,6 +263,7 @@ class PlanResult:
     overrides: list[str] = field(default_factory=list)
     survey_scale: tuple = (0.0, 1.0)
     history_fit: Any = None
+    discovery: Any = None
     files: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -487,7 +488,8 @@ def _share(runs: dict, a: str, b: str, rb: str) -> float:
 
 def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: pd.DataFrame,
                   runs: dict[str, AltRun], luck: dict | None = None, be: list[dict] | None = None,
-                  money: pd.DataFrame | None = None, history=None) -> tuple[list[str], dict]:
+                  money: pd.DataFrame | None = None, history=None,
+                  discovery: str | None = None) -> tuple[list[str], dict]:
     """The plain-language summary (one paragraph per item) and the one-page executive summary's parts."""
     out = []
     rb = sc.rank_by
@@ -632,6 +634,10 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         txt += (f". The best choice changes with: {', '.join(sens[sens['assumption'] == k]['label'].iloc[0] for k in flips)}."
                 if flips else f". {L(bname)} stays the best choice at every tested setting.")
         out.append(txt)
+    if discovery:
+        out.append(discovery)
+        if "loses to" in discovery and " when " in discovery:
+            exec_["risks"] = ([discovery.split(": ", 1)[1]] + exec_["risks"])[:3]
     if history is not None:
         out.append(history_text(sc, history))
         if not history.fits:
@@ -713,7 +719,10 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
             f"x {len(runs)} alternatives x {rs} replications")
         be = break_even_lines(sc, sens, table, base, rs, s0, roster)
     money = money_table(sc, runs)
-    text, executive = write_summary(sc, table, risk, sens, runs, luck=luck, be=be, money=money, history=hfit)
+    from .discovery import discover, discovery_text
+    disc = discover(sc, runs, table, assumptions)
+    text, executive = write_summary(sc, table, risk, sens, runs, luck=luck, be=be, money=money, history=hfit,
+                                    discovery=discovery_text(sc, disc))
     overrides = [f"{sc.label(n)}: {k} = {v}" for n in sc.alternatives for k, v in sc.alternatives[n]["set"].items()]
     overrides += [f"{a['label']}: {a['param']} = {a['value']:g} ({a['source']})" if a["dist"] == "fixed" else
                   f"{a['label']}: {a['param']} drawn from {a['low']:g} to {a['high']:g} ({a['source']})"
@@ -722,7 +731,7 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     res = PlanResult(sc, runs, table, weekly, risk, sens, text, outdir=str(outdir), assumptions=assumptions,
                      money=money, break_even=be, luck=luck, executive=executive, overrides=overrides,
                      survey_scale=tuple(roster.survey_scale) if roster is not None else (0.0, 1.0),
-                     history_fit=hfit)
+                     history_fit=hfit, discovery=disc)
     from .report import write_report
     res.files = write_report(res, str(outdir), figures=figures)
     res.seconds = time.perf_counter() - t0

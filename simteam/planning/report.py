@@ -285,6 +285,9 @@ def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
         put("csv", res.at_risk, "at_risk.csv")
         put("csv", res.sensitivity, "sensitivity.csv")
         put("csv", res.money, "money.csv")
+        disc = getattr(res, "discovery", None)
+        if disc is not None and disc.get("result") is not None:
+            put("csv", disc["result"].table, "discovery.csv")
         if getattr(res, "history_fit", None) is not None:
             put("csv", res.history_fit.periods, "history_fit.csv")
         put("csv", pd.DataFrame([{k: v for k, v in a.items() if k != "target"} for a in res.assumptions]),
@@ -459,4 +462,5 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         executive=res.executive, overrides=list(res.overrides), paper=sc.paper, currency=sc.currency,
         baseline_label=sc.label(sc.baseline), survey_scale="-".join(f"{x:g}" for x in res.survey_scale),
         break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")],
-        history=_history(res, figs))
+        history=_history(res, figs),
+        discovery=[t for t in res.summary_text if t.startswith("When would the choice go wrong")])
