@@ -654,7 +654,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
 def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLike, replications: int | None = None,
          seed: int | None = None, base: SimConfig | None = None, run_sensitivity: bool | None = None,
          sensitivity_replications: int | None = None, echo=None, figures: bool = True,
-         extra_overrides: list[str] | None = None) -> PlanResult:
+         extra_overrides: list[str] | None = None, pdf: bool = False) -> PlanResult:
     """Run a scenario and write the decision report into ``outdir``.
 
     Args:
@@ -667,6 +667,8 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
         sensitivity_replications: Replications per sensitivity run (default max(20, R // 4)).
         echo: Optional callable for progress lines (e.g. ``print``).
         figures: Draw the figures (PNG files and in the page); False writes the tables and a page without them.
+        pdf: Also print the one-page executive summary to summary.pdf with headless Chromium (skipped with a
+            one-line note when Chromium is not installed). The command line and the Hydra task do.
 
     Returns:
         :class:`PlanResult` with the tables and the written file paths.
@@ -733,9 +735,11 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
                      survey_scale=tuple(roster.survey_scale) if roster is not None else (0.0, 1.0),
                      history_fit=hfit, discovery=disc)
     from .report import write_report
-    res.files = write_report(res, str(outdir), figures=figures)
+    res.files = write_report(res, str(outdir), figures=figures, pdf=pdf)
     res.seconds = time.perf_counter() - t0
     say(f"report: {res.files['report']} ({res.seconds:.1f} s)")
+    if pdf:
+        say(f"one-page summary: {res.files['summary_pdf']}" if "summary_pdf" in res.files else res.files["pdf_note"])
     return res
 
 
@@ -784,7 +788,8 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
     else:
         choice = ((app.get("_hydra") or {}).get("choices") or {}).get("scenario")
         sc = load_scenario(scen, base_dir=conf_dir, source=f"simteam/conf/scenario/{choice}.yaml" if choice else "section")
-    res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print)
+    res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print,
+               pdf=True)
     print_summary(res)
     return res
 
@@ -799,6 +804,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replications", type=int, default=None, help="replications per alternative")
     ap.add_argument("--seed", type=int, default=None, help="base seed")
     ap.add_argument("--no-sensitivity", action="store_true", help="skip the sensitivity analysis")
+    ap.add_argument("--no-pdf", action="store_true",
+                    help="do not print the one-page summary to summary.pdf (needs headless Chromium)")
     ap.add_argument("--check", action="store_true",
                     help="only validate the scenario and the roster (every problem at once), do not simulate")
     args = ap.parse_args(argv)
@@ -821,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
         sc = load_scenario(args.scenario)
         out = args.out or os.path.join("outputs", f"plan-{Path(args.scenario).stem}")
         res = plan(sc, out, replications=args.replications, seed=args.seed,
-                   run_sensitivity=False if args.no_sensitivity else None, echo=print)
+                   run_sensitivity=False if args.no_sensitivity else None, echo=print, pdf=not args.no_pdf)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ and its column), which the tests compare with ``results.csv``.
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -272,8 +273,10 @@ def _event_text(ev: dict) -> str:
     return f"{ev['kind'].replace('_', ' ')}: {fmt_number(ev['probability'], 0, percent=True)} chance, {when}"
 
 
-def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
-    """Write report.html, the PNG figures and the CSV tables into ``outdir`` (atomically). Returns paths."""
+def write_report(res, outdir: str, figures: bool = True, pdf: bool = True) -> dict[str, str]:
+    """Write report.html, summary.html (the one-page executive summary), the PNG figures and the CSV tables into
+    ``outdir`` (atomically), then summary.pdf with headless Chromium when it is installed (``pdf``; without it,
+    ``files["pdf_note"]`` says why). Returns the paths by name."""
     files: dict[str, str] = {}
 
     def put(kind: str, obj, name: str) -> None:
@@ -296,9 +299,57 @@ def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
         figs = make_figures(res) if figures else {}
         for name, data in figs.items():
             put("bytes", data, name)
-        put("text", render_html(res, figs), "report.html")
+        html = render_html(res, figs)
+        put("text", summary_html(html), "summary.html")
+        put("text", html, "report.html")
         out.commit(last=("report.html",))
+    if pdf:
+        path, note = print_pdf(files["summary"], str(Path(outdir) / "summary.pdf"), paper=res.scenario.paper)
+        if path:
+            files["summary_pdf"] = path
+        else:
+            files["pdf_note"] = note
     return files
+
+
+#: Chromium, and the flags of its headless launch (those of tests/test_browser.py).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def summary_html(html: str) -> str:
+    """The one-page executive summary as a page of its own: the report's head and styles, its title, and the
+    executive summary section."""
+    head, body = html.split("<main>", 1)
+    start = body.index("<section class='exec' id='executive'>")
+    end = body.index("</section>", start) + len("</section>")
+    title = body[:body.index("<p class='meta'>")] if "<p class='meta'>" in body[:start] else body[:start]
+    return head + "<main>" + title + body[start:end] + "</main></body></html>\n"
+
+
+def print_pdf(html_path: str, pdf_path: str, paper: str = "A4", chromium: str = CHROMIUM,
+              timeout: float = 120.0) -> tuple[str | None, str]:
+    """Print an HTML file to PDF with headless Chromium. Returns (path, "") or (None, a one-line note why not)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = chromium if Path(chromium).exists() else shutil.which("chromium")
+    if not exe:
+        return None, f"PDF skipped: {chromium} not found (install Debian's chromium to get summary.pdf)"
+    with tempfile.TemporaryDirectory(prefix="simteam-chromium-") as prof:
+        cmd = [exe, "--headless", *CHROMIUM_ARGS, f"--user-data-dir={prof}", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf_path}", Path(html_path).resolve().as_uri()]
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return None, f"PDF skipped: headless Chromium failed ({type(e).__name__})"
+    p = Path(pdf_path)
+    if r.returncode != 0 or not p.exists() or p.read_bytes()[:5] != b"%PDF-":
+        last = (r.stderr or r.stdout or "").strip().splitlines()[-1:] or ["no output"]
+        return None, f"PDF skipped: headless Chromium did not print ({last[0][:120]})"
+    return str(p), ""
 
 
 #: Captions of the report's figures, in page order.
