@@ -81,7 +81,7 @@ def test_unknown_team_and_the_scenario_field_are_checked(tmp_path):
     p = tmp_path / "h.csv"
     p.write_text("period;team;quits\n" + "".join(f"2025-{m:02d};nord;0\n" for m in range(1, 7)), encoding="utf-8")
     sc = load_scenario(scen(history=str(p)))
-    with pytest.raises(ConfigError, match=r"row 2, column team: unknown team 'nord'; did you mean north\?"):
+    with pytest.raises(ConfigError, match=r"row 2, column team: unknown team 'nord'; did you mean north\? \(the roster's teams: north, south\)"):
         check(sc)
     with pytest.raises(ConfigError, match=r"scenario.history: expected the path of a history CSV"):
         load_scenario(scen(history=3))

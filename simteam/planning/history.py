@@ -232,8 +232,8 @@ def read_history_text(text: str, source: str = "(text)", roster=None) -> History
                 if not v:
                     problems.append(f"{where}: missing value; give the team's name")
                 elif team_names is not None and v not in team_names:
-                    problems.append(f"{where}: unknown team {v!r}{did_you_mean(v, team_names) or ''}; the roster's "
-                                    f"teams are {', '.join(team_names)}")
+                    problems.append(f"{where}: unknown team {v!r}{did_you_mean(v, team_names) or ''} (the roster's "
+                                    f"teams: {', '.join(team_names)})")
                 r["team"] = v
             else:
                 if not v:
@@ -292,6 +292,8 @@ def read_history_text(text: str, source: str = "(text)", roster=None) -> History
                             f"(12-24 months is best)")
         if "team" in seen:
             for t in teams:
+                if team_names is not None and t not in team_names:
+                    continue  # reported above
                 have = {r["k"] for r in ok if r.get("team", "") == t}
                 lack = [k for k in full if k not in have and k in ks]
                 if lack:

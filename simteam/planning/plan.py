@@ -758,7 +758,7 @@ def check(sc: Scenario, base: SimConfig | None = None) -> Roster | None:
         try:
             scenario_history(sc, roster)
         except ConfigError as e:
-            problems.append(str(e))
+            problems.append(str(e).replace("\n", "\n    "))
     if problems:
         raise ConfigError(f"scenario {sc.source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}:\n"
                           + "\n".join("  - " + p for p in dict.fromkeys(problems)))
