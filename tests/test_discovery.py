@@ -85,4 +85,4 @@ def test_discovery_names_the_low_gain_as_where_the_rollout_loses():
     else:
         assert hi is None and lo is not None and lo > 0.05
     txt = discovery_text(sc, d)
-    assert txt.startswith("When would the choice go wrong: ") and "lasting productivity gain of crm" in txt
+    assert txt.startswith("When would the choice go wrong: ") and "the lasting productivity gain of crm" in txt

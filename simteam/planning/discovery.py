@@ -17,8 +17,8 @@ Every box of the way is kept (the peeling trajectory) with its
 * **mass**: share of all futures in the box.
 
 The box reported is the densest one whose coverage is at least ``min_coverage``; limits that hardly matter
-(dropping one lowers the density by less than ``prune`` and keeps the coverage) are dropped, so the rule reads
-short. This is plain numpy, no dependency; the EMA Workbench (``ema_workbench.analysis.prim``) offers the full
+(dropping one lowers the density by less than ``prune``, or the limit trims less than ``trim`` of the futures
+the box would hold without it) are dropped, so the rule reads short. This is plain numpy, no dependency; the EMA Workbench (``ema_workbench.analysis.prim``) offers the full
 method (pasting, bootstrapped boxes, categorical inputs).
 """
 
@@ -72,7 +72,7 @@ def _stats(inside: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 
 
 def prim(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, min_mass: float = 0.05, min_coverage: float = 0.5,
-         prune: float = 0.01) -> PrimResult:
+         prune: float = 0.01, trim: float = 0.1) -> PrimResult:
     """PRIM peeling of the box of ``X`` (rows: futures, columns: inputs) where ``y`` (bool) is concentrated."""
     y = np.asarray(y, dtype=bool)
     n = y.size
@@ -130,7 +130,8 @@ def prim(X: pd.DataFrame, y: np.ndarray, alpha: float = 0.05, min_mass: float = 
                 if rest != (None, None):
                     trial[c] = rest
                 cov, dens, mass = _stats(Box(trial, 0, 0, 0).contains(X), y)
-                if dens >= box.density - prune:
+                # drop it when the density hardly falls, or when the limit itself only trims a sliver
+                if dens >= box.density - prune or mass - box.mass < trim * mass:
                     lim = trial
                     box = Box(lim, cov, dens, mass)
                     changed = True
@@ -209,12 +210,13 @@ def _condition(col: str, lo, hi, meta: dict) -> str:
             return f"{m['label']} comes by week {hi:.0f}" if lo is None else \
                 f"{m['label']} comes in weeks {lo:.0f} to {hi:.0f}"
         return f"{m['label']} comes after week {lo - 1:.0f} or not at all"
+    from .plan import _the
     f = lambda v: fmt_assumption(v, m["fmt"])  # noqa: E731
     if lo is not None and hi is not None:
-        return f"{m['label']} is between {f(lo)} and {f(hi)}"
+        return f"{_the(m['label'])} is between {f(lo)} and {f(hi)}"
     if lo is not None:
-        return f"{m['label']} is at least {f(lo)}"
-    return f"{m['label']} is at most {f(hi)}"
+        return f"{_the(m['label'])} is at least {f(lo)}"
+    return f"{_the(m['label'])} is at most {f(hi)}"
 
 
 def discovery_text(sc, d: dict | None) -> str | None:

@@ -548,12 +548,13 @@ def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: 
 
 #: Plain labels of the fitted parameters as assumptions of the report.
 ASSUMPTION_LABELS = {"people.quit_base": "how often reps quit (weekly quit hazard)",
-                     "selling.capacity": "how many opportunities a ramped rep works per week (selling rate)"}
+                     "selling.capacity": "selling pace (opportunities a ramped rep works per week)"}
 
 
 def with_history_fit(sc, fit: HistoryFit):
     """The scenario with the fitted values as fixed assumptions (so every alternative runs with them and the
-    report lists them with their source); a parameter the scenario's ``assumptions:`` already sets is kept."""
+    report lists them with their source; the sensitivity tests their 95% interval); a parameter the
+    scenario's ``assumptions:`` already sets is kept."""
     import dataclasses
     import os
     mine = {a["param"] for a in sc.assumptions.values()}
@@ -564,6 +565,10 @@ def with_history_fit(sc, fit: HistoryFit):
         add[p.parameter] = {"param": p.parameter, "value": float(p.estimate), "dist": "fixed", "low": None,
                             "high": None, "mode": None, "integer": False,
                             "label": ASSUMPTION_LABELS.get(p.parameter, p.parameter),
+                            # the sensitivity tests the fit's own 95% interval (within the search box)
+                            "_rng": ("abs", float(max(p.ci_low, p.lo)), float(min(p.ci_high, p.hi)))
+                            if np.isfinite(p.ci_low) and np.isfinite(p.ci_high) and p.ci_high > p.ci_low
+                            else ("x", 0.5, 1.5),
                             "source": f"fitted to your history ({os.path.basename(fit.history.path)}; model default "
                                       f"{p.default:.4g})"}
     return dataclasses.replace(sc, assumptions={**add, **sc.assumptions})
