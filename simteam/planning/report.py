@@ -213,7 +213,7 @@ def make_figures(res) -> dict[str, bytes]:
     if h is not None:
         from .history import METRICS
         mets = list(h.outside_share)
-        fig = new_figure(figsize=(9, 2.6))
+        fig = new_figure(figsize=(9, 2.9))
         axes = fig.subplots(1, len(mets), squeeze=False)[0]
         per = h.history.table["period"].tolist()
         x = np.arange(len(per))
@@ -231,8 +231,14 @@ def make_figures(res) -> dict[str, bytes]:
             ax.set_xticks(x[::step], per[::step], fontsize=7, rotation=30)
             ax.tick_params(axis="y", labelsize=7)
             ax.grid(alpha=0.3)
-        axes[0].legend(fontsize=7, loc="best")
-        fig.tight_layout()
+        # one legend below the panels (inside a panel it hides the months)
+        handles, labels = {}, {}
+        for ax in axes:
+            for hd, lb in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(lb, hd)
+        fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=len(handles), fontsize=7,
+                   frameon=False)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
         save(fig, "fig_history.png")
     return figs
 
@@ -325,6 +331,9 @@ def summary_html(html: str) -> str:
     start = body.index("<section class='exec' id='executive'>")
     end = body.index("</section>", start) + len("</section>")
     title = body[:body.index("<p class='meta'>")] if "<p class='meta'>" in body[:start] else body[:start]
+    # the page holds the summary alone, a little smaller than in the report so that it fits one page, with no
+    # page break after it (a blank second page otherwise)
+    head = head.replace("</head>", "<style>@media print{.exec{break-after:auto;font-size:9.5pt}h1{font-size:15pt;margin:0 0 4px}}</style></head>", 1)
     return head + "<main>" + title + body[start:end] + "</main></body></html>\n"
 
 
