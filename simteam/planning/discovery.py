@@ -200,7 +200,7 @@ def discover(sc, runs: dict, table: pd.DataFrame, assumptions: list[dict], **kw)
 
 
 def _condition(col: str, lo, hi, meta: dict) -> str:
-    from .assumptions import fmt_assumption
+    from .assumptions import _the, fmt_assumption
     m = meta[col]
     if m["kind"] == "happens":
         return f"{m['label']} happens" if lo is not None and lo > 0.5 else f"{m['label']} does not happen"
@@ -210,7 +210,6 @@ def _condition(col: str, lo, hi, meta: dict) -> str:
             return f"{m['label']} comes by week {hi:.0f}" if lo is None else \
                 f"{m['label']} comes in weeks {lo:.0f} to {hi:.0f}"
         return f"{m['label']} comes after week {lo - 1:.0f} or not at all"
-    from .plan import _the
     f = lambda v: fmt_assumption(v, m["fmt"])  # noqa: E731
     if lo is not None and hi is not None:
         return f"{_the(m['label'])} is between {f(lo)} and {f(hi)}"

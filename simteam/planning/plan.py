@@ -42,7 +42,7 @@ from ..engine import Engine
 from ..fmt import fmt_number
 from ..results import Results, paired_difference, summarise
 from ..roster import Roster, load_roster
-from .assumptions import confidence_word, fmt_assumption
+from .assumptions import _the, confidence_word, fmt_assumption
 from .scenario import (
     RANK_BY,
     Scenario,
@@ -440,11 +440,6 @@ def break_even_lines(sc: Scenario, sens: pd.DataFrame, table: pd.DataFrame, base
             r.update(assumption=key, label=g["label"].iloc[0], fmt=g["fmt"].iloc[0], a=best, b=other, low=lo, high=hi)
             out.append(r)
     return out
-
-
-def _the(label: str) -> str:
-    """``the <label>``, except for labels that read as a question ("how often reps quit")."""
-    return label if label.split(" ", 1)[0] in ("how", "what", "when", "whether", "chance") else f"the {label}"
 
 
 def break_even_text(sc: Scenario, r: dict) -> str:
