@@ -344,7 +344,8 @@ def print_pdf(html_path: str, pdf_path: str, paper: str = "A4", chromium: str = 
     import subprocess
     import tempfile
 
-    exe = chromium if Path(chromium).exists() else shutil.which("chromium")
+    # the default path, else a chromium on the PATH; a path given explicitly is used as given
+    exe = chromium if Path(chromium).exists() else (shutil.which("chromium") if chromium == CHROMIUM else None)
     if not exe:
         return None, f"PDF skipped: {chromium} not found (install Debian's chromium to get summary.pdf)"
     with tempfile.TemporaryDirectory(prefix="simteam-chromium-") as prof:
