@@ -50,8 +50,11 @@ def _hits(pattern: str, allowed: set[str], exclude: set[str] = frozenset()) -> l
 
 def test_one_atomic_writer():
     # sim.py's memmap scratch file (tempfile.mkstemp in the system temp folder) is no output
+    # and the decision report's scratch Chromium profile (the PDF then goes through io.write_bytes)
     scratch = {("sim.py", "import tempfile"),
-               ("sim.py", 'fd, self.path = tempfile.mkstemp(prefix="simteam-series-", suffix=".f64",')}
+               ("sim.py", 'fd, self.path = tempfile.mkstemp(prefix="simteam-series-", suffix=".f64",'),
+               ("planning/report.py", "import tempfile"),
+               ("planning/report.py", 'with tempfile.TemporaryDirectory(prefix="simteam-chromium-") as prof:')}
     assert _hits(r"\bos\.replace\(|\btempfile\b|\.tmp\b|\.rename\(", HOME["writer"], scratch) == []
     # files are written through simteam.io, not by the tables or figures themselves
     assert _hits(r"\.to_(csv|parquet|json)\(\s*[^)\s]|\.savefig\([^)]*(path|tmp|outdir|\.png)", HOME["writer"]

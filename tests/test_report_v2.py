@@ -289,6 +289,12 @@ def test_region_case_report_shows_assumptions_break_even_money_and_all_reps(regi
     assert res.break_even and any("What would it take" in p or "whatever" in p for p in res.summary_text)
     assert " clear" not in " ".join(p for p in res.summary_text if "%" in p and "60%" in p)
     assert "-0 " not in page and "-0<" not in page
+    # the team's history: fitted, shown against the actual months, the fitted values used as assumptions
+    assert res.history_fit is not None and res.history_fit.history.n == 18
+    assert "id='history'" in page and "id='history-table'" in page and (out / "history_fit.csv").exists()
+    assert any(a["source"].startswith("fitted to your history") for a in res.assumptions)
+    # where the chosen option loses to the runner-up (scenario discovery)
+    assert any(p.startswith("When would the choice go wrong") for p in res.summary_text)
 
 
 @pytest.mark.slow

@@ -258,6 +258,11 @@ def break_even(gap, lo: float, hi: float, f_lo: float | None = None, f_hi: float
             "f_lo": f_lo, "f_hi": f_hi, "bracket": (a, b)}
 
 
+def _the(label: str) -> str:
+    """``the <label>``, except for labels that read as a question ("how often reps quit")."""
+    return label if label.split(" ", 1)[0] in ("how", "what", "when", "whether", "chance") else f"the {label}"
+
+
 def fmt_assumption(x: float, fmt: str) -> str:
     """An assumption's value in plain form (shares as percent)."""
     if fmt == "pct":

@@ -41,7 +41,7 @@ from ..engine import Engine
 from ..fmt import fmt_number
 from ..results import Results, paired_difference, summarise
 from ..roster import Roster, load_roster
-from .assumptions import confidence_word, fmt_assumption
+from .assumptions import _the, confidence_word, fmt_assumption
 from .scenario import (
     RANK_BY,
     Scenario,
@@ -219,6 +219,14 @@ def scenario_roster(sc: Scenario, base: SimConfig | None = None) -> Roster | Non
                        skill_scale=t.get("skill_scale", (1, 5)), columns=t.get("columns"), as_of=t.get("as_of"))
 
 
+def scenario_history(sc: Scenario, roster: Roster | None = None):
+    """The scenario's team history (``history:``), validated against the roster; None when there is none."""
+    if not sc.history:
+        return None
+    from .history import load_history
+    return load_history(resolve_path(sc.history, sc), roster=roster)
+
+
 # ----------------------------------------------------------------------------------------------
 # Analysis
 # ----------------------------------------------------------------------------------------------
@@ -253,6 +261,8 @@ class PlanResult:
     executive: dict = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
     survey_scale: tuple = (0.0, 1.0)
+    history_fit: Any = None
+    discovery: Any = None
     files: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -431,11 +441,6 @@ def break_even_lines(sc: Scenario, sens: pd.DataFrame, table: pd.DataFrame, base
     return out
 
 
-def _the(label: str) -> str:
-    """``the <label>``, except for labels that read as a question ("how often reps quit")."""
-    return label if label.split(" ", 1)[0] in ("how", "what", "when", "whether", "chance") else f"the {label}"
-
-
 def break_even_text(sc: Scenario, r: dict) -> str:
     """One line: "A beats B only if <assumption> exceeds x" (or: whatever its value in the tested range)."""
     A, B = sc.label(r["a"]), sc.label(r["b"])
@@ -449,6 +454,27 @@ def break_even_text(sc: Scenario, r: dict) -> str:
             f"{fmt_assumption(r['value'], r['fmt'])} (tested {rng}).")
 
 
+def history_text(sc: Scenario, h) -> str:
+    """One paragraph: the fitted baseline against the team's history, and the warning when it does not fit."""
+    H = h.history
+    parts = []
+    for r in h.moments.itertuples():
+        nd = 2 if r.metric != "attainment" else 0
+        pct = r.metric == "attainment"
+        parts.append(f"{r.label} {fmt_number(r.actual, nd, percent=pct)} actual, "
+                     f"{fmt_number(r.fitted_mean, nd, percent=pct)} fitted "
+                     f"(outside the simulated 90% band in {fmt_number(r.outside_share, 0, percent=True)} of the "
+                     f"{H.freq}s)")
+    fitted = "; ".join(f"{p.label} {fmt_number(p.estimate, 4 if p.estimate < 0.1 else 2)} (95% interval "
+                       f"{fmt_number(max(p.ci_low, 0.0), 4 if p.estimate < 0.1 else 2)} to "
+                       f"{fmt_number(p.ci_high, 4 if p.estimate < 0.1 else 2)}; model default "
+                       f"{fmt_number(p.default, 4 if p.default < 0.1 else 2)})" for p in h.params.itertuples())
+    txt = (f"Your team's history ({H.n} {H.freq}s, {H.table['period'].iloc[0]} to {H.table['period'].iloc[-1]}): "
+           f"the baseline fitted to it has {fitted}. " + "; ".join(parts) + ". ")
+    txt += ("It fits: the history is one the model produces." if h.fits else "Warning: " + " ".join(h.warnings))
+    return txt
+
+
 def _share(runs: dict, a: str, b: str, rb: str) -> float:
     x, y = _metric(runs[a], rb), _metric(runs[b], rb)
     return float(np.mean(x > y)) if RANK_BY[rb] else float(np.mean(x < y))
@@ -456,7 +482,8 @@ def _share(runs: dict, a: str, b: str, rb: str) -> float:
 
 def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: pd.DataFrame,
                   runs: dict[str, AltRun], luck: dict | None = None, be: list[dict] | None = None,
-                  money: pd.DataFrame | None = None) -> tuple[list[str], dict]:
+                  money: pd.DataFrame | None = None, history=None,
+                  discovery: str | None = None) -> tuple[list[str], dict]:
     """The plain-language summary (one paragraph per item) and the one-page executive summary's parts."""
     out = []
     rb = sc.rank_by
@@ -601,6 +628,14 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         txt += (f". The best choice changes with: {', '.join(sens[sens['assumption'] == k]['label'].iloc[0] for k in flips)}."
                 if flips else f". {L(bname)} stays the best choice at every tested setting.")
         out.append(txt)
+    if discovery:
+        out.append(discovery)
+        if "loses to" in discovery and " when " in discovery:
+            exec_["risks"] = ([discovery.split(": ", 1)[1]] + exec_["risks"])[:3]
+    if history is not None:
+        out.append(history_text(sc, history))
+        if not history.fits:
+            exec_["risks"] = ([history.warnings[0]] + exec_["risks"])[:3]
     out.append("These are model results, not forecasts: they show how the plan plays out under the model's "
                "assumptions (listed in the report, with their sources) and your roster, and are most useful for "
                "comparing alternatives.")
@@ -613,7 +648,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
 def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLike, replications: int | None = None,
          seed: int | None = None, base: SimConfig | None = None, run_sensitivity: bool | None = None,
          sensitivity_replications: int | None = None, echo=None, figures: bool = True,
-         extra_overrides: list[str] | None = None) -> PlanResult:
+         extra_overrides: list[str] | None = None, pdf: bool = False) -> PlanResult:
     """Run a scenario and write the decision report into ``outdir``.
 
     Args:
@@ -626,6 +661,8 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
         sensitivity_replications: Replications per sensitivity run (default max(20, R // 4)).
         echo: Optional callable for progress lines (e.g. ``print``).
         figures: Draw the figures (PNG files and in the page); False writes the tables and a page without them.
+        pdf: Also print the one-page executive summary to summary.pdf with headless Chromium (skipped with a
+            one-line note when Chromium is not installed). The command line and the Hydra task do.
 
     Returns:
         :class:`PlanResult` with the tables and the written file paths.
@@ -640,6 +677,17 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     roster = check(sc, base)
     say(f"scenario {sc.name!r}: {len(sc.names)} alternatives ({', '.join(sc.names)})"
         + (f"; roster {roster.path} with {roster.n} seats" if roster is not None else ""))
+    hfit = None
+    if sc.history:
+        # the baseline fitted to the team's history; the fitted values then hold in every alternative
+        from .history import fit_history, with_history_fit
+        s_fit = seed if seed is not None else (sc.seed if sc.seed is not None else base.seed)
+        hfit = fit_history(compile_alternative(sc, "status_quo", base), scenario_history(sc, roster), roster,
+                           seed=int(s_fit))
+        sc = with_history_fit(sc, hfit)
+        say(f"history fit: {hfit.history.n} {hfit.history.freq}s, {hfit.evaluations} parameter points, "
+            f"{hfit.seconds:.1f} s; " + ", ".join(f"{k} = {v:.4g}" for k, v in hfit.estimate.items())
+            + ("" if hfit.fits else " - it does NOT fit (see the report)"))
     from .assumptions import list_assumptions
     from .money import money_table
     assumptions = list_assumptions(sc, roster)
@@ -667,7 +715,10 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
             f"x {len(runs)} alternatives x {rs} replications")
         be = break_even_lines(sc, sens, table, base, rs, s0, roster)
     money = money_table(sc, runs)
-    text, executive = write_summary(sc, table, risk, sens, runs, luck=luck, be=be, money=money)
+    from .discovery import discover, discovery_text
+    disc = discover(sc, runs, table, assumptions)
+    text, executive = write_summary(sc, table, risk, sens, runs, luck=luck, be=be, money=money, history=hfit,
+                                    discovery=discovery_text(sc, disc))
     overrides = [f"{sc.label(n)}: {k} = {v}" for n in sc.alternatives for k, v in sc.alternatives[n]["set"].items()]
     overrides += [f"{a['label']}: {a['param']} = {a['value']:g} ({a['source']})" if a["dist"] == "fixed" else
                   f"{a['label']}: {a['param']} drawn from {a['low']:g} to {a['high']:g} ({a['source']})"
@@ -675,11 +726,14 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     overrides += list(extra_overrides or [])
     res = PlanResult(sc, runs, table, weekly, risk, sens, text, outdir=str(outdir), assumptions=assumptions,
                      money=money, break_even=be, luck=luck, executive=executive, overrides=overrides,
-                     survey_scale=tuple(roster.survey_scale) if roster is not None else (0.0, 1.0))
+                     survey_scale=tuple(roster.survey_scale) if roster is not None else (0.0, 1.0),
+                     history_fit=hfit, discovery=disc)
     from .report import write_report
-    res.files = write_report(res, str(outdir), figures=figures)
+    res.files = write_report(res, str(outdir), figures=figures, pdf=pdf)
     res.seconds = time.perf_counter() - t0
     say(f"report: {res.files['report']} ({res.seconds:.1f} s)")
+    if pdf:
+        say(f"one-page summary: {res.files['summary_pdf']}" if "summary_pdf" in res.files else res.files["pdf_note"])
     return res
 
 
@@ -694,6 +748,11 @@ def check(sc: Scenario, base: SimConfig | None = None) -> Roster | None:
             alternative_policies(sc, n, roster)
         except ConfigError as e:
             problems.append(str(e))
+    if sc.history:
+        try:
+            scenario_history(sc, roster)
+        except ConfigError as e:
+            problems.append(str(e).replace("\n", "\n    "))
     if problems:
         raise ConfigError(f"scenario {sc.source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}:\n"
                           + "\n".join("  - " + p for p in dict.fromkeys(problems)))
@@ -723,7 +782,8 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
     else:
         choice = ((app.get("_hydra") or {}).get("choices") or {}).get("scenario")
         sc = load_scenario(scen, base_dir=conf_dir, source=f"simteam/conf/scenario/{choice}.yaml" if choice else "section")
-    res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print)
+    res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print,
+               pdf=True)
     print_summary(res)
     return res
 
@@ -740,6 +800,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replications", type=int, default=None, help="replications per alternative")
     ap.add_argument("--seed", type=int, default=None, help="base seed")
     ap.add_argument("--no-sensitivity", action="store_true", help="skip the sensitivity analysis")
+    ap.add_argument("--no-pdf", action="store_true",
+                    help="do not print the one-page summary to summary.pdf (needs headless Chromium)")
     ap.add_argument("--check", action="store_true",
                     help="only validate the scenario and the roster (every problem at once), do not simulate")
     args = ap.parse_args(argv)
@@ -765,7 +827,8 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or os.path.join("outputs", f"plan-{Path(args.scenario).stem}")
         with terminate_as_interrupt():  # SIGTERM like Ctrl+C: no half-written report
             res = plan(sc, out, replications=args.replications, seed=args.seed,
-                       run_sensitivity=False if args.no_sensitivity else None, echo=print)
+                       run_sensitivity=False if args.no_sensitivity else None, echo=print,
+                       pdf=not args.no_pdf)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

@@ -9,12 +9,13 @@ and its column), which the tests compare with ``results.csv``.
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..fmt import fmt_number
-from ..io import Staged, render_template
+from ..io import Staged, render_template, write_bytes
 from ..plotting import new_figure, png_bytes
 from .scenario import alternative_actions, describe_alternative, dump_resolved
 from .assumptions import fmt_assumption
@@ -207,6 +208,38 @@ def make_figures(res) -> dict[str, bytes]:
         ax.legend(fontsize=8)
         ax.grid(axis="x", alpha=0.3)
         save(fig, "fig_sensitivity.png")
+    # 8. the baseline fitted to the team's history
+    h = getattr(res, "history_fit", None)
+    if h is not None:
+        from .history import METRICS
+        mets = list(h.outside_share)
+        fig = new_figure(figsize=(9, 2.9))
+        axes = fig.subplots(1, len(mets), squeeze=False)[0]
+        per = h.history.table["period"].tolist()
+        x = np.arange(len(per))
+        step = max(1, len(per) // 6)
+        for ax, m in zip(axes, mets):
+            d = h.periods[h.periods["metric"] == m]
+            ax.fill_between(x, d["p05"], d["p95"], color="tab:blue", alpha=0.18, label="model: 90% band")
+            ax.plot(x, d["mean"], color="tab:blue", lw=1.2, label="model: mean")
+            out = d["outside"].to_numpy()
+            ax.plot(x[~out], d["actual"].to_numpy()[~out], "o", color="black", ms=3.5, label="actual")
+            if out.any():
+                ax.plot(x[out], d["actual"].to_numpy()[out], "x", color="tab:red", ms=6, mew=1.5,
+                        label="actual, outside the band")
+            ax.set_title(METRICS[m][1], fontsize=9)
+            ax.set_xticks(x[::step], per[::step], fontsize=7, rotation=30)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.grid(alpha=0.3)
+        # one legend below the panels (inside a panel it hides the months)
+        handles, labels = {}, {}
+        for ax in axes:
+            for hd, lb in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(lb, hd)
+        fig.legend(list(handles.values()), list(handles), loc="lower center", ncol=len(handles), fontsize=7,
+                   frameon=False)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        save(fig, "fig_history.png")
     return figs
 
 
@@ -246,8 +279,10 @@ def _event_text(ev: dict) -> str:
     return f"{ev['kind'].replace('_', ' ')}: {fmt_number(ev['probability'], 0, percent=True)} chance, {when}"
 
 
-def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
-    """Write report.html, the PNG figures and the CSV tables into ``outdir`` (atomically). Returns paths."""
+def write_report(res, outdir: str, figures: bool = True, pdf: bool = True) -> dict[str, str]:
+    """Write report.html, summary.html (the one-page executive summary), the PNG figures and the CSV tables into
+    ``outdir`` (atomically), then summary.pdf with headless Chromium when it is installed (``pdf``; without it,
+    ``files["pdf_note"]`` says why). Returns the paths by name."""
     files: dict[str, str] = {}
 
     def put(kind: str, obj, name: str) -> None:
@@ -259,15 +294,75 @@ def write_report(res, outdir: str, figures: bool = True) -> dict[str, str]:
         put("csv", res.at_risk, "at_risk.csv")
         put("csv", res.sensitivity, "sensitivity.csv")
         put("csv", res.money, "money.csv")
+        disc = getattr(res, "discovery", None)
+        if disc is not None and disc.get("result") is not None:
+            put("csv", disc["result"].table, "discovery.csv")
+        if getattr(res, "history_fit", None) is not None:
+            put("csv", res.history_fit.periods, "history_fit.csv")
         put("csv", pd.DataFrame([{k: v for k, v in a.items() if k != "target"} for a in res.assumptions]),
             "assumptions.csv")
         put("text", dump_resolved(res.scenario, {n: run.config for n, run in res.runs.items()}), "scenario.yaml")
         figs = make_figures(res) if figures else {}
         for name, data in figs.items():
             put("bytes", data, name)
-        put("text", render_html(res, figs), "report.html")
+        html = render_html(res, figs)
+        put("text", summary_html(html), "summary.html")
+        put("text", html, "report.html")
         out.commit(last=("report.html",))
+    if pdf:
+        path, note = print_pdf(files["summary"], str(Path(outdir) / "summary.pdf"), paper=res.scenario.paper)
+        if path:
+            files["summary_pdf"] = path
+        else:
+            files["pdf_note"] = note
     return files
+
+
+#: Chromium, and the flags of its headless launch (those of tests/test_browser.py).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def summary_html(html: str) -> str:
+    """The one-page executive summary as a page of its own: the report's head and styles, its title, and the
+    executive summary section."""
+    head, body = html.split("<main>", 1)
+    start = body.index("<section class='exec' id='executive'>")
+    end = body.index("</section>", start) + len("</section>")
+    title = body[:body.index("<p class='meta'>")] if "<p class='meta'>" in body[:start] else body[:start]
+    # the page holds the summary alone, a little smaller than in the report so that it fits one page, with no
+    # page break after it (a blank second page otherwise)
+    head = head.replace("</head>", "<style>@media print{.exec{break-after:auto;font-size:9.5pt}h1{font-size:15pt;margin:0 0 4px}}</style></head>", 1)
+    return head + "<main>" + title + body[start:end] + "</main></body></html>\n"
+
+
+def print_pdf(html_path: str, pdf_path: str, paper: str = "A4", chromium: str = CHROMIUM,
+              timeout: float = 120.0) -> tuple[str | None, str]:
+    """Print an HTML file to PDF with headless Chromium. Returns (path, "") or (None, a one-line note why not)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    # the default path, else a chromium on the PATH; a path given explicitly is used as given
+    exe = chromium if Path(chromium).exists() else (shutil.which("chromium") if chromium == CHROMIUM else None)
+    if not exe:
+        return None, f"PDF skipped: {chromium} not found (install Debian's chromium to get summary.pdf)"
+    with tempfile.TemporaryDirectory(prefix="simteam-chromium-") as prof:
+        # Chromium prints into its own scratch profile folder; the PDF reaches pdf_path atomically (simteam.io)
+        scratch = Path(prof) / "print.pdf"
+        cmd = [exe, "--headless", *CHROMIUM_ARGS, f"--user-data-dir={prof}", "--no-pdf-header-footer",
+               f"--print-to-pdf={scratch}", Path(html_path).resolve().as_uri()]
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return None, f"PDF skipped: headless Chromium failed ({type(e).__name__})"
+        data = scratch.read_bytes() if scratch.exists() else b""
+        if r.returncode != 0 or data[:5] != b"%PDF-":
+            last = (r.stderr or r.stdout or "").strip().splitlines()[-1:] or ["no output"]
+            return None, f"PDF skipped: headless Chromium did not print ({last[0][:120]})"
+        p = write_bytes(data, pdf_path)
+    return str(p), ""
 
 
 #: Captions of the report's figures, in page order.
@@ -283,6 +378,33 @@ CAPTIONS = {
     "fig_sensitivity.png": "Sensitivity: each alternative's gain over the baseline when one assumption is set "
                            "low (circle) or high (square).",
 }
+#: Caption of the history figure (shown in its own section).
+HISTORY_CAPTION = ("Your team's history (dots; red crosses: outside the band) against the baseline fitted to it: "
+                   "the model's mean and its 90% band per period, from today's roster.")
+
+
+def _history(res, figs: dict[str, bytes]) -> dict | None:
+    h = getattr(res, "history_fit", None)
+    if h is None:
+        return None
+    H = h.history
+
+    def f(x, m):
+        return fmt_number(x, 0, percent=True) if m == "attainment" else fmt_number(x, 2)
+
+    def fp(x):
+        return fmt_number(x, 4 if abs(x) < 0.1 else 2)
+    return {
+        "n": H.n, "freq": H.freq, "first": H.table["period"].iloc[0], "last": H.table["period"].iloc[-1],
+        "fits": h.fits, "warnings": list(h.warnings), "replications": h.replications,
+        "params": [{"label": p.label, "estimate": fp(p.estimate), "ci": f"{fp(max(p.ci_low, 0.0))} to {fp(p.ci_high)}",
+                    "default": fp(p.default)} for p in h.params.itertuples()],
+        "moments": [{"label": r.label, "actual": f(r.actual, r.metric), "fitted": f(r.fitted_mean, r.metric),
+                     "outside": fmt_number(r.outside_share, 0, percent=True)} for r in h.moments.itertuples()],
+        "j": (f"J = {h.j_stat:.2f}, p = {h.j_pvalue:.2f}" if np.isfinite(h.j_pvalue) else ""),
+        "caption": HISTORY_CAPTION,
+        "png64": base64.b64encode(figs["fig_history.png"]).decode() if "fig_history.png" in figs else "",
+    }
 
 
 def _ranked(table: pd.DataFrame) -> list[dict]:
@@ -403,4 +525,6 @@ def render_html(res, figs: dict[str, bytes]) -> str:
         version=simteam.__version__, source=sc.source, assumptions=_assumptions(res), money=_money(res),
         executive=res.executive, overrides=list(res.overrides), paper=sc.paper, currency=sc.currency,
         baseline_label=sc.label(sc.baseline), survey_scale="-".join(f"{x:g}" for x in res.survey_scale),
-        break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")])
+        break_even=[r for r in res.executive.get("lines", []) if r.startswith("What would it take")],
+        history=_history(res, figs),
+        discovery=[t for t in res.summary_text if t.startswith("When would the choice go wrong")])

@@ -106,7 +106,7 @@ _INT_FIELDS = {"pilot_weeks", "mandate_week", "count", "week"}
 
 _TOP_KEYS = ("name", "description", "weeks", "replications", "seed", "team", "leadership", "crisis_response",
              "market", "timeline", "events", "status_quo", "alternatives", "baseline", "rank_by", "sensitivity",
-             "assumptions", "money", "paper")
+             "assumptions", "money", "paper", "history")
 _TEAM_KEYS = ("roster", "teams", "survey_scale", "skill_scale", "size", "teams_count", "graph", "edges",
               "columns", "as_of")
 _ASSUMPTION_KEYS = ("param", "value", "low", "high", "mode", "label", "source")
@@ -139,6 +139,7 @@ class Scenario:
     assumptions: dict[str, dict] = field(default_factory=dict)
     money: dict = field(default_factory=dict)
     paper: str = "A4"
+    history: str = ""
     source: str = ""
     base_dir: str = ""
     raw: dict = field(default_factory=dict)
@@ -386,6 +387,10 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
     sens = data.get("sensitivity", True)
     if not isinstance(sens, bool):
         pb.add("scenario.sensitivity", f"expected true or false, got {sens!r}")
+    hist = data.get("history")
+    if hist is not None and not (isinstance(hist, str) and hist.strip()):
+        pb.add("scenario.history", f"expected the path of a history CSV (e.g. examples/region_history.csv), got {hist!r}")
+        hist = None
     if data.get("name") is not None and not isinstance(data["name"], str):
         pb.add("scenario.name", f"expected text, got {data['name']!r}")
     pb.raise_if_any(source)
@@ -393,7 +398,8 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
                     weeks=weeks, replications=reps, seed=seed, team=dict(team), leadership=dict(lead),
                     crisis_response=crisis, market=dict(market), timeline=timeline, events=events, status_quo=sq,
                     alternatives=norm_alts, baseline=baseline, rank_by=rank_by, sensitivity=bool(sens),
-                    assumptions=assumptions, money=money, paper=paper, source=source, base_dir=base_dir or "",
+                    assumptions=assumptions, money=money, paper=paper, history=str(hist or ""), source=source,
+                    base_dir=base_dir or "",
                     raw=data)
 
 

@@ -320,7 +320,7 @@ def calibrate(cfg: SimConfig, params: Sequence[Parameter], targets: Sequence[Tar
               seed: int = 0, method: str = "differential_evolution", maxiter: int = 12, popsize: int = 6,
               polish: bool = True, polish_maxfev: int = 40, weighting: str = "efficient", jacobian_step: float = 0.05,
               profile_points: int = 11, processes: int = 1, start: Sequence[float] | None = None,
-              opt_seed: int = 1) -> CalibrationResult:
+              opt_seed: int = 1, simulator: MomentSimulator | None = None) -> CalibrationResult:
     """Fit ``params`` to ``targets`` by the simulated method of moments.
 
     Args:
@@ -340,6 +340,9 @@ def calibrate(cfg: SimConfig, params: Sequence[Parameter], targets: Sequence[Tar
         processes: Worker processes for the batches.
         start: Starting values (default: the middle of the bounds).
         opt_seed: Seed of the optimiser's own randomness (DE population).
+        simulator: A :class:`MomentSimulator` (or subclass) to use instead of the default one, e.g. one
+            that runs a roster and computes moments of its own from the weekly series; its ``moments``
+            must be the targets' moments in order.
     """
     params, targets = list(params), list(targets)
     D, M = len(params), len(targets)
@@ -353,7 +356,10 @@ def calibrate(cfg: SimConfig, params: Sequence[Parameter], targets: Sequence[Tar
         raise ConfigError(f"calibration.weighting: {weighting!r} is not allowed; choose {', '.join(WEIGHTINGS)}")
     moments = [t.moment for t in targets]
     tvec = np.array([t.value for t in targets])
-    sim = MomentSimulator(cfg, params, moments, replications, seed, processes)
+    sim = simulator if simulator is not None else MomentSimulator(cfg, params, moments, replications, seed,
+                                                                  processes)
+    if list(sim.moments) != moments:
+        raise ConfigError(f"calibration: the simulator's moments {sim.moments} differ from the targets' {moments}")
     lo = np.array([p.lo for p in params])
     hi = np.array([p.hi for p in params])
     if start is None:
