@@ -354,7 +354,9 @@ class Leader(mesa.Agent):
                             for ls in r.log_strength])
         for k in range(len(m.segments)):
             total = sum(w[k] for w in weights)
-            per_w = m.lead[k] * m.D[k] * len(self.seats) / total if total > 0 else 0.0
+            # lead coverage: the filled seats, plus the covered share of the vacant seats' territories
+            cover = len(team) + c.selling.vacant_lead_coverage * (len(self.seats) - len(team))
+            per_w = m.lead[k] * m.D[k] * cover / total if total > 0 else 0.0
             for r, w in zip(team, weights):
                 r.offered[k] = w[k] * per_w
 

@@ -163,6 +163,7 @@ class Market:
         if self.onsets:
             self.first_onset[:] = min(self.onsets)
         self.D = np.ones((B, S))
+        self.displaced = np.zeros((B, S))
         self.win_shift = np.zeros((B, 1))
         self.demand_index = np.ones(B)
         self.crisis = np.zeros(B)
@@ -203,6 +204,8 @@ class Market:
         self._drop_s = drop_s
         D = mult * (1.0 - drop_s) * (1.0 - self.lead_drop[t])
         self.D = np.broadcast_to(D, (B, self.lead.size))
+        # demand the shocks displaced (postponed buyers): the only pool pivot prospecting can draw on
+        self.displaced = np.broadcast_to(mult - D, (B, self.lead.size))
         self.win_shift = -4.0 * self.win_drop[t] - np.broadcast_to(mc.competitor_pressure, (B, 1))
         # elementwise sums, not BLAS: a row's result must not depend on the batch size
         self.demand_index = rowsum(self.D * self.value_weight)

@@ -1,0 +1,56 @@
+"""Model v2 (issue 13): regression tests for the artefacts the review found, and directional tests of
+the new causal paths. Each artefact test fails on the code before its fix."""
+
+import numpy as np
+
+import simteam
+from simteam.engine import Engine
+
+R = 60
+
+
+def _run(reps=R, seed=11, **kw):
+    return simteam.run(simteam.configure(**kw), replications=reps, seed=seed)
+
+
+def _paired(col, a, b):
+    return simteam.paired_difference(a.summary[col], b.summary[col])
+
+
+# ------------------------------------------------------------------------------------- A1 pivot and demand
+def test_pivot_never_beats_the_same_run_without_the_shock():
+    """Pivot prospecting draws on demand the shock displaced, never on demand that is not there."""
+    kw = dict(weeks=104, leadership__decision_speed=1.0)
+    calm = _run(market="stable", crisis="pivot", **kw)
+    for market in ("recession", "sudden_stop"):
+        hit = _run(market=market, crisis="pivot", crisis__pivot_share=1.0, **kw)
+        d = _paired("revenue", calm, hit)
+        assert d["mean"] < 0, (market, d)
+    # a small permanent demand loss with an aggressive pivot: still not above the calm market
+    small = dict(kind="demand", start_week=4, depth=0.06, decline_weeks=4, trough_weeks=0,
+                 recovery_weeks=0, permanent=True)
+    hit = _run(market__shocks=[small], crisis="pivot", crisis__pivot_share=1.0,
+               crisis__pivot_dip=0.0, **kw)
+    assert _paired("revenue", calm, hit)["mean"] < 0
+
+
+# ------------------------------------------------------------------------------- A2 leads follow filled seats
+def _revenue_with_vacant(n_vacant, reps=30, **kw):
+    cfg = simteam.configure(weeks=26, mechanisms__hiring=False, mechanisms__attrition=False, **kw)
+    e = Engine(cfg, seeds=np.arange(reps))
+    mask = np.zeros((e.B, e.N), dtype=bool)
+    mask[:, e.N - n_vacant:] = True
+    e.vacate(mask, "exit")
+    e.run()
+    return np.nansum(e.series["revenue"], axis=0)
+
+
+def test_cutting_seats_cuts_lead_coverage():
+    """A vacant territory's leads go unworked: half the seats bring about half the revenue, not 75%."""
+    full = _revenue_with_vacant(0)
+    half = _revenue_with_vacant(6)
+    ratio = half.mean() / full.mean()
+    assert 0.35 < ratio < 0.6, ratio
+    # with full coverage (the old rule) the remaining reps pick the best of the vacant seats' leads
+    covered = _revenue_with_vacant(6, selling__vacant_lead_coverage=1.0)
+    assert covered.mean() > half.mean() * 1.15
