@@ -376,20 +376,23 @@ class Leader(mesa.Agent):
         rep.remove()
 
     def staff(self) -> None:
-        """Vacancies opened in earlier weeks count down unless hiring is frozen; fill those that reach 0.
+        """The oldest ``recruiting_capacity`` vacancies count down unless hiring is frozen; fill those that reach 0.
 
         A vacancy opened this week starts counting next week (a lag of 0 fills it at once). The open
         deals left in the seat age while it is empty (no one works them) and pass to the new rep.
         """
         m = self.model
-        for seat in list(self.vacancies):
+        slots = round(m.cfg.people.recruiting_capacity)  # searches the leader works at once, oldest first
+        for seat in sorted(self.vacancies, key=lambda k: (self.vacancies[k][1], k)):
             vac = self.vacancies[seat]
+            worked = not m.hiring_frozen and slots > 0
+            slots -= worked
             if vac[1] != m.week:
                 vac[2] = [p * (1.0 - h) for p, h in zip(vac[2], m.hazard)]
                 vac[3] = [v * (1.0 - h) for v, h in zip(vac[3], m.hazard)]
-                if not m.hiring_frozen and vac[0] > 0:
+                if worked and vac[0] > 0:
                     vac[0] -= 1
-            if vac[0] == 0 and not m.hiring_frozen:
+            if vac[0] == 0 and worked:
                 del self.vacancies[seat]
                 m.hire(seat, self.team, vac[2], vac[3])
 
@@ -478,7 +481,8 @@ class MesaSalesModel(mesa.Model):
         pot = min(max(t.skill_mean + t.skill_sd * self.random.gauss(0.0, 1.0), 0.02), 1.0)
         toxic = c.mechanisms.toxicity and self.random.random() < c.culture.toxic_hire_prob
         rep = Rep(self, seat, team, tenure=1.0, potential=pot, skill=_clip01(pot - P.new_hire_skill_gap),
-                  morale=P.new_hire_morale, trust=P.new_hire_trust, toxic=toxic)
+                  morale=_clip01(P.new_hire_morale + P.new_hire_morale_sd * self.random.gauss(0.0, 1.0)),
+                  trust=P.new_hire_trust, toxic=toxic)
         rep.cohesion = c.culture.cohesion_base * (0.6 if c.mechanisms.cohesion else 1.0)
         rep.pipeline, rep.pipeline_value = list(pipeline), list(pipeline_value)
         self.seat_rep[seat] = rep

@@ -58,10 +58,17 @@ class PeopleConfig:
     quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
     quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
     quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
-    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="weeks a vacancy stays open")
+    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="time to hire: weeks a search takes once it is worked",
+                                source="assumption; sales time-to-fill surveys put it at 5-10 weeks")
+    recruiting_capacity: int = param(2, 1, 10_000, doc="searches a team's leader works at once (oldest "
+                                     "vacancies first); others wait", source="assumption (issue 13)")
     pipeline_handover: float = param(0.5, 0.0, 1.0, doc="share of a leaver's open pipeline kept in the seat "
                                      "for the successor (the rest is lost)")
-    new_hire_morale: float = param(0.7, 0.0, 1.0, doc="morale of a new hire")
+    new_hire_morale: float = param(0.6, 0.0, 1.0, doc="mean morale of a new hire (honeymoon: a little above "
+                                   "the incumbents' equilibrium)",
+                                   source="Boswell, Boudreau & Tichy (2005) honeymoon effect; size an assumption")
+    new_hire_morale_sd: float = param(0.1, 0.0, 0.5, doc="sd of a new hire's morale (normal, clipped to [0, 1])",
+                                      source="assumption (as the initial morale spread)")
     new_hire_trust: float = param(0.55, 0.0, 1.0, doc="trust of a new hire")
 
 #: Per-row terms of the people kernel (one record per batch row, read by name).
@@ -393,7 +400,8 @@ class People(Mechanism):
         step(e, t)
 
     def on_hire(self, e, rows, cols) -> None:
-        """A new rep: potential [``hire_potential``], skill, strengths [``hire_strength``], morale, trust, stress, pace."""
+        """A new rep: potential [``hire_potential``], skill, strengths [``hire_strength``], morale [``hire_morale``],
+        trust, stress, pace."""
         s, P, tc = e.s, e.p.people, e.cfg.team
         B, S, t = e.B, e.S, e.week
         row_of = lambda v: rowvec(v, B)[rows]  # noqa: E731  (a per-row parameter at each filled seat)
@@ -407,7 +415,8 @@ class People(Mechanism):
         js = (cols[:, None] * S + np.arange(S)[None, :]).reshape(-1)
         ls = tc.strength_sd * e.rng.at("hire_strength", t, np.repeat(rows, S), js, normal=True)
         s.log_strength[rows, cols] = ls.reshape(-1, S)
-        s.morale[rows, cols] = row_of(P.new_hire_morale)
+        z = e.rng.at("hire_morale", t, rows, cols, normal=True)
+        s.morale[rows, cols] = np.clip(row_of(P.new_hire_morale) + row_of(P.new_hire_morale_sd) * z, 0.0, 1.0)
         s.trust[rows, cols] = row_of(P.new_hire_trust)
         s.stress[rows, cols] = row_of(P.stress_base)
         s.pace[rows, cols] = 1.0

@@ -4,7 +4,9 @@
                              + b_psi psi_i - b_kappa (kappa_i - .5) - gamma_fq fair / 2 + b_rho rho_i)
 * a filled seat quits with probability 1 - exp(-lambda_i) [stream ``quit``]
 * other exits   seats marked ``leaving`` this week (layoffs, dismissals) that did not quit
-* hiring        vacancies count down from ``people.hire_lag_weeks`` (unless frozen) and are refilled at 0
+* hiring        each team works at most ``people.recruiting_capacity`` vacancies at once, oldest first (seat
+                order breaks ties); a worked vacancy counts down from ``people.hire_lag_weeks`` (unless
+                frozen) and is refilled at 0; the others wait
 * ramp          r_i = 1 - exp(-tenure_i / ramp_weeks); productivity = r_i x J-curve factor
 
 Every seat leaves through :meth:`simteam.engine.Engine.vacate` and every new rep arrives through
@@ -84,6 +86,29 @@ def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, change_factor, r
             productivity[b, i] = r * change_factor[b, i]
 
 
+@jit
+def recruiting_slots(t_ptr, t_idx, pending, vacated_week, capacity, out):
+    """``out[b, i]``: vacancy ``i`` is among the ``capacity[b]`` oldest pending vacancies of its team
+    (vacated week, then seat order); the searches the team's leader works this week."""
+    B = pending.shape[0]
+    for b in range(B):
+        cap = capacity[b]
+        for t in range(t_ptr.shape[0] - 1):
+            for m in range(t_ptr[t], t_ptr[t + 1]):
+                out[b, t_idx[m]] = False
+            for _k in range(cap):
+                best = -1
+                for m in range(t_ptr[t], t_ptr[t + 1]):
+                    i = t_idx[m]
+                    if pending[b, i] and not out[b, i]:
+                        if best < 0 or vacated_week[b, i] < vacated_week[b, best] or \
+                                (vacated_week[b, i] == vacated_week[b, best] and i < best):
+                            best = i
+                if best < 0:
+                    break
+                out[b, best] = True
+
+
 def update_ramp(e, grow: bool = False) -> None:
     """Ramp-up and productivity from tenure (after adding this week's tenure if ``grow``)."""
     s = e.s
@@ -142,13 +167,14 @@ class Turnover(Mechanism):
                      "resistance_quit": e.p.change.resistance_quit}
             quit_draws(row_params(QUIT_TERMS, terms, e.B), act, s.morale, s.trust, s.pace, s.tenure, s.stress,
                        s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
-        # hiring first: seats vacated in earlier weeks count down and are filled when they reach 0
+        # hiring first: the searches worked this week (capacity per team, oldest first) count down and
+        # are filled when they reach 0
         hired = np.zeros_like(act)
         frozen = e.org.hiring_frozen
         if sw.hiring:
             pending = (~s.active) & (s.vacancy >= 0)
             if pending.any():
-                ticking = pending & ~frozen & (self.vacated_week != t)
+                ticking = self._worked(e, pending) & ~frozen & (self.vacated_week != t)
                 rows, cols = np.nonzero(ticking & (s.vacancy > 0))
                 s.vacancy[rows, cols] -= 1
                 hired = ticking & (s.vacancy == 0)
@@ -159,10 +185,19 @@ class Turnover(Mechanism):
         if other is not None:
             e.vacate(other, "exit")
         if sw.hiring and leave.any():
-            # a lag of 0 refills a seat in the week it was left
-            hired = hired | (leave & (s.vacancy == 0) & ~frozen)
+            # a lag of 0 refills a seat in the week it was left, if a search slot is free
+            worked = self._worked(e, (~s.active) & (s.vacancy >= 0))
+            hired = hired | (leave & (s.vacancy == 0) & ~frozen & worked)
         e.hire(hired, count=True)
         update_ramp(e, grow=True)
+
+    def _worked(self, e, pending: np.ndarray) -> np.ndarray:
+        """The vacancies the teams work on this week (:func:`recruiting_slots`)."""
+        cap = np.broadcast_to(np.rint(rowvec(e.p.people.recruiting_capacity, e.B)).astype(np.int64), (e.B,))
+        out = np.zeros_like(pending)
+        st = e.structure
+        recruiting_slots(st.members_ptr, st.members, pending, self.vacated_week, np.ascontiguousarray(cap), out)
+        return out
 
     def on_vacate(self, e, rows, cols) -> None:
         """Close the leaver's rep-year (13+ weeks in the year; at quota or not) and open a vacancy."""

@@ -54,3 +54,34 @@ def test_cutting_seats_cuts_lead_coverage():
     # with full coverage (the old rule) the remaining reps pick the best of the vacant seats' leads
     covered = _revenue_with_vacant(6, selling__vacant_lead_coverage=1.0)
     assert covered.mean() > half.mean() * 1.15
+
+
+# ------------------------------------------------------------------------------- A3 recruiting pipeline
+def test_recruiting_has_capacity_and_a_time_to_hire():
+    """Six seats left at once are not all refilled one lag later: the leader works two searches at a time."""
+    cfg = simteam.configure(weeks=30, mechanisms__attrition=False, people__hire_lag_weeks=6)
+    e = Engine(cfg, seeds=np.arange(5))
+    mask = np.zeros((e.B, e.N), dtype=bool)
+    mask[:, :6] = True
+    e.vacate(mask, "exit")
+    e.run()
+    hires = np.cumsum(e.series["hires"], axis=0)
+    cap = cfg.people.recruiting_capacity
+    assert cap < 6
+    assert (hires[6] <= cap).all(), hires[:8, 0]  # the first searches end after the time to hire
+    assert (hires[12] <= 2 * cap).all()
+    assert (hires[-1] == 6).all()  # every seat is filled in the end
+
+
+def test_new_hire_morale_is_drawn_from_its_distribution():
+    cfg = simteam.configure(weeks=1, mechanisms__attrition=False, people__hire_lag_weeks=0,
+                            people__recruiting_capacity=12)
+    e = Engine(cfg, seeds=np.arange(200))
+    mask = np.ones((e.B, e.N), dtype=bool)
+    e.vacate(mask, "exit")
+    e.hire(mask)
+    m = e.s.morale
+    P = cfg.people
+    assert abs(m.mean() - P.new_hire_morale) < 0.01
+    assert abs(m.std() - P.new_hire_morale_sd) < 0.01
+    assert m.mean() < 0.65  # not the old fixed 0.7, far above the team's equilibrium
