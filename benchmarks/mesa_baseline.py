@@ -316,7 +316,8 @@ class Rep(mesa.Agent):
             logh = (P.quit_morale * (0.6 - self.morale) + P.quit_trust * (0.5 - self.trust)
                     + P.quit_attainment * (1.0 - min(self.pace, 2.0)) * (self.tenure >= 13)
                     + P.quit_stress * self.stress - P.quit_cohesion * (self.cohesion - 0.5)
-                    - L.fairness_quit * _c(L.fairness) * 0.5)
+                    - L.fairness_quit * _c(L.fairness) * 0.5
+                    + (P.quit_outside * (m.outside - 1.0) if c.mechanisms.outside_option else 0.0))
             quit_ = self.random.random() < -math.expm1(-P.quit_base * math.exp(logh))
         if quit_ or self.leaving:
             m.leaders[self.team].vacate(self, quit_)
@@ -430,6 +431,7 @@ class MesaSalesModel(mesa.Model):
         self.win_shift = 0.0
         self.demand = 1.0
         self.crisis = 0.0
+        self.outside = 1.0  # the outside job market (1 = normal)
         self.mods: dict[str, float] = {}
         self.quota_factor = 1.0
         self.hiring_frozen = False
@@ -526,6 +528,8 @@ class MesaSalesModel(mesa.Model):
                        for w, x in zip(self.value_weight, self.win_logit))
             lost += (1 - lost) * (1 - kept)
         self.crisis = lost
+        # the outside job market: EMA of the economy-wide demand (demand shocks only)
+        self.outside += (1.0 - crisis_value - self.outside) / c.people.outside_weeks
 
     def leadership_step(self, t: int) -> None:
         self.mods = {}

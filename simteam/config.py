@@ -90,6 +90,7 @@ class Switches:
     peer_learning: bool = param(True, doc="skill diffusion from more skilled peers")
     recognition: bool = param(True, doc="recognition of wins and top performers")
     attrition: bool = param(True, doc="voluntary quits from the weekly hazard")
+    outside_option: bool = param(True, doc="quits follow the outside job market (fewer when demand is down)")
     hiring: bool = param(True, doc="refilling vacancies after a hiring lag")
     ramp: bool = param(True, doc="new-hire ramp-up of productivity")
     toxicity: bool = param(True, doc="harm from toxic neighbours to morale and trust")

@@ -166,6 +166,7 @@ class Market:
         self.displaced = np.zeros((B, S))
         self.win_shift = np.zeros((B, 1))
         self.demand_index = np.ones(B)
+        self.labour = np.ones(B)
         self.crisis = np.zeros(B)
         self._drop_s = np.zeros((B, S))
         self._random_template = shock_path(Shock(start_week=0), 520 * 4)
@@ -210,6 +211,7 @@ class Market:
         # elementwise sums, not BLAS: a row's result must not depend on the batch size
         self.demand_index = rowsum(self.D * self.value_weight)
         lost = rowsum(drop_s * self.value_weight)
+        self.labour = 1.0 - lost  # the economy-wide demand shocks only: the outside labour market (P6)
         lost = lost + self.lead_drop[t] * (1 - lost)
         if self.win_drop[t] > 0:  # a win-rate shock (competitor) loses the value of deals no longer won
             w = 1.0 / (1.0 + np.exp(-self.win_logit))

@@ -58,6 +58,12 @@ class PeopleConfig:
     quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
     quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
     quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
+    quit_outside: float = param(2.5, 0.0, 20.0, doc="log-hazard per unit of the outside job market above "
+                                "normal (it falls with economy-wide demand shocks)",
+                                source="BLS JOLTS: quits rate fell ~40% in 2008-09; mapped to the recession "
+                                "preset's ~21% demand loss")
+    outside_weeks: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of the outside job market "
+                                 "(how fast jobs dry up after demand)", source="assumption")
     hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="time to hire: weeks a search takes once it is worked",
                                 source="assumption; sales time-to-fill surveys put it at 5-10 weeks")
     recruiting_capacity: int = param(2, 1, 10_000, doc="searches a team's leader works at once (oldest "

@@ -1,7 +1,9 @@
 """Turnover: quits, other exits, hiring, tenure, ramp-up and year accounting (submodels P6-P7).
 
 * quit hazard   lambda_i = h0 exp(b_m (.6 - m_i) + b_tau (.5 - tau_i) + b_a (1 - min(alpha_i, 2)) [a_i >= 13]
-                             + b_psi psi_i - b_kappa (kappa_i - .5) - gamma_fq fair / 2 + b_rho rho_i)
+                             + b_psi psi_i - b_kappa (kappa_i - .5) - gamma_fq fair / 2 + b_rho rho_i
+                             + b_o (J_t - 1))
+* outside jobs  J_t <- J_t + (1 - lost_t - J_t) / w_o: EMA of the economy-wide demand (demand shocks only)
 * a filled seat quits with probability 1 - exp(-lambda_i) [stream ``quit``]
 * other exits   seats marked ``leaving`` this week (layoffs, dismissals) that did not quit
 * hiring        each team works at most ``people.recruiting_capacity`` vacancies at once, oldest first (seat
@@ -29,7 +31,7 @@ __all__ = ["Turnover", "quit_draws", "tenure_and_ramp", "QUIT_TERMS", "close_yea
 
 #: Per-row terms of the quit hazard (one record per batch row, read by name).
 QUIT_TERMS = ("quit_base", "quit_morale", "quit_trust", "quit_attainment", "quit_stress", "quit_cohesion",
-              "fairness_term", "resistance_quit")
+              "fairness_term", "resistance_quit", "outside_term")
 
 
 def _c(b):
@@ -44,7 +46,7 @@ def quit_hazard(r, morale, trust, pace, tenure, stress, cohesion, resistance):
     logh = (r.quit_morale * (0.6 - morale) + r.quit_trust * (0.5 - trust)
             + r.quit_attainment * (1.0 - min(pace, 2.0)) * settled
             + r.quit_stress * stress - r.quit_cohesion * (cohesion - 0.5) - r.fairness_term
-            + r.resistance_quit * resistance)
+            + r.resistance_quit * resistance + r.outside_term)
     return r.quit_base * math.exp(logh)
 
 
@@ -155,16 +157,19 @@ class Turnover(Mechanism):
         # the week each seat was last vacated: a seat vacated this week starts its count at the lag
         self.vacated_week = np.full((e.B, e.N), -1, dtype=np.int64)
         update_ramp(e)
+        self.outside = np.ones((e.B, 1))  # the outside job market J_t (1 = normal)
 
     def step(self, e, t: int) -> None:
         s, P, L, sw = e.s, e.p.people, e.p.leadership, e.sw
         act = s.active
         quits = np.zeros_like(act)
+        self.outside = self.outside + (e.market.labour[:, None] - self.outside) / P.outside_weeks
         if sw.attrition:
             terms = {"quit_base": P.quit_base, "quit_morale": P.quit_morale, "quit_trust": P.quit_trust,
                      "quit_attainment": P.quit_attainment, "quit_stress": P.quit_stress,
                      "quit_cohesion": P.quit_cohesion, "fairness_term": L.fairness_quit * _c(L.fairness) * 0.5,
-                     "resistance_quit": e.p.change.resistance_quit}
+                     "resistance_quit": e.p.change.resistance_quit,
+                     "outside_term": P.quit_outside * (self.outside - 1.0) if sw.outside_option else 0.0}
             quit_draws(row_params(QUIT_TERMS, terms, e.B), act, s.morale, s.trust, s.pace, s.tenure, s.stress,
                        s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
         # hiring first: the searches worked this week (capacity per team, oldest first) count down and
