@@ -13,8 +13,15 @@ started from the rep's current neighbourhood share f:
 so on a complete graph the expected adopted share follows Bass's closed form
 F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}) at every whole week.
 
+p and q are weekly rates: Sultan et al.'s per-period values (0.03, 0.38) on a one-month clock
+(divided by 4.33 weeks); a hazard rate converts between time units by dividing by the period length,
+F(t; p, q) with t in months = F(t_w; p/4.33, q/4.33) with t_w in weeks.
+
 J-curve productivity of an adopter t_a weeks after adoption:
-    J = 1 - D (1 - k_D T) e^{-t_a / T_d} + G (1 - e^{-t_a / T_g}).
+    J = 1 - D (1 - k_D T) e^{-t_a / T_d} + u_i G_b (1 - e^{-t_a / T_g}),
+with (switch ``stickiness``) the use intensity u_i = 1 - use_spread U [``use:<name>``], the gain
+G_b = gain + gain_sd z_b drawn once per replication [``benefit:<name>``], and adopters abandoning
+[``abandon:<name>``] at rate abandon_rate while J < 1, abandon_rate (1 - u_i) afterwards, until a mandate.
 A regroup multiplies trust by (1 - r_T) and caps cohesion. A mandate forces the remaining reps to adopt and adds resistance
 rho_i += g_r (1 - support)(1 - T)(1 - tau_i), which lowers morale and trust and raises
 the quit hazard, and decays at a weekly rate.
@@ -46,8 +53,10 @@ class Initiative:
     name: str = param("crm", doc="initiative name")
     kind: str = param("tool", doc="kind of change", choices=("tool", "approach"))
     start_week: int = param(13, -1, 100_000, unit="week", doc="week the rollout starts (-1: only when a rollout event starts it)")
-    p: float = param(0.03, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient", source="Sultan et al. 1990")
-    q: float = param(0.38, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient", source="Sultan et al. 1990")
+    p: float = param(0.0069, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient per week",
+                     source="Sultan et al. 1990 (0.03 per period) on a one-month clock: 0.03/4.33")
+    q: float = param(0.0877, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient per week",
+                     source="Sultan et al. 1990 (0.38 per period) on a one-month clock: 0.38/4.33")
     training: float = param(0.0, 0.0, 1.0, doc="training before rollout: raises p, q; shrinks the dip")
     pilot_share: float = param(0.0, 0.0, 1.0, doc="share of reps in a pilot (highest trust first)")
     pilot_weeks: int = param(0, 0, 520, unit="weeks", doc="pilot length before the rest are exposed")
@@ -57,6 +66,14 @@ class Initiative:
     dip_weeks: float = param(6.0, 0.1, 104.0, unit="weeks", doc="time constant of the dip")
     gain: float = param(0.12, 0.0, 2.0, doc="lasting productivity gain after adoption")
     gain_weeks: float = param(16.0, 0.1, 520.0, unit="weeks", doc="time constant of the gain")
+    gain_sd: float = param(0.1, 0.0, 2.0, doc="sd of the tool's lasting gain, drawn once per replication "
+                           "(the benefit is uncertain; it can be negative)",
+                           source="assumption: trade surveys put CRM projects missing their goals at 20-70%")
+    use_spread: float = param(0.5, 0.0, 1.0, doc="adopters use the tool at intensity 1 - use_spread x U(0,1) "
+                              "(share of the gain they get)", source="assumption")
+    abandon_rate: float = param(0.02, 0.0, 1.0, unit="1/week", doc="weekly hazard of abandoning the tool "
+                                "while it still costs the adopter (J < 1); x (1 - use) afterwards",
+                                source="assumption (user adoption is the most cited cause of CRM failure)")
     trust_effect: float = param(2.0, 0.0, 10.0, doc="log-hazard of adoption per unit trust above 0.5")
     morale_effect: float = param(1.0, 0.0, 10.0, doc="log-hazard of adoption per unit morale above 0.5")
     training_effect: float = param(1.0, 0.0, 10.0, doc="p and q multiplier gain per unit training")
@@ -155,6 +172,18 @@ def step(e, t: int) -> None:
             new = act & s.exposed[:, :, k] & ~adopted & (e.rng.uniform("adopt:" + cfg_ini.name, t, (e.N,)) < prob)
         else:
             new = np.zeros_like(adopted)
+        mandated = cfg_ini.mandate_week >= 0 and t >= cfg_ini.mandate_week
+        if sw.stickiness and not mandated and adopted.any():
+            # abandonment: at rate r while the tool still costs the adopter (J < 1), r (1 - use) afterwards;
+            # an abandoner is no longer exposed (she does not come back unless mandated)
+            j_prev = self_j(e, ini, k)
+            rate = np.broadcast_to(ini.abandon_rate, adopted.shape) * np.where(j_prev < 1.0, 1.0,
+                                                                              1.0 - s.use[:, :, k])
+            quit_tool = adopted & act & (e.rng.uniform("abandon:" + cfg_ini.name, t, (e.N,)) < rate)
+            if quit_tool.any():
+                adopted = adopted & ~quit_tool
+                s.exposed[:, :, k] &= ~quit_tool
+                s.adopt_age[:, :, k] = np.where(quit_tool, 0.0, s.adopt_age[:, :, k])
         if cfg_ini.mandate_week >= 0 and t == cfg_ini.mandate_week:
             forced = act & ~adopted & ~new
             s.exposed[:, :, k] |= act
@@ -164,16 +193,37 @@ def step(e, t: int) -> None:
                     1.0 - s.trust)
             new = new | forced
             e.log("mandate", cfg_ini.name)
+        if sw.stickiness and new.any():
+            # partial use: an adopter gets the share u = 1 - use_spread U of the tool's gain
+            u = 1.0 - ini.use_spread * e.rng.uniform("use:" + cfg_ini.name, t, (e.N,))
+            s.use[:, :, k] = np.where(new, u, s.use[:, :, k])
         s.adopted[:, :, k] = adopted | new
         s.adopt_age[:, :, k] = np.where(new, 0.0, s.adopt_age[:, :, k] + s.adopted[:, :, k])
         if sw.jcurve:
-            age = s.adopt_age[:, :, k]
-            dip = ini.dip * (1.0 - ini.training_dip * ini.training)
-            j = 1.0 - dip * np.exp(-age / ini.dip_weeks) + ini.gain * (1.0 - np.exp(-age / ini.gain_weeks))
+            j = self_j(e, ini, k)
             factor = factor * np.where(s.adopted[:, :, k], j, 1.0)
     if sw.resistance:
         s.resistance *= 1.0 - e.p.change.resistance_decay
     e.change_factor = factor
+
+
+def tool_gain(e, ini, k: int) -> np.ndarray:
+    """The lasting gain G_b of initiative ``k`` in each row, (B, 1): ``gain`` plus, with switch
+    ``stickiness``, ``gain_sd`` x a normal draw per replication [stream ``benefit:<name>``]."""
+    if not e.sw.stickiness:
+        return np.broadcast_to(np.asarray(ini.gain, dtype=float), (e.B, 1))
+    name = e.cfg.change.initiatives[k].name
+    z = e.rng.normal("benefit:" + name, 0, (1,))
+    return ini.gain + ini.gain_sd * z
+
+
+def self_j(e, ini, k: int) -> np.ndarray:
+    """The J-curve factor of every seat for initiative ``k`` at its current adoption age (B, N)."""
+    s = e.s
+    age = s.adopt_age[:, :, k]
+    dip = ini.dip * (1.0 - ini.training_dip * ini.training)
+    use = s.use[:, :, k] if e.sw.stickiness else 1.0
+    return 1.0 - dip * np.exp(-age / ini.dip_weeks) + use * tool_gain(e, ini, k) * (1.0 - np.exp(-age / ini.gain_weeks))
 
 
 def after_regroup(e) -> None:
@@ -200,6 +250,7 @@ class Change(Mechanism):
         s = e.s
         s.resistance[rows, cols] = 0.0
         s.adopted[rows, cols] = False
+        s.use[rows, cols] = 1.0
         s.adopt_age[rows, cols] = 0.0
 
     def on_hire(self, e, rows, cols) -> None:

@@ -98,6 +98,7 @@ class Switches:
     toxic_action: bool = param(True, doc="the leader acting on toxic behaviour (reform or removal)")
     adoption: bool = param(True, doc="Bass adoption of change initiatives over the graph")
     jcurve: bool = param(True, doc="productivity dip then lasting gain after adoption")
+    stickiness: bool = param(True, doc="tools can fail to stick: partial use, abandonment, uncertain benefit")
     resistance: bool = param(True, doc="resistance to forced change")
     crisis_response: bool = param(True, doc="the leader's crisis-response strategy")
     cohesion: bool = param(True, doc="tie strength from celebrations; reset by regrouping")

@@ -74,6 +74,7 @@ class RepState:
     adopted: np.ndarray = field(init=False)  # (B, N, K)
     adopt_age: np.ndarray = field(init=False)  # (B, N, K) weeks since adoption
     exposed: np.ndarray = field(init=False)  # (B, N, K)
+    use: np.ndarray = field(init=False)  # (B, N, K) an adopter's use intensity (share of the tool's gain)
 
     def __post_init__(self):
         B, N, S, K = self.B, self.N, self.S, self.K
@@ -93,6 +94,7 @@ class RepState:
         self.adopted = np.zeros((B, N, K), dtype=bool)
         self.adopt_age = np.zeros((B, N, K))
         self.exposed = np.zeros((B, N, K), dtype=bool)
+        self.use = np.ones((B, N, K))
 
     def nbytes(self) -> int:
         """Bytes held by the state arrays."""

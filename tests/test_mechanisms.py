@@ -298,7 +298,7 @@ def test_every_mechanism_can_be_switched_off(switch):
 
 
 def test_initiative_waiting_for_a_rollout_event():
-    cfg = simteam.configure(weeks=30, change={"initiatives": [{"name": "crm", "start_week": -1}]},
+    cfg = simteam.configure(weeks=30, change={"initiatives": [{"name": "crm", "start_week": -1, "p": 0.03}]},
                             events=[{"kind": "rollout", "week": 12, "name": "crm"}])
     e = Engine(cfg, seeds=np.arange(4)).run()
     assert (e.series["adoption"][:12] == 0).all() and (e.series["adoption"][-1] > 0).all()

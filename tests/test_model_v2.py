@@ -98,3 +98,32 @@ def test_quits_fall_in_a_recession_when_jobs_are_scarce():
     # the path is the outside-option term: without it quits rise again
     closed = _run(reps=150, weeks=104, market="recession", mechanisms__outside_option=False)
     assert _paired("quits", recession, closed)["lo"] > 0
+
+
+# ------------------------------------------------------------------------------- A5 tools that can fail to stick
+def _rollout(weeks=60, reps=40, **ini):
+    ini = {"name": "crm", "start_week": 0, **ini}
+    return Engine(simteam.configure(weeks=weeks, change={"initiatives": [ini]}), seeds=np.arange(reps)).run()
+
+
+def test_bass_rates_are_weekly_not_annual():
+    """The default p, q are Sultan et al.'s per-period values on a one-month clock, not applied per week:
+    a rollout does not reach 87% of the team in 11 weeks (the old behaviour)."""
+    e = _rollout(weeks=12)
+    assert e.series["adoption"][10].mean() < 0.5
+    from simteam.change import Initiative
+    assert abs(Initiative().q / Initiative().p - 0.38 / 0.03) < 0.1
+
+
+def test_tools_can_fail_to_stick():
+    on = _rollout()
+    off = Engine(simteam.configure(on.cfg, mechanisms__stickiness=False), seeds=np.arange(40)).run()
+    # abandonment: fewer reps on the tool at the end, on the same seeds
+    assert on.series["adoption"][-1].mean() < off.series["adoption"][-1].mean() - 0.03
+    # partial use: adopters' use intensity spreads between 1 - use_spread and 1
+    use = on.s.use[:, :, 0][on.s.adopted[:, :, 0]]
+    assert use.min() >= 0.5 and use.std() > 0.1
+    # uncertain benefit: the long-run gain differs between replications, and can be a loss
+    from simteam.change import tool_gain
+    g = tool_gain(on, on.cfg.change.initiatives[0], 0)[:, 0]
+    assert g.std() > 0.05 and (g < 0).any() and not np.allclose(g, g[0])
