@@ -132,6 +132,7 @@ class Rep(mesa.Agent):
         self.seat, self.team = seat, team
         self.potential, self.skill, self.morale, self.trust = potential, skill, morale, trust
         self.log_strength = [c.team.strength_sd * self.random.gauss(0.0, 1.0) for _ in model.segments]
+        self.strength0 = list(self.log_strength)  # innate strengths (coaching decays back to them)
         self.stress = c.people.stress_base
         self.effort = 0.0
         self.cohesion = c.culture.cohesion_base
@@ -185,7 +186,7 @@ class Rep(mesa.Agent):
         if sw.stress:
             target = (P.stress_base + L.accountability_stress * acc + P.crisis_stress * m.crisis
                       + C.toxic_stress * harm - m.mods.get("stress_relief", 0.0)
-                      + 0.2 * max(m.quota_factor - 1.0, 0.0))
+                      + 0.2 * max(m.quota_factor - 1.0, 0.0) * (self.pace < 1.0))
             self.stress += P.stress_rate * (_clip01(target) - self.stress)
         mo = self.morale
         if sw.morale_drivers:
@@ -278,6 +279,9 @@ class Rep(mesa.Agent):
         self.skill = _clip01(self.skill)
         g = L.coaching_strength * L.coaching * L.coaching_focus
         if g:
+            # coached strength decays toward the innate level unless practised, then the best one grows
+            keep = 1.0 - L.strength_decay * (1.0 - L.strength_practice * min(self.taken / max(c.selling.capacity, 1e-9), 1.0))
+            self.log_strength = [s0 + keep * (ls - s0) for ls, s0 in zip(self.log_strength, self.strength0)]
             best = max(range(len(self.log_strength)), key=self.log_strength.__getitem__)
             self.log_strength[best] = min(self.log_strength[best] + g, math.log(3.0))
 

@@ -53,6 +53,11 @@ class LeadershipConfig:
     feedback_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit feedback")
     coaching_skill: float = param(0.02, 0.0, 0.2, unit="1/week", doc="skill growth per unit coaching (weakness focus)")
     coaching_strength: float = param(0.01, 0.0, 0.2, unit="1/week", doc="best-segment strength growth per unit coaching (strength focus)")
+    strength_decay: float = param(0.03, 0.0, 1.0, unit="1/week", doc="decay rate of coached strength back to the "
+                                  "rep's innate level without practice", source="assumption (skills decay without "
+                                  "use: Arthur et al. 1998)")
+    strength_practice: float = param(0.5, 0.0, 1.0, doc="share of the decay that full-time practice prevents",
+                                     source="assumption")
     coaching_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit strengths-based coaching")
     communication_effort: float = param(0.15, 0.0, 1.0, doc="effort per unit communication")
     communication_damping: float = param(0.5, 0.0, 1.0, doc="share of toxic harm and spread damped by shared goals")

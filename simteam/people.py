@@ -83,8 +83,8 @@ PEOPLE_TERMS = ("damp", "recognition", "recognition_morale", "recognition_top",
                 "morale_base", "success_weight", "inspiration_term", "feedback_term", "coaching_term",
                 "stress_weight", "toxic_morale", "resistance_morale", "morale_mod", "morale_rate", "mood_sd",
                 "contagion", "trust_head", "toxic_trust", "tolerated_trust", "trust_mod", "trust_rate",
-                "practice", "capacity0", "feedback_skill", "coach_skill", "peer", "strength_growth",
-                "quota_now", "attainment_window")
+                "practice", "capacity0", "feedback_skill", "coach_skill", "peer", "strength_growth", "strength_decay",
+                "strength_practice", "quota_now", "attainment_window")
 #: Switches of the people kernel (the mechanism switches it reads, plus whether the week's worked
 #: opportunities are known and whether strengths coaching is on at all).
 PEOPLE_FLAGS = ("toxicity", "recognition", "stress", "morale_drivers", "mood_noise", "contagion", "cohesion",
@@ -122,6 +122,7 @@ def initialise(e) -> None:
         s.toxic[:, seats] = True
     if e.roster is not None:
         e.roster.apply(e)
+    s.strength0[:] = s.log_strength  # the innate strengths coaching builds on (and decays back to)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -134,9 +135,11 @@ def recognition_term(r, won, top):
 
 
 @inline
-def stress_update(r, st, harm, res):
-    """P3 stress: sigma += r_s (clip(head + toxic harm + 0.3 rho - relief + quota pressure) - sigma)."""
-    target = r.stress_head + r.toxic_stress * harm + 0.3 * res - r.stress_relief + r.quota_stress
+def stress_update(r, st, harm, res, pace):
+    """P3 stress: sigma += r_s (clip(head + toxic harm + 0.3 rho - relief + quota pressure [pace < 1]) - sigma):
+    a raised quota weighs only on a rep whose attainment does not keep up with it."""
+    behind = 1.0 if pace < 1.0 else 0.0
+    target = r.stress_head + r.toxic_stress * harm + 0.3 * res - r.stress_relief + r.quota_stress * behind
     return st + r.stress_rate * (min(max(target, 0.0), 1.0) - st)
 
 
@@ -165,9 +168,13 @@ def skill_growth(r, sk, potential, taken, worked_known, weak_share, af):
 
 
 @inline
-def strength_growth(r, b, i, log_strength, log3):
-    """Strengths coaching: the rep's best segment strength grows by g, capped at ln 3."""
+def strength_growth(r, b, i, log_strength, strength0, practice, log3):
+    """Strengths coaching: coached strength decays toward the innate level at d (1 - phi min(practice, 1)),
+    then the rep's best segment strength grows by g, capped at ln 3."""
     S = log_strength.shape[2]
+    keep = 1.0 - r.strength_decay * (1.0 - r.strength_practice * min(practice, 1.0))
+    for s in range(S):
+        log_strength[b, i, s] = strength0[b, i, s] + keep * (log_strength[b, i, s] - strength0[b, i, s])
     best = 0
     for s in range(1, S):
         if log_strength[b, i, s] > log_strength[b, i, best]:
@@ -249,7 +256,7 @@ def team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk):
 @jit
 def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, flags, log3,
                 active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, cohesion,
-                resistance, ramp, revenue_week, taken, log_strength, quota_year, weeks_year,
+                resistance, ramp, revenue_week, taken, log_strength, strength0, quota_year, weeks_year,
                 key_mood, base, scratch, team_scratch):
     """Recognition, stress, morale (drivers, mood, DeGroot contagion), trust, skill, pace for every row.
 
@@ -297,7 +304,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
             res = resistance[b, i]
             st = stress[b, i]
             if f_stress:
-                st = stress_update(r, st, harm, res)
+                st = stress_update(r, st, harm, res, pace[b, i])
                 stress[b, i] = st
             m = morale[b, i]
             if f_drivers:
@@ -313,7 +320,8 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
                 tw = t_weak[t] / max(t_act[t], 1.0)
                 skill[b, i] = skill_growth(r, skill[b, i], potential[b, i], taken[b, i], f_worked, tw, af_i)
                 if f_strength and a:
-                    strength_growth(r, b, i, log_strength, log3)
+                    prac = taken[b, i] / r.capacity0 if f_worked else 1.0
+                    strength_growth(r, b, i, log_strength, strength0, prac, log3)
             pace_update(r, b, i, a, af_i, revenue_week, ramp, pace, quota_year, weeks_year)
         # pass 2: DeGroot contagion and peer learning read the neighbours' pass-1 values
         if f_contagion or (f_skill and f_peer):
@@ -376,6 +384,7 @@ def step(e, t: int) -> None:
         "feedback_skill": L.feedback_skill * L.feedback,
         "coach_skill": L.coaching_skill * L.coaching * (1.0 - L.coaching_focus),
         "peer": L.peer_learning_rate * L.learning_support * 2.0, "strength_growth": g,
+        "strength_decay": L.strength_decay, "strength_practice": L.strength_practice,
         "quota_now": e.p.selling.quota * org.quota_factor, "attainment_window": e.p.selling.attainment_window,
     }
     flags = flag_record(PEOPLE_FLAGS, {
@@ -389,7 +398,7 @@ def step(e, t: int) -> None:
     people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
                 row_params(PEOPLE_TERMS, terms, B), flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week,
                 s.pace, tanh_pace, s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance,
-                s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
+                s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength, s.strength0,
                 s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
                 e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
 
@@ -421,6 +430,7 @@ class People(Mechanism):
         js = (cols[:, None] * S + np.arange(S)[None, :]).reshape(-1)
         ls = tc.strength_sd * e.rng.at("hire_strength", t, np.repeat(rows, S), js, normal=True)
         s.log_strength[rows, cols] = ls.reshape(-1, S)
+        s.strength0[rows, cols] = ls.reshape(-1, S)
         z = e.rng.at("hire_morale", t, rows, cols, normal=True)
         s.morale[rows, cols] = np.clip(row_of(P.new_hire_morale) + row_of(P.new_hire_morale_sd) * z, 0.0, 1.0)
         s.trust[rows, cols] = row_of(P.new_hire_trust)

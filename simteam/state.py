@@ -49,6 +49,7 @@ class RepState:
     skill: np.ndarray = field(init=False)
     potential: np.ndarray = field(init=False)
     log_strength: np.ndarray = field(init=False)  # (B, N, S)
+    strength0: np.ndarray = field(init=False)  # (B, N, S) uncoached (innate) log strengths
     morale: np.ndarray = field(init=False)
     trust: np.ndarray = field(init=False)
     stress: np.ndarray = field(init=False)
@@ -89,6 +90,7 @@ class RepState:
         self.leaving = np.zeros((B, N), dtype=bool)
         self.vacancy = np.full((B, N), -1, dtype=np.int32)
         self.log_strength = np.zeros((B, N, S))
+        self.strength0 = np.zeros((B, N, S))
         self.pipeline = np.zeros((B, N, S))
         self.pipeline_value = np.zeros((B, N, S))
         self.adopted = np.zeros((B, N, K), dtype=bool)

@@ -127,3 +127,30 @@ def test_tools_can_fail_to_stick():
     from simteam.change import tool_gain
     g = tool_gain(on, on.cfg.change.initiatives[0], 0)[:, 0]
     assert g.std() > 0.05 and (g < 0).any() and not np.allclose(g, g[0])
+
+
+# ------------------------------------------------------------------------------- A6 strengths decay; quota stress
+def test_coached_strengths_decay_to_an_equilibrium_below_the_cap():
+    """Strengths coaching no longer ratchets to the ln 3 cap: coached strength decays toward the rep's
+    innate level without practice, so the increment settles where growth equals decay."""
+    cfg = simteam.configure(weeks=260, leadership__coaching=1.0, leadership__coaching_focus=1.0,
+                            mechanisms__attrition=False)
+    e = Engine(cfg, seeds=np.arange(10)).run()
+    best = e.s.log_strength.max(axis=2)[e.s.active]
+    assert (best >= np.log(3.0) - 1e-9).mean() < 0.3  # before issue 13: most long-tenure reps at the cap
+    gain = (e.s.log_strength - e.s.strength0).max(axis=2)[e.s.active]
+    g = cfg.leadership.coaching_strength
+    L = cfg.leadership
+    assert gain.mean() < 1.05 * g / (L.strength_decay * (1 - L.strength_practice))  # the equilibrium bound
+
+
+def _on_pace_stress(growth):
+    cfg = simteam.configure(weeks=156, selling__quota_growth=growth, mechanisms__mood_noise=False)
+    e = Engine(cfg, seeds=np.arange(40)).run()
+    on = e.s.active & (e.s.pace >= 1.1)
+    return e.s.stress[on].mean()
+
+
+def test_quota_growth_is_not_stress_for_reps_on_pace():
+    """Routine quota growth weighs only on reps whose attainment falls behind it."""
+    assert abs(_on_pace_stress(0.06) - _on_pace_stress(0.0)) < 0.005
