@@ -59,6 +59,7 @@ import pandas as pd
 
 from simteam.config import ConfigError, SimConfig
 from simteam.network import build_structure
+from simteam.people import initial_targets
 from simteam.results import recovery
 
 __all__ = ["TEAM_SERIES", "Leader", "MesaSalesModel", "Rep", "check_supported", "run_baseline"]
@@ -441,6 +442,7 @@ class MesaSalesModel(mesa.Model):
         self.hiring_frozen = False
         self.crisis_active = self.responding = False
         self.crisis_onset = -1
+        self.crisis_peak = 0.0
         self.first_onset = min((s.start_week for s in c.market.shocks), default=-1) if c.mechanisms.shocks else -1
         self.counters = dict.fromkeys(("rep_years", "at_quota", "top20_sum", "top20_n", "quits", "exits_other",
                                        "hires"), 0.0)
@@ -453,19 +455,39 @@ class MesaSalesModel(mesa.Model):
         firsts = [self.leaders[k].seats[0] for k in range(t.n_teams)]
         toxic_seats = set(firsts[: t.initial_toxic] if t.initial_toxic <= len(firsts) else range(t.initial_toxic))
         P = c.people
+        L = c.leadership
+        equilibrium = t.initial_state == "equilibrium"
+        if equilibrium:  # the targets of the morale, trust and stress equations at the start
+            m0, tr0, st0 = (float(v) for v in initial_targets(P, L, self.segments, c.selling.capacity))
+        else:
+            m0, tr0, st0 = t.morale_mean, t.trust_mean, P.stress_base
         for seat in range(self.n_seats):
             pot = min(max(t.skill_mean + t.skill_sd * self.random.gauss(0.0, 1.0), 0.02), 1.0)
             tenure = math.floor(-t.tenure_mean_weeks * math.log(1.0 - self.random.random()))
             gap = P.new_hire_skill_gap * math.exp(-tenure / max(P.ramp_weeks * 4, 1e-9))
             rep = Rep(self, seat, int(team_of[seat]), tenure=tenure, potential=pot, skill=_clip01(pot - gap),
-                      morale=_clip01(t.morale_mean + t.morale_sd * self.random.gauss(0.0, 1.0)),
-                      trust=_clip01(t.trust_mean + t.trust_sd * self.random.gauss(0.0, 1.0)),
+                      morale=_clip01(m0 + t.morale_sd * self.random.gauss(0.0, 1.0)),
+                      trust=_clip01(tr0 + t.trust_sd * self.random.gauss(0.0, 1.0)),
                       toxic=seat in toxic_seats)
+            rep.stress = st0
             # steady-state pipeline for the starting team (as simteam)
             x = min(c.selling.capacity * rep.ramp, sum(self.lead))
             for k, seg in enumerate(self.segments):
                 rep.pipeline[k] = x * self.lead[k] / sum(self.lead) / self.hazard[k]
                 rep.pipeline_value[k] = rep.pipeline[k] * seg.deal_size
+            if equilibrium:  # pace at the expected attainment; morale with the matching success term
+                S = c.selling
+                eff = _clip01(P.effort_base + P.effort_morale * (rep.morale - 0.5) + P.effort_trust * (rep.trust - 0.5)
+                              + L.communication_effort * L.communication + L.accountability_effort * L.accountability
+                              - P.effort_stress * max(rep.stress - 0.5, 0.0))
+                weekly = 0.0
+                for k in range(len(self.segments)):
+                    lg = (self.win_logit[k] + S.skill_logit * (rep.skill - 0.5) + S.strength_logit * rep.log_strength[k]
+                          + S.morale_logit * (rep.morale - 0.5) + S.effort_logit * (eff - 0.5))
+                    weekly += self.hazard[k] * rep.pipeline_value[k] / (1.0 + math.exp(-lg))
+                quota = S.quota * max(rep.ramp, 0.05)
+                rep.pace = 52.0 * weekly / quota if quota > 0 else 1.0
+                rep.morale = _clip01(rep.morale + P.success_weight * math.tanh(rep.pace - 1.0))
             self.seat_rep[seat] = rep
         reporters = {name: getattr(self, "_report_" + name) for name in TEAM_SERIES}
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
@@ -543,6 +565,8 @@ class MesaSalesModel(mesa.Model):
         if starting:
             self.crisis_onset = t
         self.crisis_active = (self.crisis_active or starting) and not ending
+        self.crisis_peak = self.crisis if starting else (max(self.crisis_peak, self.crisis) if self.crisis_active
+                                                         else 0.0)
         c = self.cfg
         if not c.mechanisms.crisis_response:
             return
@@ -553,8 +577,9 @@ class MesaSalesModel(mesa.Model):
             self.responding = True
         if self.responding:
             if c.crisis.strategy == "hold_steady":
-                self.mods["trust"] = c.crisis.reassure_trust
-                self.mods["stress_relief"] = c.crisis.reassure_stress
+                fade = min(max(self.crisis / max(self.crisis_peak, 1e-12), 0.0), 1.0)  # ends with the crisis
+                self.mods["trust"] = c.crisis.reassure_trust * fade
+                self.mods["stress_relief"] = c.crisis.reassure_stress * fade
             elif c.crisis.strategy == "wait_and_see":
                 self.hiring_frozen = True
 

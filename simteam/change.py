@@ -169,21 +169,22 @@ def step(e, t: int) -> None:
             mu = (1.0 + ini.training_effect * ini.training) * np.exp(
                 ini.trust_effect * (s.trust - 0.5) + ini.morale_effect * (s.morale - 0.5))
             prob = bass_step_probability(f, ini.p * mu, ini.q * mu)
-            new = act & s.exposed[:, :, k] & ~adopted & (e.rng.uniform("adopt:" + cfg_ini.name, t, (e.N,)) < prob)
+            # an abandoner (adoption age -1) does not come back unless mandated
+            new = (act & s.exposed[:, :, k] & ~adopted & (s.adopt_age[:, :, k] >= 0)
+                   & (e.rng.uniform("adopt:" + cfg_ini.name, t, (e.N,)) < prob))
         else:
             new = np.zeros_like(adopted)
         mandated = cfg_ini.mandate_week >= 0 and t >= cfg_ini.mandate_week
         if sw.stickiness and not mandated and adopted.any():
             # abandonment: at rate r while the tool still costs the adopter (J < 1), r (1 - use) afterwards;
-            # an abandoner is no longer exposed (she does not come back unless mandated)
+            # an abandoner's adoption age is set to -1: she does not come back unless mandated
             j_prev = self_j(e, ini, k)
             rate = np.broadcast_to(ini.abandon_rate, adopted.shape) * np.where(j_prev < 1.0, 1.0,
                                                                               1.0 - s.use[:, :, k])
             quit_tool = adopted & act & (e.rng.uniform("abandon:" + cfg_ini.name, t, (e.N,)) < rate)
             if quit_tool.any():
                 adopted = adopted & ~quit_tool
-                s.exposed[:, :, k] &= ~quit_tool
-                s.adopt_age[:, :, k] = np.where(quit_tool, 0.0, s.adopt_age[:, :, k])
+                s.adopt_age[:, :, k] = np.where(quit_tool, -1.0, s.adopt_age[:, :, k])
         if cfg_ini.mandate_week >= 0 and t == cfg_ini.mandate_week:
             forced = act & ~adopted & ~new
             s.exposed[:, :, k] |= act

@@ -126,9 +126,12 @@ class TeamConfig:
     skill_mean: float = param(0.5, 0.0, 1.0, doc="mean skill potential of reps")
     skill_sd: float = param(0.2, 0.0, 1.0, doc="spread of skill potential", source="calibrated: top-20% share")
     strength_sd: float = param(0.3, 0.0, 2.0, doc="log-sd of per-segment strengths")
-    morale_mean: float = param(0.6, 0.0, 1.0, doc="initial mean morale")
+    initial_state: str = param("equilibrium", doc="initial mean morale, trust and stress: the targets of their "
+                               "equations at the start (equilibrium) or morale_mean / trust_mean and the base "
+                               "stress (given)", choices=("equilibrium", "given"))
+    morale_mean: float = param(0.6, 0.0, 1.0, doc="initial mean morale (initial_state = given)")
     morale_sd: float = param(0.1, 0.0, 0.5, doc="initial morale spread")
-    trust_mean: float = param(0.5, 0.0, 1.0, doc="initial mean trust in the leader")
+    trust_mean: float = param(0.5, 0.0, 1.0, doc="initial mean trust in the leader (initial_state = given)")
     trust_sd: float = param(0.1, 0.0, 0.5, doc="initial trust spread")
     tenure_mean_weeks: float = param(100.0, 0.0, 2000.0, unit="weeks",
                                      doc="mean initial tenure (exponential)", source="Xactly: 1.5-3 years")

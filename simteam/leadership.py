@@ -79,8 +79,10 @@ class CrisisConfig:
 
     strategy: str = param("hold_steady", doc="crisis-response strategy",
                           choices=("none", "hold_steady", "cut_and_push", "pivot", "wait_and_see"))
-    reassure_trust: float = param(0.05, 0.0, 1.0, doc="hold_steady: trust target gain while the crisis lasts")
-    reassure_stress: float = param(0.1, 0.0, 1.0, doc="hold_steady: stress target relief")
+    reassure_trust: float = param(0.05, 0.0, 1.0, doc="hold_steady: trust target gain at the crisis peak "
+                                  "(x crisis level / peak: it fades and ends with the crisis)")
+    reassure_stress: float = param(0.1, 0.0, 1.0, doc="hold_steady: stress target relief at the crisis peak "
+                                   "(fades likewise)")
     quota_raise: float = param(0.15, 0.0, 2.0, doc="cut_and_push: fractional quota increase")
     layoff_share: float = param(0.15, 0.0, 0.9, doc="cut_and_push: share of reps laid off (lowest pace first)")
     push_accountability: float = param(0.3, 0.0, 1.0, doc="cut_and_push: added accountability")
@@ -152,14 +154,17 @@ def _rows(rows: np.ndarray) -> np.ndarray:
 
 
 class HoldSteady(Strategy):
-    """Reassure and keep course: trust target up, stress target down, no cuts."""
+    """Reassure and keep course: trust target up, stress target down, no cuts; the reassurance fades with
+    the crisis (x crisis level / its peak) and ends with it."""
 
     name = "hold_steady"
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.org.trust = e.org.trust + c.reassure_trust * _rows(rows)
-        e.org.stress_relief = e.org.stress_relief + c.reassure_stress * _rows(rows)
+        cs = e.org.crisis
+        fade = np.clip(e.market.crisis / np.maximum(cs.peak, 1e-12), 0.0, 1.0) * rows
+        e.org.trust = e.org.trust + c.reassure_trust * fade[:, None]
+        e.org.stress_relief = e.org.stress_relief + c.reassure_stress * fade[:, None]
 
 
 class CutAndPush(Strategy):
@@ -238,6 +243,7 @@ def step(e, t: int) -> None:
     cs.onset = np.where(starting, t, cs.onset)
     cs.count += starting
     cs.active = (cs.active | starting) & ~ending
+    cs.peak = np.where(starting, level, np.where(cs.active, np.maximum(cs.peak, level), 0.0))
     if not e.sw.crisis_response:
         return
     strat = STRATEGIES[e.cfg.crisis.strategy]

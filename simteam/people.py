@@ -96,6 +96,31 @@ def _c(b):
     return 2.0 * b - 1.0
 
 
+def initial_targets(P, L, segments, capacity):
+    """The equilibrium (morale, trust, stress) means a team starts from (``team.initial_state = equilibrium``).
+
+    Each is the target of its equation (docs/model.md 7.4) at the start of a run, with no toxic peers, no
+    resistance, no crisis and pace 1: stress psi* = clip(psi_0 + g_A acc); trust tau* = the trust target;
+    morale m* = clip(base + leader terms + expected recognition - w_psi psi*), where a rep is recognised for a
+    win with probability 1 - exp(-Lambda), Lambda = min(c0, sum lambda_s) sum_s (lambda_s / sum lambda) w_s the
+    expected closes of a ramped rep at the base win rates, and on pace with probability 1/2. ``P``, ``L``:
+    the people and leadership parameters (scalars or per-row arrays).
+    """
+    lam = np.array([sg.lead_rate for sg in segments], dtype=float)
+    win = np.array([sg.win_rate for sg in segments], dtype=float)
+    tot = max(float(lam.sum()), 1e-12)
+    closes = np.minimum(capacity, tot) * float(np.sum(lam / tot * win))
+    p_win = 1.0 - np.exp(-closes)
+    stress = np.clip(P.stress_base + L.accountability_stress * L.accountability, 0.0, 1.0)
+    trust = np.clip(P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
+                    - 0.1 * L.accountability * (1.0 - L.inspiration), 0.0, 1.0)
+    rec = L.recognition * (L.recognition_morale * p_win + L.recognition_top * 0.5)
+    morale = np.clip(P.morale_base + L.inspiration_morale * _c(L.inspiration) + rec
+                     + L.feedback_morale * _c(L.feedback) + L.coaching_morale * L.coaching * L.coaching_focus
+                     - P.stress_weight * stress, 0.0, 1.0)
+    return morale, trust, stress
+
+
 def initialise(e) -> None:
     """The initial reps: state from distributions (streams ``init_*``) or from a roster (:meth:`People.init`)."""
     s, cfg, rng = e.s, e.cfg, e.rng
@@ -110,9 +135,13 @@ def initialise(e) -> None:
     s.skill[:] = np.clip(pot - gap, 0.0, 1.0)
     rng.normal("init_strength", 0, (N, S), out=s.log_strength)  # in place: a million reps x 3 segments
     np.multiply(s.log_strength, tc.strength_sd, out=s.log_strength)
-    s.morale[:] = np.clip(tc.morale_mean + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
-    s.trust[:] = np.clip(tc.trust_mean + tc.trust_sd * rng.normal("init_trust", 0, (N,)), 0, 1)
-    s.stress[:] = P.stress_base
+    if tc.initial_state == "equilibrium":
+        m0, tr0, st0 = initial_targets(P, e.p.leadership, cfg.market.segments, e.p.selling.capacity)
+    else:
+        m0, tr0, st0 = tc.morale_mean, tc.trust_mean, P.stress_base
+    s.morale[:] = np.clip(m0 + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
+    s.trust[:] = np.clip(tr0 + tc.trust_sd * rng.normal("init_trust", 0, (N,)), 0, 1)
+    s.stress[:] = st0
     s.cohesion[:] = C.cohesion_base
     s.pace[:] = 1.0
     if tc.initial_toxic:
@@ -403,6 +432,24 @@ def step(e, t: int) -> None:
                 e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
 
 
+def expected_pace(e) -> np.ndarray:
+    """Each seat's expected attainment pace at the start (B, N): 52 x the expected weekly revenue of its
+    steady-state pipeline at its initial win probabilities (effort from the effort equation), over its
+    ramped quota. The attainment pace starts here under ``team.initial_state = equilibrium``."""
+    s, P, L, sp = e.s, e.p.people, e.p.leadership, e.p.selling
+    mk = e.market
+    effort = np.clip(P.effort_base + P.effort_morale * (s.morale - 0.5) + P.effort_trust * (s.trust - 0.5)
+                     + L.communication_effort * L.communication + L.accountability_effort * L.accountability
+                     - P.effort_stress * np.maximum(s.stress - 0.5, 0.0), 0.0, 1.0)
+    logit = (mk.win_logit[None, None, :] + sp.skill_logit * (s.skill - 0.5)[:, :, None]
+             + sp.strength_logit * s.log_strength + sp.morale_logit * (s.morale - 0.5)[:, :, None]
+             + sp.effort_logit * (effort - 0.5)[:, :, None])
+    pw = 1.0 / (1.0 + np.exp(-logit))
+    weekly = np.sum(mk.hazard[None, None, :] * s.pipeline_value * pw, axis=2)
+    quota = sp.quota * np.maximum(s.ramp, 0.05)
+    return np.where(quota > 0, 52.0 * weekly / np.where(quota > 0, quota, 1.0), 1.0)
+
+
 class People(Mechanism):
     """P2-P5 and the initial reps (the mechanism object the engine calls)."""
 
@@ -410,6 +457,16 @@ class People(Mechanism):
 
     def init(self, e) -> None:
         initialise(e)
+
+    def start(self, e) -> None:
+        """At equilibrium: each rep's pace starts at its expected attainment (the pipeline is known now), and
+        morale takes the matching success term of its target."""
+        if e.cfg.team.initial_state != "equilibrium" or e.roster is not None:
+            return  # a roster's team starts from its own data (attainment, engagement)
+        s = e.s
+        pace0 = expected_pace(e)
+        s.pace[:] = np.where(s.active, pace0, 1.0)
+        s.morale[:] = np.clip(s.morale + e.p.people.success_weight * np.tanh(s.pace - 1.0), 0.0, 1.0)
 
     def step(self, e, t: int) -> None:
         step(e, t)

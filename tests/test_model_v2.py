@@ -154,3 +154,40 @@ def _on_pace_stress(growth):
 def test_quota_growth_is_not_stress_for_reps_on_pace():
     """Routine quota growth weighs only on reps whose attainment falls behind it."""
     assert abs(_on_pace_stress(0.06) - _on_pace_stress(0.0)) < 0.005
+
+
+# ------------------------------------------------------------------------------- A7 equilibrium start, guards
+def test_the_team_starts_at_its_equilibrium():
+    """No start-up transient: the first ten weeks' mean morale, trust and stress equal the next twenty
+    weeks' within noise (before issue 13 morale fell 0.58 -> 0.55 and stress rose 0.28 -> 0.33)."""
+    e = Engine(simteam.configure(weeks=30, market="stable"), seeds=np.arange(200)).run()
+    for k, tol in (("morale", 0.01), ("trust", 0.006), ("stress", 0.01)):
+        x = e.series[k].mean(axis=1)
+        assert abs(x[:10].mean() - x[10:30].mean()) < tol, (k, x[:10].mean(), x[10:30].mean())
+
+
+def test_reassurance_ends_with_the_crisis():
+    """hold_steady's bonus fades with the crisis level: once a shock has receded the trust modifier is 0."""
+    shock = dict(kind="demand", start_week=2, depth=0.4, decline_weeks=2, trough_weeks=4, recovery_weeks=30)
+    e = Engine(simteam.configure(weeks=60, crisis="hold_steady", leadership__decision_speed=1.0,
+                                 market__shocks=[shock]), seeds=np.arange(3))
+    bonus = []
+    for _ in range(60):
+        e.step()
+        bonus.append(float(e.org.trust.mean()))
+    peak = max(bonus)
+    assert peak > 0.04
+    level = e.series["crisis"].mean(axis=1)
+    late = [b for b, lv in zip(bonus, level) if 0 < lv < 0.05 and b > 0]
+    assert all(b < 0.25 * peak for b in late)  # fades as the crisis recedes, not a flat bonus to the end
+    assert bonus[-1] == 0.0
+
+
+def test_turnover_is_undefined_when_no_seat_is_filled():
+    cfg = simteam.configure(weeks=52, mechanisms__hiring=False, people__quit_base=0.9)
+    r = simteam.run(cfg, replications=3, seed=1)
+    assert (r.summary["headcount_final"] == 0).all()
+    # everyone left in week 1: mean headcount ~0, the rate is undefined (before issue 13: ~1e10 per year)
+    assert r.summary["turnover_annual"].isna().all()
+    ok = simteam.run(simteam.configure(weeks=52), replications=3, seed=1).summary["turnover_annual"]
+    assert np.isfinite(ok).all()
