@@ -132,6 +132,7 @@ class Rep(mesa.Agent):
         c = model.cfg
         self.seat, self.team = seat, team
         self.potential, self.skill, self.morale, self.trust = potential, skill, morale, trust
+        self.potential0 = potential  # innate potential (grown potential decays back to it)
         self.log_strength = [c.team.strength_sd * self.random.gauss(0.0, 1.0) for _ in model.segments]
         self.strength0 = list(self.log_strength)  # innate strengths (coaching decays back to them)
         self.stress = c.people.stress_base
@@ -265,6 +266,11 @@ class Rep(mesa.Agent):
         m = self.model
         c = m.cfg
         L, P = c.leadership, c.people
+        if c.mechanisms.potential_growth:  # potential grows with the learning drive, decays without practice
+            pr = min(self.taken / max(c.selling.capacity, 1e-9), 1.0)
+            drive = P.potential_growth * (L.learning_support + L.feedback + L.coaching * (1.0 - L.coaching_focus))
+            self.potential = _clip01(self.potential + drive * (1.0 - self.potential)
+                                     - P.potential_decay * (1.0 - pr) * (self.potential - self.potential0))
         gap = max(self.potential - self.skill, 0.0)
         practice = P.practice_rate * (1.0 + L.learning_skill * _c(L.learning_support) * 0.5)
         practice *= self.taken / max(c.selling.capacity, 1e-9)

@@ -88,6 +88,8 @@ class Switches:
     effort: bool = param(True, doc="effort from morale, trust, goals and accountability")
     skill_growth: bool = param(True, doc="skill growth from practice, coaching and feedback")
     peer_learning: bool = param(True, doc="skill diffusion from more skilled peers")
+    potential_growth: bool = param(True, doc="skill potential grows with learning support, feedback and coaching; "
+                                   "decays without practice")
     recognition: bool = param(True, doc="recognition of wins and top performers")
     attrition: bool = param(True, doc="voluntary quits from the weekly hazard")
     outside_option: bool = param(True, doc="quits follow the outside job market (fewer when demand is down)")

@@ -51,6 +51,12 @@ class PeopleConfig:
     ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
                               source="Bridge Group/Xactly: 3-6 months")
     new_hire_skill_gap: float = param(0.1, 0.0, 1.0, doc="skill below potential at hire")
+    potential_growth: float = param(0.0005, 0.0, 0.1, unit="1/week", doc="growth of skill potential per unit "
+                                    "learning drive (learning support + feedback + weakness coaching), x (1 - potential)",
+                                    source="assumption (issue 13; deliberate practice: Ericsson et al. 1993)")
+    potential_decay: float = param(0.02, 0.0, 1.0, unit="1/week", doc="decay of grown potential back to the innate "
+                                   "level per unit of missing practice (1 - worked/capacity)",
+                                   source="assumption (skill decay without use: Arthur et al. 1998)")
     quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
                              source="calibrated: 25-40% annual turnover")
     quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
@@ -84,11 +90,11 @@ PEOPLE_TERMS = ("damp", "recognition", "recognition_morale", "recognition_top",
                 "stress_weight", "toxic_morale", "resistance_morale", "morale_mod", "morale_rate", "mood_sd",
                 "contagion", "trust_head", "toxic_trust", "tolerated_trust", "trust_mod", "trust_rate",
                 "practice", "capacity0", "feedback_skill", "coach_skill", "peer", "strength_growth", "strength_decay",
-                "strength_practice", "quota_now", "attainment_window")
+                "strength_practice", "potential_drive", "potential_decay", "quota_now", "attainment_window")
 #: Switches of the people kernel (the mechanism switches it reads, plus whether the week's worked
 #: opportunities are known and whether strengths coaching is on at all).
 PEOPLE_FLAGS = ("toxicity", "recognition", "stress", "morale_drivers", "mood_noise", "contagion", "cohesion",
-                "trust_dynamics", "skill_growth", "peer_learning", "worked_known", "strength_coaching")
+                "trust_dynamics", "skill_growth", "peer_learning", "worked_known", "strength_coaching", "potential_growth")
 
 
 def _c(b):
@@ -152,6 +158,7 @@ def initialise(e) -> None:
     if e.roster is not None:
         e.roster.apply(e)
     s.strength0[:] = s.log_strength  # the innate strengths coaching builds on (and decays back to)
+    s.potential0[:] = s.potential  # the innate potential learning builds on (and decays back to)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -185,6 +192,15 @@ def trust_update(r, tr, harm, team_tox, res):
     """P5 trust: tau += r_t (clip(head - toxic harm - tolerated toxicity - 0.2 rho + mod) - tau)."""
     target = r.trust_head - r.toxic_trust * harm - r.tolerated_trust * team_tox - 0.2 * res + r.trust_mod
     return tr + r.trust_rate * (min(max(target, 0.0), 1.0) - tr)
+
+
+@inline
+def potential_update(r, pot, pot0, taken, worked_known):
+    """P5 potential: kbar += g D (1 - kbar) - d (1 - min(worked / c0, 1)) (kbar - kbar0): grows with the
+    learning drive with diminishing returns, decays back to the innate level without practice."""
+    pr = min(taken / r.capacity0, 1.0) if worked_known else 1.0
+    new = pot + r.potential_drive * (1.0 - pot) - r.potential_decay * (1.0 - pr) * (pot - pot0)
+    return min(max(new, 0.0), 1.0)
 
 
 @inline
@@ -284,7 +300,8 @@ def team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk):
 
 @jit
 def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, flags, log3,
-                active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, cohesion,
+                active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, potential0,
+                cohesion,
                 resistance, ramp, revenue_week, taken, log_strength, strength0, quota_year, weeks_year,
                 key_mood, base, scratch, team_scratch):
     """Recognition, stress, morale (drivers, mood, DeGroot contagion), trust, skill, pace for every row.
@@ -300,6 +317,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
     f_cohesion, f_trust, f_skill, f_peer, f_worked, f_strength = (fl.cohesion, fl.trust_dynamics, fl.skill_growth,
                                                                   fl.peer_learning, fl.worked_known,
                                                                   fl.strength_coaching)
+    f_potential = fl.potential_growth
     B, N = active.shape
     nbr_act, m_new, sk_new = scratch[0], scratch[1], scratch[2]
     t_act, t_tox, t_weak, t_m, t_sk = (team_scratch[0], team_scratch[1], team_scratch[2], team_scratch[3],
@@ -346,6 +364,8 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
             if f_trust:
                 trust[b, i] = trust_update(r, trust[b, i], harm, team_tox, res)
             if f_skill:
+                if f_potential and a:
+                    potential[b, i] = potential_update(r, potential[b, i], potential0[b, i], taken[b, i], f_worked)
                 tw = t_weak[t] / max(t_act[t], 1.0)
                 skill[b, i] = skill_growth(r, skill[b, i], potential[b, i], taken[b, i], f_worked, tw, af_i)
                 if f_strength and a:
@@ -414,6 +434,9 @@ def step(e, t: int) -> None:
         "coach_skill": L.coaching_skill * L.coaching * (1.0 - L.coaching_focus),
         "peer": L.peer_learning_rate * L.learning_support * 2.0, "strength_growth": g,
         "strength_decay": L.strength_decay, "strength_practice": L.strength_practice,
+        "potential_drive": P.potential_growth * (L.learning_support + L.feedback
+                                                 + L.coaching * (1.0 - L.coaching_focus)),
+        "potential_decay": P.potential_decay,
         "quota_now": e.p.selling.quota * org.quota_factor, "attainment_window": e.p.selling.attainment_window,
     }
     flags = flag_record(PEOPLE_FLAGS, {
@@ -421,12 +444,14 @@ def step(e, t: int) -> None:
         "morale_drivers": sw.morale_drivers, "mood_noise": bool(sw.mood_noise and np.any(P.mood_sd)),
         "contagion": bool(sw.contagion and np.any(P.contagion)), "cohesion": sw.cohesion,
         "trust_dynamics": sw.trust_dynamics, "skill_growth": sw.skill_growth, "peer_learning": sw.peer_learning,
-        "worked_known": worked is not None, "strength_coaching": bool(np.any(g))})
+        "worked_known": worked is not None, "strength_coaching": bool(np.any(g)),
+        "potential_growth": sw.potential_growth})
     tanh_pace = e.scratch("tanh_pace", (B, e.N))
     np.tanh(np.subtract(s.pace, 1.0, out=tanh_pace), out=tanh_pace)
     people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
                 row_params(PEOPLE_TERMS, terms, B), flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week,
-                s.pace, tanh_pace, s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance,
+                s.pace, tanh_pace, s.stress, s.morale, s.trust, s.skill, s.potential, s.potential0, s.cohesion,
+                s.resistance,
                 s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength, s.strength0,
                 s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
                 e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
@@ -483,6 +508,7 @@ class People(Mechanism):
         else:
             pot = row_of(spec.potential)  # per row in a sweep
         s.potential[rows, cols] = pot
+        s.potential0[rows, cols] = pot
         s.skill[rows, cols] = np.clip(pot - row_of(P.new_hire_skill_gap), 0.0, 1.0)
         js = (cols[:, None] * S + np.arange(S)[None, :]).reshape(-1)
         ls = tc.strength_sd * e.rng.at("hire_strength", t, np.repeat(rows, S), js, normal=True)

@@ -48,6 +48,7 @@ class RepState:
     active: np.ndarray = field(init=False)
     skill: np.ndarray = field(init=False)
     potential: np.ndarray = field(init=False)
+    potential0: np.ndarray = field(init=False)  # innate potential (drawn at hire): what it decays back to
     log_strength: np.ndarray = field(init=False)  # (B, N, S)
     strength0: np.ndarray = field(init=False)  # (B, N, S) uncoached (innate) log strengths
     morale: np.ndarray = field(init=False)
@@ -80,7 +81,7 @@ class RepState:
     def __post_init__(self):
         B, N, S, K = self.B, self.N, self.S, self.K
         f = lambda: np.zeros((B, N))  # noqa: E731
-        for name in ("skill", "potential", "morale", "trust", "stress", "effort", "cohesion", "resistance",
+        for name in ("skill", "potential", "potential0", "morale", "trust", "stress", "effort", "cohesion", "resistance",
                      "tenure", "ramp", "pace", "revenue_week", "wins_week", "revenue_year", "quota_year",
                      "weeks_year", "seat_revenue_year", "revenue_total"):
             setattr(self, name, f())

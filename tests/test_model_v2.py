@@ -191,3 +191,33 @@ def test_turnover_is_undefined_when_no_seat_is_filled():
     assert r.summary["turnover_annual"].isna().all()
     ok = simteam.run(simteam.configure(weeks=52), replications=3, seed=1).summary["turnover_annual"]
     assert np.isfinite(ok).all()
+
+
+# ------------------------------------------------------------------------------- B1 potential grows with learning
+def _grown_potential(reps=30, **kw):
+    cfg = simteam.configure(weeks=104, mechanisms__attrition=False, **kw)
+    e = Engine(cfg, seeds=np.arange(reps)).run()
+    return (e.s.potential - e.s.potential0)[e.s.active].mean(), e
+
+
+def test_learning_environment_grows_skill_potential():
+    """Learning support, feedback and coaching raise what reps can become (not only how fast they get there)."""
+    lo, _ = _grown_potential(leadership__learning_support=0.1, leadership__feedback=0.1)
+    hi, e = _grown_potential(leadership__learning_support=0.9, leadership__feedback=0.9)
+    assert hi > lo + 0.01 and lo >= 0.0
+    assert (e.s.potential <= 1.0).all()
+    # diminishing returns: reps near the ceiling gain less
+    gain = (e.s.potential - e.s.potential0)[e.s.active]
+    top = e.s.potential0[e.s.active] > 0.8
+    assert gain[top].mean() < gain[~top].mean()
+    off, _ = _grown_potential(leadership__learning_support=0.9, leadership__feedback=0.9,
+                              mechanisms__potential_growth=False)
+    assert off == 0.0
+
+
+def test_grown_potential_decays_without_practice():
+    """With few leads to work (little practice) the grown potential decays back toward the innate level."""
+    busy, _ = _grown_potential(leadership__learning_support=0.9)
+    idle, _ = _grown_potential(leadership__learning_support=0.9, market__shocks=[
+        dict(kind="lead_flow", start_week=0, depth=0.8, decline_weeks=0, trough_weeks=200, recovery_weeks=0)])
+    assert idle < busy - 0.005
