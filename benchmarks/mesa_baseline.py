@@ -449,6 +449,8 @@ class MesaSalesModel(mesa.Model):
         self.crisis_active = self.responding = False
         self.crisis_onset = -1
         self.crisis_peak = 0.0
+        self.crisis_history: list[float] = []  # true crisis levels of the last signal_lag weeks
+        self.crisis_estimate = 0.0  # the leader's assessed crisis level
         self.first_onset = min((s.start_week for s in c.market.shocks), default=-1) if c.mechanisms.shocks else -1
         self.counters = dict.fromkeys(("rep_years", "at_quota", "top20_sum", "top20_n", "quits", "exits_other",
                                        "hires"), 0.0)
@@ -563,16 +565,31 @@ class MesaSalesModel(mesa.Model):
         # the outside job market: EMA of the economy-wide demand (demand shocks only)
         self.outside += (1.0 - crisis_value - self.outside) / c.people.outside_weeks
 
+    def assess(self) -> float:
+        """The crisis level the leader believes: an EMA of a lagged, noisy signal (true level with the switch off)."""
+        c = self.cfg
+        L = c.leadership
+        if not c.mechanisms.crisis_signal:
+            return self.crisis
+        self.crisis_history.append(self.crisis)
+        lag = round(L.signal_lag)
+        old = self.crisis_history[-1 - lag] if len(self.crisis_history) > lag else 0.0
+        if len(self.crisis_history) > lag + 1:
+            del self.crisis_history[0]
+        obs = old + L.signal_noise * (1.0 - L.data_orientation) * self.random.gauss(0.0, 1.0)
+        self.crisis_estimate += (obs - self.crisis_estimate) / L.signal_window
+        return self.crisis_estimate
+
     def leadership_step(self, t: int) -> None:
         self.mods = {}
         self.hiring_frozen = False
-        starting = not self.crisis_active and self.crisis > 0.03
-        ending = self.crisis_active and self.crisis < 0.01
+        level = self.assess()
+        starting = not self.crisis_active and level > 0.03
+        ending = self.crisis_active and level < 0.01
         if starting:
             self.crisis_onset = t
         self.crisis_active = (self.crisis_active or starting) and not ending
-        self.crisis_peak = self.crisis if starting else (max(self.crisis_peak, self.crisis) if self.crisis_active
-                                                         else 0.0)
+        self.crisis_peak = level if starting else (max(self.crisis_peak, level) if self.crisis_active else 0.0)
         c = self.cfg
         if not c.mechanisms.crisis_response:
             return
@@ -583,7 +600,7 @@ class MesaSalesModel(mesa.Model):
             self.responding = True
         if self.responding:
             if c.crisis.strategy == "hold_steady":
-                fade = min(max(self.crisis / max(self.crisis_peak, 1e-12), 0.0), 1.0)  # ends with the crisis
+                fade = min(max(level / max(self.crisis_peak, 1e-12), 0.0), 1.0)  # ends with the crisis
                 self.mods["trust"] = c.crisis.reassure_trust * fade
                 self.mods["stress_relief"] = c.crisis.reassure_stress * fade
             elif c.crisis.strategy == "wait_and_see":

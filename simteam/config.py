@@ -103,6 +103,8 @@ class Switches:
     stickiness: bool = param(True, doc="tools can fail to stick: partial use, abandonment, uncertain benefit")
     resistance: bool = param(True, doc="resistance to forced change")
     crisis_response: bool = param(True, doc="the leader's crisis-response strategy")
+    crisis_signal: bool = param(True, doc="the leader assesses the crisis from a lagged, noisy signal "
+                                "(quality rises with data orientation); off: the true level at once")
     cohesion: bool = param(True, doc="tie strength from celebrations; reset by regrouping")
 
 

@@ -77,6 +77,7 @@ class CrisisState:
         self.response_start = np.full(B, -1, dtype=np.int64)
         self.count = np.zeros(B, dtype=np.int64)
         self.peak = np.zeros(B)  # the deepest crisis level since the onset (reassurance fades with the crisis)
+        self.level = np.zeros(B)  # the crisis level the leader believes this week
 
 
 @dataclass
