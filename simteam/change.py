@@ -89,6 +89,11 @@ class ChangeConfig:
     regroup_weeks: list[int] = param([], doc="weeks at which the team is regrouped (graph rewired)")
     regroup_trust_reset: float = param(0.15, 0.0, 1.0, doc="share of trust lost at a regroup (new reporting lines)")
     regroup_cohesion: float = param(0.2, 0.0, 1.0, doc="cohesion right after a regroup")
+    pairing_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="regroup pairing: a junior's weekly skill lift "
+                                "per unit gap to her senior mentor (bounded by her potential)",
+                                source="assumption (mentoring: Allen et al. 2004 meta-analysis, direction only)")
+    pairing_weeks: int = param(26, 0, 520, unit="weeks", doc="regroup pairing: how long the mentoring lasts")
+    junior_weeks: int = param(26, 0, 520, unit="weeks", doc="regroup pairing: reps with less tenure are juniors")
     resistance_decay: float = param(0.05, 0.0, 1.0, unit="1/week", doc="decay rate of resistance")
     resistance_morale: float = param(0.2, 0.0, 2.0, doc="morale target lost per unit resistance")
     resistance_quit: float = param(1.5, 0.0, 10.0, doc="log-hazard of quitting per unit resistance")
@@ -115,6 +120,8 @@ def bass_step_probability(f, p, q):
 def init(e) -> None:
     """Set up initiative state on the engine (:meth:`Change.init`)."""
     e.change_factor = np.ones((e.B, e.N))
+    e.mentor = np.full((e.B, e.N), -1, dtype=np.int64)  # regroup pairing: each junior's mentor seat (-1: none)
+    e.pairing_until = np.zeros(e.B)
     e.initiative_open = np.zeros(e.K, dtype=bool)  # exposure open to everyone (new hires included)
     e.initiative_started = np.zeros(e.K, dtype=bool)
     e.initiative_start_week = np.full(e.K, -1)
@@ -138,8 +145,10 @@ def start(e, k: int, t: int) -> None:
 
 
 def step(e, t: int) -> None:
-    """Adoption, mandates, resistance decay and the J-curve factor."""
+    """Adoption, mandates, resistance decay, the J-curve factor and regroup mentoring."""
     s, sw = e.s, e.sw
+    if sw.regroup_pairing and e.regroups:
+        mentoring(e)
     if not e.K:
         if sw.resistance:
             s.resistance *= 1.0 - e.p.change.resistance_decay
@@ -228,12 +237,51 @@ def self_j(e, ini, k: int) -> np.ndarray:
 
 
 def after_regroup(e) -> None:
-    """A regroup costs a share of trust (new reporting lines) and drops cohesion (new peers)."""
+    """A regroup costs a share of trust (new reporting lines) and drops cohesion (new peers); with switch
+    ``regroup_pairing`` it also pairs each junior with the most skilled senior of her new team."""
     s, X = e.s, e.p.change
     s.trust = np.where(s.active, s.trust * (1.0 - X.regroup_trust_reset), s.trust)
     if e.sw.cohesion:
         s.cohesion = np.where(s.active, np.minimum(s.cohesion, X.regroup_cohesion), s.cohesion)
+    if e.sw.regroup_pairing:
+        pair_juniors(e)
     e.log("regroup", str(e.regroups))
+
+
+def pair_juniors(e) -> None:
+    """Each filled junior seat (tenure < ``junior_weeks``) gets as mentor the most skilled filled senior seat of
+    its team (lowest seat on ties), for ``pairing_weeks`` weeks (a loop over teams, vectorised over rows)."""
+    s, X = e.s, e.p.change
+    junior_w = np.broadcast_to(np.asarray(X.junior_weeks, dtype=float).reshape(-1, 1), (e.B, 1))
+    junior = s.active & (s.tenure < junior_w)
+    senior = s.active & ~junior
+    mentor = np.full((e.B, e.N), -1, dtype=np.int64)
+    team_of = e.structure.team_of
+    for t in range(int(team_of.max()) + 1):
+        seats = np.flatnonzero(team_of == t)
+        sk = np.where(senior[:, seats], s.skill[:, seats], -np.inf)
+        best = seats[np.argmax(sk, axis=1)]
+        has = np.isfinite(sk.max(axis=1))
+        mentor[:, seats] = np.where(junior[:, seats] & has[:, None], best[:, None], -1)
+    e.mentor = mentor
+    weeks = np.broadcast_to(np.asarray(X.pairing_weeks, dtype=float).reshape(-1), (e.B,))
+    e.pairing_until = e.week + weeks
+
+
+def mentoring(e) -> None:
+    """Weekly: a paired junior's skill rises by pairing_rate x min((mentor skill - skill)_+, (potential - skill)_+)
+    while the pairing lasts and both seats are filled."""
+    m = e.mentor
+    live = (m >= 0) & (e.week < e.pairing_until)[:, None]
+    if not live.any():
+        return
+    s, X = e.s, e.p.change
+    idx = np.maximum(m, 0)
+    m_skill = np.take_along_axis(s.skill, idx, axis=1)
+    m_active = np.take_along_axis(s.active, idx, axis=1)
+    live &= s.active & m_active
+    lift = np.minimum(np.maximum(m_skill - s.skill, 0.0), np.maximum(s.potential - s.skill, 0.0))
+    s.skill = np.where(live, np.clip(s.skill + X.pairing_rate * lift, 0.0, 1.0), s.skill)
 
 
 class Change(Mechanism):
@@ -252,6 +300,7 @@ class Change(Mechanism):
         s.resistance[rows, cols] = 0.0
         s.adopted[rows, cols] = False
         s.use[rows, cols] = 1.0
+        e.mentor[rows, cols] = -1  # a leaving junior's pairing ends (a leaving mentor's juniors stop at use)
         s.adopt_age[rows, cols] = 0.0
 
     def on_hire(self, e, rows, cols) -> None:

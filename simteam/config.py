@@ -106,6 +106,8 @@ class Switches:
     crisis_signal: bool = param(True, doc="the leader assesses the crisis from a lagged, noisy signal "
                                 "(quality rises with data orientation); off: the true level at once")
     cohesion: bool = param(True, doc="tie strength from celebrations; reset by regrouping")
+    regroup_pairing: bool = param(True, doc="a regroup pairs each junior with the team's most skilled senior "
+                                  "(mentoring lifts the junior's skill)")
 
 
 # ----------------------------------------------------------------------------------------------
