@@ -22,7 +22,8 @@ J-curve productivity of an adopter t_a weeks after adoption:
 with (switch ``stickiness``) the use intensity u_i = 1 - use_spread U [``use:<name>``], the gain
 G_b = gain + gain_sd z_b drawn once per replication [``benefit:<name>``], and adopters abandoning
 [``abandon:<name>``] at rate abandon_rate while J < 1, abandon_rate (1 - u_i) afterwards, until a mandate.
-A regroup multiplies trust by (1 - r_T) and caps cohesion. A mandate forces the remaining reps to adopt and adds resistance
+A regroup multiplies trust by (1 - r_T) and caps cohesion; with switch ``regroup_pairing`` it pairs each
+junior with the most skilled senior of her new team, who lifts her skill for ``pairing_weeks``. A mandate forces the remaining reps to adopt and adds resistance
 rho_i += g_r (1 - support)(1 - T)(1 - tau_i), which lowers morale and trust and raises
 the quit hazard, and decays at a weekly rate.
 

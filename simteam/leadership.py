@@ -4,8 +4,9 @@ Leader behaviours are parameters in [0, 1] (:class:`LeadershipConfig`, declared 
 used throughout the step. This module holds
 
 * :data:`STYLES`: named styles as presets of those behaviours, each with its source;
-* crisis detection: a crisis starts when the share of demand value lost to shocks
-  exceeds 3% and ends when it falls below 1%;
+* crisis assessment (:func:`assess`, switch ``crisis_signal``): the leader believes an EMA of a
+  lagged, noisy signal of the share of demand value lost to shocks (noise falls with data
+  orientation); a crisis starts when that belief exceeds 3% and ends when it falls below 1%;
 * :data:`STRATEGIES`: crisis responses, applied once the leader's decision lag
   ``L = round(max_lag (1 - decision_speed))`` has passed since the crisis began.
 """

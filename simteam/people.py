@@ -1,5 +1,10 @@
 """People: initial reps, recognition, stress, morale, trust and skill (submodels P2-P5).
 
+The initial team starts at the equilibrium of its own equations (:func:`initial_targets`,
+:func:`expected_pace`); skill potential grows with the learning environment and decays without
+practice (:func:`potential_update`); coached strengths decay back to the innate strengths
+(:func:`strength_growth`); quota growth is stress only for reps behind pace (:func:`stress_update`).
+
 All equations are in docs/model.md. Inspiration, feedback, fairness and learning support
 enter morale and trust targets centred as ``2 b - 1`` (0.5 is neutral); recognition,
 coaching, communication and accountability enter as levels (0 = none), and the base
