@@ -59,6 +59,7 @@ import pandas as pd
 
 from simteam.config import ConfigError, SimConfig
 from simteam.network import build_structure
+from simteam.people import initial_targets
 from simteam.results import recovery
 
 __all__ = ["TEAM_SERIES", "Leader", "MesaSalesModel", "Rep", "check_supported", "run_baseline"]
@@ -131,7 +132,9 @@ class Rep(mesa.Agent):
         c = model.cfg
         self.seat, self.team = seat, team
         self.potential, self.skill, self.morale, self.trust = potential, skill, morale, trust
+        self.potential0 = potential  # innate potential (grown potential decays back to it)
         self.log_strength = [c.team.strength_sd * self.random.gauss(0.0, 1.0) for _ in model.segments]
+        self.strength0 = list(self.log_strength)  # innate strengths (coaching decays back to them)
         self.stress = c.people.stress_base
         self.effort = 0.0
         self.cohesion = c.culture.cohesion_base
@@ -185,7 +188,7 @@ class Rep(mesa.Agent):
         if sw.stress:
             target = (P.stress_base + L.accountability_stress * acc + P.crisis_stress * m.crisis
                       + C.toxic_stress * harm - m.mods.get("stress_relief", 0.0)
-                      + 0.2 * max(m.quota_factor - 1.0, 0.0))
+                      + 0.2 * max(m.quota_factor - 1.0, 0.0) * (self.pace < 1.0))
             self.stress += P.stress_rate * (_clip01(target) - self.stress)
         mo = self.morale
         if sw.morale_drivers:
@@ -263,6 +266,11 @@ class Rep(mesa.Agent):
         m = self.model
         c = m.cfg
         L, P = c.leadership, c.people
+        if c.mechanisms.potential_growth:  # potential grows with the learning drive, decays without practice
+            pr = min(self.taken / max(c.selling.capacity, 1e-9), 1.0)
+            drive = P.potential_growth * (L.learning_support + L.feedback + L.coaching * (1.0 - L.coaching_focus))
+            self.potential = _clip01(self.potential + drive * (1.0 - self.potential)
+                                     - P.potential_decay * (1.0 - pr) * (self.potential - self.potential0))
         gap = max(self.potential - self.skill, 0.0)
         practice = P.practice_rate * (1.0 + L.learning_skill * _c(L.learning_support) * 0.5)
         practice *= self.taken / max(c.selling.capacity, 1e-9)
@@ -278,6 +286,9 @@ class Rep(mesa.Agent):
         self.skill = _clip01(self.skill)
         g = L.coaching_strength * L.coaching * L.coaching_focus
         if g:
+            # coached strength decays toward the innate level unless practised, then the best one grows
+            keep = 1.0 - L.strength_decay * (1.0 - L.strength_practice * min(self.taken / max(c.selling.capacity, 1e-9), 1.0))
+            self.log_strength = [s0 + keep * (ls - s0) for ls, s0 in zip(self.log_strength, self.strength0)]
             best = max(range(len(self.log_strength)), key=self.log_strength.__getitem__)
             self.log_strength[best] = min(self.log_strength[best] + g, math.log(3.0))
 
@@ -316,7 +327,8 @@ class Rep(mesa.Agent):
             logh = (P.quit_morale * (0.6 - self.morale) + P.quit_trust * (0.5 - self.trust)
                     + P.quit_attainment * (1.0 - min(self.pace, 2.0)) * (self.tenure >= 13)
                     + P.quit_stress * self.stress - P.quit_cohesion * (self.cohesion - 0.5)
-                    - L.fairness_quit * _c(L.fairness) * 0.5)
+                    - L.fairness_quit * _c(L.fairness) * 0.5
+                    + (P.quit_outside * (m.outside - 1.0) if c.mechanisms.outside_option else 0.0))
             quit_ = self.random.random() < -math.expm1(-P.quit_base * math.exp(logh))
         if quit_ or self.leaving:
             m.leaders[self.team].vacate(self, quit_)
@@ -354,7 +366,9 @@ class Leader(mesa.Agent):
                             for ls in r.log_strength])
         for k in range(len(m.segments)):
             total = sum(w[k] for w in weights)
-            per_w = m.lead[k] * m.D[k] * len(self.seats) / total if total > 0 else 0.0
+            # lead coverage: the filled seats, plus the covered share of the vacant seats' territories
+            cover = len(team) + c.selling.vacant_lead_coverage * (len(self.seats) - len(team))
+            per_w = m.lead[k] * m.D[k] * cover / total if total > 0 else 0.0
             for r, w in zip(team, weights):
                 r.offered[k] = w[k] * per_w
 
@@ -374,20 +388,23 @@ class Leader(mesa.Agent):
         rep.remove()
 
     def staff(self) -> None:
-        """Vacancies opened in earlier weeks count down unless hiring is frozen; fill those that reach 0.
+        """The oldest ``recruiting_capacity`` vacancies count down unless hiring is frozen; fill those that reach 0.
 
         A vacancy opened this week starts counting next week (a lag of 0 fills it at once). The open
         deals left in the seat age while it is empty (no one works them) and pass to the new rep.
         """
         m = self.model
-        for seat in list(self.vacancies):
+        slots = round(m.cfg.people.recruiting_capacity)  # searches the leader works at once, oldest first
+        for seat in sorted(self.vacancies, key=lambda k: (self.vacancies[k][1], k)):
             vac = self.vacancies[seat]
+            worked = not m.hiring_frozen and slots > 0
+            slots -= worked
             if vac[1] != m.week:
                 vac[2] = [p * (1.0 - h) for p, h in zip(vac[2], m.hazard)]
                 vac[3] = [v * (1.0 - h) for v, h in zip(vac[3], m.hazard)]
-                if not m.hiring_frozen and vac[0] > 0:
+                if worked and vac[0] > 0:
                     vac[0] -= 1
-            if vac[0] == 0 and not m.hiring_frozen:
+            if vac[0] == 0 and worked:
                 del self.vacancies[seat]
                 m.hire(seat, self.team, vac[2], vac[3])
 
@@ -425,11 +442,15 @@ class MesaSalesModel(mesa.Model):
         self.win_shift = 0.0
         self.demand = 1.0
         self.crisis = 0.0
+        self.outside = 1.0  # the outside job market (1 = normal)
         self.mods: dict[str, float] = {}
         self.quota_factor = 1.0
         self.hiring_frozen = False
         self.crisis_active = self.responding = False
         self.crisis_onset = -1
+        self.crisis_peak = 0.0
+        self.crisis_history: list[float] = []  # true crisis levels of the last signal_lag weeks
+        self.crisis_estimate = 0.0  # the leader's assessed crisis level
         self.first_onset = min((s.start_week for s in c.market.shocks), default=-1) if c.mechanisms.shocks else -1
         self.counters = dict.fromkeys(("rep_years", "at_quota", "top20_sum", "top20_n", "quits", "exits_other",
                                        "hires"), 0.0)
@@ -442,19 +463,39 @@ class MesaSalesModel(mesa.Model):
         firsts = [self.leaders[k].seats[0] for k in range(t.n_teams)]
         toxic_seats = set(firsts[: t.initial_toxic] if t.initial_toxic <= len(firsts) else range(t.initial_toxic))
         P = c.people
+        L = c.leadership
+        equilibrium = t.initial_state == "equilibrium"
+        if equilibrium:  # the targets of the morale, trust and stress equations at the start
+            m0, tr0, st0 = (float(v) for v in initial_targets(P, L, self.segments, c.selling.capacity))
+        else:
+            m0, tr0, st0 = t.morale_mean, t.trust_mean, P.stress_base
         for seat in range(self.n_seats):
             pot = min(max(t.skill_mean + t.skill_sd * self.random.gauss(0.0, 1.0), 0.02), 1.0)
             tenure = math.floor(-t.tenure_mean_weeks * math.log(1.0 - self.random.random()))
             gap = P.new_hire_skill_gap * math.exp(-tenure / max(P.ramp_weeks * 4, 1e-9))
             rep = Rep(self, seat, int(team_of[seat]), tenure=tenure, potential=pot, skill=_clip01(pot - gap),
-                      morale=_clip01(t.morale_mean + t.morale_sd * self.random.gauss(0.0, 1.0)),
-                      trust=_clip01(t.trust_mean + t.trust_sd * self.random.gauss(0.0, 1.0)),
+                      morale=_clip01(m0 + t.morale_sd * self.random.gauss(0.0, 1.0)),
+                      trust=_clip01(tr0 + t.trust_sd * self.random.gauss(0.0, 1.0)),
                       toxic=seat in toxic_seats)
+            rep.stress = st0
             # steady-state pipeline for the starting team (as simteam)
             x = min(c.selling.capacity * rep.ramp, sum(self.lead))
             for k, seg in enumerate(self.segments):
                 rep.pipeline[k] = x * self.lead[k] / sum(self.lead) / self.hazard[k]
                 rep.pipeline_value[k] = rep.pipeline[k] * seg.deal_size
+            if equilibrium:  # pace at the expected attainment; morale with the matching success term
+                S = c.selling
+                eff = _clip01(P.effort_base + P.effort_morale * (rep.morale - 0.5) + P.effort_trust * (rep.trust - 0.5)
+                              + L.communication_effort * L.communication + L.accountability_effort * L.accountability
+                              - P.effort_stress * max(rep.stress - 0.5, 0.0))
+                weekly = 0.0
+                for k in range(len(self.segments)):
+                    lg = (self.win_logit[k] + S.skill_logit * (rep.skill - 0.5) + S.strength_logit * rep.log_strength[k]
+                          + S.morale_logit * (rep.morale - 0.5) + S.effort_logit * (eff - 0.5))
+                    weekly += self.hazard[k] * rep.pipeline_value[k] / (1.0 + math.exp(-lg))
+                quota = S.quota * max(rep.ramp, 0.05)
+                rep.pace = 52.0 * weekly / quota if quota > 0 else 1.0
+                rep.morale = _clip01(rep.morale + P.success_weight * math.tanh(rep.pace - 1.0))
             self.seat_rep[seat] = rep
         reporters = {name: getattr(self, "_report_" + name) for name in TEAM_SERIES}
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
@@ -476,7 +517,8 @@ class MesaSalesModel(mesa.Model):
         pot = min(max(t.skill_mean + t.skill_sd * self.random.gauss(0.0, 1.0), 0.02), 1.0)
         toxic = c.mechanisms.toxicity and self.random.random() < c.culture.toxic_hire_prob
         rep = Rep(self, seat, team, tenure=1.0, potential=pot, skill=_clip01(pot - P.new_hire_skill_gap),
-                  morale=P.new_hire_morale, trust=P.new_hire_trust, toxic=toxic)
+                  morale=_clip01(P.new_hire_morale + P.new_hire_morale_sd * self.random.gauss(0.0, 1.0)),
+                  trust=P.new_hire_trust, toxic=toxic)
         rep.cohesion = c.culture.cohesion_base * (0.6 if c.mechanisms.cohesion else 1.0)
         rep.pipeline, rep.pipeline_value = list(pipeline), list(pipeline_value)
         self.seat_rep[seat] = rep
@@ -520,15 +562,34 @@ class MesaSalesModel(mesa.Model):
                        for w, x in zip(self.value_weight, self.win_logit))
             lost += (1 - lost) * (1 - kept)
         self.crisis = lost
+        # the outside job market: EMA of the economy-wide demand (demand shocks only)
+        self.outside += (1.0 - crisis_value - self.outside) / c.people.outside_weeks
+
+    def assess(self) -> float:
+        """The crisis level the leader believes: an EMA of a lagged, noisy signal (true level with the switch off)."""
+        c = self.cfg
+        L = c.leadership
+        if not c.mechanisms.crisis_signal:
+            return self.crisis
+        self.crisis_history.append(self.crisis)
+        lag = round(L.signal_lag)
+        old = self.crisis_history[-1 - lag] if len(self.crisis_history) > lag else 0.0
+        if len(self.crisis_history) > lag + 1:
+            del self.crisis_history[0]
+        obs = old + L.signal_noise * (1.0 - L.data_orientation) * self.random.gauss(0.0, 1.0)
+        self.crisis_estimate += (obs - self.crisis_estimate) / L.signal_window
+        return self.crisis_estimate
 
     def leadership_step(self, t: int) -> None:
         self.mods = {}
         self.hiring_frozen = False
-        starting = not self.crisis_active and self.crisis > 0.03
-        ending = self.crisis_active and self.crisis < 0.01
+        level = self.assess()
+        starting = not self.crisis_active and level > 0.03
+        ending = self.crisis_active and level < 0.01
         if starting:
             self.crisis_onset = t
         self.crisis_active = (self.crisis_active or starting) and not ending
+        self.crisis_peak = level if starting else (max(self.crisis_peak, level) if self.crisis_active else 0.0)
         c = self.cfg
         if not c.mechanisms.crisis_response:
             return
@@ -539,8 +600,9 @@ class MesaSalesModel(mesa.Model):
             self.responding = True
         if self.responding:
             if c.crisis.strategy == "hold_steady":
-                self.mods["trust"] = c.crisis.reassure_trust
-                self.mods["stress_relief"] = c.crisis.reassure_stress
+                fade = min(max(level / max(self.crisis_peak, 1e-12), 0.0), 1.0)  # ends with the crisis
+                self.mods["trust"] = c.crisis.reassure_trust * fade
+                self.mods["stress_relief"] = c.crisis.reassure_stress * fade
             elif c.crisis.strategy == "wait_and_see":
                 self.hiring_frozen = True
 

@@ -13,9 +13,17 @@ started from the rep's current neighbourhood share f:
 so on a complete graph the expected adopted share follows Bass's closed form
 F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t}) at every whole week.
 
+p and q are weekly rates: Sultan et al.'s per-period values (0.03, 0.38) on a one-month clock
+(divided by 4.33 weeks); a hazard rate converts between time units by dividing by the period length,
+F(t; p, q) with t in months = F(t_w; p/4.33, q/4.33) with t_w in weeks.
+
 J-curve productivity of an adopter t_a weeks after adoption:
-    J = 1 - D (1 - k_D T) e^{-t_a / T_d} + G (1 - e^{-t_a / T_g}).
-A regroup multiplies trust by (1 - r_T) and caps cohesion. A mandate forces the remaining reps to adopt and adds resistance
+    J = 1 - D (1 - k_D T) e^{-t_a / T_d} + u_i G_b (1 - e^{-t_a / T_g}),
+with (switch ``stickiness``) the use intensity u_i = 1 - use_spread U [``use:<name>``], the gain
+G_b = gain + gain_sd z_b drawn once per replication [``benefit:<name>``], and adopters abandoning
+[``abandon:<name>``] at rate abandon_rate while J < 1, abandon_rate (1 - u_i) afterwards, until a mandate.
+A regroup multiplies trust by (1 - r_T) and caps cohesion; with switch ``regroup_pairing`` it pairs each
+junior with the most skilled senior of her new team, who lifts her skill for ``pairing_weeks``. A mandate forces the remaining reps to adopt and adds resistance
 rho_i += g_r (1 - support)(1 - T)(1 - tau_i), which lowers morale and trust and raises
 the quit hazard, and decays at a weekly rate.
 
@@ -46,8 +54,10 @@ class Initiative:
     name: str = param("crm", doc="initiative name")
     kind: str = param("tool", doc="kind of change", choices=("tool", "approach"))
     start_week: int = param(13, -1, 100_000, unit="week", doc="week the rollout starts (-1: only when a rollout event starts it)")
-    p: float = param(0.03, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient", source="Sultan et al. 1990")
-    q: float = param(0.38, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient", source="Sultan et al. 1990")
+    p: float = param(0.0069, 0.0, 10.0, unit="1/week", doc="Bass innovation coefficient per week",
+                     source="Sultan et al. 1990 (0.03 per period) on a one-month clock: 0.03/4.33")
+    q: float = param(0.0877, 0.0, 10.0, unit="1/week", doc="Bass imitation coefficient per week",
+                     source="Sultan et al. 1990 (0.38 per period) on a one-month clock: 0.38/4.33")
     training: float = param(0.0, 0.0, 1.0, doc="training before rollout: raises p, q; shrinks the dip")
     pilot_share: float = param(0.0, 0.0, 1.0, doc="share of reps in a pilot (highest trust first)")
     pilot_weeks: int = param(0, 0, 520, unit="weeks", doc="pilot length before the rest are exposed")
@@ -57,6 +67,14 @@ class Initiative:
     dip_weeks: float = param(6.0, 0.1, 104.0, unit="weeks", doc="time constant of the dip")
     gain: float = param(0.12, 0.0, 2.0, doc="lasting productivity gain after adoption")
     gain_weeks: float = param(16.0, 0.1, 520.0, unit="weeks", doc="time constant of the gain")
+    gain_sd: float = param(0.1, 0.0, 2.0, doc="sd of the tool's lasting gain, drawn once per replication "
+                           "(the benefit is uncertain; it can be negative)",
+                           source="assumption: trade surveys put CRM projects missing their goals at 20-70%")
+    use_spread: float = param(0.5, 0.0, 1.0, doc="adopters use the tool at intensity 1 - use_spread x U(0,1) "
+                              "(share of the gain they get)", source="assumption")
+    abandon_rate: float = param(0.02, 0.0, 1.0, unit="1/week", doc="weekly hazard of abandoning the tool "
+                                "while it still costs the adopter (J < 1); x (1 - use) afterwards",
+                                source="assumption (user adoption is the most cited cause of CRM failure)")
     trust_effect: float = param(2.0, 0.0, 10.0, doc="log-hazard of adoption per unit trust above 0.5")
     morale_effect: float = param(1.0, 0.0, 10.0, doc="log-hazard of adoption per unit morale above 0.5")
     training_effect: float = param(1.0, 0.0, 10.0, doc="p and q multiplier gain per unit training")
@@ -72,6 +90,11 @@ class ChangeConfig:
     regroup_weeks: list[int] = param([], doc="weeks at which the team is regrouped (graph rewired)")
     regroup_trust_reset: float = param(0.15, 0.0, 1.0, doc="share of trust lost at a regroup (new reporting lines)")
     regroup_cohesion: float = param(0.2, 0.0, 1.0, doc="cohesion right after a regroup")
+    pairing_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="regroup pairing: a junior's weekly skill lift "
+                                "per unit gap to her senior mentor (bounded by her potential)",
+                                source="assumption (mentoring: Allen et al. 2004 meta-analysis, direction only)")
+    pairing_weeks: int = param(26, 0, 520, unit="weeks", doc="regroup pairing: how long the mentoring lasts")
+    junior_weeks: int = param(26, 0, 520, unit="weeks", doc="regroup pairing: reps with less tenure are juniors")
     resistance_decay: float = param(0.05, 0.0, 1.0, unit="1/week", doc="decay rate of resistance")
     resistance_morale: float = param(0.2, 0.0, 2.0, doc="morale target lost per unit resistance")
     resistance_quit: float = param(1.5, 0.0, 10.0, doc="log-hazard of quitting per unit resistance")
@@ -98,6 +121,8 @@ def bass_step_probability(f, p, q):
 def init(e) -> None:
     """Set up initiative state on the engine (:meth:`Change.init`)."""
     e.change_factor = np.ones((e.B, e.N))
+    e.mentor = np.full((e.B, e.N), -1, dtype=np.int64)  # regroup pairing: each junior's mentor seat (-1: none)
+    e.pairing_until = np.zeros(e.B)
     e.initiative_open = np.zeros(e.K, dtype=bool)  # exposure open to everyone (new hires included)
     e.initiative_started = np.zeros(e.K, dtype=bool)
     e.initiative_start_week = np.full(e.K, -1)
@@ -121,8 +146,10 @@ def start(e, k: int, t: int) -> None:
 
 
 def step(e, t: int) -> None:
-    """Adoption, mandates, resistance decay and the J-curve factor."""
+    """Adoption, mandates, resistance decay, the J-curve factor and regroup mentoring."""
     s, sw = e.s, e.sw
+    if sw.regroup_pairing and e.regroups:
+        mentoring(e)
     if not e.K:
         if sw.resistance:
             s.resistance *= 1.0 - e.p.change.resistance_decay
@@ -152,9 +179,22 @@ def step(e, t: int) -> None:
             mu = (1.0 + ini.training_effect * ini.training) * np.exp(
                 ini.trust_effect * (s.trust - 0.5) + ini.morale_effect * (s.morale - 0.5))
             prob = bass_step_probability(f, ini.p * mu, ini.q * mu)
-            new = act & s.exposed[:, :, k] & ~adopted & (e.rng.uniform("adopt:" + cfg_ini.name, t, (e.N,)) < prob)
+            # an abandoner (adoption age -1) does not come back unless mandated
+            new = (act & s.exposed[:, :, k] & ~adopted & (s.adopt_age[:, :, k] >= 0)
+                   & (e.rng.uniform("adopt:" + cfg_ini.name, t, (e.N,)) < prob))
         else:
             new = np.zeros_like(adopted)
+        mandated = cfg_ini.mandate_week >= 0 and t >= cfg_ini.mandate_week
+        if sw.stickiness and not mandated and adopted.any():
+            # abandonment: at rate r while the tool still costs the adopter (J < 1), r (1 - use) afterwards;
+            # an abandoner's adoption age is set to -1: she does not come back unless mandated
+            j_prev = self_j(e, ini, k)
+            rate = np.broadcast_to(ini.abandon_rate, adopted.shape) * np.where(j_prev < 1.0, 1.0,
+                                                                              1.0 - s.use[:, :, k])
+            quit_tool = adopted & act & (e.rng.uniform("abandon:" + cfg_ini.name, t, (e.N,)) < rate)
+            if quit_tool.any():
+                adopted = adopted & ~quit_tool
+                s.adopt_age[:, :, k] = np.where(quit_tool, -1.0, s.adopt_age[:, :, k])
         if cfg_ini.mandate_week >= 0 and t == cfg_ini.mandate_week:
             forced = act & ~adopted & ~new
             s.exposed[:, :, k] |= act
@@ -164,25 +204,85 @@ def step(e, t: int) -> None:
                     1.0 - s.trust)
             new = new | forced
             e.log("mandate", cfg_ini.name)
+        if sw.stickiness and new.any():
+            # partial use: an adopter gets the share u = 1 - use_spread U of the tool's gain
+            u = 1.0 - ini.use_spread * e.rng.uniform("use:" + cfg_ini.name, t, (e.N,))
+            s.use[:, :, k] = np.where(new, u, s.use[:, :, k])
         s.adopted[:, :, k] = adopted | new
         s.adopt_age[:, :, k] = np.where(new, 0.0, s.adopt_age[:, :, k] + s.adopted[:, :, k])
         if sw.jcurve:
-            age = s.adopt_age[:, :, k]
-            dip = ini.dip * (1.0 - ini.training_dip * ini.training)
-            j = 1.0 - dip * np.exp(-age / ini.dip_weeks) + ini.gain * (1.0 - np.exp(-age / ini.gain_weeks))
+            j = self_j(e, ini, k)
             factor = factor * np.where(s.adopted[:, :, k], j, 1.0)
     if sw.resistance:
         s.resistance *= 1.0 - e.p.change.resistance_decay
     e.change_factor = factor
 
 
+def tool_gain(e, ini, k: int) -> np.ndarray:
+    """The lasting gain G_b of initiative ``k`` in each row, (B, 1): ``gain`` plus, with switch
+    ``stickiness``, ``gain_sd`` x a normal draw per replication [stream ``benefit:<name>``]."""
+    if not e.sw.stickiness:
+        return np.broadcast_to(np.asarray(ini.gain, dtype=float), (e.B, 1))
+    name = e.cfg.change.initiatives[k].name
+    z = e.rng.normal("benefit:" + name, 0, (1,))
+    return ini.gain + ini.gain_sd * z
+
+
+def self_j(e, ini, k: int) -> np.ndarray:
+    """The J-curve factor of every seat for initiative ``k`` at its current adoption age (B, N)."""
+    s = e.s
+    age = s.adopt_age[:, :, k]
+    dip = ini.dip * (1.0 - ini.training_dip * ini.training)
+    use = s.use[:, :, k] if e.sw.stickiness else 1.0
+    return 1.0 - dip * np.exp(-age / ini.dip_weeks) + use * tool_gain(e, ini, k) * (1.0 - np.exp(-age / ini.gain_weeks))
+
+
 def after_regroup(e) -> None:
-    """A regroup costs a share of trust (new reporting lines) and drops cohesion (new peers)."""
+    """A regroup costs a share of trust (new reporting lines) and drops cohesion (new peers); with switch
+    ``regroup_pairing`` it also pairs each junior with the most skilled senior of her new team."""
     s, X = e.s, e.p.change
     s.trust = np.where(s.active, s.trust * (1.0 - X.regroup_trust_reset), s.trust)
     if e.sw.cohesion:
         s.cohesion = np.where(s.active, np.minimum(s.cohesion, X.regroup_cohesion), s.cohesion)
+    if e.sw.regroup_pairing:
+        pair_juniors(e)
     e.log("regroup", str(e.regroups))
+
+
+def pair_juniors(e) -> None:
+    """Each filled junior seat (tenure < ``junior_weeks``) gets as mentor the most skilled filled senior seat of
+    its team (lowest seat on ties), for ``pairing_weeks`` weeks (a loop over teams, vectorised over rows)."""
+    s, X = e.s, e.p.change
+    junior_w = np.broadcast_to(np.asarray(X.junior_weeks, dtype=float).reshape(-1, 1), (e.B, 1))
+    junior = s.active & (s.tenure < junior_w)
+    senior = s.active & ~junior
+    mentor = np.full((e.B, e.N), -1, dtype=np.int64)
+    team_of = e.structure.team_of
+    for t in range(int(team_of.max()) + 1):
+        seats = np.flatnonzero(team_of == t)
+        sk = np.where(senior[:, seats], s.skill[:, seats], -np.inf)
+        best = seats[np.argmax(sk, axis=1)]
+        has = np.isfinite(sk.max(axis=1))
+        mentor[:, seats] = np.where(junior[:, seats] & has[:, None], best[:, None], -1)
+    e.mentor = mentor
+    weeks = np.broadcast_to(np.asarray(X.pairing_weeks, dtype=float).reshape(-1), (e.B,))
+    e.pairing_until = e.week + weeks
+
+
+def mentoring(e) -> None:
+    """Weekly: a paired junior's skill rises by pairing_rate x min((mentor skill - skill)_+, (potential - skill)_+)
+    while the pairing lasts and both seats are filled."""
+    m = e.mentor
+    live = (m >= 0) & (e.week < e.pairing_until)[:, None]
+    if not live.any():
+        return
+    s, X = e.s, e.p.change
+    idx = np.maximum(m, 0)
+    m_skill = np.take_along_axis(s.skill, idx, axis=1)
+    m_active = np.take_along_axis(s.active, idx, axis=1)
+    live &= s.active & m_active
+    lift = np.minimum(np.maximum(m_skill - s.skill, 0.0), np.maximum(s.potential - s.skill, 0.0))
+    s.skill = np.where(live, np.clip(s.skill + X.pairing_rate * lift, 0.0, 1.0), s.skill)
 
 
 class Change(Mechanism):
@@ -200,6 +300,8 @@ class Change(Mechanism):
         s = e.s
         s.resistance[rows, cols] = 0.0
         s.adopted[rows, cols] = False
+        s.use[rows, cols] = 1.0
+        e.mentor[rows, cols] = -1  # a leaving junior's pairing ends (a leaving mentor's juniors stop at use)
         s.adopt_age[rows, cols] = 0.0
 
     def on_hire(self, e, rows, cols) -> None:

@@ -95,8 +95,11 @@ class Switches:
     effort: bool = param(True, doc="effort from morale, trust, goals and accountability")
     skill_growth: bool = param(True, doc="skill growth from practice, coaching and feedback")
     peer_learning: bool = param(True, doc="skill diffusion from more skilled peers")
+    potential_growth: bool = param(True, doc="skill potential grows with learning support, feedback and coaching; "
+                                   "decays without practice")
     recognition: bool = param(True, doc="recognition of wins and top performers")
     attrition: bool = param(True, doc="voluntary quits from the weekly hazard")
+    outside_option: bool = param(True, doc="quits follow the outside job market (fewer when demand is down)")
     hiring: bool = param(True, doc="refilling vacancies after a hiring lag")
     ramp: bool = param(True, doc="new-hire ramp-up of productivity")
     toxicity: bool = param(True, doc="harm from toxic neighbours to morale and trust")
@@ -104,10 +107,15 @@ class Switches:
     toxic_action: bool = param(True, doc="the leader acting on toxic behaviour (reform or removal)")
     adoption: bool = param(True, doc="Bass adoption of change initiatives over the graph")
     jcurve: bool = param(True, doc="productivity dip then lasting gain after adoption")
+    stickiness: bool = param(True, doc="tools can fail to stick: partial use, abandonment, uncertain benefit")
     resistance: bool = param(True, doc="resistance to forced change")
     crisis_response: bool = param(True, doc="the leader's crisis-response strategy")
+    crisis_signal: bool = param(True, doc="the leader assesses the crisis from a lagged, noisy signal "
+                                "(quality rises with data orientation); off: the true level at once")
     cohesion: bool = param(True, doc="tie strength from celebrations; reset by regrouping")
     leaders: bool = param(False, doc="leaders as agents: per-team styles, time budget, stress, succession (leaders:)")
+    regroup_pairing: bool = param(True, doc="a regroup pairs each junior with the team's most skilled senior "
+                                  "(mentoring lifts the junior's skill)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -132,9 +140,12 @@ class TeamConfig:
     skill_mean: float = param(0.5, 0.0, 1.0, doc="mean skill potential of reps")
     skill_sd: float = param(0.2, 0.0, 1.0, doc="spread of skill potential", source="calibrated: top-20% share")
     strength_sd: float = param(0.3, 0.0, 2.0, doc="log-sd of per-segment strengths")
-    morale_mean: float = param(0.6, 0.0, 1.0, doc="initial mean morale")
+    initial_state: str = param("equilibrium", doc="initial mean morale, trust and stress: the targets of their "
+                               "equations at the start (equilibrium) or morale_mean / trust_mean and the base "
+                               "stress (given)", choices=("equilibrium", "given"))
+    morale_mean: float = param(0.6, 0.0, 1.0, doc="initial mean morale (initial_state = given)")
     morale_sd: float = param(0.1, 0.0, 0.5, doc="initial morale spread")
-    trust_mean: float = param(0.5, 0.0, 1.0, doc="initial mean trust in the leader")
+    trust_mean: float = param(0.5, 0.0, 1.0, doc="initial mean trust in the leader (initial_state = given)")
     trust_sd: float = param(0.1, 0.0, 0.5, doc="initial trust spread")
     tenure_mean_weeks: float = param(100.0, 0.0, 2000.0, unit="weeks",
                                      doc="mean initial tenure (exponential)", source="Xactly: 1.5-3 years")
@@ -150,8 +161,8 @@ class Event:
 
     kind: str = param("recognition_event", doc="what happens",
                       choices=("crisis", "toxic_hire", "recognition_event", "rollout", "regroup",
-                               "quota_change", "hire", "lose_top_performer", "leader_leaves", "promote",
-                               "hire_leader"))
+                               "quota_change", "hire", "lose_top_performer", "dismiss", "leader_leaves",
+                               "promote", "hire_leader"))
     week: int = param(0, 0, 100_000, unit="week", doc="week the event fires")
     value: float = param(0.0, -1e9, 1e9, doc="kind-specific size (crisis depth, quota factor, hires; the team of "
                          "a leader event, -1 for all)")

@@ -4,8 +4,9 @@ Leader behaviours are parameters in [0, 1] (:class:`LeadershipConfig`, declared 
 used throughout the step. This module holds
 
 * :data:`STYLES`: named styles as presets of those behaviours, each with its source;
-* crisis detection: a crisis starts when the share of demand value lost to shocks
-  exceeds 3% and ends when it falls below 1%;
+* crisis assessment (:func:`assess`, switch ``crisis_signal``): the leader believes an EMA of a
+  lagged, noisy signal of the share of demand value lost to shocks (noise falls with data
+  orientation); a crisis starts when that belief exceeds 3% and ends when it falls below 1%;
 * :data:`STRATEGIES`: crisis responses, applied once the leader's decision lag
   ``L = round(max_lag (1 - decision_speed))`` has passed since the crisis began.
 """
@@ -53,6 +54,11 @@ class LeadershipConfig:
     feedback_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit feedback")
     coaching_skill: float = param(0.02, 0.0, 0.2, unit="1/week", doc="skill growth per unit coaching (weakness focus)")
     coaching_strength: float = param(0.01, 0.0, 0.2, unit="1/week", doc="best-segment strength growth per unit coaching (strength focus)")
+    strength_decay: float = param(0.03, 0.0, 1.0, unit="1/week", doc="decay rate of coached strength back to the "
+                                  "rep's innate level without practice", source="assumption (skills decay without "
+                                  "use: Arthur et al. 1998)")
+    strength_practice: float = param(0.5, 0.0, 1.0, doc="share of the decay that full-time practice prevents",
+                                     source="assumption")
     coaching_morale: float = param(0.05, 0.0, 1.0, doc="morale target per unit strengths-based coaching")
     communication_effort: float = param(0.15, 0.0, 1.0, doc="effort per unit communication")
     communication_damping: float = param(0.5, 0.0, 1.0, doc="share of toxic harm and spread damped by shared goals")
@@ -63,6 +69,12 @@ class LeadershipConfig:
     learning_skill: float = param(1.0, 0.0, 5.0, doc="practice-rate multiplier per unit learning support")
     peer_learning_rate: float = param(0.02, 0.0, 1.0, unit="1/week", doc="skill diffusion from better peers")
     max_decision_lag: int = param(26, 0, 520, unit="weeks", doc="reaction lag at decision_speed 0")
+    signal_noise: float = param(0.04, 0.0, 1.0, doc="sd of the weekly crisis signal's error at data orientation 0 "
+                                "(x (1 - data_orientation))", source="assumption (issue 13)")
+    signal_lag: int = param(4, 0, 52, unit="weeks", doc="age of the crisis signal (monthly reporting)",
+                            source="assumption")
+    signal_window: float = param(4.0, 1.0, 52.0, unit="weeks", doc="EMA window over which the leader averages "
+                                 "the crisis signal", source="assumption")
     toxic_reform_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="reform hazard of a toxic rep when acted on")
     toxic_removal_rate: float = param(0.03, 0.0, 1.0, unit="1/week", doc="removal hazard of a toxic rep when acted on")
     toxic_trust: float = param(0.15, 0.0, 1.0, doc="trust lost when toxic behaviour is tolerated (x tolerance)")
@@ -74,8 +86,10 @@ class CrisisConfig:
 
     strategy: str = param("hold_steady", doc="crisis-response strategy",
                           choices=("none", "hold_steady", "cut_and_push", "pivot", "wait_and_see"))
-    reassure_trust: float = param(0.05, 0.0, 1.0, doc="hold_steady: trust target gain while the crisis lasts")
-    reassure_stress: float = param(0.1, 0.0, 1.0, doc="hold_steady: stress target relief")
+    reassure_trust: float = param(0.05, 0.0, 1.0, doc="hold_steady: trust target gain at the crisis peak "
+                                  "(x crisis level / peak: it fades and ends with the crisis)")
+    reassure_stress: float = param(0.1, 0.0, 1.0, doc="hold_steady: stress target relief at the crisis peak "
+                                   "(fades likewise)")
     quota_raise: float = param(0.15, 0.0, 2.0, doc="cut_and_push: fractional quota increase")
     layoff_share: float = param(0.15, 0.0, 0.9, doc="cut_and_push: share of reps laid off (lowest pace first)")
     push_accountability: float = param(0.3, 0.0, 1.0, doc="cut_and_push: added accountability")
@@ -147,14 +161,17 @@ def _rows(rows: np.ndarray) -> np.ndarray:
 
 
 class HoldSteady(Strategy):
-    """Reassure and keep course: trust target up, stress target down, no cuts."""
+    """Reassure and keep course: trust target up, stress target down, no cuts; the reassurance fades with
+    the crisis (x crisis level / its peak) and ends with it."""
 
     name = "hold_steady"
 
     def during(self, e, t, rows):
         c = e.p.crisis
-        e.org.trust = e.org.trust + c.reassure_trust * _rows(rows)
-        e.org.stress_relief = e.org.stress_relief + c.reassure_stress * _rows(rows)
+        cs = e.org.crisis
+        fade = np.clip(cs.level / np.maximum(cs.peak, 1e-12), 0.0, 1.0) * rows
+        e.org.trust = e.org.trust + c.reassure_trust * fade[:, None]
+        e.org.stress_relief = e.org.stress_relief + c.reassure_stress * fade[:, None]
 
 
 class CutAndPush(Strategy):
@@ -223,16 +240,42 @@ def decision_lag(e) -> np.ndarray:
     return np.broadcast_to(np.asarray(lag).reshape(-1), (e.B,)).astype(np.int64)
 
 
+def assess(e, t: int) -> np.ndarray:
+    """The crisis level the leader believes, per row (B,). With switch ``crisis_signal``: an EMA (window
+    ``signal_window``) of a signal that is ``signal_lag`` weeks old and noisy, sd ``signal_noise`` x
+    (1 - data_orientation) [stream ``crisis_signal``]; without it, the true level now."""
+    mech = e.mechanism("leadership")
+    if not e.sw.crisis_signal:
+        return e.market.crisis
+    L = e.p.leadership
+    hist = mech.history
+    hist.append(np.array(e.market.crisis, dtype=float))
+    lag = np.rint(rowvec(L.signal_lag, e.B)).astype(np.int64)  # per row in a sweep
+    if len(hist) > int(lag.max()) + 1:
+        del hist[0]
+    past = np.stack(hist)  # (weeks kept, B), oldest first
+    idx = past.shape[0] - 1 - lag
+    old = np.where(idx >= 0, past[np.maximum(idx, 0), np.arange(e.B)], 0.0)
+    sd = np.broadcast_to(np.asarray(L.signal_noise * (1.0 - np.asarray(L.data_orientation, dtype=float)),
+                                    dtype=float).reshape(-1), (e.B,))
+    obs = old + sd * e.rng.normal("crisis_signal", t, (1,))[:, 0]
+    w = np.broadcast_to(np.asarray(L.signal_window, dtype=float).reshape(-1), (e.B,))
+    mech.estimate = mech.estimate + (obs - mech.estimate) / w
+    return mech.estimate
+
+
 def step(e, t: int) -> None:
     """Track crises and apply the crisis response after the decision lag (the response sets the week's
     modifiers of :class:`simteam.mechanism.OrgState`, which the engine resets at the start of the week)."""
     cs = e.org.crisis
-    level = e.market.crisis
+    level = assess(e, t)
+    cs.level = level
     starting = ~cs.active & (level > 0.03)
     ending = cs.active & (level < 0.01)
     cs.onset = np.where(starting, t, cs.onset)
     cs.count += starting
     cs.active = (cs.active | starting) & ~ending
+    cs.peak = np.where(starting, level, np.where(cs.active, np.maximum(cs.peak, level), 0.0))
     if not e.sw.crisis_response:
         return
     strat = STRATEGIES[e.cfg.crisis.strategy]
@@ -255,6 +298,10 @@ class Leadership(Mechanism):
     """Submodel L: crisis detection and the crisis response (leader behaviours are read by every mechanism)."""
 
     name = "leadership"
+
+    def init(self, e) -> None:
+        self.history: list[np.ndarray] = []  # the true crisis levels of the last signal_lag weeks
+        self.estimate = np.zeros(e.B)  # the leader's assessed crisis level
 
     def step(self, e, t: int) -> None:
         step(e, t)

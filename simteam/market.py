@@ -163,8 +163,10 @@ class Market:
         if self.onsets:
             self.first_onset[:] = min(self.onsets)
         self.D = np.ones((B, S))
+        self.displaced = np.zeros((B, S))
         self.win_shift = np.zeros((B, 1))
         self.demand_index = np.ones(B)
+        self.labour = np.ones(B)
         self.crisis = np.zeros(B)
         self._drop_s = np.zeros((B, S))
         self._random_template = shock_path(Shock(start_week=0), 520 * 4)
@@ -203,10 +205,13 @@ class Market:
         self._drop_s = drop_s
         D = mult * (1.0 - drop_s) * (1.0 - self.lead_drop[t])
         self.D = np.broadcast_to(D, (B, self.lead.size))
+        # demand the shocks displaced (postponed buyers): the only pool pivot prospecting can draw on
+        self.displaced = np.broadcast_to(mult - D, (B, self.lead.size))
         self.win_shift = -4.0 * self.win_drop[t] - np.broadcast_to(mc.competitor_pressure, (B, 1))
         # elementwise sums, not BLAS: a row's result must not depend on the batch size
         self.demand_index = rowsum(self.D * self.value_weight)
         lost = rowsum(drop_s * self.value_weight)
+        self.labour = 1.0 - lost  # the economy-wide demand shocks only: the outside labour market (P6)
         lost = lost + self.lead_drop[t] * (1 - lost)
         if self.win_drop[t] > 0:  # a win-rate shock (competitor) loses the value of deals no longer won
             w = 1.0 / (1.0 + np.exp(-self.win_logit))

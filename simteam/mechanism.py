@@ -88,6 +88,8 @@ class CrisisState:
         self.responding = np.zeros(B, dtype=bool)
         self.response_start = np.full(B, -1, dtype=np.int64)
         self.count = np.zeros(B, dtype=np.int64)
+        self.peak = np.zeros(B)  # the deepest crisis level since the onset (reassurance fades with the crisis)
+        self.level = np.zeros(B)  # the crisis level the leader believes this week
 
 
 @dataclass

@@ -1,5 +1,10 @@
 """People: initial reps, recognition, stress, morale, trust and skill (submodels P2-P5).
 
+The initial team starts at the equilibrium of its own equations (:func:`initial_targets`,
+:func:`expected_pace`); skill potential grows with the learning environment and decays without
+practice (:func:`potential_update`); coached strengths decay back to the innate strengths
+(:func:`strength_growth`); quota growth is stress only for reps behind pace (:func:`stress_update`).
+
 All equations are in docs/model.md. Inspiration, feedback, fairness and learning support
 enter morale and trust targets centred as ``2 b - 1`` (0.5 is neutral); recognition,
 coaching, communication and accountability enter as levels (0 = none), and the base
@@ -52,6 +57,12 @@ class PeopleConfig:
     ramp_weeks: float = param(8.0, 0.0, 104.0, unit="weeks", doc="new-hire ramp time constant (90% at 2.3x)",
                               source="Bridge Group/Xactly: 3-6 months")
     new_hire_skill_gap: float = param(0.1, 0.0, 1.0, doc="skill below potential at hire")
+    potential_growth: float = param(0.0005, 0.0, 0.1, unit="1/week", doc="growth of skill potential per unit "
+                                    "learning drive (learning support + feedback + weakness coaching), x (1 - potential)",
+                                    source="assumption (issue 13; deliberate practice: Ericsson et al. 1993)")
+    potential_decay: float = param(0.02, 0.0, 1.0, unit="1/week", doc="decay of grown potential back to the innate "
+                                   "level per unit of missing practice (1 - worked/capacity)",
+                                   source="assumption (skill decay without use: Arthur et al. 1998)")
     quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
                              source="calibrated: 25-40% annual turnover")
     quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
@@ -59,10 +70,23 @@ class PeopleConfig:
     quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
     quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
     quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")
-    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="weeks a vacancy stays open")
+    quit_outside: float = param(2.5, 0.0, 20.0, doc="log-hazard per unit of the outside job market above "
+                                "normal (it falls with economy-wide demand shocks)",
+                                source="BLS JOLTS: quits rate fell ~40% in 2008-09; mapped to the recession "
+                                "preset's ~21% demand loss")
+    outside_weeks: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of the outside job market "
+                                 "(how fast jobs dry up after demand)", source="assumption")
+    hire_lag_weeks: int = param(6, 0, 104, unit="weeks", doc="time to hire: weeks a search takes once it is worked",
+                                source="assumption; sales time-to-fill surveys put it at 5-10 weeks")
+    recruiting_capacity: int = param(2, 1, 10_000, doc="searches a team's leader works at once (oldest "
+                                     "vacancies first); others wait", source="assumption (issue 13)")
     pipeline_handover: float = param(0.5, 0.0, 1.0, doc="share of a leaver's open pipeline kept in the seat "
                                      "for the successor (the rest is lost)")
-    new_hire_morale: float = param(0.7, 0.0, 1.0, doc="morale of a new hire")
+    new_hire_morale: float = param(0.6, 0.0, 1.0, doc="mean morale of a new hire (honeymoon: a little above "
+                                   "the incumbents' equilibrium)",
+                                   source="Boswell, Boudreau & Tichy (2005) honeymoon effect; size an assumption")
+    new_hire_morale_sd: float = param(0.1, 0.0, 0.5, doc="sd of a new hire's morale (normal, clipped to [0, 1])",
+                                      source="assumption (as the initial morale spread)")
     new_hire_trust: float = param(0.55, 0.0, 1.0, doc="trust of a new hire")
 
 #: Per-row terms of the people kernel (one record per batch row, read by name).
@@ -71,17 +95,42 @@ PEOPLE_TERMS = ("damp", "recognition", "recognition_morale", "recognition_top",
                 "morale_base", "success_weight", "inspiration_term", "feedback_term", "coaching_term",
                 "stress_weight", "toxic_morale", "resistance_morale", "morale_mod", "morale_rate", "mood_sd",
                 "contagion", "trust_head", "toxic_trust", "tolerated_trust", "trust_mod", "trust_rate",
-                "practice", "capacity0", "feedback_skill", "coach_skill", "peer", "strength_growth",
-                "quota_now", "attainment_window")
+                "practice", "capacity0", "feedback_skill", "coach_skill", "peer", "strength_growth", "strength_decay",
+                "strength_practice", "potential_drive", "potential_decay", "quota_now", "attainment_window")
 #: Switches of the people kernel (the mechanism switches it reads, plus whether the week's worked
 #: opportunities are known and whether strengths coaching is on at all).
 PEOPLE_FLAGS = ("toxicity", "recognition", "stress", "morale_drivers", "mood_noise", "contagion", "cohesion",
-                "trust_dynamics", "skill_growth", "peer_learning", "worked_known", "strength_coaching")
+                "trust_dynamics", "skill_growth", "peer_learning", "worked_known", "strength_coaching", "potential_growth")
 
 
 def _c(b):
     """Centre a behaviour in [0, 1] to [-1, 1]."""
     return 2.0 * b - 1.0
+
+
+def initial_targets(P, L, segments, capacity):
+    """The equilibrium (morale, trust, stress) means a team starts from (``team.initial_state = equilibrium``).
+
+    Each is the target of its equation (docs/model.md 7.4) at the start of a run, with no toxic peers, no
+    resistance, no crisis and pace 1: stress psi* = clip(psi_0 + g_A acc); trust tau* = the trust target;
+    morale m* = clip(base + leader terms + expected recognition - w_psi psi*), where a rep is recognised for a
+    win with probability 1 - exp(-Lambda), Lambda = min(c0, sum lambda_s) sum_s (lambda_s / sum lambda) w_s the
+    expected closes of a ramped rep at the base win rates, and on pace with probability 1/2. ``P``, ``L``:
+    the people and leadership parameters (scalars or per-row arrays).
+    """
+    lam = np.array([sg.lead_rate for sg in segments], dtype=float)
+    win = np.array([sg.win_rate for sg in segments], dtype=float)
+    tot = max(float(lam.sum()), 1e-12)
+    closes = np.minimum(capacity, tot) * float(np.sum(lam / tot * win))
+    p_win = 1.0 - np.exp(-closes)
+    stress = np.clip(P.stress_base + L.accountability_stress * L.accountability, 0.0, 1.0)
+    trust = np.clip(P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
+                    - 0.1 * L.accountability * (1.0 - L.inspiration), 0.0, 1.0)
+    rec = L.recognition * (L.recognition_morale * p_win + L.recognition_top * 0.5)
+    morale = np.clip(P.morale_base + L.inspiration_morale * _c(L.inspiration) + rec
+                     + L.feedback_morale * _c(L.feedback) + L.coaching_morale * L.coaching * L.coaching_focus
+                     - P.stress_weight * stress, 0.0, 1.0)
+    return morale, trust, stress
 
 
 def initialise(e) -> None:
@@ -98,9 +147,13 @@ def initialise(e) -> None:
     s.skill[:] = np.clip(pot - gap, 0.0, 1.0)
     rng.normal("init_strength", 0, (N, S), out=s.log_strength)  # in place: a million reps x 3 segments
     np.multiply(s.log_strength, tc.strength_sd, out=s.log_strength)
-    s.morale[:] = np.clip(tc.morale_mean + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
-    s.trust[:] = np.clip(tc.trust_mean + tc.trust_sd * rng.normal("init_trust", 0, (N,)), 0, 1)
-    s.stress[:] = P.stress_base
+    if tc.initial_state == "equilibrium":
+        m0, tr0, st0 = initial_targets(P, e.p.leadership, cfg.market.segments, e.p.selling.capacity)
+    else:
+        m0, tr0, st0 = tc.morale_mean, tc.trust_mean, P.stress_base
+    s.morale[:] = np.clip(m0 + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
+    s.trust[:] = np.clip(tr0 + tc.trust_sd * rng.normal("init_trust", 0, (N,)), 0, 1)
+    s.stress[:] = st0
     s.cohesion[:] = C.cohesion_base
     s.pace[:] = 1.0
     if tc.initial_toxic:
@@ -110,6 +163,8 @@ def initialise(e) -> None:
         s.toxic[:, seats] = True
     if e.roster is not None:
         e.roster.apply(e)
+    s.strength0[:] = s.log_strength  # the innate strengths coaching builds on (and decays back to)
+    s.potential0[:] = s.potential  # the innate potential learning builds on (and decays back to)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -122,9 +177,11 @@ def recognition_term(r, won, top):
 
 
 @inline
-def stress_update(r, st, harm, res):
-    """P3 stress: sigma += r_s (clip(head + toxic harm + 0.3 rho - relief + quota pressure) - sigma)."""
-    target = r.stress_head + r.toxic_stress * harm + 0.3 * res - r.stress_relief + r.quota_stress
+def stress_update(r, st, harm, res, pace):
+    """P3 stress: sigma += r_s (clip(head + toxic harm + 0.3 rho - relief + quota pressure [pace < 1]) - sigma):
+    a raised quota weighs only on a rep whose attainment does not keep up with it."""
+    behind = 1.0 if pace < 1.0 else 0.0
+    target = r.stress_head + r.toxic_stress * harm + 0.3 * res - r.stress_relief + r.quota_stress * behind
     return st + r.stress_rate * (min(max(target, 0.0), 1.0) - st)
 
 
@@ -144,6 +201,15 @@ def trust_update(r, tr, harm, team_tox, res):
 
 
 @inline
+def potential_update(r, pot, pot0, taken, worked_known):
+    """P5 potential: kbar += g D (1 - kbar) - d (1 - min(worked / c0, 1)) (kbar - kbar0): grows with the
+    learning drive with diminishing returns, decays back to the innate level without practice."""
+    pr = min(taken / r.capacity0, 1.0) if worked_known else 1.0
+    new = pot + r.potential_drive * (1.0 - pot) - r.potential_decay * (1.0 - pr) * (pot - pot0)
+    return min(max(new, 0.0), 1.0)
+
+
+@inline
 def skill_growth(r, sk, potential, taken, worked_known, weak_share, af):
     """P5 skill: k += (practice x worked + feedback + coaching x weakness weight) (potential - k)_+."""
     gap = max(potential - sk, 0.0)
@@ -153,9 +219,13 @@ def skill_growth(r, sk, potential, taken, worked_known, weak_share, af):
 
 
 @inline
-def strength_growth(r, b, i, log_strength, log3):
-    """Strengths coaching: the rep's best segment strength grows by g, capped at ln 3."""
+def strength_growth(r, b, i, log_strength, strength0, practice, log3):
+    """Strengths coaching: coached strength decays toward the innate level at d (1 - phi min(practice, 1)),
+    then the rep's best segment strength grows by g, capped at ln 3."""
     S = log_strength.shape[2]
+    keep = 1.0 - r.strength_decay * (1.0 - r.strength_practice * min(practice, 1.0))
+    for s in range(S):
+        log_strength[b, i, s] = strength0[b, i, s] + keep * (log_strength[b, i, s] - strength0[b, i, s])
     best = 0
     for s in range(1, S):
         if log_strength[b, i, s] > log_strength[b, i, best]:
@@ -236,8 +306,9 @@ def team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk):
 
 @jit
 def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, flags, log3,
-                active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, cohesion,
-                resistance, ramp, revenue_week, taken, log_strength, quota_year, weeks_year,
+                active, toxic, wins_week, pace, tanh_pace, stress, morale, trust, skill, potential, potential0,
+                cohesion,
+                resistance, ramp, revenue_week, taken, log_strength, strength0, quota_year, weeks_year,
                 key_mood, base, scratch, team_scratch):
     """Recognition, stress, morale (drivers, mood, DeGroot contagion), trust, skill, pace for every row.
 
@@ -252,6 +323,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
     f_cohesion, f_trust, f_skill, f_peer, f_worked, f_strength = (fl.cohesion, fl.trust_dynamics, fl.skill_growth,
                                                                   fl.peer_learning, fl.worked_known,
                                                                   fl.strength_coaching)
+    f_potential = fl.potential_growth
     B, N = active.shape
     nbr_act, m_new, sk_new = scratch[0], scratch[1], scratch[2]
     t_act, t_tox, t_weak, t_m, t_sk = (team_scratch[0], team_scratch[1], team_scratch[2], team_scratch[3],
@@ -285,7 +357,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
             res = resistance[b, i]
             st = stress[b, i]
             if f_stress:
-                st = stress_update(r, st, harm, res)
+                st = stress_update(r, st, harm, res, pace[b, i])
                 stress[b, i] = st
             m = morale[b, i]
             if f_drivers:
@@ -298,10 +370,13 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
             if f_trust:
                 trust[b, i] = trust_update(r, trust[b, i], harm, team_tox, res)
             if f_skill:
+                if f_potential and a:
+                    potential[b, i] = potential_update(r, potential[b, i], potential0[b, i], taken[b, i], f_worked)
                 tw = t_weak[t] / max(t_act[t], 1.0)
                 skill[b, i] = skill_growth(r, skill[b, i], potential[b, i], taken[b, i], f_worked, tw, af_i)
                 if f_strength and a:
-                    strength_growth(r, b, i, log_strength, log3)
+                    prac = taken[b, i] / r.capacity0 if f_worked else 1.0
+                    strength_growth(r, b, i, log_strength, strength0, prac, log3)
             pace_update(r, b, i, a, af_i, revenue_week, ramp, pace, quota_year, weeks_year)
         # pass 2: DeGroot contagion and peer learning read the neighbours' pass-1 values
         if f_contagion or (f_skill and f_peer):
@@ -365,6 +440,10 @@ def step(e, t: int) -> None:
         "feedback_skill": L.feedback_skill * L.feedback,
         "coach_skill": L.coaching_skill * L.coaching * (1.0 - L.coaching_focus),
         "peer": L.peer_learning_rate * L.learning_support * 2.0, "strength_growth": g,
+        "strength_decay": L.strength_decay, "strength_practice": L.strength_practice,
+        "potential_drive": P.potential_growth * (L.learning_support + L.feedback
+                                                 + L.coaching * (1.0 - L.coaching_focus)),
+        "potential_decay": P.potential_decay,
         "quota_now": e.p.selling.quota * org.quota_factor, "attainment_window": e.p.selling.attainment_window,
     }
     flags = flag_record(PEOPLE_FLAGS, {
@@ -372,15 +451,38 @@ def step(e, t: int) -> None:
         "morale_drivers": sw.morale_drivers, "mood_noise": bool(sw.mood_noise and np.any(P.mood_sd)),
         "contagion": bool(sw.contagion and np.any(P.contagion)), "cohesion": sw.cohesion,
         "trust_dynamics": sw.trust_dynamics, "skill_growth": sw.skill_growth, "peer_learning": sw.peer_learning,
-        "worked_known": worked is not None, "strength_coaching": bool(np.any(g))})
+        "worked_known": worked is not None, "strength_coaching": bool(np.any(g)),
+        "potential_growth": sw.potential_growth})
     tanh_pace = e.scratch("tanh_pace", (B, e.N))
     np.tanh(np.subtract(s.pace, 1.0, out=tanh_pace), out=tanh_pace)
     people_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val,
                 team_params(PEOPLE_TERMS, terms, B), flags, float(np.log(3.0)), s.active, s.toxic, s.wins_week,
-                s.pace, tanh_pace, s.stress, s.morale, s.trust, s.skill, s.potential, s.cohesion, s.resistance,
-                s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength,
+                s.pace, tanh_pace, s.stress, s.morale, s.trust, s.skill, s.potential, s.potential0, s.cohesion,
+                s.resistance,
+                s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength, s.strength0,
                 s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
                 e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
+
+
+def expected_pace(e) -> np.ndarray:
+    """Each seat's expected attainment pace at the start (B, N): 52 x the expected weekly revenue of its
+    steady-state pipeline at its initial win probabilities (effort from the effort equation), over its
+    ramped quota. The attainment pace starts here under ``team.initial_state = equilibrium``."""
+    s, P, L, sp = e.s, e.p.people, e.p.leadership, e.p.selling
+    mk = e.market
+    effort = np.clip(P.effort_base + P.effort_morale * (s.morale - 0.5) + P.effort_trust * (s.trust - 0.5)
+                     + L.communication_effort * L.communication + L.accountability_effort * L.accountability
+                     - P.effort_stress * np.maximum(s.stress - 0.5, 0.0), 0.0, 1.0)
+    def per_seg(v):  # a per-row parameter ((B, 1) in a sweep) against (B, N, S) arrays
+        return v[..., None] if np.ndim(v) == 2 else v
+
+    logit = (mk.win_logit[None, None, :] + per_seg(sp.skill_logit) * (s.skill - 0.5)[:, :, None]
+             + per_seg(sp.strength_logit) * s.log_strength + per_seg(sp.morale_logit) * (s.morale - 0.5)[:, :, None]
+             + per_seg(sp.effort_logit) * (effort - 0.5)[:, :, None])
+    pw = 1.0 / (1.0 + np.exp(-logit))
+    weekly = np.sum(mk.hazard[None, None, :] * s.pipeline_value * pw, axis=2)
+    quota = sp.quota * np.maximum(s.ramp, 0.05)
+    return np.where(quota > 0, 52.0 * weekly / np.where(quota > 0, quota, 1.0), 1.0)
 
 
 class People(Mechanism):
@@ -391,11 +493,22 @@ class People(Mechanism):
     def init(self, e) -> None:
         initialise(e)
 
+    def start(self, e) -> None:
+        """At equilibrium: each rep's pace starts at its expected attainment (the pipeline is known now), and
+        morale takes the matching success term of its target."""
+        if e.cfg.team.initial_state != "equilibrium" or e.roster is not None:
+            return  # a roster's team starts from its own data (attainment, engagement)
+        s = e.s
+        pace0 = expected_pace(e)
+        s.pace[:] = np.where(s.active, pace0, 1.0)
+        s.morale[:] = np.clip(s.morale + e.p.people.success_weight * np.tanh(s.pace - 1.0), 0.0, 1.0)
+
     def step(self, e, t: int) -> None:
         step(e, t)
 
     def on_hire(self, e, rows, cols) -> None:
-        """A new rep: potential [``hire_potential``], skill, strengths [``hire_strength``], morale, trust, stress, pace."""
+        """A new rep: potential [``hire_potential``], skill, strengths [``hire_strength``], morale [``hire_morale``],
+        trust, stress, pace."""
         s, P, tc = e.s, e.p.people, e.cfg.team
         B, S, t = e.B, e.S, e.week
         row_of = lambda v: rowvec(v, B)[rows]  # noqa: E731  (a per-row parameter at each filled seat)
@@ -405,11 +518,14 @@ class People(Mechanism):
         else:
             pot = row_of(spec.potential)  # per row in a sweep
         s.potential[rows, cols] = pot
+        s.potential0[rows, cols] = pot
         s.skill[rows, cols] = np.clip(pot - row_of(P.new_hire_skill_gap), 0.0, 1.0)
         js = (cols[:, None] * S + np.arange(S)[None, :]).reshape(-1)
         ls = tc.strength_sd * e.rng.at("hire_strength", t, np.repeat(rows, S), js, normal=True)
         s.log_strength[rows, cols] = ls.reshape(-1, S)
-        s.morale[rows, cols] = row_of(P.new_hire_morale)
+        s.strength0[rows, cols] = ls.reshape(-1, S)
+        z = e.rng.at("hire_morale", t, rows, cols, normal=True)
+        s.morale[rows, cols] = np.clip(row_of(P.new_hire_morale) + row_of(P.new_hire_morale_sd) * z, 0.0, 1.0)
         s.trust[rows, cols] = row_of(P.new_hire_trust)
         s.stress[rows, cols] = row_of(P.stress_base)
         s.pace[rows, cols] = 1.0

@@ -142,8 +142,9 @@ def summarise(engine) -> pd.DataFrame:
         "revenue": revenue,
         "revenue_per_seat_year": revenue / (e.N * years),
         "deals": _total_over_weeks(ser["deals"]),
-        "turnover_annual": exits / np.maximum(head, 1e-9) / years,
-        "quit_rate_annual": c["quits"] / np.maximum(head, 1e-9) / years,
+        # a rate per mean headcount: undefined (NaN) when on average less than half a seat was filled
+        "turnover_annual": np.where(head >= 0.5, exits / np.maximum(head, 0.5) / years, np.nan),
+        "quit_rate_annual": np.where(head >= 0.5, c["quits"] / np.maximum(head, 0.5) / years, np.nan),
         "quota_share": np.where(rep_years > 0, c["at_quota"] / np.maximum(rep_years, 1), np.nan),
         "top20_revenue_share": np.where(c["top20_n"] > 0, c["top20_sum"] / np.maximum(c["top20_n"], 1), np.nan),
         "morale_final": ser["morale"][-1],

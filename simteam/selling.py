@@ -4,7 +4,9 @@ Per week, for rep i and segment s (docs/model.md):
 
 * capacity          c_i = c0 (1 - e_c/2 + e_c e_i) pi_i
 * allocation        a_is = act_i exp(beta phi (ln str_is + sigma_n eps_is)) / sum_team(...)
-* offered           O_is = lambda_s D_s n_team a_is  (+ pivot prospecting in slack)
+* coverage          n_T = filled seats + v (seats - filled seats),  v = vacant_lead_coverage
+* offered           O_is = lambda_s D_s n_T a_is  (+ pivot prospecting in slack, at most the
+                    rep's share lambda_s (D0_s - D_s) n_T a_is of the demand the shocks displaced)
 * taken             x_i = min(O_i, c_i), selected fraction f_i = x_i / O_i
 * selection gain    Q_i = Phi(rho sigma_q - Phi^-1(1 - f_i)) / f_i,  rho = sigma_q / sqrt(sigma_q^2 + sigma_n^2)
 * pipeline          P_is <- P_is (1 - h_s) + x_is,  V_is <- V_is (1 - h_s) + x_is v_s Q_i
@@ -62,10 +64,14 @@ class SellingConfig:
                          source="calibrated: 45-65% of rep-years at quota")
     attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
     quota_growth: float = param(0.03, -0.5, 1.0, doc="annual quota increase set at each year end (tracks demand)")
+    vacant_lead_coverage: float = param(0.0, 0.0, 1.0, doc="share of a vacant seat's lead flow its teammates "
+                                        "still receive (0: an empty territory's leads go unworked)",
+                                        source="assumption (issue 13: lead coverage tied to filled seats)")
 
 #: Per-row terms of the selling kernel (one record per batch row, read by name).
 SELLING_TERMS = ("pivot_dip", "capacity", "effort_capacity", "noise_sd", "allocation_beta", "value_sd", "rho",
-                 "skill_logit", "strength_logit", "morale_logit", "effort_logit", "pivot", "win_shift", "value_cv2")
+                 "skill_logit", "strength_logit", "morale_logit", "effort_logit", "pivot", "win_shift", "value_cv2",
+                 "vacant_coverage")
 #: Switches of the selling kernel: J-curve factor, estimate noise, selection gain, pivot prospecting.
 SELLING_FLAGS = ("change", "estimate_noise", "selection_gain", "pivot")
 
@@ -133,7 +139,7 @@ def deal_revenue(wins, exp_value, lam, cv2, key, base, i):
 def selling_step(t_ptr, t_idx, team_size, params, flags,
                  active, effort, productivity, skill, morale, change_factor,
                  log_strength, pipeline, pipeline_value, mix,
-                 lead, D, win_logit, hazard, size,
+                 lead, D, displaced, win_logit, hazard, size,
                  key_estimate, key_wins, key_value, base,
                  out_taken, wins_out, rev_out, revenue_year, seat_revenue_year, revenue_total):
     """One week of selling for every row and team (see :meth:`Selling.step`).
@@ -164,10 +170,12 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
             r = params[b, min(t, tm)]
             m0 = t_ptr[t]
             m1 = t_ptr[t + 1]
-            # allocation weights and their team sums (seat order)
+            # allocation weights and their team sums (seat order); filled seats
+            filled = 0.0
             for m in range(m0, m1):
                 i = t_idx[m]
                 a = 1.0 if active[b, i] else 0.0
+                filled += a
                 for s in range(S):
                     wv = allocation_weight(r, log_strength[b, i, s], kb_est, base, i * S + s, use_noise, a)
                     w[m - m0, s] = wv
@@ -175,7 +183,8 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
                         tw[s] = wv
                     else:
                         tw[s] += wv
-            seats = team_size[t]
+            # lead coverage: filled seats, plus the covered share of the vacant seats' territories
+            seats = filled + r.vacant_coverage * (team_size[t] - filled)
             for s in range(S):
                 per[s] = lead[s] * D[b, s] * seats / max(tw[s], 1e-300) if tw[s] > 0 else 0.0
             for m in range(m0, m1):
@@ -186,12 +195,14 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
                 for s in range(S):
                     off[s] = w[m - m0, s] * per[s]
                     o_total = off[s] if s == 0 else o_total + off[s]
-                if use_pivot:  # pivot prospecting in spare capacity
+                if use_pivot:  # pivot prospecting in spare capacity, bounded by displaced demand
                     slack = max(cap - o_total, 0.0)
                     ps = r.pivot * slack
                     extra_sum = 0.0
                     for s in range(S):
-                        ex = ps * mix[b, s]
+                        pool = w[m - m0, s] * lead[s] * displaced[b, s] * seats / max(tw[s], 1e-300) \
+                            if tw[s] > 0 else 0.0
+                        ex = min(ps * mix[b, s], max(pool, 0.0))
                         off[s] = off[s] + ex
                         extra_sum = ex if s == 0 else extra_sum + ex
                     o_total = o_total + extra_sum
@@ -302,14 +313,14 @@ class Selling(Mechanism):
                  "value_sd": sq, "rho": rho, "skill_logit": sp.skill_logit, "strength_logit": sp.strength_logit,
                  "morale_logit": sp.morale_logit, "effort_logit": sp.effort_logit,
                  "pivot": pivot if pivot is not None else 0.0, "win_shift": mk.win_shift,
-                 "value_cv2": float((mk.cv ** 2) @ mk.value_weight)}
+                 "value_cv2": float((mk.cv ** 2) @ mk.value_weight), "vacant_coverage": sp.vacant_lead_coverage}
         flags = flag_record(SELLING_FLAGS, {"change": bool(e.K), "estimate_noise": use_noise,
                                             "selection_gain": bool(np.any(sq)), "pivot": pivot is not None})
         selling_step(
             st.members_ptr, st.members, st.team_sizes_f, team_params(SELLING_TERMS, terms, B), flags,
             s.active, s.effort, s.productivity, s.skill, s.morale, e.change_factor,
             s.log_strength, s.pipeline, s.pipeline_value, np.array(mix, dtype=np.float64),
-            mk.lead, np.array(mk.D, dtype=np.float64), mk.win_logit, mk.hazard, mk.size,
+            mk.lead, np.array(mk.D, dtype=np.float64), np.array(mk.displaced, dtype=np.float64), mk.win_logit, mk.hazard, mk.size,
             rng.key("estimate"), rng.key("wins"), rng.key("deal_value"), base,
             self.taken, s.wins_week, s.revenue_week, s.revenue_year,
             s.seat_revenue_year, s.revenue_total)

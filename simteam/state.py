@@ -48,7 +48,9 @@ class RepState:
     active: np.ndarray = field(init=False)
     skill: np.ndarray = field(init=False)
     potential: np.ndarray = field(init=False)
+    potential0: np.ndarray = field(init=False)  # innate potential (drawn at hire): what it decays back to
     log_strength: np.ndarray = field(init=False)  # (B, N, S)
+    strength0: np.ndarray = field(init=False)  # (B, N, S) uncoached (innate) log strengths
     morale: np.ndarray = field(init=False)
     trust: np.ndarray = field(init=False)
     stress: np.ndarray = field(init=False)
@@ -74,11 +76,12 @@ class RepState:
     adopted: np.ndarray = field(init=False)  # (B, N, K)
     adopt_age: np.ndarray = field(init=False)  # (B, N, K) weeks since adoption
     exposed: np.ndarray = field(init=False)  # (B, N, K)
+    use: np.ndarray = field(init=False)  # (B, N, K) an adopter's use intensity (share of the tool's gain)
 
     def __post_init__(self):
         B, N, S, K = self.B, self.N, self.S, self.K
         f = lambda: np.zeros((B, N))  # noqa: E731
-        for name in ("skill", "potential", "morale", "trust", "stress", "effort", "cohesion", "resistance",
+        for name in ("skill", "potential", "potential0", "morale", "trust", "stress", "effort", "cohesion", "resistance",
                      "tenure", "ramp", "pace", "revenue_week", "wins_week", "revenue_year", "quota_year",
                      "weeks_year", "seat_revenue_year", "revenue_total"):
             setattr(self, name, f())
@@ -88,11 +91,13 @@ class RepState:
         self.leaving = np.zeros((B, N), dtype=bool)
         self.vacancy = np.full((B, N), -1, dtype=np.int32)
         self.log_strength = np.zeros((B, N, S))
+        self.strength0 = np.zeros((B, N, S))
         self.pipeline = np.zeros((B, N, S))
         self.pipeline_value = np.zeros((B, N, S))
         self.adopted = np.zeros((B, N, K), dtype=bool)
         self.adopt_age = np.zeros((B, N, K))
         self.exposed = np.zeros((B, N, K), dtype=bool)
+        self.use = np.ones((B, N, K))
 
     def nbytes(self) -> int:
         """Bytes held by the state arrays."""

@@ -1,10 +1,14 @@
 """Turnover: quits, other exits, hiring, tenure, ramp-up and year accounting (submodels P6-P7).
 
 * quit hazard   lambda_i = h0 exp(b_m (.6 - m_i) + b_tau (.5 - tau_i) + b_a (1 - min(alpha_i, 2)) [a_i >= 13]
-                             + b_psi psi_i - b_kappa (kappa_i - .5) - gamma_fq fair / 2 + b_rho rho_i)
+                             + b_psi psi_i - b_kappa (kappa_i - .5) - gamma_fq fair / 2 + b_rho rho_i
+                             + b_o (J_t - 1))
+* outside jobs  J_t <- J_t + (1 - lost_t - J_t) / w_o: EMA of the economy-wide demand (demand shocks only)
 * a filled seat quits with probability 1 - exp(-lambda_i) [stream ``quit``]
 * other exits   seats marked ``leaving`` this week (layoffs, dismissals) that did not quit
-* hiring        vacancies count down from ``people.hire_lag_weeks`` (unless frozen) and are refilled at 0
+* hiring        each team works at most ``people.recruiting_capacity`` vacancies at once, oldest first (seat
+                order breaks ties); a worked vacancy counts down from ``people.hire_lag_weeks`` (unless
+                frozen) and is refilled at 0; the others wait
 * ramp          r_i = 1 - exp(-tenure_i / ramp_weeks); productivity = r_i x J-curve factor
 
 Every seat leaves through :meth:`simteam.engine.Engine.vacate` and every new rep arrives through
@@ -28,7 +32,7 @@ __all__ = ["Turnover", "quit_draws", "tenure_and_ramp", "QUIT_TERMS", "close_yea
 
 #: Per-row terms of the quit hazard (one record per batch row, read by name).
 QUIT_TERMS = ("quit_base", "quit_morale", "quit_trust", "quit_attainment", "quit_stress", "quit_cohesion",
-              "fairness_term", "resistance_quit")
+              "fairness_term", "resistance_quit", "outside_term")
 
 
 def _c(b):
@@ -43,7 +47,7 @@ def quit_hazard(r, morale, trust, pace, tenure, stress, cohesion, resistance):
     logh = (r.quit_morale * (0.6 - morale) + r.quit_trust * (0.5 - trust)
             + r.quit_attainment * (1.0 - min(pace, 2.0)) * settled
             + r.quit_stress * stress - r.quit_cohesion * (cohesion - 0.5) - r.fairness_term
-            + r.resistance_quit * resistance)
+            + r.resistance_quit * resistance + r.outside_term)
     return r.quit_base * math.exp(logh)
 
 
@@ -85,6 +89,29 @@ def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, change_factor, r
             r = ramp_factor(tenure[b, i], rw, rwc, use_ramp)
             ramp[b, i] = r
             productivity[b, i] = r * change_factor[b, i]
+
+
+@jit
+def recruiting_slots(t_ptr, t_idx, pending, vacated_week, capacity, out):
+    """``out[b, i]``: vacancy ``i`` is among the ``capacity[b]`` oldest pending vacancies of its team
+    (vacated week, then seat order); the searches the team's leader works this week."""
+    B = pending.shape[0]
+    for b in range(B):
+        cap = capacity[b]
+        for t in range(t_ptr.shape[0] - 1):
+            for m in range(t_ptr[t], t_ptr[t + 1]):
+                out[b, t_idx[m]] = False
+            for _k in range(cap):
+                best = -1
+                for m in range(t_ptr[t], t_ptr[t + 1]):
+                    i = t_idx[m]
+                    if pending[b, i] and not out[b, i]:
+                        if best < 0 or vacated_week[b, i] < vacated_week[b, best] or \
+                                (vacated_week[b, i] == vacated_week[b, best] and i < best):
+                            best = i
+                if best < 0:
+                    break
+                out[b, best] = True
 
 
 def update_ramp(e, grow: bool = False) -> None:
@@ -133,25 +160,29 @@ class Turnover(Mechanism):
         # the week each seat was last vacated: a seat vacated this week starts its count at the lag
         self.vacated_week = np.full((e.B, e.N), -1, dtype=np.int64)
         update_ramp(e)
+        self.outside = np.ones((e.B, 1))  # the outside job market J_t (1 = normal)
 
     def step(self, e, t: int) -> None:
         s, P, L, sw = e.s, e.p.people, effective(e), e.sw
         act = s.active
         quits = np.zeros_like(act)
+        self.outside = self.outside + (e.market.labour[:, None] - self.outside) / P.outside_weeks
         if sw.attrition:
             terms = {"quit_base": P.quit_base, "quit_morale": P.quit_morale, "quit_trust": P.quit_trust,
                      "quit_attainment": P.quit_attainment, "quit_stress": P.quit_stress,
                      "quit_cohesion": P.quit_cohesion, "fairness_term": L.fairness_quit * _c(L.fairness) * 0.5,
-                     "resistance_quit": e.p.change.resistance_quit}
-            quit_draws(team_params(QUIT_TERMS, terms, e.B), e.structure.team_of_i, act, s.morale, s.trust, s.pace,
-                       s.tenure, s.stress, s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
-        # hiring first: seats vacated in earlier weeks count down and are filled when they reach 0
+                     "resistance_quit": e.p.change.resistance_quit,
+                     "outside_term": P.quit_outside * (self.outside - 1.0) if sw.outside_option else 0.0}
+            quit_draws(team_params(QUIT_TERMS, terms, e.B), e.structure.team_of_i, act, s.morale, s.trust, s.pace, s.tenure, s.stress,
+                       s.cohesion, s.resistance, e.rng.key("quit"), e.rng.week_base(t), quits)
+        # hiring first: the searches worked this week (capacity per team, oldest first) count down and
+        # are filled when they reach 0
         hired = np.zeros_like(act)
         frozen = e.org.hiring_frozen
         if sw.hiring:
             pending = (~s.active) & (s.vacancy >= 0)
             if pending.any():
-                ticking = pending & ~frozen & (self.vacated_week != t)
+                ticking = self._worked(e, pending) & ~frozen & (self.vacated_week != t)
                 rows, cols = np.nonzero(ticking & (s.vacancy > 0))
                 s.vacancy[rows, cols] -= 1
                 hired = ticking & (s.vacancy == 0)
@@ -162,10 +193,19 @@ class Turnover(Mechanism):
         if other is not None:
             e.vacate(other, "exit")
         if sw.hiring and leave.any():
-            # a lag of 0 refills a seat in the week it was left
-            hired = hired | (leave & (s.vacancy == 0) & ~frozen)
+            # a lag of 0 refills a seat in the week it was left, if a search slot is free
+            worked = self._worked(e, (~s.active) & (s.vacancy >= 0))
+            hired = hired | (leave & (s.vacancy == 0) & ~frozen & worked)
         e.hire(hired, count=True)
         update_ramp(e, grow=True)
+
+    def _worked(self, e, pending: np.ndarray) -> np.ndarray:
+        """The vacancies the teams work on this week (:func:`recruiting_slots`)."""
+        cap = np.broadcast_to(np.rint(rowvec(e.p.people.recruiting_capacity, e.B)).astype(np.int64), (e.B,))
+        out = np.zeros_like(pending)
+        st = e.structure
+        recruiting_slots(st.members_ptr, st.members, pending, self.vacated_week, np.ascontiguousarray(cap), out)
+        return out
 
     def on_vacate(self, e, rows, cols) -> None:
         """Close the leaver's rep-year (13+ weeks in the year; at quota or not) and open a vacancy."""

@@ -107,7 +107,7 @@ def test_leader_exit_lowers_trust_and_raises_quits():
     d_trust = (b.series["trust"][after] - a.series["trust"][after]).mean()
     d_quits = (b.series["quits"][after] - a.series["quits"][after]).sum(axis=0).mean()
     d_now = (b.series["trust"][20] - a.series["trust"][20]).mean()
-    assert d_now < -0.03, d_now
+    assert d_now < -0.015, d_now  # organisation mean: one team of three loses its leader
     assert d_trust < -0.01, d_trust
     assert d_quits > 0.05, d_quits
     # the effect fades: trust is earned back

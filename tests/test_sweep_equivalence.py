@@ -6,6 +6,7 @@ must not depend on the other rows of its batch (no reads of the base config wher
 per-row value belongs, no reductions whose order depends on the batch size).
 """
 
+import pathlib
 import random
 
 import numpy as np
@@ -127,10 +128,10 @@ def test_a_sweep_point_equals_the_single_run_for_every_parameter():
 # ------------------------------------------------------------------------------------------------
 # batch invariance with every kind of event, policy and scenario event
 # ------------------------------------------------------------------------------------------------
-def _batch_equals_singles(cfg, policies=lambda: None, seed=40, n=3):
-    batch = simteam.run(cfg, replications=n, seed=seed, policies=policies())
+def _batch_equals_singles(cfg, policies=lambda: None, seed=40, n=3, roster=None):
+    batch = simteam.run(cfg, replications=n, seed=seed, policies=policies(), roster=roster)
     for r in range(n):
-        single = simteam.run(cfg, replications=1, seed=seed + r, policies=policies())
+        single = simteam.run(cfg, replications=1, seed=seed + r, policies=policies(), roster=roster)
         _assert_rows_equal(batch, slice(r, r + 1), single, f"row {r}")
     return batch
 
@@ -182,13 +183,21 @@ def test_batch_equals_single_runs_with_every_scenario_event(kind):
 def test_batch_equals_single_runs_with_every_scenario_action():
     from simteam.planning.scenario import ACTIONS, compile_alternative, event_policies, load_scenario
 
+    from simteam.planning.plan import scenario_roster
+
     timeline = [{"id": "a_" + k, "action": k, "week": 6 + 2 * i} for i, k in enumerate(ACTIONS)]
+    reps = iter(["R02", "R05", "R11"])
     for a in timeline:
         if a["action"] == "hire":
             a["count"] = 2
         if a["action"] == "quota_change":
             a["factor"] = 1.1
-    sc = load_scenario({"name": "all actions", "weeks": 40, "team": {"size": 6, "teams_count": 2},
+        if a["action"] in ("dismiss", "replace", "move"):  # actions on a named rep of the roster
+            a["rep"] = next(reps)
+        if a["action"] == "move":
+            a["to_team"] = "south"
+    roster = str(pathlib.Path(__file__).resolve().parents[1] / "examples" / "roster.csv")
+    sc = load_scenario({"name": "all actions", "weeks": 40, "team": {"roster": roster},
                         "timeline": timeline,
                         "events": [{"id": "r", "kind": "recession", "window": [5, 15], "probability": 0.5},
                                    {"id": "l", "kind": "lead_loss", "window": [5, 15], "probability": 0.7}],
@@ -196,4 +205,4 @@ def test_batch_equals_single_runs_with_every_scenario_action():
                         "alternatives": {"same": {"description": "as the status quo"}}})
     cfg = compile_alternative(sc, "status_quo")
     cfg = simteam.configure(cfg, weeks=40)
-    _batch_equals_singles(cfg, policies=lambda: event_policies(sc), n=4)
+    _batch_equals_singles(cfg, policies=lambda: event_policies(sc), n=4, roster=scenario_roster(sc))
