@@ -22,7 +22,8 @@ import time
 import numpy as np
 
 import simteam
-from simteam.research.sensitivity import save_figure, write_csv
+from simteam.io import write_csv, write_figure
+from simteam.plotting import new_figure
 from simteam.research.validation import failing, format_table, plot_figures, run_validation, sis_scan, write_report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -30,12 +31,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 def plot_scan(scan, path):
     """Prevalence against the infection rate in units of the epidemic threshold."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.5, 4))
+    fig = new_figure(figsize=(5.5, 4))
+    ax = fig.add_subplot()
     ax.plot(scan.ratio, scan.prevalence_late * 100, "o-", label="simulated (mean over 2nd half)")
     ax.plot(scan.ratio, scan.nimfa * 100, "--", color="grey", label="mean-field (NIMFA) bound")
     ax.axvline(1.0, ls=":", color="black", label="threshold beta'/delta' = 1/lambda_max")
@@ -43,7 +40,7 @@ def plot_scan(scan, path):
     ax.set_ylabel("% of reps toxic")
     ax.set_title("SIS threshold of toxic-behaviour spread")
     ax.legend(fontsize=8)
-    return save_figure(fig, path)
+    return write_figure(fig, path)
 
 
 def main(argv=None) -> int:
