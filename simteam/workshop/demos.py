@@ -126,16 +126,17 @@ DEMOS: dict[str, Demo] = {
         question="Demand just fell by a third. What do you do on Monday morning?",
         point="Layoffs, quota raises and pressure save cost but lose trust and people; reassurance keeps "
               "the team selling through the trough.",
-        watch_for="Until the leaders respond (13 weeks after the shock at decision speed 0.5) the two lines lie "
-                  "on top of each other: same market, same people, same luck. Then A lays off and pushes: A's "
-                  "trust drops at once, A's headcount falls under the hiring freeze, and A's revenue falls "
+        watch_for="Until a leader responds the two lines lie on top of each other: same market, same people, "
+                  "same luck. Leaders read the crisis from a lagged, noisy signal and act after their decision "
+                  "lag (here A at week 31). Then A lays off and pushes: A's trust drops at once, A's headcount "
+                  "falls under the hiring freeze, which lasts as long as the crisis, and A's revenue falls "
                   "behind B's through the recovery.",
         follow_up="After the layoffs: who do you think leaves next, and why?",
         evidence="Gulati, Nohria & Wohlgezogen (2010), Roaring out of recession, HBR 88(3): the companies that cut "
                  "deepest were least likely to pull ahead after a recession. Brockner (1988), Research in "
                  "Organizational Behavior 10: layoff survivors lose commitment and trust. Trevor & Nyberg (2008), "
                  "Academy of Management Journal 51(2): downsizing raises voluntary turnover afterwards.",
-        checkpoints=(25, 30),
+        checkpoints=(25, 32),
     ),
     "rollout": Demo(
         key="rollout",
@@ -150,10 +151,10 @@ DEMOS: dict[str, Demo] = {
         question="The new CRM went live and revenue dropped. Was it a mistake?",
         point="New tools first cost productivity, then pay off; training and support make the dip "
               "shallower and the payoff earlier.",
-        watch_for="Bottom-right chart: adoption (thick) jumps to everyone in A after the mandate and climbs over "
-                  "a few weeks in B; productivity (thin) drops at adoption (the dip of the J) and then climbs "
-                  "above 1 (the gain). A's dip is deeper and hits everyone at once; B's is shallower and spread "
-                  "out. Revenue follows with a lag.",
+        watch_for="Bottom-right chart: adoption (thick) jumps to almost everyone in A after the mandate and "
+                  "climbs slowly in B (word of mouth takes months); productivity (thin) drops at adoption (the dip "
+                  "of the J) and then recovers, above 1 only where the tool's benefit turns out real. A's dip is "
+                  "deeper and hits everyone at once; B's is shallower and spread out. Revenue follows with a lag.",
         follow_up="What would you have done in the eight weeks before go-live?",
         evidence="Brynjolfsson, Rock & Syverson (2021), The productivity J-curve, AEJ: Macroeconomics 13(1). "
                  "Bass (1969), Management Science 15(5): adoption spreads by innovation and imitation. Speier & "
