@@ -125,6 +125,8 @@ APP_CASES = [
     (["change.regroup_weeks=[500]"], "change.regroup_weeks[0]"),
     (["team.roster=${oc.env:SIMTEAM_FUZZ_UNSET_VARIABLE}"], "team.roster"),
     (["experiment=plan", "scenario=broken", f"hydra.searchpath=[file://{F}/conf]"], "broken.yaml: line"),
+    (["experiment=plan", "scenario=example_rollout", "scenario.timeline.0.gain=0.03"],
+     "write +scenario.timeline.0.gain=VALUE"),
     (["replications=10000000", "weeks=100000"], "GiB"),
     (["team.n_teams=100000", "team.team_size=10000", "replications=1"], "team.team_size x team.n_teams"),
     (["leadership=null"], "leadership=null"),

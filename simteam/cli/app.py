@@ -610,7 +610,10 @@ def _hydra_message(ex: BaseException) -> str:
             key = str(cause.full_key)
             return (f"{over.group(1)}: {key}: unknown key{did_you_mean(key, names) or '.'} Allowed keys of "
                     f"{otype.__name__}: {', '.join(names)}")
-        return _unknown_key(str(cause.full_key))
+        msg = _unknown_key(str(cause.full_key))
+        if over and msg.endswith(": unknown key"):  # a free-form section (a scenario): the file lacks the key
+            msg += f"; the file does not set it: to add it, write +{over.group(1)}=VALUE"
+        return msg
     if cause is not None and isinstance(cause, OmegaConfBaseException):
         key = getattr(cause, "full_key", None)
         first = _first_line(cause)
