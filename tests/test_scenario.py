@@ -263,3 +263,13 @@ def test_uncertain_market_events_hit_only_after_their_week(kind):
     r0, r1 = e0.series["revenue"], e1.series["revenue"]
     np.testing.assert_array_equal(r0[:12], r1[:12])                   # same futures until the event
     assert r1[20:].sum() < 0.97 * r0[20:].sum()                        # then less revenue
+
+
+def test_a_shipped_scenario_finds_its_example_files_from_any_folder(tmp_path, monkeypatch):
+    # simteam/conf/scenario/region_crm.yaml names examples/region_roster.csv: found in the checkout holding the
+    # package, whatever folder the command runs from
+    from simteam.planning.scenario import resolve_path
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PWD", str(tmp_path))
+    sc = load_scenario(str(ROOT / "simteam" / "conf" / "scenario" / "region_crm.yaml"))
+    assert resolve_path(sc.team["roster"], sc) == str(ROOT / "examples" / "region_roster.csv")

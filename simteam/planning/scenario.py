@@ -714,15 +714,17 @@ def resolve_path(path: str, sc: Scenario) -> str:
 
     Tried in order: the scenario file's directory (or ``base_dir``), the current directory,
     the directory the command was started from (``$PWD``, in case the working directory was
-    changed), and the project root (the folder holding ``conf/``). The first existing
+    changed), and the project root (the folder holding ``simteam/``, where ``examples/`` lives in a
+    source checkout). The first existing
     file wins; if none exists the path is returned as given (the engine then reports it).
     """
     if not path or os.path.isabs(path):
         return path
     roots = [sc.base_dir, os.getcwd(), os.environ.get("PWD", "")]
     if sc.base_dir and Path(sc.base_dir).name == "scenario" and Path(sc.base_dir).parent.name == "conf":
-        roots.append(str(Path(sc.base_dir).parents[1]))
-    roots.append(str(Path(__file__).resolve().parents[1]))
+        roots += [str(Path(sc.base_dir).parents[1]), str(Path(sc.base_dir).parents[2])]
+    here = Path(__file__).resolve()
+    roots += [str(here.parents[1]), str(here.parents[2])]  # the package, and the checkout holding it
     for r in roots:
         if r and os.path.exists(os.path.join(r, path)):
             return os.path.abspath(os.path.join(r, path))
