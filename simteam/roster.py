@@ -264,6 +264,18 @@ def _check_scale(name: str, scale) -> tuple[float, float]:
     return lo, hi
 
 
+def read_sheet_text(path, field: str) -> str:
+    """The text of a spreadsheet export (UTF-8, a byte-order mark accepted), or a one-line ConfigError naming
+    ``field`` (a missing file, a file that is not UTF-8 text: "save the sheet as 'CSV UTF-8'")."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return fh.read()
+    except OSError as e:
+        raise ConfigError(f"{field}: cannot read {str(path)!r}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{field}: {path} is not UTF-8 text; save the sheet as 'CSV UTF-8'") from None
+
+
 def load_roster(path: str, teams: list[str] | None = None, survey_scale=(1, 5), skill_scale=(1, 5),
                 columns: dict | None = None, as_of=None) -> Roster:
     """Read and validate a roster CSV.
@@ -280,13 +292,7 @@ def load_roster(path: str, teams: list[str] | None = None, survey_scale=(1, 5), 
     Raises:
         ConfigError: Listing every problem by row and column (nothing is loaded).
     """
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except OSError as e:
-        raise ConfigError(f"team.roster: cannot read {path!r}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"team.roster: {path} is not UTF-8 text; save the sheet as 'CSV UTF-8'") from None
+    text = read_sheet_text(path, "team.roster")
     return read_roster_text(text, source=str(path), teams=teams, survey_scale=survey_scale,
                             skill_scale=skill_scale, columns=columns, as_of=as_of)
 

@@ -54,7 +54,7 @@ import pandas as pd
 
 from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
 from ..fmt import fmt_number
-from ..roster import _DECIMAL_COMMA, detect_delimiter
+from ..roster import _DECIMAL_COMMA, detect_delimiter, read_sheet_text
 
 __all__ = ["HISTORY_COLUMNS", "History", "HistoryFit", "fit_history", "history_config", "load_history",
            "read_history_text", "series_rates", "with_history_fit",
@@ -174,13 +174,7 @@ def load_history(path: str, roster=None) -> History:
     Raises:
         ConfigError: Listing every problem by row and column (nothing is loaded).
     """
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except OSError as e:
-        raise ConfigError(f"history: cannot read {str(path)!r}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"history: {path} is not UTF-8 text; save the sheet as 'CSV UTF-8'") from None
+    text = read_sheet_text(path, "history")
     return read_history_text(text, source=str(path), roster=roster)
 
 
