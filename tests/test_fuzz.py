@@ -208,6 +208,8 @@ def _model(**kw):
 
 API_CASES = [
     ("configure(42)", lambda d: simteam.configure(42), "config:"),
+    ("load_scenario(binary file)", lambda d: __import__("simteam.planning.scenario", fromlist=["x"]).load_scenario(
+        str(d / "scenario_bin.yaml")), "is not UTF-8 text"),
     ("configure('recession')", lambda d: simteam.configure("recession"), "market='recession'"),
     ("configure(missing file)", lambda d: simteam.configure(str(d / "nope.yaml")), "nope.yaml"),
     ("configure(list yaml)", lambda d: simteam.configure(str(d / "config_list.yaml")), "config_list.yaml"),

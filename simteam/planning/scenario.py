@@ -221,6 +221,8 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
             text = p.read_text(encoding="utf-8")
         except OSError as e:
             raise ConfigError(f"scenario: cannot read {str(p)!r}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"scenario: {p} is not UTF-8 text; a scenario is a YAML file") from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as e:
