@@ -562,7 +562,7 @@ def test_rollout_demo_shows_a_j_curve(demo_runs):
         prod = side.series("productivity")
         assert prod[14:30].min() < prod[:13].min()  # the dip after the rollout
         assert prod[-10:].mean() > prod[:13].mean()  # the lasting gain
-        assert side.series("adoption")[-1] > 0.9
+        assert side.series("adoption")[-1] > 0.75  # most reps on the tool (v2: adopters may drop it)
     # the mandated big bang dips deeper than the trained rollout
     assert m.series("productivity")[13:30].min() < m.twin.series("productivity")[13:30].min()
     assert m.twin.kpis()["revenue_total"] > m.kpis()["revenue_total"]

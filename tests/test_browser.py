@@ -269,9 +269,11 @@ def test_presenter_mode_fits_the_projector(server, tmp_path, width, height):
             expect(page.locator(".run-title")).to_contain_text("The toxic star", timeout=60_000)
             page.get_by_role("button", name="+13 weeks").click()
             expect(page.locator(".week-counter")).to_have_text("Week 13", timeout=60_000)
-            page.get_by_label("Presenter").check(force=True)
+            # a click, not check(): the box is the server's state and flips after a round trip, which check()
+            # does not wait for on a loaded machine
+            page.get_by_label("Presenter").click(force=True)
             expect(page.locator(".simteam-dashboard.presenter")).to_be_visible(timeout=30_000)
-            page.get_by_label("Dark").check(force=True)
+            page.get_by_label("Dark").click(force=True)
             expect(page.locator(".simteam-dashboard.presenter.dark")).to_be_visible(timeout=30_000)
             expect(page.locator(".select-demo")).to_have_count(0)  # no sidebar
             page.wait_for_function("() => { const i = document.querySelector('.charts-view img');"
