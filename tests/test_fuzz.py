@@ -152,7 +152,13 @@ def _app(argv, monkeypatch, tmp_path, capsys):
     return ei.value.code, out, err
 
 
-@pytest.mark.parametrize(("argv", "expected"), APP_CASES, ids=[" ".join(a) for a, _ in APP_CASES])
+#: The app's cases compose a Hydra config each (~0.5-1 s): the first ones run in the fast suite, all in CI.
+FAST_APP_CASES = 12
+_APP_PARAMS = [pytest.param(a, e, id=" ".join(a), marks=() if i < FAST_APP_CASES else pytest.mark.slow)
+               for i, (a, e) in enumerate(APP_CASES)]
+
+
+@pytest.mark.parametrize(("argv", "expected"), _APP_PARAMS)
 def test_app_bad_input(argv, expected, monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
     monkeypatch.delenv("SIMTEAM_FUZZ_UNSET_VARIABLE", raising=False)
