@@ -264,6 +264,13 @@ def _check_scale(name: str, scale) -> tuple[float, float]:
     return lo, hi
 
 
+def decimal_comma_hint(raw: str) -> str:
+    """The fix for a number written with a decimal comma in a comma-separated file (empty otherwise)."""
+    if _DECIMAL_COMMA.match(raw):
+        return f" (write {raw.replace(',', '.')}: a decimal point, or save the file with ';' separators)"
+    return ""
+
+
 def read_sheet_text(path, field: str) -> str:
     """The text of a spreadsheet export (UTF-8, a byte-order mark accepted), or a one-line ConfigError naming
     ``field`` (a missing file, a file that is not UTF-8 text: "save the sheet as 'CSV UTF-8'")."""
@@ -455,10 +462,8 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
                     x = float(v)
                 except ValueError:
                     v = raw
-                    hint = ""
-                    if _DECIMAL_COMMA.match(v):
-                        hint = f" (write {v.replace(',', '.')}: a decimal point, or save the file with ';' separators)"
-                    elif v.endswith("%"):
+                    hint = decimal_comma_hint(v)
+                    if not hint and v.endswith("%"):
                         hint = f" (write the number without % on the {lo:g}-{hi:g} scale)"
                     if c == "attainment_last_year" and v.endswith("%"):
                         hint = " (write 1.05 or 105% for 105%)"

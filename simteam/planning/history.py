@@ -54,7 +54,7 @@ import pandas as pd
 
 from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
 from ..fmt import fmt_number
-from ..roster import _DECIMAL_COMMA, detect_delimiter, read_sheet_text
+from ..roster import _DECIMAL_COMMA, decimal_comma_hint, detect_delimiter, read_sheet_text
 
 __all__ = ["HISTORY_COLUMNS", "History", "HistoryFit", "fit_history", "history_config", "load_history",
            "read_history_text", "series_rates", "with_history_fit",
@@ -252,10 +252,8 @@ def read_history_text(text: str, source: str = "(text)", roster=None) -> History
                 try:
                     x = float(v) / (100.0 if pct and c == "attainment" else 1.0)
                 except ValueError:
-                    hint = ""
-                    if _DECIMAL_COMMA.match(raw):
-                        hint = f" (write {raw.replace(',', '.')}: a decimal point, or save the file with ';' separators)"
-                    elif raw.endswith("%"):
+                    hint = decimal_comma_hint(raw)
+                    if not hint and raw.endswith("%"):
                         hint = " (a % is read in attainment only; write a count here)"
                     problems.append(f"{where}: expected a number ({meaning}, {_g(lo)} to {_g(hi)}), got {raw!r}{hint}")
                     continue
