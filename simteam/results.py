@@ -224,6 +224,7 @@ class Results:
     panel_arrays: dict[str, np.ndarray] | None = None
     events: list = field(default_factory=list)
     replication: np.ndarray | None = None
+    uncertainty: Any = None  #: the :class:`simteam.uncertainty.Uncertainty` of a run with parameter draws
 
     @property
     def n(self) -> int:
@@ -292,9 +293,11 @@ class Results:
 
     def paired(self, other: "Results", columns=("revenue", "turnover_annual", "morale_final",
                                                  "trust_final")) -> pd.DataFrame:
-        """Paired differences ``other - self`` on matching seeds, with 95% intervals."""
-        a = self.summary.assign(seed=self.seeds).set_index("seed")
-        b = other.summary.assign(seed=other.seeds).set_index("seed")
+        """Paired differences ``other - self`` on matching seeds (and sweep points or parameter draws), with
+        95% intervals (for luck and assumptions separately see :func:`simteam.uncertainty.compare`)."""
+        keys = ["seed"] + [k for k in ("point", "draw") if k in self.summary and k in other.summary]
+        a = self.summary.assign(seed=self.seeds).set_index(keys)
+        b = other.summary.assign(seed=other.seeds).set_index(keys)
         common = a.index.intersection(b.index)
         if common.empty:
             raise ValueError("the two results share no seeds: run both with the same seed and replications")
@@ -303,6 +306,12 @@ class Results:
             d = paired_difference(a.loc[common, c].to_numpy(), b.loc[common, c].to_numpy())
             rows.append({"metric": c, **d})
         return pd.DataFrame(rows)
+
+    def uncertainty_summary(self, columns=("revenue", "turnover_annual", "quota_share", "morale_final"),
+                            confidence: float = 0.95) -> pd.DataFrame:
+        """Luck vs assumptions for a run with ``uncertainty=`` (see :func:`simteam.uncertainty.summary_table`)."""
+        from .uncertainty import summary_table
+        return summary_table(self, columns, confidence)
 
     def plot(self, series=("revenue", "morale", "trust", "headcount"), ax=None):
         """Median and 10-90% band of some weekly series (returns the matplotlib figure)."""

@@ -267,7 +267,7 @@ def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel:
 def run(config: SimConfig | dict | None = None, replications: int | None = None, seed: int | None = None,
         *, weeks: int | None = None, panel: bool = False, policies: list | None = None, roster=None,
         processes: int = 1, chunk_rows: int | None = None, progress: bool | Callable = False,
-        mechanisms: list | None = None) -> Results:
+        mechanisms: list | None = None, uncertainty: Any = None, draws: int | None = None) -> Results:
     """Run ``replications`` replications of one configuration as one batch.
 
     Replication ``r`` uses seed ``seed + r``: a batch equals the single runs with those
@@ -288,6 +288,14 @@ def run(config: SimConfig | dict | None = None, replications: int | None = None,
         mechanisms: Extra mechanisms (objects following :class:`simteam.mechanism.Mechanism`), each
             run at the place its ``after="<built-in name>"`` (or ``before=``) gives, e.g.
             ``after="people"``. Every engine (batch chunk, worker process) works on its own copy.
+        uncertainty: Parameter uncertainty (:mod:`simteam.uncertainty`): a packaged table name such as
+            ``"evidence"``, a YAML path, a dict of ranges or an :class:`~simteam.uncertainty.Uncertainty`.
+            The run becomes ``draws`` parameter draws x ``replications`` luck replications (draw ``k``
+            from the streams of seed ``seed + k``; replication ``r`` of every draw on seed ``seed + r``);
+            the summary gets a ``draw`` column and one column per uncertain parameter, and
+            ``Results.uncertainty_summary()`` / :func:`simteam.uncertainty.compare` split the spread
+            into luck and assumptions.
+        draws: Number of parameter draws (default: the table's ``draws``); only with ``uncertainty``.
 
     Returns:
         :class:`Results` with ``summary``, ``timeseries``, ``reduce()`` and ``paired()``.
@@ -306,10 +314,34 @@ def run(config: SimConfig | dict | None = None, replications: int | None = None,
         d["weeks"] = weeks
     if d:
         cfg = from_dict(d, base=cfg)
+    if uncertainty is not None:
+        return _run_uncertain(cfg, uncertainty, draws, panel=panel, policies=policies, roster=roster,
+                              processes=processes, chunk_rows=chunk_rows, progress=progress, mechanisms=mechanisms)
+    if draws is not None:
+        raise ConfigError("draws: the number of parameter draws needs uncertainty= (e.g. uncertainty='evidence')")
     seeds = cfg.seed + np.arange(cfg.replications, dtype=np.int64)
     return _run_rows(cfg, seeds, None, panel=panel, policies=policies, roster=roster, processes=processes,
                      chunk_rows=chunk_rows, progress=progress, replication=np.arange(cfg.replications),
                      mechanisms=mechanisms)
+
+
+def _run_uncertain(cfg, uncertainty, draws, **kw) -> Results:
+    """K parameter draws x R replications as one batch (a draw is a sweep point; see :mod:`simteam.uncertainty`)."""
+    from .uncertainty import load_uncertainty
+
+    unc = load_uncertainty(uncertainty, cfg, draws)
+    K, R = unc.draws, cfg.replications
+    vals = unc.values(cfg, cfg.seed, K)
+    seeds = np.tile(cfg.seed + np.arange(R, dtype=np.int64), K)
+    overrides = {k: np.repeat(v, R) for k, v in vals.items()}
+    res = _run_rows(cfg, seeds, overrides, replication=np.tile(np.arange(R), K), **kw)
+    draw = np.repeat(np.arange(K), R)
+    res.points = {"draw": draw, **overrides}
+    res.uncertainty = unc
+    res.summary.insert(0, "draw", draw)
+    for i, (k, v) in enumerate(overrides.items()):
+        res.summary.insert(1 + i, k, v)
+    return res
 
 
 def run_points(config: SimConfig | dict | None, points: dict[str, Any], replications: int | None = None,
