@@ -82,13 +82,13 @@ TASKS: dict[str, str] = {
 #: Top-level keys that are not SimConfig fields but mean something to a task (any other key is rejected,
 #: with a "did you mean": ``+replication=2`` must not run the default 200 replications).
 APP_KEYS = ("task", "baseline", "output", "scenario", "sensitivity", "calibration", "validation",
-            "sensitivity_replications")
+            "sensitivity_replications", "uncertainty")
 
 _TIMESERIES = ("parquet", "csv", "both", "none")
 
 #: Files the run task writes into its folder (checked before the run starts).
 RUN_FILES = ("config.yaml", "timeseries.parquet", "timeseries.csv", "describe.csv", "revenue.png",
-             "morale_trust.png", "headcount.png", "run.json", "summary.csv")
+             "morale_trust.png", "headcount.png", "run.json", "summary.csv", "uncertainty.csv")
 
 
 @dataclass
@@ -311,6 +311,20 @@ def _figures(res, out) -> None:
     out.write("png", fig, "headcount.png")
 
 
+def format_uncertainty(split, unc) -> str:
+    """The luck vs assumptions lines of a run with parameter uncertainty (``uncertainty=<table>``)."""
+    r0 = split.iloc[0]
+    lines = [f"how sure: {int(r0.K)} parameter draws ({len(unc.ranges)} uncertain parameters, table "
+             f"{unc.name or 'given'}) x {int(r0.R)} replications; 95% ranges",
+             f"  {'metric':<18} {'mean':>10}  {'luck alone':>23}  {'effect sizes':>23}  {'share from effect sizes':>23}"]
+    for _, r in split.iterrows():
+        lines.append(f"  {r.metric:<18} {_fmt(r.metric, r['mean']):>10}  "
+                     f"{_fmt(r.metric, r.luck_lo) + ' - ' + _fmt(r.metric, r.luck_hi):>23}  "
+                     f"{_fmt(r.metric, r.assumptions_lo) + ' - ' + _fmt(r.metric, r.assumptions_hi):>23}  "
+                     f"{fmt_number(r.share_assumptions, 0, percent=True):>23}")
+    return "\n".join(lines)
+
+
 def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     """The default task: run ``cfg.replications`` replications and write the run folder.
 
@@ -336,9 +350,13 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
     check_outputs(outdir, RUN_FILES)
 
     t0 = time.perf_counter()
-    res = run(cfg, progress=bool(progress))
+    unc = app.get("uncertainty") or None  # uncertainty=evidence: K parameter draws x R replications
+    if isinstance(unc, dict) and "name" not in unc:
+        unc = {**unc, "name": (info.get("choices") or {}).get("uncertainty") or ""}
+    res = run(cfg, progress=bool(progress), uncertainty=unc)
     elapsed = time.perf_counter() - t0
     desc = res.describe()
+    split = res.uncertainty_summary() if unc else None
 
     with Staged(outdir) as out:
         app_clean = {k: v for k, v in app.items() if not k.startswith("_")}
@@ -348,6 +366,8 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
         if ts_fmt in ("csv", "both"):
             out.write("csv", res.timeseries, "timeseries.csv")
         out.write("csv", desc, "describe.csv")
+        if split is not None:
+            out.write("csv", split, "uncertainty.csv")
         if opts.get("figures", True):
             _figures(res, out)
         meta = run_metadata(
@@ -377,6 +397,8 @@ def run_study(cfg: SimConfig, app: dict, outdir: Path) -> None:
                   f"-> {outdir}")
         else:
             print(format_summary(desc, head))
+            if split is not None:
+                print(format_uncertainty(split, res.uncertainty))
             print(f"outputs: {outdir}")
 
 

@@ -104,10 +104,12 @@ def list_assumptions(sc: Scenario, roster=None) -> list[dict]:
         _range(ent, None, "abs", 0.0, 1.0)
         out.append(ent)
     params = dict(sc.assumptions)
+    model = _model_ranges(sc, params)
+    out += model
     acts = [a["action"] for n in sc.names for a in alternative_actions(sc, n)]
     toxic_roster = roster is not None and "toxic" in roster.values and np.nansum(roster.values["toxic"]) > 0
     for path, (label, fmt, rng) in PARAM_DEFAULTS.items():
-        if any(p["param"] == path for p in params.values()):
+        if any(p["param"] == path for p in params.values()) or any(m["target"] == path for m in model):
             continue
         if path == "culture.toxic_morale" and not (toxic_roster or "replace" in acts):
             continue
@@ -129,6 +131,33 @@ def list_assumptions(sc: Scenario, roster=None) -> list[dict]:
                 "value": style, "source": "your scenario" if sc.leadership.get("style") else "model default",
                 "kind": "style", "target": None, "dist": "fixed", "low": None, "high": None, "mode": None,
                 "test": None, "drawn": False})
+    return out
+
+
+def _model_ranges(sc: Scenario, params: dict) -> list[dict]:
+    """The scenario's ``model_uncertainty`` table: one drawn assumption per model parameter the leader did not
+    state under ``assumptions:`` (value: the model default; range from the table, relative ones scaled by it)."""
+    table = getattr(sc, "model_uncertainty", "")
+    if not table:
+        return []
+    from ..uncertainty import load_uncertainty
+
+    cfg = SimConfig()
+    stated = {p["param"] for p in params.values()}
+    out = []
+    for r in load_uncertainty(table, cfg).ranges:
+        if r.param in stated:
+            continue
+        base = float(get_path(cfg, r.param))
+        k = base if r.relative else 1.0
+        sc_ = {f: (None if getattr(r, f) is None else k * getattr(r, f)) for f in ("low", "high", "mode", "mean")}
+        lo, hi = sorted((k * x for x in r.bounds()))
+        out.append({"key": r.param, "label": r.label or f"model effect {r.param}", "fmt": "num", "value": base,
+                    "source": f"{table} table: {r.source}", "kind": "param", "target": r.param, "integer": False,
+                    "dist": r.dist, "low": lo, "high": hi, "mode": sc_["mode"], "drawn": True, "test": None,
+                    "model": True, "mean": sc_["mean"], "sd": None if r.sd is None else abs(k) * r.sd,
+                    "fixed_value": None if r.value is None else k * r.value, "range_low": sc_["low"],
+                    "range_high": sc_["high"]})
     return out
 
 
@@ -155,6 +184,11 @@ def draw_values(assumptions: list[dict], seeds: np.ndarray) -> AssumptionValues:
         if not a.get("drawn"):
             continue
         u = rng.uniform(f"assumption:{a['key']}", 0, ())
+        if a.get("model"):  # a model effect size from the scenario's model_uncertainty table
+            from ..uncertainty import Range
+            out[a["key"]] = Range(a["key"], a["dist"], a["range_low"], a["range_high"], a["mode"], a["mean"],
+                                  a["sd"], a["fixed_value"]).ppf(u)
+            continue
         lo, hi = a["low"], a["high"]
         if a["dist"] == "triangular":
             m = a["mode"]

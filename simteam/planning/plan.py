@@ -500,9 +500,12 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
     metric_word = {"revenue": "expected revenue", "morale_final": "final morale", "trust_final": "final trust",
                    "quits": "expected quits (fewer is better)"}[rb]
     drawn = bool(luck)
+    model = bool(getattr(sc, "model_uncertainty", ""))
+    what = "your assumption ranges and the model's effect sizes" if model else "your assumption ranges"
     out.append(f"Ranked by {metric_word} over {weeks} weeks, across {R} simulated futures per alternative "
                f"(all alternatives on the same futures"
-               + ("; the assumptions given as ranges drawn anew in each future" if drawn else "")
+               + ((f"; {what} ({sc.model_uncertainty} table) drawn anew in each future" if model else
+                   "; the assumptions given as ranges drawn anew in each future") if drawn else "")
                + f"). Best: {L(bname)} — {describe_alternative(sc, bname)}")
     exec_: dict = {"best": L(bname), "best_name": bname, "lines": [], "risks": []}
     if bname != base_name:
@@ -517,7 +520,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         if drawn and (bname, base_name) in luck:
             sl = luck[(bname, base_name)]
             txt += (f" By luck alone (every assumption at its central value) it wins in "
-                    f"{fmt_number(sl, 0, percent=True)} of the futures; with your assumption ranges drawn too, in "
+                    f"{fmt_number(sl, 0, percent=True)} of the futures; with {what} drawn too, in "
                     f"{fmt_number(share, 0, percent=True)}"
                     + (" — the uncertainty in the assumptions, more than luck, decides." if sl - share >= 0.1
                        else "."))
@@ -553,7 +556,8 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
             sl = luck[(bname, sname)]
             txt += (f" By luck alone (assumptions at their central values): {fmt_number(sl, 0, percent=True)} "
                     f"({confidence_word(sl)})"
-                    + ("; the rest of the doubt comes from the assumptions." if sl > share + 0.05 else "."))
+                    + (f"; the rest of the doubt comes from not knowing {what}, not from luck."
+                       if sl > share + 0.05 else "."))
         out.append(txt)
         exec_["lines"].append(txt)
     for r in be or []:

@@ -106,7 +106,7 @@ _INT_FIELDS = {"pilot_weeks", "mandate_week", "count", "week"}
 
 _TOP_KEYS = ("name", "description", "weeks", "replications", "seed", "team", "leadership", "crisis_response",
              "market", "timeline", "events", "status_quo", "alternatives", "baseline", "rank_by", "sensitivity",
-             "assumptions", "money", "paper", "history")
+             "assumptions", "money", "paper", "history", "model_uncertainty")
 _TEAM_KEYS = ("roster", "teams", "survey_scale", "skill_scale", "size", "teams_count", "graph", "edges",
               "columns", "as_of")
 _ASSUMPTION_KEYS = ("param", "value", "low", "high", "mode", "label", "source")
@@ -140,6 +140,7 @@ class Scenario:
     money: dict = field(default_factory=dict)
     paper: str = "A4"
     history: str = ""
+    model_uncertainty: str = ""  #: a range table (simteam/conf/uncertainty/): model effect sizes drawn per future
     source: str = ""
     base_dir: str = ""
     raw: dict = field(default_factory=dict)
@@ -395,12 +396,20 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
         hist = None
     if data.get("name") is not None and not isinstance(data["name"], str):
         pb.add("scenario.name", f"expected text, got {data['name']!r}")
+    mu = data.get("model_uncertainty")
+    if mu not in (None, False, "none"):
+        from ..uncertainty import available
+        if mu not in available():
+            pb.add("scenario.model_uncertainty", f"{mu!r} is not a range table; choose none or one of "
+                                                 f"{', '.join(available())}")
+            mu = None
     pb.raise_if_any(source)
     return Scenario(name=str(data.get("name") or "scenario"), description=str(data.get("description") or ""),
                     weeks=weeks, replications=reps, seed=seed, team=dict(team), leadership=dict(lead),
                     crisis_response=crisis, market=dict(market), timeline=timeline, events=events, status_quo=sq,
                     alternatives=norm_alts, baseline=baseline, rank_by=rank_by, sensitivity=bool(sens),
                     assumptions=assumptions, money=money, paper=paper, history=str(hist or ""), source=source,
+                    model_uncertainty="" if mu in (None, False, "none") else str(mu),
                     base_dir=base_dir or "",
                     raw=data)
 
