@@ -395,8 +395,8 @@ def compare(a, b, columns=("revenue", "turnover_annual", "quota_share", "morale_
             raise ValueError("compare: both runs need parameter draws (simteam.run(..., uncertainty=...))")
     if not (np.array_equal(a.summary["draw"], b.summary["draw"]) and np.array_equal(a.seeds, b.seeds)):
         raise ValueError("compare: the two runs are not paired; run both with the same seed, replications and draws")
-    pa = {k: a.summary[k].to_numpy() for k in a.points if k not in ("point",)}
-    pb = {k: b.summary[k].to_numpy() for k in b.points if k not in ("point",)}
+    pa = {k: a.summary[k].to_numpy() for k in a.points if k not in ("point", "draw")}
+    pb = {k: b.summary[k].to_numpy() for k in b.points if k not in ("point", "draw")}
     shared = [k for k in pa if k in pb and np.array_equal(pa[k], pb[k])]
     rows = []
     for c in columns:
