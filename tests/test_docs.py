@@ -133,6 +133,9 @@ def _streams_drawn(monkeypatch) -> set[str]:
     # the decision report draws uncertain assumptions once per future, outside the engine
     from simteam.planning.assumptions import draw_values
     draw_values([{"key": "gain", "drawn": True, "low": 0.0, "high": 0.1, "dist": "uniform"}], np.arange(4))
+    # parameter uncertainty draws each uncertain parameter once per parameter draw, outside the engine
+    from simteam.uncertainty import load_uncertainty
+    load_uncertainty("evidence").values(cfg, seed=0, draws=2)
     return seen
 
 
