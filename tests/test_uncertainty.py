@@ -191,3 +191,19 @@ def test_planner_draws_the_model_effect_sizes_not_stated_by_the_leader():
         assert np.all((vals[a["key"]] >= a["low"] - 1e-12) & (vals[a["key"]] <= a["high"] + 1e-12))
     with pytest.raises(ConfigError, match="scenario.model_uncertainty: 'evidnce' is not a range table"):
         load_scenario({**d, "model_uncertainty": "evidnce"})
+
+
+def test_sweep_comparison_pairs_on_seed_and_draw():
+    from simteam.cli.compare import compare as sweep_compare
+
+    rows = []
+    for job, style in enumerate(("coaching", "command_and_control")):
+        for draw in range(2):
+            for seed in range(3):
+                rows.append({"job": job, "leadership": style, "seed": seed, "replication": seed, "draw": draw,
+                             "revenue": 100.0 * draw + seed + (5.0 if job else 0.0)})
+    res = pd.DataFrame(rows)
+    res = pd.concat([res[res.job == 0], res[res.job == 1].iloc[::-1]], ignore_index=True)  # rows in another order
+    out = sweep_compare(res, "leadership=coaching", metrics=("revenue",), params=["leadership"])
+    assert out.loc[0, "n"] == 6
+    assert out.loc[0, "diff"] == pytest.approx(5.0) and out.loc[0, "hi"] - out.loc[0, "lo"] == pytest.approx(0.0)

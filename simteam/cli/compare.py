@@ -110,9 +110,10 @@ def compare(results: pd.DataFrame, baseline: str | dict, metrics=DEFAULT_METRICS
         raise ConfigError(f"metrics: unknown column(s) {', '.join(unknown)}; choose from "
                           f"{', '.join(c for c in SUMMARY_COLUMNS if c in results.columns)}")
     jobs = {}
+    key = ["seed", "draw"] if "draw" in results.columns else "seed"  # uncertainty=: pairs on seed and draw
     for job, g in results.groupby("job", sort=True):
         first = g.iloc[0]
-        jobs[int(job)] = ({k: first[k] for k in params}, g.set_index("seed"))
+        jobs[int(job)] = ({k: first[k] for k in params}, g.set_index(key))
     base_jobs = [j for j, (p, _) in jobs.items() if all(_same(p[k], v) for k, v in base.items())]
     if not base_jobs:
         raise ConfigError(f"baseline: no finished job has {_label(base)}")
