@@ -45,6 +45,16 @@ def test_same_seed_same_results_in_any_chunking():
     assert list(a.summary["seed"]) == [11, 12, 13, 14] * 3
 
 
+@pytest.mark.slow  # worker processes start numba again (~15 s)
+def test_same_results_over_two_processes():
+    cfg = small()
+    a = simteam.run(cfg, replications=4, seed=11, uncertainty="evidence", draws=3)
+    b = simteam.run(cfg, replications=4, seed=11, uncertainty="evidence", draws=3, processes=2, chunk_rows=5)
+    pd.testing.assert_frame_equal(a.summary, b.summary, check_exact=True)
+    for k in a.series:
+        np.testing.assert_array_equal(a.series[k], b.series[k])
+
+
 def test_draw_k_depends_only_on_seed_k_and_name():
     cfg = small()
     u = load_uncertainty(TABLE)
