@@ -293,9 +293,25 @@ def load_uncertainty(spec: Any, cfg: SimConfig | None = None, draws: int | None 
     if not isinstance(ranges, dict) or not ranges:
         raise ConfigError(f"uncertainty.ranges: expected a mapping parameter -> range with at least one entry, "
                           f"got {ranges!r}"[:200])
-    rs = tuple(_check_range(str(k), v, cfg) for k, v in ranges.items())
+    rs = tuple(_check_range(k, v, cfg) for k, v in _flatten(ranges).items())
     K = _draws(draws if draws is not None else spec.get("draws", 16))
     return Uncertainty(rs, K, str(spec.get("name") or name))
+
+
+def _flatten(ranges: dict, prefix: str = "") -> dict:
+    """``{people: {quit_morale: {...}}}`` and ``{"people.quit_morale": {...}}`` alike -> dotted path -> spec.
+
+    A mapping is a range when it has a field of a range (``dist``, ``low``, ``high``, ...), else a section;
+    the nested form lets the command line override one number (``uncertainty.ranges.people.quit_morale.low=0.4``).
+    """
+    out = {}
+    for k, v in ranges.items():
+        path = f"{prefix}{k}"
+        if isinstance(v, dict) and v and not any(f in v for f in _FIELDS):
+            out.update(_flatten(v, path + "."))
+        else:
+            out[path] = v
+    return out
 
 
 def _draws(v: Any) -> int:

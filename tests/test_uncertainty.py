@@ -162,6 +162,16 @@ def test_bad_input_is_one_line_naming_the_field(spec, msg):
     assert msg in text and "\n" not in text
 
 
+def test_nested_and_dotted_tables_are_the_same():
+    nested = {"ranges": {"people": {"quit_morale": {"low": 0.5, "high": 1.5, "relative": True}},
+                         "leadership": {"inspiration_morale": {"low": 0.05, "high": 0.2}}}}
+    dotted = {"ranges": {"people.quit_morale": {"low": 0.5, "high": 1.5, "relative": True},
+                         "leadership.inspiration_morale": {"low": 0.05, "high": 0.2}}}
+    assert load_uncertainty(nested).ranges == load_uncertainty(dotted).ranges
+    with pytest.raises(ConfigError, match="^uncertainty.ranges.people.quit_moral: unknown parameter; did you mean"):
+        load_uncertainty({"ranges": {"people": {"quit_moral": {"low": 1, "high": 2}}}})
+
+
 def test_draws_without_uncertainty_is_refused():
     with pytest.raises(ConfigError, match="^draws: the number of parameter draws needs uncertainty="):
         simteam.run(small(), replications=2, draws=4)
@@ -180,6 +190,12 @@ def test_cli_uncertainty_group(tmp_path, capsys):
     assert len(summ) == 6 and "people.quit_morale" in summ
     text = capsys.readouterr().out
     assert "how sure: 2 parameter draws" in text and "table evidence" in text
+    # one number of the packaged table from the command line; a mistake names the field, exit 2
+    with pytest.raises(SystemExit) as ex:
+        main(["uncertainty=evidence", "uncertainty.ranges.people.quit_morale.low=9", "replications=2", "weeks=20",
+              "market=stable", f"hydra.run.dir={tmp_path / 'bad'}"])
+    assert ex.value.code == 2
+    assert "uncertainty.ranges.people.quit_morale.low: 9 is above high 1.5" in capsys.readouterr().err
 
 
 def test_planner_draws_the_model_effect_sizes_not_stated_by_the_leader():
