@@ -233,3 +233,19 @@ def test_sweep_comparison_pairs_on_seed_and_draw():
     out = sweep_compare(res, "leadership=coaching", metrics=("revenue",), params=["leadership"])
     assert out.loc[0, "n"] == 6
     assert out.loc[0, "diff"] == pytest.approx(5.0) and out.loc[0, "hi"] - out.loc[0, "lo"] == pytest.approx(0.0)
+
+
+def test_decision_report_names_the_model_effect_sizes(tmp_path):
+    from simteam.planning import plan
+
+    d = {"name": "t", "weeks": 26, "replications": 6, "seed": 3, "team": {"size": 6},
+         "timeline": [{"id": "crm", "action": "rollout", "week": 2}],
+         "alternatives": {"with_crm": {}}, "sensitivity": False, "model_uncertainty": "evidence"}
+    res = plan(d, tmp_path / "r")
+    text = " ".join(res.summary_text)
+    assert "the model's effect sizes (evidence table) drawn anew in each future" in text
+    assert res.luck  # the luck-only run at the central values separates luck from the ranges
+    listed = {a["key"] for a in res.assumptions if a.get("model")}
+    assert "people.quit_morale" in listed
+    plain = plan({**d, "model_uncertainty": "none"}, tmp_path / "p")
+    assert "effect sizes" not in " ".join(plain.summary_text) and not plain.luck
