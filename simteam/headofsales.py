@@ -60,8 +60,7 @@ class HeadOfSalesConfig:
     pressure_crisis: float = param(0.6, 0.0, 1.0, doc="pressure while a crisis is recognised (the crisis response)",
                                    source="assumption")
     freeze_at: float = param(0.5, 0.0, 1.01, doc="pressure at which the head orders a hiring freeze (lifted below "
-                             "half of it); above 1: never", source="assumption; Alexander Group: hiring freezes "
-                             "were the commonest cost response of sales organisations in the 2008-09 recession")
+                             "half of it); above 1: never", source="assumption")
     exempt_share: float = param(0.0, 0.0, 1.0, doc="share of the teams (the best by pace) allowed to keep hiring "
                                 "during a freeze: the head's allocation of headcount", source="assumption")
     push_at: float = param(0.7, 0.0, 1.01, doc="pressure at which the head raises the quota (taken back below half "
@@ -73,8 +72,9 @@ class HeadOfSalesConfig:
                               "implements a directive (q_t = communication + trust, at most 1)",
                               source="assumption (a directive reaches a well-connected team in 2-3 weeks)")
     stress_amplify: float = param(1.0, 0.0, 10.0, doc="extra share of the pressure a leader passes down per unit "
-                                  "of leader stress above its base", source="assumption (stressed managers pass "
-                                  "pressure down: abusive-supervision 'trickle-down', Mawritz et al. 2012)")
+                                  "of leader stress above its base", source="assumption; direction as in trickle-down "
+                                  "findings (Mawritz et al. 2012: managers' hostile behaviour goes with their "
+                                  "supervisors')")
 
 
 def validate_section(cfg) -> None:

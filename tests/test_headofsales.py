@@ -201,3 +201,38 @@ def test_bad_input_names_the_field(bad, message):
         simteam.config.from_dict(bad)
     assert str(err.value).startswith(message), str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_every_head_of_sales_parameter_sweeps_like_its_single_run():
+    """Each numeric ``head_of_sales.*`` parameter moved alone in one run_points batch equals its single run,
+    with heterogeneous leaders, a leader's exit and a promotion in the run."""
+    from simteam.config import get_path, iter_params
+
+    base = simteam.config.from_dict(
+        {"events": [{"kind": "leader_leaves", "week": 6, "value": 1}, {"kind": "promote", "week": 30, "value": 0}]},
+        base=_cfg(weeks=60, market="recession", team={"n_teams": 3, "team_size": 5},
+                  leaders=dict(MIXED, behaviour_sd=0.1, exit_base=0.02)))
+    params = []
+    for path, f in iter_params():
+        if not path.startswith("head_of_sales."):
+            continue
+        d = get_path(base, path)
+        lo, hi = f.metadata["lo"], f.metadata["hi"]
+        v = next(x for x in (d * 0.5, d * 1.5, (lo + hi) / 2, lo, hi) if x != d and lo <= x <= hi)
+        params.append((path, float(v)))
+    assert len(params) == 11
+    points = {p: [v if j == i else get_path(base, p) for j, (_, v) in enumerate(params)]
+              for i, (p, _) in enumerate(params)}
+    sweep = simteam.run_points(base, points, replications=2, seed=5)
+    ref = simteam.run(base, replications=2, seed=5).summary
+    moved = 0
+    for i, (p, v) in enumerate(params):
+        one = simteam.run(simteam.configure(base, **{p.replace(".", "__"): v}), replications=2, seed=5)
+        rows = sweep.summary[sweep.summary.point == i]
+        for col in ("revenue", "hires", "trust_final", "leader_exits", "hos_pressure", "hos_freeze_share",
+                    "hos_frozen_team_share", "hos_quota_pushes", "hos_passed_pressure"):
+            np.testing.assert_array_equal(rows[col].to_numpy(), one.summary[col].to_numpy(), f"{p}={v}: {col}")
+        for k in ("hos_pressure", "leader_stress_t1", "headcount"):
+            np.testing.assert_array_equal(sweep.series[k][:, 2 * i:2 * i + 2], one.series[k], f"{p}={v}: {k}")
+        moved += not np.array_equal(one.summary.revenue.to_numpy(), ref.revenue.to_numpy())
+    assert moved >= 8, moved  # most parameters matter in a recession
