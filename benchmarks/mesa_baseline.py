@@ -19,7 +19,10 @@ It implements the SAME equations as simteam's engine (``simteam/market.py``, ``s
   coaching on weaknesses, peer learning, strengths coaching), attainment pace;
 * culture: harm from toxic neighbours, SIS spread, reform and removal, cohesion;
 * turnover: quits, vacancies with a hiring lag, hires (toxic with a small probability), tenure and ramp;
-* year-end accounting for ``quota_share`` and ``top20_revenue_share``.
+* year-end accounting for ``quota_share`` and ``top20_revenue_share``;
+* with their switches on, leaders as agents (per-team profiles, time budget, stress, exits, succession by
+  promotion or outside hire) and the head of sales (pressure, hiring freeze and quota push relayed by the
+  leaders), leader by leader (``_leaders_step``, ``_head_step``).
 
 It omits (and refuses configurations that need): change initiatives (Bass adoption, J-curve, mandates,
 resistance), regrouping, timed events, the ``cut_and_push`` and ``pivot`` crisis responses, random shocks,
