@@ -28,6 +28,11 @@ When it is on, the leader of team ``t`` in batch row ``b`` has
   the departure (Ballinger, Schoorman & Lehman 2009) and is then earned through the usual trust
   dynamics.
 
+Weekly series (:func:`leader_series`): leader stress, coaching hours per rep, trust earned, tenure
+and the vacancy flag, as means over the teams and, for 2 to :data:`SERIES_TEAMS` teams, per team
+(``leader_stress_t0`` ...). The head of sales (:mod:`simteam.headofsales`, switch
+``mechanisms.head_of_sales``) runs right after this mechanism and reaches the teams through it.
+
 The mechanisms read the result through :func:`effective`: the ``leadership`` parameters with the
 eight behaviours :data:`BEHAVIOURS` replaced by ``(B, T)`` arrays, one value per team; their kernels
 receive one parameter record per batch row and team (:func:`team_params`) and look up the record
