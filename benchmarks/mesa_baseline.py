@@ -19,7 +19,10 @@ It implements the SAME equations as simteam's engine (``simteam/market.py``, ``s
   coaching on weaknesses, peer learning, strengths coaching), attainment pace;
 * culture: harm from toxic neighbours, SIS spread, reform and removal, cohesion;
 * turnover: quits, vacancies with a hiring lag, hires (toxic with a small probability), tenure and ramp;
-* year-end accounting for ``quota_share`` and ``top20_revenue_share``.
+* year-end accounting for ``quota_share`` and ``top20_revenue_share``;
+* with their switches on, leaders as agents (per-team profiles, time budget, stress, exits, succession by
+  promotion or outside hire) and the head of sales (pressure, hiring freeze and quota push relayed by the
+  leaders), leader by leader (``_leaders_step``, ``_head_step``).
 
 It omits (and refuses configurations that need): change initiatives (Bass adoption, J-curve, mandates,
 resistance), regrouping, timed events, the ``cut_and_push`` and ``pivot`` crisis responses, random shocks,
@@ -58,6 +61,8 @@ import numpy as np
 import pandas as pd
 
 from simteam.config import ConfigError, SimConfig
+from simteam.leaders import BEHAVIOURS, TIME_ACTIVITIES
+from simteam.leadership import STYLES
 from simteam.network import build_structure
 from simteam.people import initial_targets
 from simteam.results import recovery
@@ -164,7 +169,7 @@ class Rep(mesa.Agent):
         m = self.model
         c = m.cfg
         sw = c.mechanisms
-        L, P, S, C = c.leadership, c.people, c.selling, c.culture
+        L, P, S, C = m.behaviours(self.team), c.people, c.selling, c.culture
         acc = L.accountability + m.mods.get("accountability", 0.0)
         # effort
         if sw.effort:
@@ -233,7 +238,7 @@ class Rep(mesa.Agent):
         x = min(o_total, cap)
         f = x / o_total if o_total > 0 else 1.0
         sq = S.value_sd
-        noise = m.noise_sd
+        noise = m.team_noise_sd(self.team)
         if sq and f < 1.0:
             rho = sq / math.sqrt(sq * sq + noise * noise)
             ff = max(f, 1e-9)
@@ -265,7 +270,7 @@ class Rep(mesa.Agent):
         """Practice, feedback, coaching on weaknesses, peer learning and strengths coaching."""
         m = self.model
         c = m.cfg
-        L, P = c.leadership, c.people
+        L, P = m.behaviours(self.team), c.people
         if c.mechanisms.potential_growth:  # potential grows with the learning drive, decays without practice
             pr = min(self.taken / max(c.selling.capacity, 1e-9), 1.0)
             drive = P.potential_growth * (L.learning_support + L.feedback + L.coaching * (1.0 - L.coaching_focus))
@@ -296,7 +301,7 @@ class Rep(mesa.Agent):
         """Toxic behaviour: catch it from neighbours, reform, or be removed by the leader; cohesion."""
         m = self.model
         c = m.cfg
-        sw, C, L = c.mechanisms, c.culture, c.leadership
+        sw, C, L = c.mechanisms, c.culture, m.behaviours(self.team)
         tol = L.toxic_tolerance
         if self.toxic:
             rec_h = (C.recovery_rate if sw.toxic_spread else 0.0) + (L.toxic_reform_rate * (1.0 - tol)
@@ -321,7 +326,7 @@ class Rep(mesa.Agent):
         """The weekly quit hazard; leave (or be removed) now, else one more week of tenure."""
         m = self.model
         c = m.cfg
-        P, L = c.people, c.leadership
+        P, L = c.people, m.behaviours(self.team)
         quit_ = False
         if c.mechanisms.attrition:
             logh = (P.quit_morale * (0.6 - self.morale) + P.quit_trust * (0.5 - self.trust)
@@ -359,10 +364,11 @@ class Leader(mesa.Agent):
         self.team_toxic = any(r.toxic for r in team)
         self.team_weakness = sum(1.0 - r.skill for r in team) / max(len(team), 1)
         beta = c.selling.strength_allocation * c.leadership.coaching_focus
-        noisy = c.mechanisms.allocation_noise and m.noise_sd > 0
+        noise_sd = m.team_noise_sd(self.team)
+        noisy = c.mechanisms.allocation_noise and noise_sd > 0
         weights = []
         for r in team:
-            weights.append([math.exp(beta * (ls + (m.noise_sd * self.random.gauss(0.0, 1.0) if noisy else 0.0)))
+            weights.append([math.exp(beta * (ls + (noise_sd * self.random.gauss(0.0, 1.0) if noisy else 0.0)))
                             for ls in r.log_strength])
         for k in range(len(m.segments)):
             total = sum(w[k] for w in weights)
@@ -397,7 +403,7 @@ class Leader(mesa.Agent):
         slots = round(m.cfg.people.recruiting_capacity)  # searches the leader works at once, oldest first
         for seat in sorted(self.vacancies, key=lambda k: (self.vacancies[k][1], k)):
             vac = self.vacancies[seat]
-            worked = not m.hiring_frozen and slots > 0
+            worked = not (m.hiring_frozen or getattr(self, "frozen", False)) and slots > 0
             slots -= worked
             if vac[1] != m.week:
                 vac[2] = [p * (1.0 - h) for p, h in zip(vac[2], m.hazard)]
@@ -499,11 +505,23 @@ class MesaSalesModel(mesa.Model):
             self.seat_rep[seat] = rep
         reporters = {name: getattr(self, "_report_" + name) for name in TEAM_SERIES}
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        self.head = _leaders_init(self) if c.mechanisms.leaders else None  # leaders as agents (LA), head of sales (HS)
 
     # -- helpers ---------------------------------------------------------------------------------
     @property
     def reps(self) -> list[Rep]:
         return list(self.agents_by_type[Rep]) if Rep in self.agents_by_type else []
+
+    def behaviours(self, team: int):
+        """The leader behaviours a rep of ``team`` reads: its leader's effective ones with leaders as agents."""
+        return self.leaders[team].view if self.cfg.mechanisms.leaders else self.cfg.leadership
+
+    def team_noise_sd(self, team: int) -> float:
+        """The sd of the leader's strength estimates in ``team`` (falls with the leader's data orientation)."""
+        c = self.cfg
+        if not c.mechanisms.leaders or not c.mechanisms.allocation_noise:
+            return self.noise_sd
+        return c.selling.estimate_noise * (1.0 - self.leaders[team].eff["data_orientation"])
 
     def ramp_of(self, tenure: float) -> float:
         rw = self.cfg.people.ramp_weeks
@@ -612,6 +630,8 @@ class MesaSalesModel(mesa.Model):
         self.week_quits = self.week_exits = self.week_hires = 0
         self.market_step(t)
         self.leadership_step(t)
+        if self.cfg.mechanisms.leaders:
+            _leaders_step(self, t)
         self.agents_by_type[Leader].shuffle_do("plan")
         self.agents_by_type[Rep].shuffle_do("step")
         self.agents_by_type[Leader].shuffle_do("staff")
@@ -731,7 +751,217 @@ class MesaSalesModel(mesa.Model):
             "exits_other": c["exits_other"],
             "drawdown": float(dd[0]),
             "recovery_weeks": float(rec[0]),
+            **_leaders_summary(self),
         }
+
+
+# ------------------------------------------------------------------------------------------------
+# Leaders as agents (simteam/leaders.py, submodel LA) and the head of sales (simteam/headofsales.py, HS),
+# leader by leader in plain Python
+# ------------------------------------------------------------------------------------------------
+_HOURS = {"coaching": "coaching_hours", "feedback": "feedback_hours", "recognition": "recognition_hours",
+          "communication": "communication_hours", "data_orientation": "data_hours"}
+
+
+class _View:
+    """The leadership parameters with the leader's effective behaviours in place of the configured ones."""
+
+    def __init__(self, base, eff: dict):
+        self._base, self._eff = base, eff
+
+    def __getattr__(self, name):
+        eff = self.__dict__["_eff"]
+        return eff[name] if name in eff else getattr(self.__dict__["_base"], name)
+
+
+class _Head:
+    """The head of sales' state (pressure, freeze, quota push)."""
+
+    def __init__(self):
+        self.pressure, self.freeze, self.push = 0.0, False, False
+
+
+def _leaders_init(m: MesaSalesModel) -> _Head | None:
+    c = m.cfg
+    P, L = c.leaders, c.leadership
+    for ld in m.leaders.values():
+        style = STYLES[P.styles[ld.team % len(P.styles)]] if P.styles else None
+        ld.base = {b: (style[b] if style else getattr(L, b)) for b in BEHAVIOURS}
+        if P.behaviour_sd:
+            ld.base = {b: _clip01(v + P.behaviour_sd * m.random.gauss(0.0, 1.0)) for b, v in ld.base.items()}
+        ld.profile = dict(ld.base)
+        ld.stress = P.stress_base
+        ld.tenure = math.floor(-P.tenure_mean_weeks * math.log(1.0 - m.random.random()))
+        ld.coaching_skill = _clip01(P.skill_mean + P.skill_sd * m.random.gauss(0.0, 1.0))
+        ld.vacant, ld.countdown, ld.promote_next = False, -1, False
+        ld.departed_trust = 0.0
+        ld.relay_freeze = ld.relay_pressure = 0.0
+        ld.frozen = False
+        ld.eff = dict(ld.profile)
+        ld.view = _View(L, ld.eff)
+        ld.exits = ld.promotions = ld.hires = 0
+        _team_state(ld)
+        _budget(m, ld)
+    return _Head() if c.mechanisms.head_of_sales else None
+
+
+def _team_state(ld: Leader) -> None:
+    team = ld.members()
+    ld.n = len(team)
+    ld.trust = sum(r.trust for r in team) / ld.n if team else 0.0
+    ld.pace = sum(min(r.pace, 2.0) for r in team) / ld.n if team else 1.0
+
+
+def _budget(m: MesaSalesModel, ld: Leader) -> None:
+    """Hours demanded and given per activity; the leader's effective behaviours of the week."""
+    P = m.cfg.leaders
+    flexible = P.hours_week * (1.0 - P.admin_share - P.selling_share)
+    crisis_h = min(P.crisis_hours * m.crisis_active, max(flexible, 0.0))
+    avail = max(flexible - crisis_h, 0.0) * (P.interim_hours if ld.vacant else 1.0)
+    need_level = {b: -math.log1p(-min(ld.profile[b], P.max_intensity)) for b, _ in TIME_ACTIVITIES}
+    need = {b: need_level[b] * getattr(P, _HOURS[b]) * (ld.n if per_rep else 1.0) for b, per_rep in TIME_ACTIVITIES}
+    demand = sum(need.values())
+    share = avail / demand if demand > avail else 1.0
+    ld.overload = min(demand / avail if avail > 0 else (10.0 if demand > 0 else 0.0), 10.0)
+    ld.coaching_per_rep = need["coaching"] * share / max(ld.n, 1)
+    eff = dict(ld.profile)
+    for b, _ in TIME_ACTIVITIES:
+        eff[b] = -math.expm1(-need_level[b] * share)  # 1 - (1 - b)^share: diminishing returns of hours
+    for b in ("coaching", "feedback"):
+        eff[b] = _clip01(eff[b] * (0.5 + ld.coaching_skill))
+    strain = P.stress_behaviour * max(ld.stress - P.stress_base, 0.0)
+    for b in ("inspiration", "fairness"):
+        eff[b] *= 1.0 - min(strain, 1.0)
+    if ld.vacant:  # an interim: halfway to neutral
+        for b in ("inspiration", "accountability", "fairness"):
+            eff[b] = 0.5 + P.interim_presence * (eff[b] - 0.5)
+    ld.eff.clear()
+    ld.eff.update(eff)
+
+
+def _reset_trust(m: MesaSalesModel, ld: Leader, old: float, extra: float) -> None:
+    P = m.cfg.leaders
+    start = _clip01(P.successor_trust - P.departure_affect * (old - 0.5) + extra)
+    for r in ld.members():
+        r.trust = start
+
+
+def _leave(m: MesaSalesModel, ld: Leader) -> None:
+    if ld.vacant:
+        return
+    P = m.cfg.leaders
+    ld.promote_next = m.random.random() < P.promote_share
+    ld.vacant = True
+    ld.countdown = round(P.promote_weeks if ld.promote_next else P.hire_weeks)
+    ld.departed_trust = ld.trust
+    _reset_trust(m, ld, ld.departed_trust, 0.0)  # the interim is a new leader too
+    ld.exits += 1
+
+
+def _arrive(m: MesaSalesModel, ld: Leader, skill: float, extra_trust: float) -> None:
+    P = m.cfg.leaders
+    old = ld.departed_trust if ld.vacant else ld.trust
+    ld.vacant, ld.countdown, ld.tenure, ld.stress = False, -1, 0.0, P.stress_base
+    ld.coaching_skill = skill
+    ld.profile = dict(ld.base)
+    _reset_trust(m, ld, old, extra_trust)
+    _team_state(ld)
+
+
+def _promote(m: MesaSalesModel, ld: Leader) -> None:
+    """The team's top rep by pace (first in seat order) becomes its leader; the seat is left (an exit)."""
+    P = m.cfg.leaders
+    team = ld.members()
+    if not team:
+        _hire_leader(m, ld)
+        return
+    top = max(team, key=lambda r: (r.pace, -r.seat))
+    rel = max(top.pace, 1e-3) / max(ld.pace, 1e-3)
+    skill = _clip01(P.skill_mean - P.peter_slope * math.log2(max(rel, 0.25)) + P.skill_sd * m.random.gauss(0.0, 1.0))
+    ld.vacate(top, False)
+    _leave(m, ld)
+    _arrive(m, ld, skill, P.insider_trust)
+    ld.promotions += 1
+
+
+def _hire_leader(m: MesaSalesModel, ld: Leader) -> None:
+    P = m.cfg.leaders
+    skill = _clip01(P.skill_mean + P.skill_sd * m.random.gauss(0.0, 1.0))
+    _leave(m, ld)
+    _arrive(m, ld, skill, 0.0)
+    ld.hires += 1
+
+
+def _leaders_step(m: MesaSalesModel, t: int) -> None:
+    """Every leader's week (as simteam.leaders.Leaders.step), then the head of sales' (as HeadOfSales.step)."""
+    P = m.cfg.leaders
+    leaders = [m.leaders[k] for k in sorted(m.leaders)]
+    for ld in leaders:
+        _team_state(ld)
+    for ld in leaders:  # succession: the successor arrives when the countdown has run out
+        if ld.vacant:
+            if ld.countdown <= 0:
+                (_promote if ld.promote_next else _hire_leader)(m, ld)
+            else:
+                ld.countdown -= 1
+    for ld in leaders:  # leaders' own exits
+        h = P.exit_base * math.exp(P.exit_stress * (ld.stress - P.stress_base)
+                                   + P.exit_results * max(1.0 - ld.pace, 0.0))
+        if not ld.vacant and m.random.random() < -math.expm1(-h):
+            _leave(m, ld)
+    for ld in leaders:
+        _team_state(ld)
+        _budget(m, ld)
+        target = (P.stress_base + P.stress_overload * max(ld.overload - 1.0, 0.0)
+                  + P.stress_results * max(1.0 - ld.pace, 0.0)
+                  + P.stress_pressure * (max(m.quota_factor - 1.0, 0.0) + m.crisis_active))
+        ld.stress = P.stress_base if ld.vacant else ld.stress + P.stress_rate * (_clip01(target) - ld.stress)
+        ld.tenure += not ld.vacant
+    T = len(leaders)
+    sums = m.__dict__.setdefault("leader_sums", dict.fromkeys(("stress", "coaching_per_rep", "vacant", "weeks"), 0.0))
+    sums["stress"] += sum(ld.stress for ld in leaders) / T
+    sums["coaching_per_rep"] += sum(ld.coaching_per_rep for ld in leaders) / T
+    sums["vacant"] += sum(ld.vacant for ld in leaders) / T
+    sums["weeks"] += 1
+    if m.head is not None:
+        _head_step(m, leaders)
+
+
+def _head_step(m: MesaSalesModel, leaders: list[Leader]) -> None:
+    H, hd = m.cfg.head_of_sales, m.head
+    n = sum(ld.n for ld in leaders)
+    pace = sum(ld.pace * ld.n for ld in leaders) / n if n > 0 else 1.0
+    target = _clip01(H.pressure_results * max(H.plan_pace - pace, 0.0) + H.pressure_crisis * m.crisis_active)
+    hd.pressure += H.pressure_rate * (target - hd.pressure)
+    hd.freeze = hd.pressure >= (0.5 * H.freeze_at if hd.freeze else H.freeze_at)
+    if not hd.push and hd.pressure >= H.push_at:
+        hd.push = True
+        m.quota_factor *= 1.0 + H.quota_push
+    elif hd.push and hd.pressure < 0.5 * H.push_at:
+        hd.push = False
+        m.quota_factor /= 1.0 + H.quota_push
+    exempt = set(sorted(range(len(leaders)), key=lambda k: -leaders[k].pace)[:math.floor(H.exempt_share * len(leaders))])
+    for k, ld in enumerate(leaders):  # each leader relays the directives: delay and fidelity
+        q = min(ld.eff["communication"] + ld.trust, 1.0)
+        rate = min(H.relay_rate * q, 1.0)
+        ld.relay_freeze += rate * (q * hd.freeze - ld.relay_freeze)
+        ld.relay_pressure += rate * (q * hd.pressure - ld.relay_pressure)
+        ld.frozen = ld.relay_freeze > 0.5 and k not in exempt
+        passed = (H.push_accountability * ld.relay_pressure
+                  * (1.0 + H.stress_amplify * max(ld.stress - m.cfg.leaders.stress_base, 0.0)))
+        ld.eff["accountability"] = _clip01(ld.eff["accountability"] + passed)
+
+
+def _leaders_summary(m: MesaSalesModel) -> dict[str, float]:
+    """The leader columns of simteam's summary (leaders as agents), else none."""
+    if not m.cfg.mechanisms.leaders:
+        return {}
+    s = m.__dict__.get("leader_sums") or dict.fromkeys(("stress", "coaching_per_rep", "vacant", "weeks"), 0.0)
+    w = max(s["weeks"], 1)
+    lds = m.leaders.values()
+    return {"leader_exits": float(sum(ld.exits for ld in lds)), "leader_promotions": float(sum(ld.promotions for ld in lds)),
+            "leader_hires": float(sum(ld.hires for ld in lds)), "leader_vacant_share": s["vacant"] / w,
+            "leader_stress": s["stress"] / w, "coaching_hours_per_rep": s["coaching_per_rep"] / w}
 
 
 def _run_seeds(cfg: SimConfig, seeds: list[int]) -> list[dict]:

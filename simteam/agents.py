@@ -19,7 +19,7 @@ from mesa.discrete_space import CellAgent
 
 from .state import REP_FIELDS
 
-__all__ = ["Rep", "Leader"]
+__all__ = ["Rep", "Leader", "HeadOfSales"]
 
 
 class _Column:
@@ -153,3 +153,43 @@ class Leader(CellAgent):
 
     def __repr__(self) -> str:
         return f"Leader(team={self.team})"
+
+
+class HeadOfSales(Leader):
+    """The head of sales (the ``HoS`` node above the team leaders, ``team = -1``).
+
+    With the head of sales as an agent (``mechanisms.head_of_sales``) its state is a view of
+    :class:`simteam.headofsales.HeadOfSales` (batch row 0): ``pressure``, ``freeze`` (a hiring
+    freeze is ordered), ``push`` (a quota push is in force), and per team the leaders' ``relay``
+    of the directives and whether each team has ``frozen`` its hiring; all None without it.
+    """
+
+    def __init__(self, model):
+        super().__init__(model, -1)
+
+    def _hos(self):
+        return getattr(self.model.engine, "head_of_sales", None)
+
+    def _row(self, name: str):
+        h = self._hos()
+        return None if h is None else getattr(h, name)[0, 0].item()
+
+    pressure = property(lambda self: self._row("pressure"), doc="pressure from results against plan and crises")
+    freeze = property(lambda self: self._row("freeze"), doc="a hiring freeze is ordered")
+    push = property(lambda self: self._row("push"), doc="a quota push is in force")
+
+    @property
+    def frozen(self) -> dict[int, bool] | None:
+        """Per team: its leader has implemented the freeze (the team does not hire)."""
+        h = self._hos()
+        return None if h is None else {t: bool(v) for t, v in enumerate(h.frozen[0])}
+
+    @property
+    def relay(self) -> dict[int, dict[str, float]] | None:
+        """Per team: how far its leader has implemented the freeze and the pressure (0-1)."""
+        h = self._hos()
+        return None if h is None else {t: {"freeze": float(h.relay_freeze[0, t]),
+                                           "pressure": float(h.relay_pressure[0, t])} for t in range(h.T)}
+
+    def __repr__(self) -> str:
+        return f"HeadOfSales(pressure={self.pressure})"

@@ -38,6 +38,7 @@ from .change import ChangeConfig, Initiative
 from .culture import CultureConfig
 from .leadership import CrisisConfig, LeadershipConfig
 from .leaders import LeadersConfig, validate_section as _validate_leaders
+from .headofsales import HeadOfSalesConfig, validate_section as _validate_head_of_sales
 from .market import MarketConfig, Segment, Shock, default_segments  # noqa: F401  (re-exported)
 from .params import ConfigError, param, sub
 from .people import PeopleConfig
@@ -56,6 +57,7 @@ __all__ = [
     "LeadershipConfig",
     "CrisisConfig",
     "LeadersConfig",
+    "HeadOfSalesConfig",
     "Initiative",
     "ChangeConfig",
     "CultureConfig",
@@ -114,6 +116,8 @@ class Switches:
                                 "(quality rises with data orientation); off: the true level at once")
     cohesion: bool = param(True, doc="tie strength from celebrations; reset by regrouping")
     leaders: bool = param(False, doc="leaders as agents: per-team styles, time budget, stress, succession (leaders:)")
+    head_of_sales: bool = param(False, doc="a head of sales as an agent: pressure, hiring freeze, quota push, relayed "
+                                "to the teams by their leaders (head_of_sales:; needs leaders)")
     regroup_pairing: bool = param(True, doc="a regroup pairs each junior with the team's most skilled senior "
                                   "(mentoring lifts the junior's skill)")
 
@@ -188,6 +192,7 @@ class SimConfig:
     leadership: LeadershipConfig = sub(LeadershipConfig)
     crisis: CrisisConfig = sub(CrisisConfig)
     leaders: LeadersConfig = sub(LeadersConfig)
+    head_of_sales: HeadOfSalesConfig = sub(HeadOfSalesConfig)
     change: ChangeConfig = sub(ChangeConfig)
     culture: CultureConfig = sub(CultureConfig)
     mechanisms: Switches = sub(Switches)
@@ -317,6 +322,7 @@ def validate(cfg: SimConfig) -> SimConfig:
         if ev.kind == "rollout" and ev.name not in inames:
             raise ConfigError(f"events[{i}].name: {ev.name!r} names no initiative; allowed: {inames}")
     _validate_leaders(cfg)
+    _validate_head_of_sales(cfg)
     t = cfg.team
     if t.graph == "small_world" and t.k_neighbors % 2:
         raise ConfigError(f"team.k_neighbors: {t.k_neighbors} must be even for the small_world graph")

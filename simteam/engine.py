@@ -21,6 +21,7 @@ from . import change, culture, leadership, market, people, selling, turnover
 from .config import ConfigError, SimConfig, get_path, validate
 from .effort import Effort
 from .events import build_policies
+from .headofsales import HeadOfSales
 from .leaders import Leaders
 from .mechanism import HireSpec, Mechanism, OrgState
 from .numerics import jit
@@ -28,8 +29,8 @@ from .network import TeamStructure, build_structure, read_edgelist, regroup
 from .state import RepState
 from .streams import Streams
 
-__all__ = ["Engine", "Mechanism", "OrgState", "SERIES", "BUILTIN", "default_mechanisms", "batch_params",
-           "record_week", "RECORD_SERIES", "series_names"]
+__all__ = ["Engine", "Mechanism", "OrgState", "SERIES", "BUILTIN", "default_mechanisms", "optional_mechanisms",
+           "batch_params", "record_week", "RECORD_SERIES", "series_names"]
 
 #: Weekly team series recorded per batch row (name -> meaning).
 SERIES = {
@@ -147,9 +148,32 @@ def record_week(active, revenue_week, wins_week, pipeline, morale, trust, skill,
 BUILTIN = ("market", "leadership", "effort", "selling", "people", "culture", "change", "turnover")
 
 
-def series_names(mechanisms) -> dict[str, str]:
-    """The weekly series of a run: :data:`SERIES` and those the (extra) mechanisms declare."""
+def optional_mechanisms(cfg: SimConfig, n_teams: int) -> list[Mechanism]:
+    """The built-in mechanisms behind a switch that is off by default (leaders as agents, head of sales)."""
+    out: list[Mechanism] = []
+    if cfg.mechanisms.leaders:
+        out.append(Leaders(n_teams))
+    if cfg.mechanisms.head_of_sales:
+        out.append(HeadOfSales())
+    return out
+
+
+def _n_teams(cfg: SimConfig, roster) -> int:
+    if roster is None and cfg.team.roster:
+        from .roster import load_roster
+        roster = load_roster(cfg.team.roster)
+    if roster is not None:
+        ti = np.asarray(roster.team_index)
+        return int(ti.max()) + 1 if ti.size else 1
+    return cfg.team.n_teams
+
+
+def series_names(mechanisms, cfg: SimConfig | None = None, roster: Any = None) -> dict[str, str]:
+    """The weekly series of a run: :data:`SERIES`, those of the switched-on optional built-in mechanisms
+    (when ``cfg`` is given) and those the (extra) mechanisms declare."""
     out = dict(SERIES)
+    if cfg is not None and (cfg.mechanisms.leaders or cfg.mechanisms.head_of_sales):
+        mechanisms = optional_mechanisms(cfg, _n_teams(cfg, roster)) + list(mechanisms or ())
     for m in mechanisms or ():
         for k, doc in getattr(m, "series", {}).items():
             if k in out:
@@ -272,8 +296,8 @@ class Engine:
                                                   "quits", "exits_other", "hires", "wins")}
         # extra mechanisms: a copy per engine, so per-run state never leaks between engines
         base = default_mechanisms()
-        if cfg.mechanisms.leaders:  # leaders as agents (submodel LA), right after the leadership phase
-            base.insert(2, Leaders())
+        # leaders as agents (submodel LA) and the head of sales (HS), right after the leadership phase
+        base[2:2] = optional_mechanisms(cfg, self.structure.n_teams)
         self.mechanisms = _place(base, [copy.deepcopy(m) for m in (mechanisms or [])])
         self.series = {k: np.full((self.weeks, B), np.nan) for k in series_names(self.mechanisms)}
         # the init phase: each mechanism sets up its own state, then what depends on the others'
@@ -405,7 +429,7 @@ class Engine:
 
         1. events      timed interventions and policies at phase ``start``
         2. market      demand per segment: trend, season, noise, shocks, competitor
-        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; leaders (LA, if on)
+        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; LA, HS (if on)
         4. effort      engagement from morale, trust, stress, goals and accountability
         5. selling     allocation of opportunities, pipeline, wins and revenue
         6. people      recognition, stress, morale (drivers then contagion), trust, skill

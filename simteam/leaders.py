@@ -28,6 +28,11 @@ When it is on, the leader of team ``t`` in batch row ``b`` has
   the departure (Ballinger, Schoorman & Lehman 2009) and is then earned through the usual trust
   dynamics.
 
+Weekly series (:func:`leader_series`): leader stress, coaching hours per rep, trust earned, tenure
+and the vacancy flag, as means over the teams and, for 2 to :data:`SERIES_TEAMS` teams, per team
+(``leader_stress_t0`` ...). The head of sales (:mod:`simteam.headofsales`, switch
+``mechanisms.head_of_sales``) runs right after this mechanism and reaches the teams through it.
+
 The mechanisms read the result through :func:`effective`: the ``leadership`` parameters with the
 eight behaviours :data:`BEHAVIOURS` replaced by ``(B, T)`` arrays, one value per team; their kernels
 receive one parameter record per batch row and team (:func:`team_params`) and look up the record
@@ -44,7 +49,8 @@ from .leadership import STYLES
 from .mechanism import Mechanism
 from .params import param
 
-__all__ = ["LeadersConfig", "Leaders", "BEHAVIOURS", "TIME_ACTIVITIES", "effective", "team_params", "team_array",
+__all__ = ["LeadersConfig", "Leaders", "BEHAVIOURS", "TIME_ACTIVITIES", "SERIES_TEAMS", "leader_series", "effective",
+           "team_params", "team_array",
            "validate_section", "leader_leaves", "promote", "hire_leader"]
 
 #: The behaviours that differ by team when leaders are agents (what the mechanisms read per team).
@@ -242,6 +248,9 @@ class Leaders(Mechanism):
     name = "leaders"
     after = "leadership"
 
+    def __init__(self, n_teams: int = 1):
+        self.series = leader_series(n_teams)
+
     # -- lifecycle --------------------------------------------------------------------------------
     def init(self, e) -> None:
         e.leaders = self
@@ -303,6 +312,21 @@ class Leaders(Mechanism):
         self.sums["coaching_per_rep"] += self.coaching_per_rep.mean(axis=1)
         self.sums["overload"] += self.overload.mean(axis=1)
         self.weeks_done += 1
+        self._record(e, t)
+
+    def _record(self, e, t: int) -> None:
+        """The weekly leader series (:func:`leader_series`): organisation means and, for small organisations,
+        one series per team."""
+        ser = e.series
+        values = {"leader_stress": self.stress, "leader_coaching_per_rep": self.coaching_per_rep,
+                  "leader_trust": self.trust, "leader_tenure": self.tenure, "leader_vacant": self.vacant}
+        per_team = self.T > 1 and self.T <= SERIES_TEAMS
+        for k, v in values.items():
+            v = v.astype(np.float64)
+            ser[k][t] = v.mean(axis=1)
+            if per_team:
+                for j in range(self.T):  # per team (at most SERIES_TEAMS), never per agent
+                    ser[f"{k}_t{j}"][t] = v[:, j]
 
     def summary(self, e) -> dict[str, np.ndarray]:
         w = max(self.weeks_done, 1)
@@ -381,6 +405,10 @@ class Leaders(Mechanism):
         wk = e.week - e.initiative_start_week  # (K,)
         on = started & (wk >= 0) & (wk < _col(e.p.leaders.rollout_weeks, e.B))  # (B, K): per row in a sweep
         return on.any(axis=1, keepdims=True).astype(float)
+
+    def refresh_view(self, e) -> None:
+        """Publish ``eff`` to the other mechanisms again after changing it (the head of sales passes pressure down)."""
+        self._set_view(e)
 
     def _set_view(self, e) -> None:
         self.view = _Effective(e.p.leadership, {b: self.eff[:, :, k] for k, b in enumerate(BEHAVIOURS)})
@@ -515,6 +543,26 @@ class Leaders(Mechanism):
         self.counts["leader_hires"] += mask.sum(axis=1)
         if e.B == 1:
             e.log("hire_leader", ",".join(str(i) for i in np.flatnonzero(mask[0])))
+
+
+#: Organisations of at most this many teams also get one weekly leader series per team (``<name>_t<team>``).
+SERIES_TEAMS = 12
+_LEADER_SERIES = {"leader_stress": "leader stress (0-1)",
+                  "leader_coaching_per_rep": "leader coaching hours per rep in the week",
+                  "leader_trust": "trust earned: the team's mean trust in its leader",
+                  "leader_tenure": "weeks the leader has been in the post",
+                  "leader_vacant": "the post is vacant (an interim covers): 1, else 0"}
+
+
+def leader_series(n_teams: int) -> dict[str, str]:
+    """The weekly series of leaders as agents: the mean over the teams of each of :data:`_LEADER_SERIES`
+    and, for 2 to :data:`SERIES_TEAMS` teams, the value of each team (``leader_stress_t0`` ...)."""
+    out = {k: f"{doc}, mean over the teams" for k, doc in _LEADER_SERIES.items()}
+    if 1 < n_teams <= SERIES_TEAMS:
+        for k, doc in _LEADER_SERIES.items():
+            for j in range(n_teams):
+                out[f"{k}_t{j}"] = f"{doc}, team {j}"
+    return out
 
 
 _HOURS = {"coaching": "coaching_hours", "feedback": "feedback_hours", "recognition": "recognition_hours",

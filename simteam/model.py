@@ -24,9 +24,9 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
-from .agents import Leader, Rep
+from .agents import HeadOfSales, Leader, Rep
 from .config import ConfigError, SimConfig
-from .engine import SERIES, Engine
+from .engine import Engine
 from .events import check_event, fire
 from .sim import configure
 
@@ -107,7 +107,7 @@ class SalesTeamModel(mesa.Model):
         self.marks: list[tuple[int, str]] = []
         self._build_space()
         self.datacollector = mesa.DataCollector(
-            model_reporters={k: _series_reporter(k) for k in SERIES},
+            model_reporters={k: _series_reporter(k) for k in self.engine.series},
             agenttype_reporters={Rep: {"seat": "seat", "morale": "morale", "trust": "trust", "skill": "skill",
                                        "toxic": "toxic", "revenue": "revenue_week"}},
         )
@@ -130,9 +130,11 @@ class SalesTeamModel(mesa.Model):
             self.leaders[t] = ld
             ld.cell = self.network[f"L{t}"]
         if "HoS" in self.graph:
-            hos = self.leaders.get(-1) or Leader(self, -1)
+            hos = self.leaders.get(-1) or HeadOfSales(self)
             self.leaders[-1] = hos
             hos.cell = self.network["HoS"]
+        elif getattr(e, "head_of_sales", None) is not None:  # one team: the head of sales is off the graph
+            self.leaders[-1] = self.leaders.get(-1) or HeadOfSales(self)
 
     def _sync_agents(self) -> None:
         e = self.engine

@@ -447,13 +447,13 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     if processes > 1:
         chunk_rows = min(chunk_rows, -(-B // processes))
     check_memory(cfg, B, chunk_rows, min(processes, -(-B // chunk_rows)), panel,
-                 len(list(series_names(mechanisms))))
+                 len(list(series_names(mechanisms, cfg, roster))))
     bounds = [(i, min(i + chunk_rows, B)) for i in range(0, B, chunk_rows)]
     bar = _progress_bar(progress, total=cfg.weeks * len(bounds))
     parts = []
     try:
         if processes > 1 and len(bounds) > 1:
-            shared = _SharedSeries(cfg.weeks, B, list(series_names(mechanisms)))
+            shared = _SharedSeries(cfg.weeks, B, list(series_names(mechanisms, cfg, roster)))
             with shared, ProcessPoolExecutor(max_workers=processes, mp_context=_mp_context()) as ex:
                 futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
                                   series_to=(shared.path, B, a), mechanisms=mechanisms)

@@ -115,3 +115,18 @@ def test_unsupported_features_are_refused(dotted, field):
     cfg = simteam.configure(weeks=20, **dotted)
     with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
         MesaSalesModel(cfg, seed=0)
+
+
+LEADER_METRICS = ("leader_stress", "coaching_hours_per_rep", "leader_exits", "leader_vacant_share")
+
+
+def test_leaders_as_agents_with_mixed_styles_and_a_head_of_sales_agrees():
+    """Leaders as agents with mixed styles (time budget, stress, exits, succession) and the head of sales
+    (pressure, freeze relayed by the leaders, quota push) in a recession: 3 teams of 8, one year."""
+    cfg = simteam.configure(market="recession", weeks=52, team__n_teams=3, team__team_size=8,
+                            mechanisms__leaders=True, mechanisms__head_of_sales=True,
+                            leaders__styles=["coaching", "command_and_control", "command_and_control"],
+                            leaders__exit_base=0.01, leaders__behaviour_sd=0.05)
+    base = _baseline(cfg)
+    assert base.leader_exits.mean() > 0.3 and base.leader_promotions.sum() > 0  # succession is exercised
+    _assert_agree(base, cfg, metrics=METRICS + LEADER_METRICS)

@@ -60,7 +60,8 @@ def test_concept_table_names_every_switch_and_behaviour(doc):
 def test_concept_table_cites_tests_that_exist(doc):
     table = _block(doc, "concepts")
     defined = {}
-    for name in ("test_mechanisms.py", "test_engine.py", "test_leaders.py", "test_model_v2.py"):
+    for name in ("test_mechanisms.py", "test_engine.py", "test_leaders.py", "test_headofsales.py",
+                 "test_model_v2.py"):
         src = (ROOT / "tests" / name).read_text(encoding="utf-8")
         defined[name] = set(re.findall(r"^def (test_\w+)", src, re.MULTILINE))
     cited = re.findall(r"`(?:(test_\w+\.py)::)?(test_\w+)`", table)
@@ -121,7 +122,7 @@ def _streams_drawn(monkeypatch) -> set[str]:
                people={"quit_base": 0.05},
                market={"random_shock_rate": 10.0},
                change={"initiatives": [{"name": "crm", "start_week": 2}]},
-               mechanisms={"leaders": True},
+               mechanisms={"leaders": True, "head_of_sales": True},
                leaders={"behaviour_sd": 0.1},
                events=[{"kind": "crisis", "week": 3, "probability": 0.5},
                        {"kind": "leader_leaves", "week": 4, "value": 0},
