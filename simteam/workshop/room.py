@@ -402,7 +402,9 @@ class Game:
                                 + (f" + actions {extra:g} h" if extra else "")
                                 + f"); the budget is {avail:g} h/week ({' - '.join(parts)}); "
                                   f"take {total - avail:g} h off")
-            return plan
+            return dataclasses.replace(plan, hours=plan.full_hours(), actions=tuple(plan.actions),
+                                       accountability=float(plan.accountability),
+                                       coaching_focus=float(plan.coaching_focus))
 
     def submit(self, name: str, plan: Plan, ready: bool = True) -> None:
         """Set the table's plan for the coming quarter (checked) and whether it is ready."""
