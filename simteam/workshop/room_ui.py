@@ -99,6 +99,7 @@ def use_version(g: Game) -> int:
 # Charts (one PNG per state of the game, shared by every browser)
 # ------------------------------------------------------------------------------------------------
 _PNG: dict = {}
+_LAST: dict = {}
 PALETTE = ("#1f5fa8", "#d9741c", "#2a9d4b", "#b83280", "#7b5ea7", "#8c6d31", "#17a2b8", "#e63946", "#555555",
            "#c9a227", "#4361ee", "#2b9348")
 
@@ -106,7 +107,10 @@ PALETTE = ("#1f5fa8", "#d9741c", "#2a9d4b", "#b83280", "#7b5ea7", "#8c6d31", "#1
 def chart_png(g: Game, team: str = "", width: float = 9.0, height: float = 3.4) -> bytes:
     """Cumulative revenue and morale of every team (``team`` drawn thick; the others thin)."""
     with g.lock:
-        key = (tuple((n, t.engine.week) for n, t in g.tables.items()), tuple(g.injections), team, width, height)
+        shape = (team, width, height)
+        if g.phase == "running" and shape in _LAST:  # redrawn when the quarter is done, not every week
+            return _LAST[shape]
+        key = (tuple((n, t.engine.week) for n, t in g.tables.items()), tuple(g.injections), *shape)
         if key in _PNG:
             return _PNG[key]
         data = {n: (np.cumsum(g.series(n, "revenue")), g.series(n, "morale")) for n in g.tables}
@@ -143,7 +147,7 @@ def chart_png(g: Game, team: str = "", width: float = 9.0, height: float = 3.4) 
     with g.lock:
         if len(_PNG) > 64:
             _PNG.clear()
-        _PNG[key] = png
+        _PNG[key] = _LAST[shape] = png
     return png
 
 
@@ -221,8 +225,8 @@ def JoinForm(g: Game, me):
         me.set(g.clean_name(name.value))
 
     with solara.Card("Join the game", classes=["join-card"]):
-        solara.Markdown("Type your table's **team name** and press Join. To come back from another browser, "
-                        "type the same name and the code your table was shown.")
+        solara.Text("Type your table's team name and press Join. To come back from another browser, type the "
+                    "same name and the code your table was shown.", classes=["join-help"])
         solara.InputText("Team name", value=name, continuous_update=True, classes=["input-team"])
         solara.InputText("Rejoin code (only to come back)", value=code, continuous_update=True,
                          classes=["input-code"])
