@@ -476,8 +476,10 @@ def FacilitatorView(g: Game, version: int):
                           disabled=not deciding or crisis_done, classes=["btn-inject-crisis"])
             solara.Button(INJECTIONS["quota"][2], on_click=act(g.inject, "quota"), outlined=True, color="error",
                           disabled=not deciding, classes=["btn-inject-quota"])
-            solara.Switch(label="Debrief", value=show_debrief, classes=["sw-debrief"])
-        ReadyChips(g, version)
+            if g.phase != "over":
+                solara.Switch(label="Debrief", value=show_debrief, classes=["sw-debrief"])
+        if g.phase != "over":
+            ReadyChips(g, version)
         for msg, cls in ((g.message, "room-message"), (g.error, "room-error"), (info.value, "fac-info")):
             if msg:
                 solara.Text(msg, classes=[cls])
@@ -507,6 +509,7 @@ CSS = """
 .chip-ready { background: #d4edda; }
 .chip-waiting { background: #fff3cd; }
 .lb-head { font-weight: 700; border-bottom: 1px solid #999; }
+.lb-cell { white-space: nowrap; }
 .lb-col1 { font-weight: 600; }
 .lb-me { background: #fff3cd; }
 .level { opacity: 0.75; }
