@@ -224,3 +224,17 @@ def test_the_room_launcher_refuses_bad_options_in_one_line(capsys):
                                                "to 16, got 0")
     assert main(["--room", "--load", "/nonexistent/game.json"]) == 2
     assert "--load: cannot read" in capsys.readouterr().err
+
+
+def test_a_second_click_on_run_is_refused_while_the_quarter_runs():
+    g = Game(RoomSettings(seed=2, quarters=3), week_seconds=0.05)
+    g.join("Lions")
+    g.start()
+    g.submit("Lions", Plan(), ready=True)
+    th = g.start_quarter()
+    with pytest.raises(GameError, match=r"^run: not now \(the game is running\)$"):
+        g.start_quarter(force=True)
+    with pytest.raises(GameError, match="the quarter is running"):
+        g.submit("Lions", Plan())
+    th.join(timeout=30)
+    assert (g.week, g.quarter, g.phase) == (13, 2, "deciding")

@@ -464,8 +464,26 @@ class Game:
         A table that is not ready keeps the plan it submitted last (without new actions). The week
         counter and ``version`` move every week; with ``week_seconds`` the run is paced for the room.
         """
+        self._simulate(self._begin_run(force))
+
+    def start_quarter(self, force: bool = False) -> threading.Thread:
+        """:meth:`run_quarter` in a background thread: checked and begun now (a second click is refused),
+        simulated in the thread (an error lands in ``error``)."""
+        plans = self._begin_run(force)
+
+        def go():
+            try:
+                self._simulate(plans)
+            except Exception:  # noqa: BLE001 - recorded in error by _simulate
+                pass
+
+        th = threading.Thread(target=go, daemon=True, name="simteam-room-quarter")
+        th.start()
+        return th
+
+    def _begin_run(self, force: bool) -> dict:
         with self.lock:
-            if self.phase == "lobby":
+            if self.phase == "lobby" and self.tables:
                 self.phase = "deciding"
             if self.phase != "deciding":
                 raise GameError(f"run: not now (the game is {self.phase})")
@@ -481,9 +499,13 @@ class Game:
                 t.plans.append(p)
                 self._begin_quarter(t, p, self.quarter)
             self.phase = "running"
+            self.error = ""
             self.message = (f"Quarter {self.quarter} running" +
                             (f" (forced: {', '.join(waiting)} kept their plan)" if waiting else ""))
             self._changed()
+            return plans
+
+    def _simulate(self, plans: dict) -> None:
         try:
             for _ in range(WEEKS_PER_QUARTER):
                 t0 = time.monotonic()
@@ -494,10 +516,9 @@ class Game:
                     self._changed()
                 if self.week_seconds > 0:
                     time.sleep(max(0.0, self.week_seconds - (time.monotonic() - t0)))
-        except Exception as exc:  # the room sees it; the state stays consistent at a whole week
+        except Exception as exc:  # the room sees it; save the game and reload it to go on
             with self.lock:
-                self.error = f"run: {exc}"
-                self.phase = "deciding"
+                self.error = f"run: {exc} (week {self.week}; load the last saved game to go on)"
                 self._changed()
             raise
         with self.lock:
@@ -512,31 +533,6 @@ class Game:
                 self.phase = "deciding"
                 self.message = f"Quarter {self.quarter}: set your plan and press Ready"
             self._changed()
-
-    def start_quarter(self, force: bool = False) -> threading.Thread:
-        """:meth:`run_quarter` in a background thread (errors land in ``error``)."""
-        with self.lock:
-            if self.phase == "lobby" and self.tables:
-                self.phase = "deciding"
-            if self.phase != "deciding":
-                raise GameError(f"run: not now (the game is {self.phase})")
-            waiting = self.waiting_for
-            if waiting and not force:
-                raise GameError(f"run: waiting for {', '.join(waiting)} (or force the run)")
-
-        def go():
-            try:
-                self.run_quarter(force)
-            except GameError as exc:
-                with self.lock:
-                    self.error = str(exc)
-                    self._changed()
-            except Exception:  # noqa: BLE001 - already recorded in error
-                pass
-
-        th = threading.Thread(target=go, daemon=True, name="simteam-room-quarter")
-        th.start()
-        return th
 
     # -- one table's weeks --------------------------------------------------------------------------
     def _begin_quarter(self, t: Table, plan: Plan, quarter: int) -> None:
