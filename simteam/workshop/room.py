@@ -30,7 +30,8 @@ by seed and week (:mod:`simteam.streams`), so all teams face the same market, th
 the same luck, and differ only through their decisions: two tables with identical decisions get
 identical numbers. (One row per table rather than one batched engine: a rollout acts on the structure
 every row of a batch shares, a crisis strategy is one per engine, and the engine keeps its event log,
-the debrief's key moments, only for one-row runs. A quarter for four tables takes ~0.1 s.)
+the debrief's key moments, only for one-row runs. A quarter for four tables takes well under a
+second.)
 
 The game state is saved as JSON (:meth:`Game.to_json`): settings, tables, every quarter's decisions
 and the injections. :meth:`Game.from_json` rebuilds it by replaying from week 0 (the engine is
