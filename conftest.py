@@ -11,4 +11,4 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # the package imports without the extras (the research extra, SALib, is imported inside the functions).
 collect_ignore = []
 if any(importlib.util.find_spec(m) is None for m in ("solara", "altair")):
-    collect_ignore.append("simteam/workshop/app.py")
+    collect_ignore += ["simteam/workshop/app.py", "simteam/workshop/room_ui.py"]
