@@ -49,6 +49,7 @@ from .scenario import (
     describe_alternative,
     alternative_policies,
     load_scenario,
+    promoted_reps,
     removed_reps,
     resolve_path,
 )
@@ -345,18 +346,24 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
         for c in ("attainment_last_year", "engagement", "morale", "trust"):
             if c in roster.values:
                 risk[c] = roster.values[c]
-    removed_by = {}
+    removed_by: dict = {}
+    promoted_by: dict = {}
     for name, run in runs.items():
         with np.errstate(invalid="ignore"):
             p = run.left.sum(axis=0) / np.maximum(run.original.sum(axis=0), 1)
         p = np.where(run.original.any(axis=0), p, np.nan)
         # a rep the alternative lets go on purpose is not "at risk" in it
+        # nor is a rep it promotes to manager (the rep leaves the sales seat, not the company)
         gone = [ids.index(r) for r in removed_reps(sc, name) if r in ids]
         p[gone] = np.nan
         for i in gone:
             removed_by.setdefault(i, []).append(sc.label(name))
+        for r in promoted_reps(sc, name):
+            if r in ids:
+                promoted_by.setdefault(ids.index(r), []).append(sc.label(name))
         risk[f"leave_{name}"] = p
     risk["removed_in"] = ["; ".join(removed_by.get(i, [])) for i in range(N)]
+    risk["promoted_in"] = ["; ".join(promoted_by.get(i, [])) for i in range(N)]
     risk = risk[first.original.any(axis=0)].reset_index(drop=True)
     leave_cols = [c for c in risk if c.startswith("leave_")]
     risk["leave_max"] = risk[leave_cols].max(axis=1).fillna(0.0)
