@@ -1298,43 +1298,66 @@ def alternative_policies(sc: Scenario, name: str, roster=None) -> list:
     """The policy objects of one alternative: scenario and own events, actions on named reps, team pilots."""
     pols: list = event_policies(sc, name)
     n_teams = None
+    errors: list[str] = []
     if uses_leaders(sc):
         if roster is None:
-            cfg_team = compile_alternative(sc, "status_quo").team
-            n_teams = cfg_team.n_teams
+            n_teams = compile_alternative(sc, "status_quo").team.n_teams
         if sc.leaders.get("teams"):
-            pols.append(LeaderProfiles(leader_profiles(sc, roster, n_teams)))
+            try:
+                pols.append(LeaderProfiles(leader_profiles(sc, roster, n_teams)))
+            except ConfigError as e:
+                errors.append(str(e))
     for a in alternative_actions(sc, name):
-        where = f"scenario action {a['id']!r}"
-        if a["action"] in ("dismiss", "replace", "move"):
-            seat = rep_seat(roster, a["rep"], f"{where}.rep")
-            to_team = pot = None
-            if a["action"] == "move":
-                if a["to_team"] not in roster.team_names:
-                    raise ConfigError(f"{where}.to_team: {a['to_team']!r} is not a team of the roster; "
-                                      f"allowed: {', '.join(roster.team_names)}")
-                to_team = roster.team_names.index(a["to_team"])
-            if a["action"] == "replace" and a.get("skill") is not None:
-                lo, hi = roster.skill_scale
-                pot = float(np.clip((a["skill"] - lo) / (hi - lo), 0.02, 1.0))
-            pols.append(RepAction(a, seat, to_team, pot))
-        elif a["action"] in ("rollout", "new_approach") and a.get("teams"):
-            if roster is None:
-                raise ConfigError(f"{where}.teams: a pilot in named teams needs a roster (team.roster)")
-            bad = [t for t in a["teams"] if t not in roster.team_names]
-            if bad:
-                raise ConfigError(f"{where}.teams: {', '.join(map(repr, bad))} not in the roster; "
+        try:
+            _action_policy(a, roster, n_teams, pols)
+        except ConfigError as e:
+            errors.append(str(e))
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return pols
+
+
+def _action_policy(a: dict, roster, n_teams: int | None, pols: list) -> None:
+    """Append the policy of one planned action (if it needs one); ConfigError naming the field when it is invalid."""
+    where = f"scenario action {a['id']!r}"
+    if a["action"] in ("dismiss", "replace", "move"):
+        seat = rep_seat(roster, a["rep"], f"{where}.rep")
+        to_team = pot = None
+        if a["action"] == "move":
+            if a["to_team"] not in roster.team_names:
+                raise ConfigError(f"{where}.to_team: {a['to_team']!r} is not a team of the roster; "
                                   f"allowed: {', '.join(roster.team_names)}")
-            seats = np.isin(roster.team_index, [roster.team_names.index(t) for t in a["teams"]])
-            pols.append(TeamPilot(a, seats))
-        elif a["action"] in LEADER_ACTIONS:
-            seat = rep_seat(roster, a["rep"], f"{where}.rep") if a["action"] == "promote" else None
+            to_team = roster.team_names.index(a["to_team"])
+        if a["action"] == "replace" and a.get("skill") is not None:
+            lo, hi = roster.skill_scale
+            pot = float(np.clip((a["skill"] - lo) / (hi - lo), 0.02, 1.0))
+        pols.append(RepAction(a, seat, to_team, pot))
+    elif a["action"] in ("rollout", "new_approach") and a.get("teams"):
+        if roster is None:
+            raise ConfigError(f"{where}.teams: a pilot in named teams needs a roster (team.roster)")
+        bad = [t for t in a["teams"] if t not in roster.team_names]
+        if bad:
+            raise ConfigError(f"{where}.teams: {', '.join(map(repr, bad))} not in the roster; "
+                              f"allowed: {', '.join(roster.team_names)}")
+        seats = np.isin(roster.team_index, [roster.team_names.index(t) for t in a["teams"]])
+        pols.append(TeamPilot(a, seats))
+    elif a["action"] in LEADER_ACTIONS:
+        errs, seat, t = [], None, None
+        try:
+            if a["action"] == "promote":
+                seat = rep_seat(roster, a["rep"], f"{where}.rep")
+        except ConfigError as e:
+            errs.append(str(e))
+        try:
             if a.get("team") is not None:
                 t = team_index(roster, a["team"], f"{where}.team", n_teams)
-            else:  # promote: the rep's own team
-                t = int(roster.team_index[seat])
-            pols.append(LeaderAction(a, t, seat))
-    return pols
+        except ConfigError as e:
+            errs.append(str(e))
+        if errs:
+            raise ConfigError("\n".join(errs))
+        if t is None:  # promote: the rep's own team
+            t = int(roster.team_index[seat])
+        pols.append(LeaderAction(a, t, seat))
 
 
 def removed_reps(sc: Scenario, name: str) -> list[str]:
