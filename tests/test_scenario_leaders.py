@@ -213,3 +213,18 @@ def test_a_stated_gain_range_is_not_widened_by_the_model_gain_noise():
     with pytest.raises(ConfigError, match="gain_sd: give a range for gain or gain_sd"):
         load_scenario({"timeline": [{"id": "crm", "action": "rollout", "week": 2, "gain": {"low": 0.0, "high": 0.1},
                                      "gain_sd": 0.05}], "alternatives": {"crm": {}}})
+
+
+def test_the_shipped_leader_example_checks_and_runs():
+    import yaml
+    conf = ROOT / "simteam" / "conf" / "scenario"
+    d = yaml.safe_load((conf / "region_leader.yaml").read_text())
+    d.update(weeks=26, replications=3, sensitivity=False)
+    sc = load_scenario(d, base_dir=str(conf))
+    roster = check(sc)
+    runs = run_alternatives(sc, roster=roster)
+    table, _, risk = analyse(sc, runs, roster)
+    r = risk.set_index("rep_id")
+    assert np.isnan(r.loc["R13", "leave_promote_mo"]) and np.isnan(r.loc["R03", "leave_promote_chloe"])
+    assert table.set_index("alternative").loc["outside_coach", "description"].count("Leader changes") == 1
+    assert (runs["outside_coach"].results.summary["leader_hires"] >= 1).all()
