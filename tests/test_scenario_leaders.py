@@ -88,6 +88,22 @@ def test_promoted_rep_leaves_the_seat_is_never_at_risk_and_the_seat_stays_in_its
     assert not e.s.active[:, seat].any() or e.s.tenure[:, seat].max() < 3   # the seat was left (maybe refilled)
 
 
+def test_promote_with_a_style_sets_the_new_managers_profile():
+    d = scen(leaders={"teams": {"south": "command_and_control"}})
+    d["alternatives"]["promote_ana"]["add"][0]["style"] = "coaching"
+    sc = load_scenario(d)
+    roster = scenario_roster(sc)
+    assert "leading in a coaching style" in describe_alternative(sc, "promote_ana")
+    south, k = roster.team_names.index("south"), BEHAVIOURS.index("inspiration")
+    e, _ = _engine(sc, "promote_ana", roster, B=2)
+    for _ in range(6):
+        e.step()
+    assert np.allclose(e.leaders.base[:, south, k], STYLES["command_and_control"]["inspiration"])
+    e.step()  # week 6: promoted
+    assert np.allclose(e.leaders.base[:, south, k], STYLES["coaching"]["inspiration"])
+    assert np.allclose(e.leaders.profile[:, south, k], STYLES["coaching"]["inspiration"])
+
+
 def test_hire_leader_waits_for_the_outside_hire_instead_of_the_automatic_succession():
     # promote_share 1: without the planned hire the vacated post would be filled from the team after 2 weeks
     d = scen(leaders={"promote_share": 1.0})

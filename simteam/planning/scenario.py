@@ -100,7 +100,8 @@ TEXT_FIELDS: dict[str, dict[str, str]] = {
     "replace": {"rep": "a rep_id of the roster", "toxic": "true or false (the new hire's behaviour)"},
     "move": {"rep": "a rep_id of the roster", "to_team": "a team name of the roster"},
     "promote": {"rep": "a rep_id of the roster",
-                "team": "a team name of the roster (the team the rep will lead; default: the rep's own team)"},
+                "team": "a team name of the roster (the team the rep will lead; default: the rep's own team)",
+                "style": "a leadership style the new manager leads with (default: the team's)"},
     "leader_leaves": {"team": "a team name of the roster"},
     "hire_leader": {"team": "a team name of the roster", "style": "a leadership style (default: the team's)"},
 }
@@ -1221,8 +1222,8 @@ class LeaderAction:
       post is filled by the model's succession (a promotion from the team after ``leaders.promote_weeks``
       with chance ``leaders.promote_share``, else an outside hire after ``leaders.hire_weeks``) unless the
       alternative promotes or hires itself.
-    * ``promote``: the named rep becomes the team's manager (the sitting manager, if any, steps down). The
-      rep leaves the sales seat (the team loses the rep's sales until the seat is refilled); the new
+    * ``promote``: the named rep becomes the team's manager (the sitting manager, if any, steps down), leading
+      in ``style`` (default: the team's profile). The rep leaves the sales seat (the team loses the rep's sales until the seat is refilled); the new
       manager's coaching skill follows the engine's Peter-principle rule. A rep of another team is promoted
       across (the rep's own team gets the open seat). In futures where the named rep has already left,
       the team's top rep is promoted instead.
@@ -1270,6 +1271,13 @@ class LeaderAction:
         mask = np.zeros((e.B, lead.T), dtype=bool)
         mask[:, self.team] = True
         there = s.active[:, self.seat] & (np.abs(s.tenure[:, self.seat] - (self.tenure0 + e.week)) < 0.5)
+        # the team aggregates (pace, trust, head count) the promotion reads, from this week's state in every row
+        # (before and after the promotion across teams), so that a row's result never depends on the others
+        lead._team_state(e)
+        if self.a.get("style"):  # the new manager's style (what a successor brings: Leaders.base)
+            from ..leaders import BEHAVIOURS
+            for k, b in enumerate(BEHAVIOURS):
+                lead.base[:, self.team, k] = STYLES[self.a["style"]][b]
         st0 = e.structure
         if st0.team_of[self.seat] != self.team:
             # promoted across teams: seen as a member of the team it will lead while the engine promotes it
@@ -1282,6 +1290,7 @@ class LeaderAction:
             lead.promote(e, mask & there[:, None], seat=pos)
         finally:
             e.structure = st0
+        lead._team_state(e)
         lead.promote(e, mask & ~there[:, None])  # the named rep has left: the team's top rep instead
 
 
@@ -1375,8 +1384,9 @@ def leader_action_text(a: dict) -> str:
     kind = a["action"]
     if kind == "promote":
         where = f"the {a['team']} team" if a.get("team") else "their own team"
-        return (f"promote {a['rep']} to manager of {where} (a sitting manager steps down; {a['rep']}'s sales seat "
-                "is refilled by a new hire)")
+        style = f", leading in a {a['style'].replace('_', ' ')} style" if a.get("style") else ""
+        return (f"promote {a['rep']} to manager of {where}{style} (a sitting manager steps down; {a['rep']}'s sales "
+                "seat is refilled by a new hire)")
     if kind == "leader_leaves":
         return (f"the manager of the {a['team']} team leaves; an interim covers until a successor is promoted or "
                 "hired")
