@@ -137,7 +137,7 @@ def list_assumptions(sc: Scenario, roster=None) -> list[dict]:
         params[path] = {"param": path, "value": float(_default(path)), "dist": "fixed", "low": None, "high": None,
                         "mode": None, "source": "model default (docs/model.md)", "label": label,
                         "integer": fmt == "int", "_rng": rng, "_fmt": fmt}
-    leader_text = _leader_assumptions(sc, params, acts) if uses_leaders(sc) else []
+    leader_text = _leader_assumptions(sc, params, acts, roster) if uses_leaders(sc) else []
     for name, p in params.items():
         how, lo, hi = p.get("_rng", ("x", 0.5, 1.5))
         ent = {"key": name, "label": p.get("label") or p["param"], "fmt": p.get("_fmt", "num"),
@@ -155,7 +155,7 @@ def list_assumptions(sc: Scenario, roster=None) -> list[dict]:
     return out
 
 
-def _leader_assumptions(sc: Scenario, params: dict, acts: list[str]) -> list[dict]:
+def _leader_assumptions(sc: Scenario, params: dict, acts: list[str], roster=None) -> list[dict]:
     """The leader assumptions: adds the leader parameters that matter to ``params`` (varied in the sensitivity)
     and returns the plain-text entries (who leads each team, how a promoted rep's skill as a manager is drawn)."""
     import dataclasses
@@ -189,7 +189,8 @@ def _leader_assumptions(sc: Scenario, params: dict, acts: list[str]) -> list[dic
             style = (spec.get("style") or "").replace("_", " ")
             parts.append(f"{t}: {style}{' (' + vals + ')' if style and vals else vals}")
         text("leaders.teams", "who leads each team (style or behaviours, 0-1)",
-             "; ".join(parts) + ("; other teams: as under leadership" if sc.leadership else ""), "your scenario")
+             "; ".join(parts) + ("" if roster is not None and set(roster.team_names) <= set(teams)
+                                 else "; other teams: as under leadership"), "your scenario")
     if "promote" in acts:
         g = {k: float(mine.get(k, _default(f"leaders.{k}"))) for k in ("skill_mean", "peter_slope", "skill_sd")}
         text("leaders.promoted_skill", "a promoted rep's skill as a manager (0-1; 0.5: coaching and feedback as "
