@@ -244,3 +244,17 @@ def test_the_shipped_leader_example_checks_and_runs():
     assert np.isnan(r.loc["R13", "leave_promote_mo"]) and np.isnan(r.loc["R03", "leave_promote_chloe"])
     assert table.set_index("alternative").loc["outside_coach", "description"].count("Leader changes") == 1
     assert (runs["outside_coach"].results.summary["leader_hires"] >= 1).all()
+
+
+def test_without_a_roster_teams_are_numbered():
+    d = {"name": "synthetic", "weeks": 20, "replications": 2, "seed": 1, "team": {"size": 5, "teams_count": 2},
+         "leaders": {"teams": {1: "coaching"}},
+         "alternatives": {"go": {"add": [{"id": "l", "action": "leader_leaves", "team": 0, "week": 3}]}},
+         "sensitivity": False}
+    sc = load_scenario(d)
+    assert check(sc) is None
+    runs = run_alternatives(sc)
+    assert (runs["go"].results.summary["leader_exits"] >= 1).all()
+    d["alternatives"]["go"]["add"][0]["team"] = 2
+    with pytest.raises(ConfigError, match="'2' is not a team; without a roster teams are numbered 0 to 1"):
+        check(load_scenario(d))

@@ -24,6 +24,13 @@ timeline: regroup           ``change.regroup_weeks``
 timeline: hire              an :class:`simteam.config.Event` ``hire`` (fills open seats at once)
 timeline: quota_change      an :class:`simteam.config.Event` ``quota_change`` (quota x factor)
 timeline: recognition_event an :class:`simteam.config.Event` ``recognition_event``
+timeline: dismiss/replace/  a :class:`RepAction` policy on the named rep's seat
+move
+timeline: rollout teams     a :class:`TeamPilot` policy (the initiative exposed in those teams)
+leaders.teams, leaders.*    ``mechanisms.leaders = true`` in every alternative, ``leaders.*`` settings, and a
+                            :class:`LeaderProfiles` policy (each named team's profile at week 0)
+timeline: promote,          a :class:`LeaderAction` policy (:mod:`simteam.leaders` ``promote``,
+leader_leaves, hire_leader  ``leader_leaves``, ``hire_leader``); any of them turns leaders on everywhere
 events (certain market)     a shock in ``market.shocks`` (probability 1 and a fixed week)
 events (fixed week)         an :class:`simteam.config.Event` with its ``probability``
 events (time window)        a :class:`WindowEvent` policy: per replication, whether it happens
