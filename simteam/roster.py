@@ -79,7 +79,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import ndtri
-from scipy.stats import rankdata
 
 from .config import ConfigError, did_you_mean
 from .io import write_text
@@ -171,6 +170,8 @@ class Roster:
         if att is not None:
             known = ~np.isnan(att) & ~self.open_seats
             if known.any():
+                from scipy.stats import rankdata  # here, not at the top: scipy.stats takes ~1.4 s to import (--check)
+
                 r = rankdata(att[known])
                 u = (r - 0.5) / known.sum()
                 out[known] = np.clip(skill_mean + skill_sd * ndtri(u), 0.02, 1.0)

@@ -343,7 +343,7 @@ def _cmd(main, argv, capsys):
 
 
 def _plan_main(argv):
-    from simteam.planning.plan import main
+    from simteam.planning.cli import main
 
     return main(argv)
 

@@ -182,7 +182,7 @@ def test_batch_equals_single_runs_with_every_scenario_event(kind):
 
 
 def test_batch_equals_single_runs_with_every_scenario_action():
-    from simteam.planning.scenario import ACTIONS, compile_alternative, event_policies, load_scenario
+    from simteam.planning.scenario import ACTIONS, alternative_policies, compile_alternative, load_scenario
 
     from simteam.planning.plan import scenario_roster
 
@@ -197,6 +197,10 @@ def test_batch_equals_single_runs_with_every_scenario_action():
             a["rep"] = next(reps)
         if a["action"] == "move":
             a["to_team"] = "south"
+        if a["action"] == "promote":  # leader actions (leaders as agents: on for the whole scenario)
+            a.update(rep="R03", team="south")
+        if a["action"] in ("leader_leaves", "hire_leader"):
+            a["team"] = "north"
     roster = str(pathlib.Path(__file__).resolve().parents[1] / "examples" / "roster.csv")
     sc = load_scenario({"name": "all actions", "weeks": 40, "team": {"roster": roster},
                         "timeline": timeline,
@@ -206,4 +210,5 @@ def test_batch_equals_single_runs_with_every_scenario_action():
                         "alternatives": {"same": {"description": "as the status quo"}}})
     cfg = compile_alternative(sc, "status_quo")
     cfg = simteam.configure(cfg, weeks=40)
-    _batch_equals_singles(cfg, policies=lambda: event_policies(sc), n=4, roster=scenario_roster(sc))
+    roster_ = scenario_roster(sc)
+    _batch_equals_singles(cfg, policies=lambda: alternative_policies(sc, "status_quo", roster_), n=4, roster=roster_)

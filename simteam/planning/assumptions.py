@@ -26,7 +26,7 @@ from ..config import SimConfig, get_path
 from ..fmt import fmt_number
 from ..market import PRESETS
 from ..streams import Streams
-from .scenario import Scenario, alternative_actions
+from .scenario import Scenario, alternative_actions, uses_leaders
 
 __all__ = ["AssumptionValues", "apply_to_engine", "break_even", "confidence_word", "draw_values",
            "fmt_assumption", "list_assumptions"]
@@ -44,6 +44,19 @@ PARAM_DEFAULTS = {
     "people.quit_base": ("how often reps quit (weekly quit hazard)", "num", ("x", 0.5, 1.5)),
     "culture.toxic_morale": ("harm a toxic rep does to colleagues' morale", "num", ("x", 0.5, 2.0)),
     "people.hire_lag_weeks": ("time to hire into an open seat (weeks)", "int", ("abs", 3, 12)),
+}
+
+#: Leader assumptions listed (and varied) when the scenario acts on leaders: path -> (label, fmt, test range,
+#: the actions that make it matter). Their sources are the parameters' own (simteam.leaders.LeadersConfig).
+LEADER_PARAMS = {
+    "leaders.peter_slope": ("skill as a manager a promoted rep loses per doubling of their sales pace over the "
+                            "team's (Peter principle)", "num", ("abs", 0.0, 0.3), ("promote",)),
+    "leaders.hire_weeks": ("time to hire an outside manager (weeks)", "int", ("abs", 6, 26),
+                           ("hire_leader", "leader_leaves")),
+    "leaders.promote_share": ("chance that a vacated manager post is filled from the team (else an outside hire)",
+                              "pct", ("abs", 0.0, 1.0), ("leader_leaves",)),
+    "leaders.successor_trust": ("reps' trust in a new manager at the start (0-1, 0.5 neutral)", "num",
+                                ("abs", 0.3, 0.6), ("promote", "leader_leaves", "hire_leader")),
 }
 
 AssumptionValues = dict  #: key -> scalar (fixed in every row) or (B,) array (one value per row)
@@ -79,6 +92,14 @@ def list_assumptions(sc: Scenario, roster=None) -> list[dict]:
                 ent = {"key": key, "label": (spec or {}).get("label") or label.format(id=a["id"]), "fmt": fmt,
                        "value": value, "source": src, "kind": "change", "target": (a["id"], f)}
                 _range(ent, spec, how, lo, hi)
+                if f == "gain":
+                    sd = a.get("gain_sd") if a.get("gain_sd") is not None else ini0.gain_sd
+                    ent["note"] = ("this range is the only uncertainty on the gain: no extra per-future noise on top"
+                                   if ent["drawn"] else
+                                   f"plus per-future noise with sd {fmt_assumption(sd, 'pct')} (change.gain_sd, "
+                                   f"{'your scenario' if a.get('gain_sd') is not None else 'model default'}), "
+                                   "counted as luck; give a range to state the uncertainty yourself" if sd > 0 else
+                                   "no per-future noise (gain_sd 0)")
                 seen[key] = ent
                 out.append(ent)
     events = list(sc.events) + [ev for n in sc.alternatives for ev in sc.alternatives[n].get("events", [])]
@@ -118,6 +139,7 @@ def list_assumptions(sc: Scenario, roster=None) -> list[dict]:
         params[path] = {"param": path, "value": float(_default(path)), "dist": "fixed", "low": None, "high": None,
                         "mode": None, "source": "model default (docs/model.md)", "label": label,
                         "integer": fmt == "int", "_rng": rng, "_fmt": fmt}
+    leader_text = _leader_assumptions(sc, params, acts, roster) if uses_leaders(sc) else []
     for name, p in params.items():
         how, lo, hi = p.get("_rng", ("x", 0.5, 1.5))
         ent = {"key": name, "label": p.get("label") or p["param"], "fmt": p.get("_fmt", "num"),
@@ -125,6 +147,7 @@ def list_assumptions(sc: Scenario, roster=None) -> list[dict]:
                "integer": bool(p.get("integer"))}
         _range(ent, p if p["dist"] != "fixed" else None, how, lo, hi)
         out.append(ent)
+    out += leader_text
     # the leadership style is an assumption too (listed, not varied)
     style = sc.leadership.get("style") or "balanced"
     out.append({"key": "leadership.style", "label": "how the team is led today (leadership style)", "fmt": "text",
@@ -158,6 +181,56 @@ def _model_ranges(sc: Scenario, params: dict) -> list[dict]:
                     "model": True, "mean": sc_["mean"], "sd": None if r.sd is None else abs(k) * r.sd,
                     "fixed_value": None if r.value is None else k * r.value, "range_low": sc_["low"],
                     "range_high": sc_["high"]})
+    return out
+
+
+def _leader_assumptions(sc: Scenario, params: dict, acts: list[str], roster=None) -> list[dict]:
+    """The leader assumptions: adds the leader parameters that matter to ``params`` (varied in the sensitivity)
+    and returns the plain-text entries (who leads each team, how a promoted rep's skill as a manager is drawn)."""
+    import dataclasses
+
+    from ..leaders import BEHAVIOURS, LeadersConfig
+    meta = {f.name: f.metadata for f in dataclasses.fields(LeadersConfig)}
+    mine = sc.leaders.get("params", {})
+    hires = [a for n in sc.names for a in alternative_actions(sc, n) if a["action"] == "hire_leader"]
+    for path, (label, fmt, rng, used_by) in LEADER_PARAMS.items():
+        field = path.split(".", 1)[1]
+        if any(p["param"] == path for p in params.values()) or not set(used_by) & set(acts):
+            continue
+        if field == "hire_weeks" and "leader_leaves" not in acts and all(a.get("weeks_to_hire") is not None
+                                                                          for a in hires):
+            continue  # every hire states its own time to hire
+        params[path] = {"param": path, "value": float(mine.get(field, _default(path))), "dist": "fixed",
+                        "low": None, "high": None, "mode": None, "label": label, "integer": fmt == "int",
+                        "source": "your scenario" if field in mine else
+                        f"model default: {meta[field].get('source') or 'assumption'}", "_rng": rng, "_fmt": fmt}
+    out = []
+
+    def text(key, label, value, source):
+        out.append({"key": key, "label": label, "fmt": "text", "value": value, "source": source, "kind": "style",
+                    "target": None, "dist": "fixed", "low": None, "high": None, "mode": None, "test": None,
+                    "drawn": False})
+    teams = sc.leaders.get("teams") or {}
+    if teams:
+        parts = []
+        for t, spec in teams.items():
+            vals = ", ".join(f"{b.replace('_', ' ')} {spec[b]:g}" for b in BEHAVIOURS if b in spec)
+            style = (spec.get("style") or "").replace("_", " ")
+            parts.append(f"{t}: {style}{' (' + vals + ')' if style and vals else vals}")
+        text("leaders.teams", "who leads each team (style or behaviours, 0-1)",
+             "; ".join(parts) + ("" if roster is not None and set(roster.team_names) <= set(teams)
+                                 else "; other teams: as under leadership"), "your scenario")
+    if "promote" in acts:
+        g = {k: float(mine.get(k, _default(f"leaders.{k}"))) for k in ("skill_mean", "peter_slope", "skill_sd")}
+        text("leaders.promoted_skill", "a promoted rep's skill as a manager (0-1; 0.5: coaching and feedback as "
+             "intended)", f"{g['skill_mean']:g} - {g['peter_slope']:g} x log2(the rep's sales pace / the team's) "
+             f"+ a normal draw with sd {g['skill_sd']:g}, kept within 0-1: the better the seller, the weaker the "
+             "coach, on average", meta["peter_slope"].get("source") or "assumption")
+    if "hire_leader" in acts or "leader_leaves" in acts:
+        g = {k: float(mine.get(k, _default(f"leaders.{k}"))) for k in ("skill_mean", "skill_sd", "interim_hours")}
+        text("leaders.hired_skill", "an outside manager's skill as a coach, and the interim meanwhile",
+             f"drawn around {g['skill_mean']:g} (sd {g['skill_sd']:g}); until the new manager arrives an interim "
+             f"gives {g['interim_hours']:.0%} of a manager's flexible hours", "model defaults (simteam.leaders)")
     return out
 
 

@@ -48,11 +48,14 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: checking a history file (--check) does not need it
+    import pandas as pd
 from ..fmt import fmt_number
 from ..roster import _DECIMAL_COMMA, decimal_comma_hint, detect_delimiter, read_sheet_text
 
@@ -164,21 +167,22 @@ class History:
         return out
 
 
-def load_history(path: str, roster=None) -> History:
+def load_history(path: str, roster=None, validate_only: bool = False) -> History | None:
     """Read and validate a history CSV (see the module docstring).
 
     Args:
         path: CSV file (UTF-8; a byte-order mark is accepted).
         roster: The scenario's roster: its teams are the allowed team names and its head count the default.
+        validate_only: Only check the file (every problem at once) and return None; no table is built.
 
     Raises:
         ConfigError: Listing every problem by row and column (nothing is loaded).
     """
     text = read_sheet_text(path, "history")
-    return read_history_text(text, source=str(path), roster=roster)
+    return read_history_text(text, source=str(path), roster=roster, validate_only=validate_only)
 
 
-def read_history_text(text: str, source: str = "(text)", roster=None) -> History:
+def read_history_text(text: str, source: str = "(text)", roster=None, validate_only: bool = False) -> History | None:
     """Validate history CSV text (see :func:`load_history`)."""
     problems: list[str] = []
     delim = detect_delimiter(text)
@@ -301,6 +305,15 @@ def read_history_text(text: str, source: str = "(text)", roster=None) -> History
     if problems:
         raise ConfigError(f"history {source}: {len(problems)} problem{'s' if len(problems) > 1 else ''} found, "
                           f"nothing was loaded:\n" + "\n".join("  - " + p for p in problems))
+    if roster is None and ("quits" in seen or "wins" in seen):
+        lacking = [r["row"] for r in ok if np.isnan(r.get("headcount", np.nan))]
+        if lacking:
+            raise ConfigError(f"history {source}: row {lacking[0]}, column headcount: missing value; give the "
+                              f"head count of the period (or a roster in the scenario to take it from)")
+    if validate_only:
+        return None
+    import pandas as pd
+
     df = pd.DataFrame(ok)
     cols = [c for c in ("attainment", "wins", "quits", "hires", "headcount") if c in seen]
     for c in ("attainment", "wins", "quits", "hires", "headcount"):
@@ -308,11 +321,7 @@ def read_history_text(text: str, source: str = "(text)", roster=None) -> History
             df[c] = np.nan
     # default head count: the roster's (per team when the roster has teams), else 1 per row is meaningless
     if df["headcount"].isna().any():
-        if roster is None:
-            if "quits" in seen or "wins" in seen:
-                rows_ = df.loc[df["headcount"].isna(), "row"].tolist()
-                raise ConfigError(f"history {source}: row {rows_[0]}, column headcount: missing value; give the "
-                                  f"head count of the period (or a roster in the scenario to take it from)")
+        if roster is None:  # (no wins or quits: checked above)
             df["headcount"] = df["headcount"].fillna(1.0)
         else:
             active = ~roster.open_seats
@@ -451,6 +460,8 @@ def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: 
         outside_limit: Share of periods outside the band above which the fit is flagged.
     """
     import time
+
+    import pandas as pd
 
     from ..research.calibration import Target, calibrate
     from ..research.sensitivity import Parameter

@@ -5,7 +5,8 @@ Entry points:
 * :func:`plan` — plain Python: ``plan("simteam/conf/scenario/example_rollout.yaml", "out/")``;
 * :func:`run_task` — the Hydra app's dispatch for ``task: plan``
   (``simteam experiment=plan scenario=example_rollout``);
-* ``python -m simteam.planning simteam/conf/scenario/example_rollout.yaml --out DIR`` — the same without Hydra.
+* ``python -m simteam.planning simteam/conf/scenario/example_rollout.yaml --out DIR`` — the same without Hydra
+  (:func:`simteam.planning.cli.main`; ``--check`` only validates, see :mod:`.checks`).
 
 Method. Every alternative (``status_quo`` first) is compiled to a :class:`simteam.config.SimConfig`
 (:func:`simteam.planning.scenario.compile_alternative`) and run as one batch of ``R`` replications on seeds
@@ -40,8 +41,9 @@ from ..config import ConfigError, SimConfig, from_dict, to_dict
 from ..engine import Engine
 from ..fmt import fmt_number
 from ..results import Results, paired_difference, summarise
-from ..roster import Roster, load_roster
+from ..roster import Roster
 from .assumptions import _the, confidence_word, fmt_assumption
+from .checks import check, scenario_history, scenario_roster  # noqa: F401  (their home is .checks)
 from .scenario import (
     RANK_BY,
     Scenario,
@@ -49,8 +51,8 @@ from .scenario import (
     describe_alternative,
     alternative_policies,
     load_scenario,
+    promoted_reps,
     removed_reps,
-    resolve_path,
 )
 
 __all__ = [
@@ -59,7 +61,6 @@ __all__ = [
     "PlanResult",
     "SeatTracker",
     "analyse",
-    "main",
     "plan",
     "run_alternatives",
     "run_task",
@@ -209,24 +210,6 @@ def _with_ids(summary: pd.DataFrame, seeds: np.ndarray) -> pd.DataFrame:
     return summary
 
 
-def scenario_roster(sc: Scenario, base: SimConfig | None = None) -> Roster | None:
-    """Load the scenario's roster (with its team list and scales), or the base config's, or None."""
-    path = sc.team.get("roster") or (base.team.roster if base is not None else "")
-    if not path:
-        return None
-    t = sc.team
-    return load_roster(resolve_path(path, sc), teams=t.get("teams"), survey_scale=t.get("survey_scale", (1, 5)),
-                       skill_scale=t.get("skill_scale", (1, 5)), columns=t.get("columns"), as_of=t.get("as_of"))
-
-
-def scenario_history(sc: Scenario, roster: Roster | None = None):
-    """The scenario's team history (``history:``), validated against the roster; None when there is none."""
-    if not sc.history:
-        return None
-    from .history import load_history
-    return load_history(resolve_path(sc.history, sc), roster=roster)
-
-
 # ----------------------------------------------------------------------------------------------
 # Analysis
 # ----------------------------------------------------------------------------------------------
@@ -345,18 +328,24 @@ def analyse(sc: Scenario, runs: dict[str, AltRun], roster: Roster | None) -> tup
         for c in ("attainment_last_year", "engagement", "morale", "trust"):
             if c in roster.values:
                 risk[c] = roster.values[c]
-    removed_by = {}
+    removed_by: dict = {}
+    promoted_by: dict = {}
     for name, run in runs.items():
         with np.errstate(invalid="ignore"):
             p = run.left.sum(axis=0) / np.maximum(run.original.sum(axis=0), 1)
         p = np.where(run.original.any(axis=0), p, np.nan)
         # a rep the alternative lets go on purpose is not "at risk" in it
+        # nor is a rep it promotes to manager (the rep leaves the sales seat, not the company)
         gone = [ids.index(r) for r in removed_reps(sc, name) if r in ids]
         p[gone] = np.nan
         for i in gone:
             removed_by.setdefault(i, []).append(sc.label(name))
+        for r in promoted_reps(sc, name):
+            if r in ids:
+                promoted_by.setdefault(ids.index(r), []).append(sc.label(name))
         risk[f"leave_{name}"] = p
     risk["removed_in"] = ["; ".join(removed_by.get(i, [])) for i in range(N)]
+    risk["promoted_in"] = ["; ".join(promoted_by.get(i, [])) for i in range(N)]
     risk = risk[first.original.any(axis=0)].reset_index(drop=True)
     leave_cols = [c for c in risk if c.startswith("leave_")]
     risk["leave_max"] = risk[leave_cols].max(axis=1).fillna(0.0)
@@ -741,28 +730,6 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     return res
 
 
-def check(sc: Scenario, base: SimConfig | None = None) -> Roster | None:
-    """Validate what a run needs without simulating: the roster, the named reps and teams, each alternative's
-    config and policies. Returns the roster. Raises ConfigError listing the problems."""
-    roster = scenario_roster(sc, base)
-    problems = []
-    for n in sc.names:
-        try:
-            compile_alternative(sc, n, base)
-            alternative_policies(sc, n, roster)
-        except ConfigError as e:
-            problems.append(str(e))
-    if sc.history:
-        try:
-            scenario_history(sc, roster)
-        except ConfigError as e:
-            problems.append(str(e).replace("\n", "\n    "))
-    if problems:
-        raise ConfigError(f"scenario {sc.source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}:\n"
-                          + "\n".join("  - " + p for p in dict.fromkeys(problems)))
-    return roster
-
-
 def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult:
     """Dispatch for the Hydra app (``task: plan``).
 
@@ -792,61 +759,6 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
     return res
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m simteam.planning SCENARIO.yaml --out DIR [--replications R] [--seed S]``."""
-    from ..errors import OneLineParser
-
-    ap = OneLineParser(prog="python -m simteam.planning",
-                                 description="Run a scenario's alternatives on the same seeds and write a "
-                                             "decision report (report.html, figures, results.csv).")
-    ap.add_argument("scenario", help="scenario YAML file (e.g. simteam/conf/scenario/example_rollout.yaml)")
-    ap.add_argument("--out", default=None, help="output folder (default: outputs/plan-<scenario name>)")
-    ap.add_argument("--replications", type=int, default=None, help="replications per alternative")
-    ap.add_argument("--seed", type=int, default=None, help="base seed")
-    ap.add_argument("--no-sensitivity", action="store_true", help="skip the sensitivity analysis")
-    ap.add_argument("--no-pdf", action="store_true",
-                    help="do not print the one-page summary to summary.pdf (needs headless Chromium)")
-    ap.add_argument("--check", action="store_true",
-                    help="only validate the scenario and the roster (every problem at once), do not simulate")
-    args = ap.parse_args(argv)
-    if args.check:
-        try:
-            sc = load_scenario(args.scenario)
-            roster = check(sc)
-        except ConfigError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        print(f"ok: scenario {args.scenario}: {len(sc.names)} alternatives ({', '.join(sc.label(n) for n in sc.names)})"
-              + (f", roster {roster.path}: {roster.n} seats in {len(roster.team_names)} teams"
-                 if roster is not None else ""))
-        return 0
-    try:
-        if args.replications is not None and args.replications < 2:
-            raise ConfigError(f"--replications: {args.replications} is too small; allowed: 2 or more")
-        if args.seed is not None and args.seed < 0:
-            raise ConfigError(f"--seed: {args.seed} is not allowed; allowed: a whole number >= 0")
-        from ..errors import terminate_as_interrupt
-
-        sc = load_scenario(args.scenario)
-        out = args.out or os.path.join("outputs", f"plan-{Path(args.scenario).stem}")
-        with terminate_as_interrupt():  # SIGTERM like Ctrl+C: no half-written report
-            res = plan(sc, out, replications=args.replications, seed=args.seed,
-                       run_sensitivity=False if args.no_sensitivity else None, echo=print,
-                       pdf=not args.no_pdf)
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    except Exception as e:  # one route for user errors (simteam.errors): one line, exit 2
-        from ..errors import debug, is_user_error, message
-
-        if debug() or not is_user_error(e):
-            raise
-        print(f"error: {message(e)}", file=sys.stderr)
-        return 2
-    print_summary(res)
-    return 0
-
-
 def print_summary(res: PlanResult, file=None) -> None:
     """Print the plain-language summary and the ranked table."""
     out = file or sys.stdout
@@ -860,6 +772,3 @@ def print_summary(res: PlanResult, file=None) -> None:
         print(file=out)
         print(res.table[cols].to_string(index=False), file=out)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

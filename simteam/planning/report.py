@@ -17,7 +17,7 @@ import pandas as pd
 from ..fmt import fmt_number
 from ..io import Staged, render_template, write_bytes
 from ..plotting import new_figure, png_bytes
-from .scenario import alternative_actions, describe_alternative, dump_resolved
+from .scenario import LEADER_ACTIONS, alternative_actions, describe_alternative, dump_resolved, leader_action_text
 from .assumptions import fmt_assumption
 
 __all__ = ["TABLE_COLUMNS", "fmt_value", "make_figures", "write_report"]
@@ -271,6 +271,8 @@ def _action_text(a: dict) -> str:
         return f"quota x {a['factor']:g}"
     if kind == "regroup":
         return "regroup the teams (new peer ties, trust partly reset)"
+    if kind in LEADER_ACTIONS:
+        return leader_action_text(a)
     return kind.replace("_", " ")
 
 
@@ -434,10 +436,17 @@ def _risk(risk: pd.DataFrame, labels: dict) -> dict | None:
             "rep_id": str(d["rep_id"]),
             "info": ["" if pd.isna(d[c]) else str(d[c] if isinstance(d[c], str) else f"{d[c]:g}") for c in info],
             "leave": [{"hot": bool(not pd.isna(d[c]) and d[c] >= 1.5 * avg and d[c] >= 0.2),
-                       "text": "let go by the plan" if pd.isna(d[c]) and d.get("removed_in") else
-                       fmt_number(d[c], 0, percent=True)} for c in leave_cols]})
+                       "text": _removed_text(d, labels.get(c[6:], c[6:])) if pd.isna(d[c]) and d.get("removed_in")
+                       else fmt_number(d[c], 0, percent=True)} for c in leave_cols]})
     return {"info": info, "alternatives": [labels.get(c[6:], c[6:]) for c in leave_cols], "rows": rows,
             "n": len(rows)}
+
+
+def _removed_text(d: dict, label: str) -> str:
+    """What the plan does with a rep it takes out of the sales seat (shown instead of a chance of leaving)."""
+    if label in str(d.get("promoted_in") or "").split("; "):
+        return "promoted to manager"
+    return "let go by the plan"
 
 
 def _sensitivity(sens: pd.DataFrame, sc) -> dict | None:
@@ -469,6 +478,8 @@ def _assumptions(res) -> list[dict]:
             val = fmt_assumption(a["value"], a["fmt"])
         test = (f"{fmt_assumption(a['test'][0], a['fmt'])} to {fmt_assumption(a['test'][1], a['fmt'])}"
                 if a.get("test") else "not varied")
+        if a.get("note"):
+            val += f"; {a['note']}"
         out.append({"label": a["label"], "value": val, "source": a["source"], "test": test, "key": a["key"]})
     return out
 

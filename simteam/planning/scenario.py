@@ -24,6 +24,13 @@ timeline: regroup           ``change.regroup_weeks``
 timeline: hire              an :class:`simteam.config.Event` ``hire`` (fills open seats at once)
 timeline: quota_change      an :class:`simteam.config.Event` ``quota_change`` (quota x factor)
 timeline: recognition_event an :class:`simteam.config.Event` ``recognition_event``
+timeline: dismiss/replace/  a :class:`RepAction` policy on the named rep's seat
+move
+timeline: rollout teams     a :class:`TeamPilot` policy (the initiative exposed in those teams)
+leaders.teams, leaders.*    ``mechanisms.leaders = true`` in every alternative, ``leaders.*`` settings, and a
+                            :class:`LeaderProfiles` policy (each named team's profile at week 0)
+timeline: promote,          a :class:`LeaderAction` policy (:mod:`simteam.leaders` ``promote``,
+leader_leaves, hire_leader  ``leader_leaves``, ``hire_leader``); any of them turns leaders on everywhere
 events (certain market)     a shock in ``market.shocks`` (probability 1 and a fixed week)
 events (fixed week)         an :class:`simteam.config.Event` with its ``probability``
 events (time window)        a :class:`WindowEvent` policy: per replication, whether it happens
@@ -58,6 +65,10 @@ __all__ = [
     "alternative_actions",
     "alternative_policies",
     "removed_reps",
+    "promoted_reps",
+    "uses_leaders",
+    "LeaderAction",
+    "LeaderProfiles",
     "compile_all",
     "compile_alternative",
     "describe_alternative",
@@ -71,7 +82,7 @@ __all__ = [
 ROLLOUT_FIELDS = {"training": (0.0, 1.0), "pilot_share": (0.0, 1.0), "pilot_weeks": (0, 520),
                   "mandate_week": (-1, 100_000), "support": (0.0, 1.0), "p": (0.0, 10.0), "q": (0.0, 10.0),
                   "dip": (0.0, 0.95), "dip_weeks": (0.1, 104.0), "gain": (0.0, 2.0), "gain_weeks": (0.1, 520.0),
-                  "adoption_speed": (0.05, 20.0)}
+                  "adoption_speed": (0.05, 20.0), "gain_sd": (0.0, 2.0)}
 ACTIONS: dict[str, dict[str, tuple]] = {
     "rollout": ROLLOUT_FIELDS,
     "new_approach": ROLLOUT_FIELDS,
@@ -82,7 +93,12 @@ ACTIONS: dict[str, dict[str, tuple]] = {
     "dismiss": {},
     "replace": {"skill": (-1e9, 1e9)},
     "move": {},
+    "promote": {},
+    "leader_leaves": {},
+    "hire_leader": {"weeks_to_hire": (0, 104)},
 }
+#: Actions on the teams' leaders (they need leaders as agents: the scenario turns them on).
+LEADER_ACTIONS = ("promote", "leader_leaves", "hire_leader")
 #: Non-numeric fields of actions: kind -> {field: what is expected}.
 TEXT_FIELDS: dict[str, dict[str, str]] = {
     "rollout": {"teams": "a list of team names (the pilot teams)"},
@@ -90,7 +106,15 @@ TEXT_FIELDS: dict[str, dict[str, str]] = {
     "dismiss": {"rep": "a rep_id of the roster"},
     "replace": {"rep": "a rep_id of the roster", "toxic": "true or false (the new hire's behaviour)"},
     "move": {"rep": "a rep_id of the roster", "to_team": "a team name of the roster"},
+    "promote": {"rep": "a rep_id of the roster",
+                "team": "a team name of the roster (the team the rep will lead; default: the rep's own team)",
+                "style": "a leadership style the new manager leads with (default: the team's)"},
+    "leader_leaves": {"team": "a team name of the roster"},
+    "hire_leader": {"team": "a team name of the roster", "style": "a leadership style (default: the team's)"},
 }
+#: Text fields that must be given, per action kind.
+REQUIRED_TEXT = {"dismiss": ("rep",), "replace": ("rep",), "move": ("rep", "to_team"), "promote": ("rep",),
+                 "leader_leaves": ("team",), "hire_leader": ("team",)}
 #: Cost fields of an action or an alternative (money in thousands of the scenario's currency).
 COST_FIELDS = {"one_off": (0.0, 1e12), "monthly": (0.0, 1e12), "training_hours": (0.0, 10_000.0),
                "per_rep_monthly": (0.0, 1e9)}
@@ -102,11 +126,11 @@ MONEY_FIELDS = {"quota": (0.0, 1e12), "deal_size": (0.0, 1e12), "cycle_weeks": (
 EVENT_KINDS = ("recession", "sudden_stop", "competitor_entry", "lead_loss", "crisis", "lose_top_performer",
                "toxic_hire")
 _MARKET_KINDS = ("recession", "sudden_stop", "competitor_entry", "lead_loss")
-_INT_FIELDS = {"pilot_weeks", "mandate_week", "count", "week"}
+_INT_FIELDS = {"pilot_weeks", "mandate_week", "count", "week", "weeks_to_hire"}
 
 _TOP_KEYS = ("name", "description", "weeks", "replications", "seed", "team", "leadership", "crisis_response",
              "market", "timeline", "events", "status_quo", "alternatives", "baseline", "rank_by", "sensitivity",
-             "assumptions", "money", "paper", "history", "model_uncertainty")
+             "assumptions", "money", "paper", "history", "model_uncertainty", "leaders")
 _TEAM_KEYS = ("roster", "teams", "survey_scale", "skill_scale", "size", "teams_count", "graph", "edges",
               "columns", "as_of")
 _ASSUMPTION_KEYS = ("param", "value", "low", "high", "mode", "label", "source")
@@ -141,6 +165,7 @@ class Scenario:
     paper: str = "A4"
     history: str = ""
     model_uncertainty: str = ""  #: a range table (simteam/conf/uncertainty/): model effect sizes drawn per future
+    leaders: dict = field(default_factory=dict)
     source: str = ""
     base_dir: str = ""
     raw: dict = field(default_factory=dict)
@@ -403,13 +428,14 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
             pb.add("scenario.model_uncertainty", f"{mu!r} is not a range table; choose none or one of "
                                                  f"{', '.join(available())}")
             mu = None
+    leaders = _check_leaders(pb, data.get("leaders"))
     pb.raise_if_any(source)
     return Scenario(name=str(data.get("name") or "scenario"), description=str(data.get("description") or ""),
                     weeks=weeks, replications=reps, seed=seed, team=dict(team), leadership=dict(lead),
                     crisis_response=crisis, market=dict(market), timeline=timeline, events=events, status_quo=sq,
                     alternatives=norm_alts, baseline=baseline, rank_by=rank_by, sensitivity=bool(sens),
-                    assumptions=assumptions, money=money, paper=paper, history=str(hist or ""), source=source,
-                    model_uncertainty="" if mu in (None, False, "none") else str(mu),
+                    assumptions=assumptions, money=money, paper=paper, history=str(hist or ""), leaders=leaders,
+                    source=source, model_uncertainty="" if mu in (None, False, "none") else str(mu),
                     base_dir=base_dir or "",
                     raw=data)
 
@@ -432,6 +458,59 @@ def _check_leadership(pb: _Problems, path: str, lead: dict) -> None:
         else:
             md = fields[k].metadata
             _num(pb, f"{path}.{k}", v, md.get("lo"), md.get("hi"), integer=fields[k].type in ("int", int))
+
+
+def _check_leaders(pb: _Problems, v: Any) -> dict:
+    """The ``leaders:`` section: who leads each team (``teams:``), and settings of :class:`LeadersConfig`.
+
+    Returns ``{"teams": {team: {"style": name or None, behaviour: value, ...}}, "params": {field: value}}``.
+    Team names are checked against the roster later (:func:`check_leaders_teams`).
+    """
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        pb.add("scenario.leaders", f"expected a mapping with teams (team -> style or behaviours) and settings, got {v!r}")
+        return {}
+    import dataclasses
+
+    from ..leaders import BEHAVIOURS, LeadersConfig
+    fields = {f.name: f for f in dataclasses.fields(LeadersConfig) if f.name != "styles"}
+    _unknown_keys(pb, "scenario.leaders", v, ("teams",) + tuple(fields))
+    out: dict = {"teams": {}, "params": {}}
+    for k, x in v.items():
+        if k in fields:
+            md = fields[k].metadata
+            integer = fields[k].type in ("int", int)
+            y = _num(pb, f"scenario.leaders.{k}", _percent(x), md.get("lo"), md.get("hi"), integer=integer)
+            if y is not None:
+                out["params"][k] = y
+    teams = v.get("teams") or {}
+    if not isinstance(teams, dict):
+        pb.add("scenario.leaders.teams", f"expected a mapping team -> style (e.g. north: coaching) or behaviours, "
+               f"got {teams!r}")
+        teams = {}
+    for t, spec in teams.items():
+        path = f"scenario.leaders.teams.{t}"
+        if isinstance(spec, str):
+            spec = {"style": spec}
+        if not isinstance(spec, dict):
+            pb.add(path, f"expected a style name (e.g. coaching) or a mapping of behaviours, got {spec!r}")
+            continue
+        _unknown_keys(pb, path, spec, ("style",) + BEHAVIOURS)
+        one: dict = {"style": None}
+        if spec.get("style") is not None:
+            if spec["style"] not in STYLES:
+                pb.add(f"{path}.style", f"{spec['style']!r} is not a leadership style"
+                       f"{did_you_mean(str(spec['style']), STYLES) or '.'} Allowed: {', '.join(STYLES)}")
+            else:
+                one["style"] = spec["style"]
+        for b in BEHAVIOURS:
+            if spec.get(b) is not None:
+                y = _num(pb, f"{path}.{b}", _percent(spec[b]), 0.0, 1.0, what="behaviour level")
+                if y is not None:
+                    one[b] = y
+        out["teams"][str(t)] = one
+    return out
 
 
 def _check_week(pb: _Problems, path: str, v: Any, horizon: int | None) -> int | None:
@@ -471,7 +550,7 @@ def _check_action(pb: _Problems, path: str, a: Any, horizon: int | None, ids: di
     ranges = {}
     for k, (lo, hi) in ACTIONS.get(kind, {}).items():
         if k in a and a[k] is not None:
-            if isinstance(a[k], dict) and k in ROLLOUT_FIELDS and kind in ("rollout", "new_approach"):
+            if isinstance(a[k], dict) and k in ROLLOUT_FIELDS and k != "gain_sd" and kind in ("rollout", "new_approach"):
                 spec = _check_range(pb, f"{path}.{k}", a[k], lo, hi)
                 out[k] = spec["value"] if spec else None
                 if spec:
@@ -482,14 +561,17 @@ def _check_action(pb: _Problems, path: str, a: Any, horizon: int | None, ids: di
     for k, what in TEXT_FIELDS.get(kind, {}).items():
         v = a.get(k)
         if v is None:
-            if k in ("rep", "to_team") and not partial:
+            if k in REQUIRED_TEXT.get(kind, ()) and not partial:
                 pb.add(f"{path}.{k}", f"required field is missing ({what})")
             continue
         ok = (isinstance(v, list) and v and all(isinstance(x, str) for x in v)) if k == "teams" else \
             isinstance(v, bool) if k == "toxic" else isinstance(v, (str, int)) and not isinstance(v, bool)
         if not ok:
             pb.add(f"{path}.{k}", f"expected {what}, got {v!r}")
-        elif k in ("rep", "to_team"):
+        elif k == "style" and v not in STYLES:
+            pb.add(f"{path}.style", f"{v!r} is not a leadership style{did_you_mean(str(v), STYLES) or '.'} "
+                   f"Allowed: {', '.join(STYLES)}")
+        elif k in ("rep", "to_team", "team", "style"):
             out[k] = str(v)
     if a.get("cost") is not None:
         out["cost"] = _check_costs(pb, f"{path}.cost", a["cost"])
@@ -500,6 +582,13 @@ def _check_action(pb: _Problems, path: str, a: Any, horizon: int | None, ids: di
                    f"allowed: -1 (no mandate) or {out['week']} to {horizon - 1 if horizon else 'the horizon'}")
         elif horizon is not None and mw >= horizon:
             pb.add(f"{path}.mandate_week", f"{mw} is past the horizon; allowed: -1 or up to {horizon - 1}")
+    if kind in ("rollout", "new_approach") and "gain_sd" in a and isinstance(a.get("gain"), dict):
+        pb.add(f"{path}.gain_sd", "give a range for gain or gain_sd (the model's per-future noise on a single "
+               "gain), not both: a stated range is the only uncertainty on the gain")
+    if kind == "hire_leader" and out.get("weeks_to_hire") is not None and out.get("week") is not None \
+            and horizon is not None and out["week"] + out["weeks_to_hire"] >= horizon:
+        pb.add(f"{path}.weeks_to_hire", f"the new leader would arrive in week {out['week'] + out['weeks_to_hire']}, "
+               f"past the horizon; allowed: 0 to {horizon - 1 - out['week']} (weeks = {horizon})")
     if kind == "hire" and not partial and "count" not in a:
         out["count"] = 1
     if kind == "quota_change" and not partial and "factor" not in a:
@@ -819,6 +908,9 @@ def compile_alternative(sc: Scenario, name: str, base: SimConfig | None = None) 
     if m.get("competitor_pressure") is not None:
         d["market"]["competitor_pressure"] = float(m["competitor_pressure"])
     _apply_money(d, sc.money)
+    if uses_leaders(sc):
+        d["mechanisms"]["leaders"] = True
+        d["leaders"].update(sc.leaders.get("params", {}))
     for a in sc.assumptions.values():
         if a["dist"] == "fixed" or a.get("integer"):
             _set_dotted(d, a["param"], int(round(a["value"])) if a.get("integer") else float(a["value"]))
@@ -854,6 +946,10 @@ def compile_alternative(sc: Scenario, name: str, base: SimConfig | None = None) 
             if speed is not None:
                 ini["p"] = float(min(ini["p"] * speed, 10.0))
                 ini["q"] = float(min(ini["q"] * speed, 10.0))
+            if "gain" in a.get("_ranges", {}):
+                # the stated range is the only uncertainty on the gain: no extra per-future noise on top
+                # (change.gain_sd would count the same uncertainty a second time, as luck)
+                ini["gain_sd"] = 0.0
             if a.get("teams"):
                 ini["start_week"] = -1  # started by the TeamPilot policy, exposed in the chosen teams only
             inits.append(ini)
@@ -1072,6 +1168,147 @@ class TeamPilot:
         e.initiative_open[k] = False  # the change mechanism opens it to all after pilot_weeks (when > 0)
 
 
+def uses_leaders(sc: Scenario) -> bool:
+    """Leaders are agents in every alternative when the scenario has ``leaders:`` or any leader action.
+
+    All alternatives then run the same model (a fair, paired comparison), not only the ones that act on leaders.
+    """
+    if sc.leaders:
+        return True
+    acts = list(sc.timeline) + [a for alt in sc.alternatives.values() for a in alt.get("add", [])]
+    return any(a.get("action") in LEADER_ACTIONS for a in acts)
+
+
+def team_index(roster, name: str, where: str, n_teams: int | None = None) -> int:
+    """The index of a named team (roster team names; without a roster, 0 .. n_teams - 1)."""
+    if roster is not None:
+        if name not in roster.team_names:
+            raise ConfigError(f"{where}: {name!r} is not a team of the roster{did_you_mean(name, roster.team_names) or '.'}"
+                              f" Allowed: {', '.join(roster.team_names)}")
+        return roster.team_names.index(name)
+    n = n_teams or 1
+    if not (str(name).isdigit() and int(name) < n):
+        raise ConfigError(f"{where}: {name!r} is not a team; without a roster teams are numbered 0 to {n - 1}")
+    return int(name)
+
+
+class LeaderProfiles:
+    """Who leads each team (``leaders.teams``): a named style and/or explicit behaviours per team.
+
+    Applied at the start of week 0, before the leaders' first weekly step: the team's configured profile
+    (``Leaders.base``, what a successor brings too) and current profile are set; teams not named keep the
+    ``leadership:`` values.
+    """
+
+    phase = "start"
+    name = "leader_profiles"
+
+    def __init__(self, profiles: dict[int, dict[str, float]]):
+        self.profiles = profiles
+
+    def apply(self, e, week: int) -> None:
+        if week != 0:
+            return
+        from ..leaders import BEHAVIOURS
+        lead = e.leaders
+        for t, vals in self.profiles.items():
+            for k, b in enumerate(BEHAVIOURS):
+                if b in vals:
+                    lead.base[:, t, k] = vals[b]
+                    lead.profile[:, t, k] = vals[b]
+
+
+def leader_profiles(sc: Scenario, roster, n_teams: int) -> dict[int, dict[str, float]]:
+    """Team index -> behaviour values of ``leaders.teams`` (a style's values, then explicit ones on top)."""
+    from ..leaders import BEHAVIOURS
+    out = {}
+    for name, spec in (sc.leaders.get("teams") or {}).items():
+        t = team_index(roster, name, f"scenario.leaders.teams.{name}", n_teams)
+        vals = {b: float(STYLES[spec["style"]][b]) for b in BEHAVIOURS} if spec.get("style") else {}
+        vals.update({b: float(v) for b, v in spec.items() if b in BEHAVIOURS})
+        out[t] = vals
+    return out
+
+
+class LeaderAction:
+    """A planned action on a team's leader (leaders as agents, :mod:`simteam.leaders`), the same in every row.
+
+    * ``leader_leaves``: the team's manager leaves at the start of the week; an interim covers and the
+      post is filled by the model's succession (a promotion from the team after ``leaders.promote_weeks``
+      with chance ``leaders.promote_share``, else an outside hire after ``leaders.hire_weeks``) unless the
+      alternative promotes or hires itself.
+    * ``promote``: the named rep becomes the team's manager (the sitting manager, if any, steps down), leading
+      in ``style`` (default: the team's profile). The rep leaves the sales seat (the team loses the rep's sales until the seat is refilled); the new
+      manager's coaching skill follows the engine's Peter-principle rule. A rep of another team is promoted
+      across (the rep's own team gets the open seat). In futures where the named rep has already left,
+      the team's top rep is promoted instead.
+    * ``hire_leader``: a search for an outside manager (of ``style``; default the team's profile) starts at
+      the week; the manager arrives ``weeks_to_hire`` later (default ``leaders.hire_weeks``). A vacant post
+      waits for this hire (the interim covers; no automatic succession meanwhile); a sitting manager is
+      replaced on arrival.
+
+    ``promote`` and ``hire_leader`` act at phase ``leadership`` (after every ``start`` action of the week,
+    so "the manager leaves and we promote Ana" in one week works whatever the file order).
+    """
+
+    def __init__(self, action: dict, team: int, seat: int | None = None):
+        self.a, self.team, self.seat = action, int(team), seat
+        self.kind = action["action"]
+        self.phase = "start" if self.kind == "leader_leaves" else "leadership"
+        self.name = f"{self.kind}:{action['id']}"
+        self.tenure0: np.ndarray | None = None
+
+    def apply(self, e, week: int) -> None:
+        from ..events import fire
+        if self.seat is not None and self.tenure0 is None:
+            self.tenure0 = e.s.tenure[:, self.seat] - week  # the named rep's tenure at week 0
+        w = self.a["week"]
+        if self.kind == "leader_leaves":
+            if week == w:
+                fire(e, "leader_leaves", float(self.team), self.a["id"])
+        elif self.kind == "promote":
+            if week == w:
+                self._promote(e)
+        elif self.kind == "hire_leader":
+            h = self.a.get("weeks_to_hire")
+            h = int(e.cfg.leaders.hire_weeks if h is None else h)
+            lead = e.leaders
+            if week == w and h > 0:  # a vacant post waits for this hire: no automatic succession meanwhile
+                vac = lead.vacant[:, self.team]
+                lead.countdown[:, self.team] = np.where(vac, h + 1, lead.countdown[:, self.team])
+                lead.promote_next[:, self.team] = np.where(vac, False, lead.promote_next[:, self.team])
+            if week == w + h:
+                fire(e, "hire_leader", float(self.team), self.a.get("style") or "")
+
+    def _promote(self, e) -> None:
+        from ..network import TeamStructure
+        lead, s = e.leaders, e.s
+        mask = np.zeros((e.B, lead.T), dtype=bool)
+        mask[:, self.team] = True
+        there = s.active[:, self.seat] & (np.abs(s.tenure[:, self.seat] - (self.tenure0 + e.week)) < 0.5)
+        # the team aggregates (pace, trust, head count) the promotion reads, from this week's state in every row
+        # (before and after the promotion across teams), so that a row's result never depends on the others
+        lead._team_state(e)
+        if self.a.get("style"):  # the new manager's style (what a successor brings: Leaders.base)
+            from ..leaders import BEHAVIOURS
+            for k, b in enumerate(BEHAVIOURS):
+                lead.base[:, self.team, k] = STYLES[self.a["style"]][b]
+        st0 = e.structure
+        if st0.team_of[self.seat] != self.team:
+            # promoted across teams: seen as a member of the team it will lead while the engine promotes it
+            team_of = st0.team_of.copy()
+            team_of[self.seat] = self.team
+            e.structure = TeamStructure(team_of, st0.n_teams, st0.adjacency, complete=st0.complete,
+                                        head_of_sales=st0.head_of_sales)
+        try:
+            pos = int(np.sum(e.structure.team_of[:self.seat] == self.team))  # its place among the team's seats
+            lead.promote(e, mask & there[:, None], seat=pos)
+        finally:
+            e.structure = st0
+        lead._team_state(e)
+        lead.promote(e, mask & ~there[:, None])  # the named rep has left: the team's top rep instead
+
+
 def rep_seat(roster, rep: str, where: str) -> int:
     """The seat of a named rep (ConfigError naming the field when the roster has no such rep)."""
     if roster is None:
@@ -1084,42 +1321,107 @@ def rep_seat(roster, rep: str, where: str) -> int:
 def alternative_policies(sc: Scenario, name: str, roster=None) -> list:
     """The policy objects of one alternative: scenario and own events, actions on named reps, team pilots."""
     pols: list = event_policies(sc, name)
+    n_teams = None
+    errors: list[str] = []
+    if uses_leaders(sc):
+        if roster is None:
+            n_teams = compile_alternative(sc, "status_quo").team.n_teams
+        if sc.leaders.get("teams"):
+            try:
+                pols.append(LeaderProfiles(leader_profiles(sc, roster, n_teams)))
+            except ConfigError as e:
+                errors.append(str(e))
     for a in alternative_actions(sc, name):
-        where = f"scenario action {a['id']!r}"
-        if a["action"] in ("dismiss", "replace", "move"):
-            seat = rep_seat(roster, a["rep"], f"{where}.rep")
-            to_team = pot = None
-            if a["action"] == "move":
-                if a["to_team"] not in roster.team_names:
-                    raise ConfigError(f"{where}.to_team: {a['to_team']!r} is not a team of the roster; "
-                                      f"allowed: {', '.join(roster.team_names)}")
-                to_team = roster.team_names.index(a["to_team"])
-            if a["action"] == "replace" and a.get("skill") is not None:
-                lo, hi = roster.skill_scale
-                pot = float(np.clip((a["skill"] - lo) / (hi - lo), 0.02, 1.0))
-            pols.append(RepAction(a, seat, to_team, pot))
-        elif a["action"] in ("rollout", "new_approach") and a.get("teams"):
-            if roster is None:
-                raise ConfigError(f"{where}.teams: a pilot in named teams needs a roster (team.roster)")
-            bad = [t for t in a["teams"] if t not in roster.team_names]
-            if bad:
-                raise ConfigError(f"{where}.teams: {', '.join(map(repr, bad))} not in the roster; "
-                                  f"allowed: {', '.join(roster.team_names)}")
-            seats = np.isin(roster.team_index, [roster.team_names.index(t) for t in a["teams"]])
-            pols.append(TeamPilot(a, seats))
+        try:
+            _action_policy(a, roster, n_teams, pols)
+        except ConfigError as e:
+            errors.append(str(e))
+    if errors:
+        raise ConfigError("\n".join(errors))
     return pols
 
 
+def _action_policy(a: dict, roster, n_teams: int | None, pols: list) -> None:
+    """Append the policy of one planned action (if it needs one); ConfigError naming the field when it is invalid."""
+    where = f"scenario action {a['id']!r}"
+    if a["action"] in ("dismiss", "replace", "move"):
+        seat = rep_seat(roster, a["rep"], f"{where}.rep")
+        to_team = pot = None
+        if a["action"] == "move":
+            if a["to_team"] not in roster.team_names:
+                raise ConfigError(f"{where}.to_team: {a['to_team']!r} is not a team of the roster; "
+                                  f"allowed: {', '.join(roster.team_names)}")
+            to_team = roster.team_names.index(a["to_team"])
+        if a["action"] == "replace" and a.get("skill") is not None:
+            lo, hi = roster.skill_scale
+            pot = float(np.clip((a["skill"] - lo) / (hi - lo), 0.02, 1.0))
+        pols.append(RepAction(a, seat, to_team, pot))
+    elif a["action"] in ("rollout", "new_approach") and a.get("teams"):
+        if roster is None:
+            raise ConfigError(f"{where}.teams: a pilot in named teams needs a roster (team.roster)")
+        bad = [t for t in a["teams"] if t not in roster.team_names]
+        if bad:
+            raise ConfigError(f"{where}.teams: {', '.join(map(repr, bad))} not in the roster; "
+                              f"allowed: {', '.join(roster.team_names)}")
+        seats = np.isin(roster.team_index, [roster.team_names.index(t) for t in a["teams"]])
+        pols.append(TeamPilot(a, seats))
+    elif a["action"] in LEADER_ACTIONS:
+        errs, seat, t = [], None, None
+        try:
+            if a["action"] == "promote":
+                seat = rep_seat(roster, a["rep"], f"{where}.rep")
+        except ConfigError as e:
+            errs.append(str(e))
+        try:
+            if a.get("team") is not None:
+                t = team_index(roster, a["team"], f"{where}.team", n_teams)
+        except ConfigError as e:
+            errs.append(str(e))
+        if errs:
+            raise ConfigError("\n".join(errs))
+        if t is None:  # promote: the rep's own team
+            t = int(roster.team_index[seat])
+        pols.append(LeaderAction(a, t, seat))
+
+
 def removed_reps(sc: Scenario, name: str) -> list[str]:
-    """Rep ids the alternative lets go on purpose (dismiss or replace)."""
-    return [a["rep"] for a in alternative_actions(sc, name) if a["action"] in ("dismiss", "replace")]
+    """Rep ids the alternative takes out of their sales seat on purpose (dismiss, replace, promote)."""
+    return [a["rep"] for a in alternative_actions(sc, name) if a["action"] in ("dismiss", "replace", "promote")]
+
+
+def promoted_reps(sc: Scenario, name: str) -> list[str]:
+    """Rep ids the alternative promotes to manager."""
+    return [a["rep"] for a in alternative_actions(sc, name) if a["action"] == "promote"]
+
+
+def leader_action_text(a: dict) -> str:
+    """Plain words for a leader action (``promote``, ``leader_leaves``, ``hire_leader``)."""
+    kind = a["action"]
+    if kind == "promote":
+        where = f"the {a['team']} team" if a.get("team") else "their own team"
+        style = f", leading in a {a['style'].replace('_', ' ')} style" if a.get("style") else ""
+        return (f"promote {a['rep']} to manager of {where}{style} (a sitting manager steps down; {a['rep']}'s sales "
+                "seat is refilled by a new hire)")
+    if kind == "leader_leaves":
+        return (f"the manager of the {a['team']} team leaves; an interim covers until a successor is promoted or "
+                "hired")
+    if kind == "hire_leader":
+        style = f"a {a['style'].replace('_', ' ')}-style" if a.get("style") else "an"
+        h = a.get("weeks_to_hire")
+        when = f"arrives {h} weeks later" if h is not None else "arrives after the time to hire a manager"
+        return f"hire {style} outside manager for the {a['team']} team (the search starts now; {when})"
+    return kind.replace("_", " ")
 
 
 def describe_alternative(sc: Scenario, name: str) -> str:
-    """The scenario's description of alternative ``name`` (``status_quo`` included)."""
-    if name == "status_quo":
-        return sc.status_quo["description"]
-    return sc.alternatives[name]["description"] or name
+    """The scenario's description of alternative ``name`` (``status_quo`` included), plus its leader changes
+    in plain words (who is promoted, which manager leaves, who is hired)."""
+    text = sc.status_quo["description"] if name == "status_quo" else sc.alternatives[name]["description"]
+    leads = [f"week {a['week']}: {leader_action_text(a)}" for a in alternative_actions(sc, name)
+             if a["action"] in LEADER_ACTIONS]
+    if leads:
+        text = text.rstrip() + (" " if text.strip() else "") + "Leader changes: " + "; ".join(leads) + "."
+    return text or name
 
 
 def dump_resolved(sc: Scenario, configs: dict[str, SimConfig]) -> str:
