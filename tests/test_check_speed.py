@@ -17,7 +17,7 @@ from simteam.config import ConfigError
 from simteam.planning.history import read_history_text
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("simteam.planning.plan", "simteam.planning.report", "simteam.planning.assumptions",
+HEAVY = ("simteam.planning.planner", "simteam.planning.report", "simteam.planning.assumptions",
          "simteam.planning.discovery", "simteam.planning.money", "matplotlib", "scipy.stats", "scipy.optimize")
 
 

@@ -12,7 +12,7 @@ import pytest
 from simteam.engine import Engine
 from simteam.planning.assumptions import list_assumptions
 from simteam.planning.discovery import discover, discovery_text, futures_inputs, prim
-from simteam.planning.plan import analyse, run_alternatives, scenario_roster
+from simteam.planning.planner import analyse, run_alternatives, scenario_roster
 from simteam.planning.scenario import WindowEvent, compile_alternative, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from simteam.config import ConfigError
 from simteam.engine import Engine
 from simteam.planning.history import (fit_history, history_config, history_from_series, load_history,
                                       read_history_text)
-from simteam.planning.plan import check, plan, scenario_history, scenario_roster
+from simteam.planning.planner import check, plan, scenario_history, scenario_roster
 from simteam.planning.scenario import compile_alternative, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

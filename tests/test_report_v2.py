@@ -16,7 +16,7 @@ from simteam.engine import Engine
 from simteam.events import fire
 from simteam.planning.assumptions import break_even, confidence_word, draw_values, list_assumptions
 from simteam.planning.money import money_table
-from simteam.planning.plan import analyse, check, paired_gap, run_alternatives, scenario_roster
+from simteam.planning.planner import analyse, check, paired_gap, run_alternatives, scenario_roster
 from simteam.planning.scenario import load_scenario
 from simteam.roster import read_roster_text
 

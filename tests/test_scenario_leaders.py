@@ -16,7 +16,7 @@ from simteam.engine import Engine
 from simteam.leaders import BEHAVIOURS
 from simteam.leadership import STYLES
 from simteam.planning.assumptions import apply_to_engine, draw_values, list_assumptions
-from simteam.planning.plan import analyse, check, run_alternatives, scenario_roster
+from simteam.planning.planner import analyse, check, run_alternatives, scenario_roster
 from simteam.planning.report import _action_text, _risk
 from simteam.planning.scenario import (alternative_policies, compile_alternative, describe_alternative,
                                        load_scenario)

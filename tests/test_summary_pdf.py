@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simteam.planning.plan import plan
+from simteam.planning.planner import plan
 from simteam.planning.report import CHROMIUM, print_pdf, summary_html
 
 

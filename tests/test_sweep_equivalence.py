@@ -184,7 +184,7 @@ def test_batch_equals_single_runs_with_every_scenario_event(kind):
 def test_batch_equals_single_runs_with_every_scenario_action():
     from simteam.planning.scenario import ACTIONS, alternative_policies, compile_alternative, load_scenario
 
-    from simteam.planning.plan import scenario_roster
+    from simteam.planning.planner import scenario_roster
 
     timeline = [{"id": "a_" + k, "action": k, "week": 6 + 2 * i} for i, k in enumerate(ACTIONS)]
     reps = iter(["R02", "R05", "R11"])

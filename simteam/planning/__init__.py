@@ -2,7 +2,7 @@
 
 * :mod:`.scenario` — the scenario YAML schema, its validation and compilation to simulation configs;
 * :mod:`.checks` — the checks of a scenario and its inputs without simulating (``--check``);
-* :mod:`.plan` — run every alternative on the same futures and analyse the paired differences;
+* :mod:`.planner` — run every alternative on the same futures and analyse the paired differences;
 * :mod:`.report` — figures and the self-contained HTML report;
 * :mod:`.cli` — ``python -m simteam.planning``.
 
@@ -22,7 +22,7 @@ _HOME = {"main": ".cli", "check": ".checks"}
 
 def __getattr__(name: str):
     if name in __all__:
-        value = getattr(importlib.import_module(_HOME.get(name, ".plan"), __name__), name)
+        value = getattr(importlib.import_module(_HOME.get(name, ".planner"), __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

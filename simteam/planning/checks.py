@@ -2,7 +2,7 @@
 
 This is all ``python -m simteam.planning SCENARIO --check`` runs, so it imports only what validation needs
 (no engine, no pandas unless the scenario has a team history to read): the check answers in about a second.
-A full run (:func:`simteam.planning.plan.plan`) runs the same checks first.
+A full run (:func:`simteam.planning.plan`) runs the same checks first.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
         sc = load_scenario(args.scenario)
         out = args.out or os.path.join("outputs", f"plan-{Path(args.scenario).stem}")
-        from .plan import plan
+        from .planner import plan
 
         with terminate_as_interrupt():  # SIGTERM like Ctrl+C: no half-written report
             res = plan(sc, out, replications=args.replications, seed=args.seed,
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {message(e)}", file=sys.stderr)
         return 2
-    from .plan import print_summary
+    from .planner import print_summary
 
     print_summary(res)
     return 0
