@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import change, culture, leadership, market, people, selling, turnover
+from . import allocation, change, culture, leadership, market, people, selling, turnover
 from .config import ConfigError, SimConfig, get_path, validate
 from .effort import Effort
 from .events import build_policies
@@ -144,7 +144,7 @@ def record_week(active, revenue_week, wins_week, pipeline, morale, trust, skill,
 
 
 #: The built-in mechanisms in step order (names; :func:`default_mechanisms` builds them).
-BUILTIN = ("market", "leadership", "effort", "selling", "people", "culture", "change", "turnover")
+BUILTIN = ("market", "leadership", "allocation", "effort", "selling", "people", "culture", "change", "turnover")
 
 
 def series_names(mechanisms) -> dict[str, str]:
@@ -161,7 +161,7 @@ def series_names(mechanisms) -> dict[str, str]:
 
 def default_mechanisms() -> list[Mechanism]:
     """Fresh built-in mechanism objects, in the step order of :meth:`Engine.step`."""
-    return [market.MarketMechanism(), leadership.Leadership(), Effort(), selling.Selling(), people.People(),
+    return [market.MarketMechanism(), leadership.Leadership(), allocation.Allocation(), Effort(), selling.Selling(), people.People(),
             culture.Culture(), change.Change(), turnover.Turnover()]
 
 
@@ -405,7 +405,7 @@ class Engine:
 
         1. events      timed interventions and policies at phase ``start``
         2. market      demand per segment: trend, season, noise, shocks, competitor
-        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; leaders (LA, if on)
+        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; leaders (LA, if on); segment allocation (A, if on)
         4. effort      engagement from morale, trust, stress, goals and accountability
         5. selling     allocation of opportunities, pipeline, wins and revenue
         6. people      recognition, stress, morale (drivers then contagion), trust, skill
