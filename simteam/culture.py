@@ -5,8 +5,8 @@
 * removal       P(remove_i) = 1 - exp(-r_remove (1 - tol))   (the rep is dismissed)
 * cohesion      kappa <- kappa + r_k (kappa_0 + c_cel R share_won - kappa)
 * climate       Gamma_T <- Gamma_T + r (x_T - Gamma_T),  r = r_build if x_T > Gamma_T else r_decay
-                (x_T: the team's toxic share); every non-toxic member of team T: morale target - c_m Gamma_T,
-                stress target + c_s Gamma_T, cohesion target - c_k Gamma_T, and an SIS hazard
+                (x_T: the team's toxic share); every non-toxic member of team T: morale target - c_m d Gamma_T,
+                stress target + c_s d Gamma_T, cohesion target - c_k d Gamma_T (d = 1 - gamma_D comm), and an SIS hazard
                 c_x (0.5 + tol) Gamma_T beyond graph ties (Housman & Minor 2015: peers leave or turn toxic)
 
 With only ``spread_rate`` (beta) and ``recovery_rate`` (delta) active, behaviour spread
@@ -56,11 +56,11 @@ class CultureConfig:
     climate_decay: float = param(0.01, 0.0, 1.0, unit="1/week", doc="rate the toxic climate fades once the "
                                  "toxic share falls (the harm outlasts the toxic member)",
                                  source="assumption; Housman & Minor (2015): the harm outlasts the toxic worker")
-    climate_morale: float = param(0.6, 0.0, 5.0, doc="morale target every non-toxic member loses per unit toxic "
+    climate_morale: float = param(0.8, 0.0, 5.0, doc="morale target every non-toxic member loses per unit toxic "
                                   "climate", source="assumption sized to Housman & Minor (2015)")
-    climate_stress: float = param(0.6, 0.0, 5.0, doc="stress target every non-toxic member gains per unit toxic "
+    climate_stress: float = param(0.8, 0.0, 5.0, doc="stress target every non-toxic member gains per unit toxic "
                                   "climate", source="assumption sized to Housman & Minor (2015)")
-    climate_cohesion: float = param(0.6, 0.0, 5.0, doc="cohesion target lost per unit toxic climate",
+    climate_cohesion: float = param(0.8, 0.0, 5.0, doc="cohesion target lost per unit toxic climate",
                                     source="assumption (Felps, Mitchell & Byington 2006)")
     climate_spread: float = param(0.0, 0.0, 5.0, unit="1/week", doc="hazard a non-toxic member turns toxic "
                                   "per unit toxic climate (x (0.5 + tolerance)), beyond graph ties (0: spread "
@@ -133,7 +133,8 @@ def team_counts(st, mask: np.ndarray) -> np.ndarray:
 
 def climate_step(e, tox: np.ndarray) -> np.ndarray:
     """Update the team toxic climate ``e.climate`` ``(B, T)`` from this week's toxic shares and apply its harm to
-    the non-toxic members' morale, stress and cohesion (as a shift of each target: ``x += rate (-c Gamma)``).
+    the non-toxic members' morale, stress and cohesion (as a shift of each target: ``x += rate (-c Gamma d)``,
+    ``d = 1 - gamma_D comm`` the leader's communication damping, as for the neighbour harm).
     Returns the climate per seat ``(B, N)`` (the SIS term reads it)."""
     s, C, P, st = e.s, e.p.culture, e.p.people, e.structure
     B = e.B
@@ -147,7 +148,9 @@ def climate_step(e, tox: np.ndarray) -> np.ndarray:
     peer = s.active & ~tox & (seat > 0)
     if peer.any():
         r, c = np.nonzero(peer)
-        gr = seat[r, c]
+        L = effective(e)
+        damp = team_array(1.0 - L.communication_damping * L.communication, B)  # as the neighbour harm (7.4)
+        gr = seat[r, c] * damp[r, np.minimum(st.team_of[c], damp.shape[1] - 1)]
         if e.sw.morale_drivers:
             dm = (rowvec(P.morale_rate, B) * rowvec(C.climate_morale, B))[r] * gr
             s.morale[r, c] = np.clip(s.morale[r, c] - dm, 0.0, 1.0)
