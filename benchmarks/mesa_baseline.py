@@ -17,12 +17,13 @@ It implements the SAME equations as simteam's engine (``simteam/market.py``, ``s
   Poisson wins, log-normal deal values);
 * people: recognition, stress, morale (drivers, mood noise, contagion), trust, skill (practice, feedback,
   coaching on weaknesses, peer learning, strengths coaching), attainment pace;
-* culture: harm from toxic neighbours, SIS spread, reform and removal, cohesion;
+* culture: harm from toxic neighbours, the team toxic climate, SIS spread, reform and removal, cohesion;
 * turnover: quits, vacancies with a hiring lag, hires (toxic with a small probability), tenure and ramp;
 * year-end accounting for ``quota_share`` and ``top20_revenue_share``.
 
 It omits (and refuses configurations that need): change initiatives (Bass adoption, J-curve, mandates,
 resistance), regrouping, timed events, the ``cut_and_push`` and ``pivot`` crisis responses, random shocks,
+segment forecasts and capacity moves (``mechanisms.segment_allocation``),
 rosters and edge-list graphs.
 
 **Asynchronous vs synchronous updating.** simteam updates every rep from the same start-of-phase state
@@ -85,6 +86,9 @@ def check_supported(cfg: SimConfig) -> None:
                           f"got {cfg.crisis.strategy!r}")
     if cfg.mechanisms.shocks and cfg.market.random_shock_rate > 0:
         raise ConfigError("market.random_shock_rate: the Mesa baseline does not implement random shocks")
+    if cfg.mechanisms.segment_allocation:
+        raise ConfigError("mechanisms.segment_allocation: the Mesa baseline does not implement segment forecasts "
+                          "and capacity moves")
     if cfg.team.roster or cfg.team.graph == "edgelist":
         raise ConfigError("team.graph: the Mesa baseline needs a generated graph (no roster or edge list)")
 
@@ -298,6 +302,16 @@ class Rep(mesa.Agent):
         c = m.cfg
         sw, C, L = c.mechanisms, c.culture, c.leadership
         tol = L.toxic_tolerance
+        climate = m.leaders[self.team].climate if sw.toxic_climate else 0.0
+        if climate > 0 and not self.toxic:  # the team toxic climate harms every non-toxic member
+            P = c.people
+            g = climate * (1.0 - L.communication_damping * L.communication)
+            if sw.morale_drivers:
+                self.morale = _clip01(self.morale - P.morale_rate * C.climate_morale * g)
+            if sw.stress:
+                self.stress = _clip01(self.stress + P.stress_rate * C.climate_stress * g)
+            if sw.cohesion:
+                self.cohesion = _clip01(self.cohesion - C.cohesion_rate * C.climate_cohesion * g)
         if self.toxic:
             rec_h = (C.recovery_rate if sw.toxic_spread else 0.0) + (L.toxic_reform_rate * (1.0 - tol)
                                                                       if sw.toxic_action else 0.0)
@@ -307,9 +321,10 @@ class Rep(mesa.Agent):
                 self.leaving = True
         elif sw.toxic_spread:
             pressure = sum(1 for r in peers if r.toxic)
-            if pressure:
+            if pressure or climate > 0:
                 beta = C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol)
-                if self.random.random() < -math.expm1(-beta * pressure):
+                hz = beta * pressure + C.climate_spread * (0.5 + tol) * climate
+                if self.random.random() < -math.expm1(-hz):
                     self.toxic = True
         if sw.cohesion:
             team = m.leaders[self.team].members()
@@ -347,6 +362,7 @@ class Leader(mesa.Agent):
         self.vacancies: dict[int, list] = {}  # seat -> [weeks left, week opened, pipeline, values]
         self.team_toxic = False
         self.team_weakness = 0.0
+        self.climate = 0.0  # the team toxic climate (culture.climate_*)
 
     def members(self) -> list[Rep]:
         return [r for s in self.seats if (r := self.model.seat_rep[s]) is not None]
@@ -357,6 +373,10 @@ class Leader(mesa.Agent):
         c = m.cfg
         team = self.members()
         self.team_toxic = any(r.toxic for r in team)
+        if c.mechanisms.toxic_climate:  # follows the toxic share: rises fast, fades slowly
+            share = sum(1 for r in team if r.toxic) / max(len(team), 1)
+            rate = c.culture.climate_build if share > self.climate else c.culture.climate_decay
+            self.climate += rate * (share - self.climate)
         self.team_weakness = sum(1.0 - r.skill for r in team) / max(len(team), 1)
         beta = c.selling.strength_allocation * c.leadership.coaching_focus
         noisy = c.mechanisms.allocation_noise and m.noise_sd > 0
