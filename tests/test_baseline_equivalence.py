@@ -115,3 +115,11 @@ def test_unsupported_features_are_refused(dotted, field):
     cfg = simteam.configure(weeks=20, **dotted)
     with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
         MesaSalesModel(cfg, seed=0)
+
+
+@pytest.mark.slow
+def test_segment_allocation_recession_agrees():
+    """Segment forecasts and capacity moves (guesses: data orientation 0.2) in a recession, two years."""
+    cfg = simteam.configure(market="recession", weeks=104, mechanisms__segment_allocation=True,
+                            leadership__data_orientation=0.2)
+    _assert_agree(_baseline(cfg), cfg, metrics=METRICS + ("drawdown",))
