@@ -135,9 +135,11 @@ def climate_step(e, tox: np.ndarray) -> np.ndarray:
     """Update the team toxic climate ``e.climate`` ``(B, T)`` from this week's toxic shares and apply its harm to
     the non-toxic members' morale, stress and cohesion (as a shift of each target: ``x += rate (-c Gamma d)``,
     ``d = 1 - gamma_D comm`` the leader's communication damping, as for the neighbour harm).
-    Returns the climate per seat ``(B, N)`` (the SIS term reads it)."""
+    Returns the climate per seat ``(B, N)`` (the SIS term reads it), or None when there is none."""
     s, C, P, st = e.s, e.p.culture, e.p.people, e.structure
     B = e.B
+    if not e.climate.any() and not tox.any():  # no toxic rep and no climate left: nothing to do
+        return None
     n_tox = team_counts(st, tox)
     n_act = team_counts(st, s.active)
     share = n_tox / np.maximum(n_act, 1.0)
