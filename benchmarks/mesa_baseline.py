@@ -17,7 +17,8 @@ It implements the SAME equations as simteam's engine (``simteam/market.py``, ``s
   Poisson wins, log-normal deal values);
 * people: recognition, stress, morale (drivers, mood noise, contagion), trust, skill (practice, feedback,
   coaching on weaknesses, peer learning, strengths coaching), attainment pace;
-* culture: harm from toxic neighbours, SIS spread, reform and removal, cohesion;
+* culture: harm from toxic neighbours, the team toxic climate, SIS spread, reform and removal, cohesion;
+* segment allocation (switch ``segment_allocation``): the leader's segment forecasts and hours shares;
 * turnover: quits, vacancies with a hiring lag, hires (toxic with a small probability), tenure and ramp;
 * year-end accounting for ``quota_share`` and ``top20_revenue_share``;
 * with their switches on, leaders as agents (per-team profiles, time budget, stress, exits, succession by
@@ -26,6 +27,7 @@ It implements the SAME equations as simteam's engine (``simteam/market.py``, ``s
 
 It omits (and refuses configurations that need): change initiatives (Bass adoption, J-curve, mandates,
 resistance), regrouping, timed events, the ``cut_and_push`` and ``pivot`` crisis responses, random shocks,
+
 rosters and edge-list graphs.
 
 **Asynchronous vs synchronous updating.** simteam updates every rep from the same start-of-phase state
@@ -235,7 +237,18 @@ class Rep(mesa.Agent):
         ec = S.effort_capacity
         cap = S.capacity * (1.0 - 0.5 * ec + ec * self.effort) * self.ramp
         o_total = sum(self.offered)
-        x = min(o_total, cap)
+        if c.mechanisms.segment_allocation:  # hours committed per segment, spare hours on the leftovers
+            share = m.leaders[self.team].capacity_share
+            worked = [min(o, cap * h) for o, h in zip(self.offered, share)]
+            left = [o - w for o, w in zip(self.offered, worked)]
+            rem = sum(left)
+            extra = min(rem, max(cap - sum(worked), 0.0) * c.allocation.unplanned_efficiency)
+            if extra > 0:
+                worked = [w + extra * lf / rem for w, lf in zip(worked, left)]
+            x = sum(worked)
+        else:
+            x = min(o_total, cap)
+            worked = [x * o / o_total if o_total > 0 else 0.0 for o in self.offered]
         f = x / o_total if o_total > 0 else 1.0
         sq = S.value_sd
         noise = m.team_noise_sd(self.team)
@@ -254,7 +267,7 @@ class Rep(mesa.Agent):
             h = m.hazard[k]
             lam += self.pipeline[k] * h * p
             exp_value += self.pipeline_value[k] * h * p
-            xs = x * self.offered[k] / o_total if o_total > 0 else 0.0
+            xs = worked[k]
             self.pipeline[k] = self.pipeline[k] * (1.0 - h) + xs
             self.pipeline_value[k] = self.pipeline_value[k] * (1.0 - h) + xs * seg.deal_size * Q
         wins = int(m.rng.poisson(lam)) if lam > 0 else 0
@@ -303,6 +316,16 @@ class Rep(mesa.Agent):
         c = m.cfg
         sw, C, L = c.mechanisms, c.culture, m.behaviours(self.team)
         tol = L.toxic_tolerance
+        climate = m.leaders[self.team].climate if sw.toxic_climate else 0.0
+        if climate > 0 and not self.toxic:  # the team toxic climate harms every non-toxic member
+            P = c.people
+            g = climate * (1.0 - L.communication_damping * L.communication)
+            if sw.morale_drivers:
+                self.morale = _clip01(self.morale - P.morale_rate * C.climate_morale * g)
+            if sw.stress:
+                self.stress = _clip01(self.stress + P.stress_rate * C.climate_stress * g)
+            if sw.cohesion:
+                self.cohesion = _clip01(self.cohesion - C.cohesion_rate * C.climate_cohesion * g)
         if self.toxic:
             rec_h = (C.recovery_rate if sw.toxic_spread else 0.0) + (L.toxic_reform_rate * (1.0 - tol)
                                                                       if sw.toxic_action else 0.0)
@@ -312,9 +335,10 @@ class Rep(mesa.Agent):
                 self.leaving = True
         elif sw.toxic_spread:
             pressure = sum(1 for r in peers if r.toxic)
-            if pressure:
+            if pressure or climate > 0:
                 beta = C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol)
-                if self.random.random() < -math.expm1(-beta * pressure):
+                hz = beta * pressure + C.climate_spread * (0.5 + tol) * climate
+                if self.random.random() < -math.expm1(-hz):
                     self.toxic = True
         if sw.cohesion:
             team = m.leaders[self.team].members()
@@ -352,6 +376,11 @@ class Leader(mesa.Agent):
         self.vacancies: dict[int, list] = {}  # seat -> [weeks left, week opened, pipeline, values]
         self.team_toxic = False
         self.team_weakness = 0.0
+        self.climate = 0.0  # the team toxic climate (culture.climate_*)
+        lead = [sg.lead_rate for sg in model.cfg.market.segments]
+        self.hours = [v / sum(lead) for v in lead]  # hours shares by segment (allocation.*)
+        self.dip = 0.0
+        self.capacity_share = list(self.hours)
 
     def members(self) -> list[Rep]:
         return [r for s in self.seats if (r := self.model.seat_rep[s]) is not None]
@@ -362,7 +391,13 @@ class Leader(mesa.Agent):
         c = m.cfg
         team = self.members()
         self.team_toxic = any(r.toxic for r in team)
+        if c.mechanisms.toxic_climate:  # follows the toxic share: rises fast, fades slowly
+            share = sum(1 for r in team if r.toxic) / max(len(team), 1)
+            rate = c.culture.climate_build if share > self.climate else c.culture.climate_decay
+            self.climate += rate * (share - self.climate)
         self.team_weakness = sum(1.0 - r.skill for r in team) / max(len(team), 1)
+        if c.mechanisms.segment_allocation:
+            self.review()
         beta = c.selling.strength_allocation * c.leadership.coaching_focus
         noise_sd = m.team_noise_sd(self.team)
         noisy = c.mechanisms.allocation_noise and noise_sd > 0
@@ -377,6 +412,44 @@ class Leader(mesa.Agent):
             per_w = m.lead[k] * m.D[k] * cover / total if total > 0 else 0.0
             for r, w in zip(team, weights):
                 r.offered[k] = w[k] * per_w
+
+    def review(self) -> None:
+        """Every ``review_weeks``: forecast each segment's demand, plan the hours (best value first), move them."""
+        m = self.model
+        c = m.cfg
+        A, mc = c.allocation, c.market
+        K = A.review_weeks
+        if m.week % K == 0:
+            guess = []
+            for k, seg in enumerate(m.segments):
+                keep = 0.0
+                for j in range(K):
+                    wk = min(m.week + j, c.weeks - 1)
+                    drop = _clip01(sum(_shock_intensity(sh, wk) * sh.depth for sh in mc.shocks
+                                       if sh.kind == "demand")) if c.mechanisms.shocks else 0.0
+                    v = 1.0 - drop * (1.0 - seg.resilience)
+                    if c.mechanisms.market_noise:
+                        v *= math.exp(mc.noise_ar ** j * m.z[k])
+                    keep += v
+                sd = A.forecast_noise * (1.0 - c.leadership.data_orientation)
+                guess.append(seg.lead_rate * keep / K * math.exp(sd * self.random.gauss(0.0, 1.0)))
+            value = [seg.deal_size / (1.0 + math.exp(-(m.win_logit[k] + m.win_shift)))
+                     for k, seg in enumerate(m.segments)]
+            need = [g / max(c.selling.capacity, 1e-12) for g in guess]
+            plan = [0.0] * len(need)
+            free = 1.0
+            for k in sorted(range(len(need)), key=lambda k: -value[k]):
+                plan[k] = min(max(free, 0.0), need[k])
+                free -= need[k]
+            left = 1.0 - sum(plan)
+            total = sum(need)
+            plan = [p + left * (n / total if total > 0 else 1.0 / len(need)) for p, n in zip(plan, need)]
+            new = [h + A.response * (p - h) for h, p in zip(self.hours, plan)]
+            moved = 0.5 * sum(abs(a - b) for a, b in zip(new, self.hours))
+            self.dip = min(self.dip + A.move_cost * moved, 0.95)
+            self.hours = new
+        self.capacity_share = [h * (1.0 - self.dip) for h in self.hours]
+        self.dip *= math.exp(-1.0 / A.relearn_weeks)
 
     def vacate(self, rep: Rep, quit_: bool) -> None:
         """A rep leaves: count the rep-year, free the seat, open a vacancy."""

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # each mechanism declares its own parameters in its module; SimConfig assembles them here
+from .allocation import AllocationConfig
 from .change import ChangeConfig, Initiative
 from .culture import CultureConfig
 from .leadership import CrisisConfig, LeadershipConfig
@@ -53,6 +54,7 @@ __all__ = [
     "Shock",
     "MarketConfig",
     "SellingConfig",
+    "AllocationConfig",
     "PeopleConfig",
     "LeadershipConfig",
     "CrisisConfig",
@@ -107,6 +109,8 @@ class Switches:
     toxicity: bool = param(True, doc="harm from toxic neighbours to morale and trust")
     toxic_spread: bool = param(True, doc="SIS spread of toxic behaviour over peer ties")
     toxic_action: bool = param(True, doc="the leader acting on toxic behaviour (reform or removal)")
+    toxic_climate: bool = param(True, doc="team toxic climate: a toxic member harms the whole team's morale, "
+                                "stress and cohesion, and peers turn toxic, with harm that fades slowly")
     adoption: bool = param(True, doc="Bass adoption of change initiatives over the graph")
     jcurve: bool = param(True, doc="productivity dip then lasting gain after adoption")
     stickiness: bool = param(True, doc="tools can fail to stick: partial use, abandonment, uncertain benefit")
@@ -118,6 +122,8 @@ class Switches:
     leaders: bool = param(False, doc="leaders as agents: per-team styles, time budget, stress, succession (leaders:)")
     head_of_sales: bool = param(False, doc="a head of sales as an agent: pressure, hiring freeze, quota push, relayed "
                                 "to the teams by their leaders (head_of_sales:; needs leaders)")
+    segment_allocation: bool = param(False, doc="the leader forecasts segments each review and moves the team's "
+                                     "selling hours toward the best (allocation:); off: fixed default mix")
     regroup_pairing: bool = param(True, doc="a regroup pairs each junior with the team's most skilled senior "
                                   "(mentoring lifts the junior's skill)")
 
@@ -188,6 +194,7 @@ class SimConfig:
     team: TeamConfig = sub(TeamConfig)
     market: MarketConfig = sub(MarketConfig)
     selling: SellingConfig = sub(SellingConfig)
+    allocation: AllocationConfig = sub(AllocationConfig)
     people: PeopleConfig = sub(PeopleConfig)
     leadership: LeadershipConfig = sub(LeadershipConfig)
     crisis: CrisisConfig = sub(CrisisConfig)

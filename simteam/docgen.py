@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import (
+    AllocationConfig,
     ChangeConfig,
     CrisisConfig,
     CultureConfig,
@@ -69,6 +70,7 @@ _SECTIONS: list[tuple[str, type | None]] = [
     ("team", TeamConfig),
     ("market", MarketConfig),
     ("selling", SellingConfig),
+    ("allocation", AllocationConfig),
     ("people", PeopleConfig),
     ("leadership", LeadershipConfig),
     ("crisis", CrisisConfig),

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import change, culture, leadership, market, people, selling, turnover
+from . import allocation, change, culture, leadership, market, people, selling, turnover
 from .config import ConfigError, SimConfig, get_path, validate
 from .effort import Effort
 from .events import build_policies
@@ -145,7 +145,7 @@ def record_week(active, revenue_week, wins_week, pipeline, morale, trust, skill,
 
 
 #: The built-in mechanisms in step order (names; :func:`default_mechanisms` builds them).
-BUILTIN = ("market", "leadership", "effort", "selling", "people", "culture", "change", "turnover")
+BUILTIN = ("market", "leadership", "allocation", "effort", "selling", "people", "culture", "change", "turnover")
 
 
 def optional_mechanisms(cfg: SimConfig, n_teams: int) -> list[Mechanism]:
@@ -185,7 +185,7 @@ def series_names(mechanisms, cfg: SimConfig | None = None, roster: Any = None) -
 
 def default_mechanisms() -> list[Mechanism]:
     """Fresh built-in mechanism objects, in the step order of :meth:`Engine.step`."""
-    return [market.MarketMechanism(), leadership.Leadership(), Effort(), selling.Selling(), people.People(),
+    return [market.MarketMechanism(), leadership.Leadership(), allocation.Allocation(), Effort(), selling.Selling(), people.People(),
             culture.Culture(), change.Change(), turnover.Turnover()]
 
 
@@ -429,7 +429,8 @@ class Engine:
 
         1. events      timed interventions and policies at phase ``start``
         2. market      demand per segment: trend, season, noise, shocks, competitor
-        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; LA, HS (if on)
+        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; leaders (LA),
+                       head of sales (HS), segment allocation (A), each if on
         4. effort      engagement from morale, trust, stress, goals and accountability
         5. selling     allocation of opportunities, pipeline, wins and revenue
         6. people      recognition, stress, morale (drivers then contagion), trust, skill

@@ -169,6 +169,7 @@ class Market:
         self.labour = np.ones(B)
         self.crisis = np.zeros(B)
         self._drop_s = np.zeros((B, S))
+        self.drop = np.zeros((B, 1))
         self._random_template = shock_path(Shock(start_week=0), 520 * 4)
 
     def add_shock(self, week: int, depth: float, mask: np.ndarray | None = None, **shape) -> None:
@@ -203,6 +204,7 @@ class Market:
         drop = np.clip(drop, 0.0, 1.0)
         drop_s = drop * (1.0 - self.resilience)
         self._drop_s = drop_s
+        self.drop = drop  # (B, 1) this week's demand-shock depth (allocation: the forecast starts here)
         D = mult * (1.0 - drop_s) * (1.0 - self.lead_drop[t])
         self.D = np.broadcast_to(D, (B, self.lead.size))
         # demand the shocks displaced (postponed buyers): the only pool pivot prospecting can draw on

@@ -7,7 +7,9 @@ Per week, for rep i and segment s (docs/model.md):
 * coverage          n_T = filled seats + v (seats - filled seats),  v = vacant_lead_coverage
 * offered           O_is = lambda_s D_s n_T a_is  (+ pivot prospecting in slack, at most the
                     rep's share lambda_s (D0_s - D_s) n_T a_is of the demand the shocks displaced)
-* taken             x_i = min(O_i, c_i), selected fraction f_i = x_i / O_i
+* taken             x_i = min(O_i, c_i), selected fraction f_i = x_i / O_i; with segment allocation (submodel A)
+                    x_is = min(O_is, c_i h_s (1 - delta)) in the hours the leader committed to segment s, plus
+                    spare committed hours on the other segments' leftovers at the unplanned efficiency u
 * selection gain    Q_i = Phi(rho sigma_q - Phi^-1(1 - f_i)) / f_i,  rho = sigma_q / sqrt(sigma_q^2 + sigma_n^2)
 * pipeline          P_is <- P_is (1 - h_s) + x_is,  V_is <- V_is (1 - h_s) + x_is v_s Q_i
 * wins              W_i ~ Poisson(sum_s h_s P_is p_is),  revenue = W_i * mean value * lognormal noise
@@ -71,9 +73,10 @@ class SellingConfig:
 #: Per-row terms of the selling kernel (one record per batch row, read by name).
 SELLING_TERMS = ("pivot_dip", "capacity", "effort_capacity", "noise_sd", "allocation_beta", "value_sd", "rho",
                  "skill_logit", "strength_logit", "morale_logit", "effort_logit", "pivot", "win_shift", "value_cv2",
-                 "vacant_coverage")
-#: Switches of the selling kernel: J-curve factor, estimate noise, selection gain, pivot prospecting.
-SELLING_FLAGS = ("change", "estimate_noise", "selection_gain", "pivot")
+                 "vacant_coverage", "unplanned")
+#: Switches of the selling kernel: J-curve factor, estimate noise, selection gain, pivot prospecting,
+#: hours committed per segment (submodel A).
+SELLING_FLAGS = ("change", "estimate_noise", "selection_gain", "pivot", "hours")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def deal_revenue(wins, exp_value, lam, cv2, key, base, i):
 def selling_step(t_ptr, t_idx, team_size, params, flags,
                  active, effort, productivity, skill, morale, change_factor,
                  log_strength, pipeline, pipeline_value, mix,
-                 lead, D, displaced, win_logit, hazard, size,
+                 lead, hours, D, displaced, win_logit, hazard, size,
                  key_estimate, key_wins, key_value, base,
                  out_taken, wins_out, rev_out, revenue_year, seat_revenue_year, revenue_total):
     """One week of selling for every row and team (see :meth:`Selling.step`).
@@ -151,6 +154,7 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
     """
     fl = flags[0]
     use_change, use_noise, use_gain, use_pivot = fl.change, fl.estimate_noise, fl.selection_gain, fl.pivot
+    use_hours = fl.hours
     B = active.shape[0]
     S = lead.shape[0]
     T = t_ptr.shape[0] - 1
@@ -161,7 +165,9 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
     tw = np.empty(S)
     per = np.empty(S)
     off = np.empty(S)
+    left = np.empty(S)
     tm = params.shape[1] - 1
+    tc = hours.shape[1] - 1
     for b in range(B):
         kb_est = key_estimate[b]
         kb_win = key_wins[b]
@@ -206,7 +212,25 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
                         off[s] = off[s] + ex
                         extra_sum = ex if s == 0 else extra_sum + ex
                     o_total = o_total + extra_sum
-                x = min(o_total, cap)
+                if use_hours:  # hours committed per segment (submodel A): x_is = min(O_is, c_i h_s)
+                    x = 0.0
+                    rem = 0.0
+                    for s in range(S):
+                        xs = min(off[s], cap * hours[b, min(t, tc), s])
+                        x = xs if s == 0 else x + xs
+                        left[s] = off[s] - xs  # opportunities left unworked in the segment
+                        rem = left[s] if s == 0 else rem + left[s]
+                        off[s] = xs  # the mix worked below is the mix taken
+                    # spare committed hours work the other segments' leftovers at the unplanned efficiency u
+                    extra = min(rem, max(cap - x, 0.0) * r.unplanned)
+                    if extra > 0.0:
+                        for s in range(S):
+                            off[s] = off[s] + extra * left[s] / rem
+                        x = x + extra
+                    o_x = x
+                else:
+                    x = min(o_total, cap)
+                    o_x = o_total
                 f = x / max(o_total, 1e-300) if o_total > 0 else 1.0
                 Q = selection_gain_1(f, r.rho * r.value_sd) if use_gain else 1.0
                 # win probability at close, expected wins and value, then the pipeline moves on
@@ -221,7 +245,7 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
                     v_s = pipeline_value[b, i, s] * h * pw
                     lam = c_s if s == 0 else lam + c_s
                     exp_value = v_s if s == 0 else exp_value + v_s
-                    share = off[s] / max(o_total, 1e-300) if o_total > 0 else 0.0
+                    share = off[s] / max(o_x, 1e-300) if o_x > 0 else 0.0
                     x_s = x * share
                     pipeline[b, i, s] = pipeline[b, i, s] * (1.0 - h) + x_s
                     pipeline_value[b, i, s] = pipeline_value[b, i, s] * (1.0 - h) + x_s * size[s] * Q
@@ -313,14 +337,16 @@ class Selling(Mechanism):
                  "value_sd": sq, "rho": rho, "skill_logit": sp.skill_logit, "strength_logit": sp.strength_logit,
                  "morale_logit": sp.morale_logit, "effort_logit": sp.effort_logit,
                  "pivot": pivot if pivot is not None else 0.0, "win_shift": mk.win_shift,
-                 "value_cv2": float((mk.cv ** 2) @ mk.value_weight), "vacant_coverage": sp.vacant_lead_coverage}
+                 "value_cv2": float((mk.cv ** 2) @ mk.value_weight), "vacant_coverage": sp.vacant_lead_coverage,
+                 "unplanned": e.p.allocation.unplanned_efficiency}
         flags = flag_record(SELLING_FLAGS, {"change": bool(e.K), "estimate_noise": use_noise,
-                                            "selection_gain": bool(np.any(sq)), "pivot": pivot is not None})
+                                            "selection_gain": bool(np.any(sq)), "pivot": pivot is not None,
+                                            "hours": e.allocation.on})
         selling_step(
             st.members_ptr, st.members, st.team_sizes_f, team_params(SELLING_TERMS, terms, B), flags,
             s.active, s.effort, s.productivity, s.skill, s.morale, e.change_factor,
             s.log_strength, s.pipeline, s.pipeline_value, np.array(mix, dtype=np.float64),
-            mk.lead, np.array(mk.D, dtype=np.float64), np.array(mk.displaced, dtype=np.float64), mk.win_logit, mk.hazard, mk.size,
+            mk.lead, e.allocation.capacity_share, np.array(mk.D, dtype=np.float64), np.array(mk.displaced, dtype=np.float64), mk.win_logit, mk.hazard, mk.size,
             rng.key("estimate"), rng.key("wins"), rng.key("deal_value"), base,
             self.taken, s.wins_week, s.revenue_week, s.revenue_year,
             s.seat_revenue_year, s.revenue_total)

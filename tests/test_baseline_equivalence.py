@@ -130,3 +130,11 @@ def test_leaders_as_agents_with_mixed_styles_and_a_head_of_sales_agrees():
     base = _baseline(cfg)
     assert base.leader_exits.mean() > 0.3 and base.leader_promotions.sum() > 0  # succession is exercised
     _assert_agree(base, cfg, metrics=METRICS + LEADER_METRICS)
+
+
+@pytest.mark.slow
+def test_segment_allocation_recession_agrees():
+    """Segment forecasts and capacity moves (guesses: data orientation 0.2) in a recession, two years."""
+    cfg = simteam.configure(market="recession", weeks=104, mechanisms__segment_allocation=True,
+                            leadership__data_orientation=0.2)
+    _assert_agree(_baseline(cfg), cfg, metrics=METRICS + ("drawdown",))

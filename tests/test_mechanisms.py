@@ -290,7 +290,9 @@ def test_styles_compare_on_the_same_seeds():
 @pytest.mark.parametrize("switch", [f.name for f in dataclasses.fields(Switches)])
 def test_every_mechanism_can_be_switched_off(switch):
     needs = {"head_of_sales": {"leaders": True}}.get(switch, {})  # the head of sales acts through the leaders
-    cfg = simteam.configure(market="recession", team__initial_toxic=1, weeks=40, mechanisms={switch: False, **needs},
+    # the outside option acts through a slow average of the job market: a sharp shock shows it in 40 weeks
+    market = "sudden_stop" if switch == "outside_option" else "recession"
+    cfg = simteam.configure(market=market, team__initial_toxic=1, weeks=40, mechanisms={switch: False, **needs},
                             change={"initiatives": [{"name": "crm", "start_week": 5, "mandate_week": 15}],
                                     "regroup_weeks": [20]})
     on = Engine(simteam.configure(cfg, mechanisms={switch: True, **needs}), seeds=np.arange(4)).run()

@@ -33,7 +33,7 @@ def _base(strategy: str = "hold_steady"):
     return simteam.configure(
         weeks=WEEKS, market="sudden_stop", crisis=strategy, team__team_size=6, team__n_teams=2,
         team__initial_toxic=1, market__random_shock_rate=2.0, market__competitor_pressure=0.1,
-        leadership__decision_speed=0.8,
+        leadership__decision_speed=0.8, mechanisms__segment_allocation=True,
         change={"initiatives": [{"name": "crm", "start_week": 4, "mandate_week": 20}], "regroup_weeks": [30]},
         events=[{"kind": "toxic_hire", "week": 8}, {"kind": "recognition_event", "week": 12},
                 {"kind": "lose_top_performer", "week": 16}])
@@ -98,8 +98,8 @@ def _check_params(params):
 
 def test_every_section_has_sweepable_parameters():
     sections = {p.split(".")[0] for p, _ in sweepable()}
-    assert sections == {"market", "selling", "people", "leadership", "crisis", "leaders", "head_of_sales", "change",
-                        "culture"}
+    assert sections == {"market", "selling", "allocation", "people", "leadership", "crisis", "leaders",
+                        "head_of_sales", "change", "culture"}
 
 
 def test_a_sweep_point_equals_the_single_run_sample():
