@@ -429,8 +429,7 @@ class Engine:
 
         1. events      timed interventions and policies at phase ``start``
         2. market      demand per segment: trend, season, noise, shocks, competitor
-        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; leaders (LA),
-                       head of sales (HS), segment allocation (A), each if on
+        3. leadership  crisis detection, the response after the decision lag; phase ``leadership``; LA, HS, A (if on)
         4. effort      engagement from morale, trust, stress, goals and accountability
         5. selling     allocation of opportunities, pipeline, wins and revenue
         6. people      recognition, stress, morale (drivers then contagion), trust, skill
