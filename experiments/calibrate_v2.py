@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 import simteam
-from simteam.research.calibration import (EFFECT_SCALES, STYLE_MOMENTS, StyleMomentSimulator, Target, calibrate,
+from simteam.research.calibration import (EFFECT_SCALES, StyleMomentSimulator, Target, calibrate,
                                           format_result, identification)
 from simteam.research.sensitivity import Parameter
 
