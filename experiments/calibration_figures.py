@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 import simteam
-from simteam import people
 from simteam.engine import Engine
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -73,7 +72,8 @@ def run_study(cfg: simteam.SimConfig, seeds: np.ndarray) -> dict:
         revenue[t] = e.s.revenue_week
         active[t] = before  # the seat was filled when the week's selling happened
         in_run[t] = hired_in_run & before
-    people.close_year(e, final=True)  # what Engine.run does after the last week
+    for m in e.mechanisms:  # what Engine.run does after the last week (the year accounting of turnover)
+        getattr(m, "finalize", lambda _e: None)(e)
     summary = simteam.results.summarise(e)
     summary.insert(0, "seed", seeds)
     return {"engine": e, "summary": summary, "tenure": tenure, "revenue": revenue,

@@ -40,7 +40,10 @@ class PeopleConfig:
 
     contagion: float = param(0.2, 0.0, 1.0, doc="DeGroot weight on neighbours' morale per week")
     morale_rate: float = param(0.1, 0.0, 1.0, unit="1/week", doc="relaxation rate of morale to its target")
-    morale_base: float = param(0.55, 0.0, 1.0, doc="morale target with neutral drivers")
+    morale_base: float = param(0.6, 0.0, 1.0, doc="morale target with neutral drivers",
+                               source="0.55 before issue 15, raised by the morale the default leader's recognition "
+                               "and coaching lost when their effect sizes were fitted, so the default team's morale "
+                               "level (and new hires' honeymoon above it) stays where it was")
     success_weight: float = param(0.2, 0.0, 2.0, doc="morale gain from attainment pace (tanh(pace-1))")
     stress_weight: float = param(0.25, 0.0, 2.0, doc="morale loss per unit stress")
     mood_sd: float = param(0.02, 0.0, 0.5, doc="sd of weekly idiosyncratic morale noise")
@@ -49,7 +52,9 @@ class PeopleConfig:
     stress_rate: float = param(0.15, 0.0, 1.0, unit="1/week", doc="relaxation rate of stress")
     stress_base: float = param(0.2, 0.0, 1.0, doc="stress target with no pressure")
     crisis_stress: float = param(0.4, 0.0, 2.0, doc="stress per unit of demand lost in a crisis")
-    effort_base: float = param(0.45, 0.0, 1.0, doc="effort with neutral drivers")
+    effort_base: float = param(0.56, 0.0, 1.0, doc="effort with neutral drivers",
+                               source="fitted (issue 15) jointly with the style contrasts; docs/calibration.md "
+                               "section 4")
     effort_morale: float = param(0.5, 0.0, 2.0, doc="effort per unit morale above 0.5")
     effort_trust: float = param(0.2, 0.0, 2.0, doc="effort per unit trust above 0.5")
     effort_stress: float = param(0.4, 0.0, 2.0, doc="effort lost per unit stress above 0.5 (burnout)")
@@ -63,10 +68,13 @@ class PeopleConfig:
     potential_decay: float = param(0.02, 0.0, 1.0, unit="1/week", doc="decay of grown potential back to the innate "
                                    "level per unit of missing practice (1 - worked/capacity)",
                                    source="assumption (skill decay without use: Arthur et al. 1998)")
-    quit_base: float = param(0.004, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
-                             source="calibrated: 25-40% annual turnover")
-    quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6")
-    quit_trust: float = param(1.5, 0.0, 20.0, doc="log-hazard per unit trust below 0.5")
+    quit_base: float = param(0.0038, 0.0, 1.0, unit="1/week", doc="baseline weekly quit hazard",
+                             source="fitted (issue 15): 25-40% annual turnover, jointly with the style contrasts")
+    quit_morale: float = param(3.0, 0.0, 20.0, doc="log-hazard per unit morale below 0.6",
+                               source="assumption, not identified by the targets; a hazard ratio of 1.16 per SD of "
+                               "morale, below the 1.25-1.55 of r = -.1 to -.2 (docs/calibration.md section 4)")
+    quit_trust: float = param(1.5, 0.0, 20.0, doc="log-hazard per unit trust below 0.5",
+                              source="assumption (half the morale slope), not identified by the targets")
     quit_attainment: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit attainment pace below 1")
     quit_stress: float = param(1.0, 0.0, 10.0, doc="log-hazard per unit stress")
     quit_cohesion: float = param(1.0, 0.0, 10.0, doc="log-hazard reduction per unit cohesion above 0.5")

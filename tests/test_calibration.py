@@ -84,7 +84,7 @@ def test_recovers_known_parameters_on_common_seeds():
     """Data simulated on the fit's own seeds: the objective is exactly 0 at the truth."""
     cfg = simteam.configure(weeks=52, market="stable")
     targets = _data(cfg, TRUTH, replications=16, seed=0, exact=True)
-    r = calibrate(cfg, BOX, targets, replications=16, seed=0, maxiter=6, popsize=5, polish=False, profile_points=0)
+    r = calibrate(cfg, BOX, targets, replications=16, seed=0, maxiter=10, popsize=5, polish=False, profile_points=0)
     est = r.estimate
     assert est["people.quit_base"] == pytest.approx(TRUTH["people.quit_base"], rel=0.1)
     assert est["selling.quota"] == pytest.approx(TRUTH["selling.quota"], rel=0.05)

@@ -76,7 +76,7 @@ def test_mixed_organisation_teams_differ_in_the_direction_of_their_styles():
         assert mean(e.s.trust, 0) > mean(e.s.trust, t) + 0.03
         assert mean(e.s.stress, 0) < mean(e.s.stress, t) - 0.02
         rev = [e.s.revenue_total[:, team == u].sum(axis=1).mean() for u in (0, t)]
-        assert rev[0] > 1.05 * rev[1], rev
+        assert rev[0] > rev[1], rev  # by ~2% with the fitted effect sizes of issue 15 (> 5% before)
         assert e.leaders.coaching_per_rep[:, 0].mean() > 2 * e.leaders.coaching_per_rep[:, t].mean()
     # effective behaviours follow the styles (accountability: command and control is higher)
     k = BEHAVIOURS.index("accountability")
@@ -208,7 +208,7 @@ def test_every_behaviour_at_max_is_no_longer_a_free_lunch():
     bal_s, mx_s, coach_s = run({}, True), run(ALL_MAX, True), run(coach_style, True)
     bal, mx, coaching = (x.mean(numeric_only=True) for x in (bal_s, mx_s, coach_s))
     on_gain = mx.revenue / bal.revenue - 1
-    assert off_gain > 0.4  # without a time budget: +60% revenue for nothing
+    assert off_gain > 0.1  # without a time budget: +18% revenue for nothing (+51% before issue 15's fit)
     assert on_gain < off_gain / 2
     assert mx.leader_stress > bal.leader_stress + 0.3 and mx.leader_overload > 3
     assert mx.leader_exits > 3 * bal.leader_exits

@@ -60,7 +60,11 @@ __all__ = [
     "DEFAULTS",
     "CalibrationResult",
     "MomentSimulator",
+    "StyleMomentSimulator",
+    "STYLE_MOMENTS",
+    "EFFECT_SCALES",
     "Target",
+    "identification",
     "calibrate",
     "format_result",
     "load_targets",
@@ -268,6 +272,169 @@ class MomentSimulator:
         x = self.replicate_moments(theta)
         with np.errstate(invalid="ignore"):
             return np.nanmean(x, axis=1)
+
+
+#: Moments of :class:`StyleMomentSimulator`: the default team's three band moments and two contrasts
+#: between the named leadership styles (worst / best mean annual turnover; best / worst mean revenue).
+STYLE_MOMENTS = ("turnover_annual", "quota_share", "top20_revenue_share", "style_turnover_ratio",
+                 "style_revenue_ratio")
+
+#: Groups of effect sizes a joint calibration scales together (pseudo-parameters ``scale.<group>``): each
+#: multiplies the config's current values of its fields. ``attitude``: the leader behaviours' effects on the
+#: morale and trust targets and the direct fairness term of the quit hazard; ``performance``: their
+#: effects on effort and skill growth; ``quit``: the quit hazard's sensitivity to morale and trust.
+EFFECT_SCALES = {
+    "attitude": ("leadership.inspiration_morale", "leadership.inspiration_trust", "leadership.recognition_morale",
+                 "leadership.recognition_top", "leadership.feedback_morale", "leadership.coaching_morale",
+                 "leadership.fairness_trust", "leadership.toxic_trust", "leadership.fairness_quit"),
+    "performance": ("leadership.communication_effort", "leadership.accountability_effort",
+                    "leadership.feedback_skill", "leadership.coaching_skill", "leadership.coaching_strength",
+                    "leadership.learning_skill"),
+    "quit": ("people.quit_morale", "people.quit_trust"),
+}
+
+
+class StyleMomentSimulator(MomentSimulator):
+    """Moments of the default team and of every named leadership style, in one batch per call.
+
+    Each parameter point runs the base config (the default team) and each named style of
+    :data:`simteam.leadership.STYLES` (``transformational`` is an alias of ``coaching`` and is left out) on the
+    same seeds. Parameters are dotted SimConfig paths or ``scale.<group>`` (:data:`EFFECT_SCALES`), a
+    multiplier of a group of effect sizes. Moments: :data:`STYLE_MOMENTS` (or any summary column of the
+    default team). The style contrasts are ratios of means over replications; their per-replication values
+    are the delta-method linearisation ``R + (a_r - R b_r) / mean(b)`` (``R = mean(a) / mean(b)``, ``a`` and
+    ``b`` the worst and best style by mean), whose mean is exactly ``R`` and whose covariance is the
+    ratio's first-order covariance, so the SMM weighting and sandwich apply unchanged.
+    """
+
+    def __init__(self, cfg: SimConfig, params: Sequence[Parameter], moments: Sequence[str] = STYLE_MOMENTS,
+                 replications: int = 32, seed: int = 0, processes: int = 1, styles: Sequence[str] | None = None):
+        from ..leadership import STYLES
+
+        super().__init__(cfg, params, moments, replications, seed, processes)
+        if self.structural:
+            raise ConfigError("calibration.parameters: team.* fields cannot be fitted jointly with the styles; "
+                              "fit them with the plain band calibration")
+        self.styles = list(styles) if styles is not None else [n for n in STYLES if n != "transformational"]
+        unknown = [n for n in self.styles if n not in STYLES]
+        if unknown:
+            raise ConfigError(f"calibration.styles: {unknown[0]!r} is unknown; choose from {', '.join(STYLES)}")
+        self._styles = STYLES
+        for p in self.params:
+            if p.path.startswith("scale.") and p.path[6:] not in EFFECT_SCALES:
+                raise ConfigError(f"calibration.parameters: {p.path!r} is not a scale; choose scale."
+                                  f"{', scale.'.join(EFFECT_SCALES)}")
+        for m in self.moments:
+            if m not in STYLE_MOMENTS and m not in SUMMARY_COLUMNS:
+                raise ConfigError(f"calibration.targets: {m!r} is neither a style contrast "
+                                  f"({', '.join(STYLE_MOMENTS[3:])}) nor a summary column")
+
+    def points(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        """The run_points overrides for parameter points ``theta`` (P, D): per point, the default team then
+        each style (P x (1 + K) points)."""
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        K1 = 1 + len(self.styles)
+        pts: dict[str, np.ndarray] = {}
+        for j, p in enumerate(self.params):
+            if p.path.startswith("scale."):
+                for path in EFFECT_SCALES[p.path[6:]]:
+                    base = float(get_path(self.cfg, path))
+                    pts[path] = pts.get(path, np.full(theta.shape[0], base)) * theta[:, j]
+            else:
+                pts[p.path] = theta[:, j].copy()
+        pts = {k: np.repeat(v, K1) for k, v in pts.items()}
+        beh = [k for k in self._styles["balanced"]]
+        for b in beh:
+            vals = [float(get_path(self.cfg, f"leadership.{b}"))] + [self._styles[n][b] for n in self.styles]
+            pts[f"leadership.{b}"] = np.tile(vals, theta.shape[0])
+        return pts
+
+    def style_means(self, theta: np.ndarray, columns: Sequence[str] = ("turnover_annual", "quota_share",
+                                                                         "revenue")) -> pd.DataFrame:
+        """Mean outcomes of the default team and of each style at parameter point(s) ``theta``."""
+        s = self._summary(theta)
+        names = ["default", *self.styles]
+        K1 = len(names)
+        out = s.groupby("point")[list(columns)].mean().reset_index()
+        out.insert(0, "style", [names[i % K1] for i in out.point])
+        out.insert(0, "parameter_point", out.point // K1)
+        return out.drop(columns="point")
+
+    def _summary(self, theta: np.ndarray) -> pd.DataFrame:
+        from ..sim import run_points
+
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        self.evaluations += theta.shape[0]
+        s = run_points(self.cfg, self.points(theta), replications=self.R, seed=self.seed,
+                       processes=self.processes).summary
+        return s.sort_values(["point", "replication"])
+
+    def replicate_moments(self, theta: np.ndarray) -> np.ndarray:
+        """Per-replication moments, shape (P, R, M) (style contrasts linearised, see the class doc)."""
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        P, R, K1 = theta.shape[0], self.R, 1 + len(self.styles)
+        s = self._summary(theta)
+        out = np.empty((P, R, len(self.moments)))
+
+        def arr(col):
+            return s[col].to_numpy(dtype=float).reshape(P, K1, R)
+
+        for i, m in enumerate(self.moments):
+            if m == "style_turnover_ratio" or m == "style_revenue_ratio":
+                x = arr("turnover_annual" if m == "style_turnover_ratio" else "revenue")[:, 1:, :]  # (P, K, R)
+                mean = np.nanmean(x, axis=2)
+                hi = np.take_along_axis(x, np.argmax(mean, axis=1)[:, None, None], axis=1)[:, 0, :]
+                lo = np.take_along_axis(x, np.argmin(mean, axis=1)[:, None, None], axis=1)[:, 0, :]
+                a, b = np.nanmean(hi, axis=1, keepdims=True), np.nanmean(lo, axis=1, keepdims=True)
+                b = np.where(b > 0, b, np.nan)
+                ratio = a / b
+                out[:, :, i] = ratio + (hi - ratio * lo) / b
+            else:
+                out[:, :, i] = arr(m)[:, 0, :]
+        return out
+
+
+def identification(G: np.ndarray, params: Sequence[str], moments: Sequence[str], moment_se: np.ndarray,
+                   param_scale: np.ndarray, tol: float = 1e-3) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Local identification of parameters by moments from the Jacobian ``G = dm/dtheta`` (M, D).
+
+    The Jacobian is standardised, ``G_s = diag(1/se) G diag(scale)``: each entry is how many standard errors of
+    the moment a change of the parameter by ``scale`` (e.g. its plausible range) moves it. A parameter is
+    identified when its column of ``G_s`` is not (nearly) a combination of the others: the singular values of
+    ``G_s`` (columns normalised) show rank and condition; the parameter's share in the right singular vector of
+    the smallest singular value shows which parameters are confounded.
+
+    Returns:
+        (standardised Jacobian table, per-parameter table, summary dict with rank, condition number and
+        singular values).
+    """
+    G = np.asarray(G, dtype=float)
+    Gs = G / np.asarray(moment_se, dtype=float)[:, None] * np.asarray(param_scale, dtype=float)[None, :]
+    jt = pd.DataFrame(Gs, index=list(moments), columns=list(params))
+    norms = np.linalg.norm(Gs, axis=0)
+    Gn = Gs / np.where(norms > 0, norms, 1.0)
+    sv_n = np.linalg.svd(Gn, compute_uv=False)
+    _, sv, vt = np.linalg.svd(Gs, full_matrices=False)
+    rank = int(np.sum(sv_n > tol * max(sv_n[0], 1e-300)))
+    cond = float(sv_n[0] / sv_n[-1]) if sv_n[-1] > 0 else float("inf")
+    weak = np.abs(vt[-1])
+    # the moment each parameter moves most (in standard errors), and the share of its column the others cannot
+    # reproduce (1 - R^2 of a regression on them: 0 = confounded, 1 = orthogonal)
+    rows = []
+    for j, p in enumerate(params):
+        col = Gn[:, j]
+        others = np.delete(Gn, j, axis=1)
+        if others.shape[1]:
+            beta, *_ = np.linalg.lstsq(others, col, rcond=None)
+            unique = float(np.sum((col - others @ beta) ** 2) / max(np.sum(col ** 2), 1e-300))
+        else:
+            unique = 1.0
+        k = int(np.argmax(np.abs(Gs[:, j])))
+        rows.append({"parameter": p, "pinned_by": moments[k], "max_|dm|/se": float(np.abs(Gs[k, j])),
+                     "unique_share": unique, "weak_direction": float(weak[j])})
+    pt = pd.DataFrame(rows)
+    return jt, pt, {"rank": rank, "parameters": len(params), "condition": cond,
+                    "singular_values": sv_n.tolist()}
 
 
 @dataclass
