@@ -78,8 +78,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import rankdata
 
 from .config import ConfigError, did_you_mean
 from .io import write_text
@@ -171,6 +169,9 @@ class Roster:
         if att is not None:
             known = ~np.isnan(att) & ~self.open_seats
             if known.any():
+                from scipy.special import ndtri  # imported where used: scipy.stats costs ~1 s at start-up
+                from scipy.stats import rankdata
+
                 r = rankdata(att[known])
                 u = (r - 0.5) / known.sum()
                 out[known] = np.clip(skill_mean + skill_sd * ndtri(u), 0.02, 1.0)
