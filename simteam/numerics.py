@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import sys
 import threading
 
@@ -136,7 +137,51 @@ def make_ready() -> None:
             for name, value in list(d.items()):
                 if type(value) is LazyKernel:
                     d[name] = value.dispatcher
+        try:
+            refresh_cache([k.dispatcher for k in _KERNELS], [k.py_func.__code__.co_filename for k in _KERNELS])
+        except OSError:  # a read-only cache folder: numba itself then compiles in memory
+            pass
         _READY = True
+
+
+_STAMP = "simteam-kernel-sources.txt"
+
+
+def refresh_cache(dispatchers, files) -> list[str]:
+    """Delete cached kernels compiled from other versions of the kernel modules; the removed file names.
+
+    numba checks a cached kernel against its own source file only ("cache invalidation fails to
+    recognize changes in symbols defined in a different file", numba's notes on caching), while the
+    kernels here inline helpers from other modules (``numerics.unit``, ``leaders``' terms ...): after
+    an edit of :mod:`simteam.numerics`, ``selling_step`` would be loaded from the cache with the old
+    helper inlined. So a digest of every kernel module's source is kept next to the cache
+    (``simteam-kernel-sources.txt``); when it differs, the cache files of those modules are removed
+    and numba compiles them again (``python -m simteam.warmup`` does it at set-up).
+    """
+    import hashlib
+    from pathlib import Path
+
+    files = sorted(set(files))
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.encode() + b"\0" + Path(f).read_bytes() + b"\0")
+    text = digest.hexdigest() + "\n"
+    stems = {Path(f).stem for f in files}
+    removed = []
+    for folder in sorted({str(d.stats.cache_path) for d in dispatchers if getattr(d, "stats", None)}):
+        stamp = Path(folder) / _STAMP
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        if stamp.is_file() and stamp.read_text() == text:
+            continue
+        for entry in Path(folder).iterdir():
+            stem = entry.name.split(".", 1)[0]
+            if stem in stems and entry.suffix in (".nbi", ".nbc"):
+                entry.unlink(missing_ok=True)
+                removed.append(entry.name)
+        tmp = stamp.with_name(f"{_STAMP}.{os.getpid()}")
+        tmp.write_text(text)
+        os.replace(tmp, stamp)
+    return removed
 
 
 def kernels_ready() -> bool:

@@ -112,8 +112,9 @@ def main(argv: list[str] | None = None) -> None:
     seconds = warm_up(verbose=not args.quiet)
     rows = kernel_report()
     # a kernel called only from other kernels gets a compiled version of its own only when they are
-    # compiled (loaded from the cache, it is part of their machine code): judge reach after a compile
-    unreached = [r["kernel"] for r in rows if r["versions"] == 0] if any(r["compiled"] for r in rows) else []
+    # compiled (loaded from the cache, it is part of their machine code): judge reach on an empty cache
+    fresh = any(r["compiled"] for r in rows) and not any(r["loaded"] for r in rows)
+    unreached = [r["kernel"] for r in rows if r["versions"] == 0] if fresh else []
     several = [f"{r['kernel']} ({r['versions']})" for r in rows if r["versions"] > 1]
     compiled = [r["kernel"] for r in rows if r["compiled"]]
     loaded = sum(1 for r in rows if r["loaded"])

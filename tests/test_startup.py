@@ -147,3 +147,31 @@ def test_after_the_warm_up_a_first_run_compiles_nothing(tmp_path):
     check = subprocess.run([sys.executable, "-m", "simteam.warmup", "--check", "--quiet"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=600)
     assert check.returncode == 0, check.stderr
+
+
+def test_cached_kernels_of_changed_sources_are_removed(tmp_path):
+    """numba checks a cached kernel against its own file only; a change in any kernel module (a helper
+    inlined from numerics.py) must clear the cache of all of them, once."""
+    from types import SimpleNamespace
+
+    from simteam.numerics import refresh_cache
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "numerics.py").write_text("x = 1\n")
+    (src / "selling.py").write_text("y = 2\n")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    names = ["selling.selling_step-138.py312.nbi", "selling.selling_step-138.py312.1.nbc",
+             "numerics.draw-220.py312.nbi", "other.f-1.py312.nbi", "selling.cpython-312.pyc"]
+    for n in names:
+        (cache / n).write_text("")
+    disp = [SimpleNamespace(stats=SimpleNamespace(cache_path=str(cache)))]
+    files = [str(src / "numerics.py"), str(src / "selling.py")]
+    assert sorted(refresh_cache(disp, files)) == sorted(names[:3])  # no stamp yet: not to be trusted
+    assert sorted(p.name for p in cache.iterdir()) == sorted(names[3:] + ["simteam-kernel-sources.txt"])
+    (cache / names[0]).write_text("")
+    assert refresh_cache(disp, files) == []  # same sources: the cache is kept
+    (src / "numerics.py").write_text("x = 2\n")  # a helper changed in another file
+    assert refresh_cache(disp, files) == [names[0]]
+    assert refresh_cache(disp, files) == []
