@@ -138,7 +138,7 @@ def make_ready() -> None:
                 if type(value) is LazyKernel:
                     d[name] = value.dispatcher
         try:
-            refresh_cache([k.dispatcher for k in _KERNELS], [k.py_func.__code__.co_filename for k in _KERNELS])
+            refresh_cache([k.dispatcher for k in _KERNELS], kernel_sources())
         except OSError:  # a read-only cache folder: numba itself then compiles in memory
             pass
         _READY = True
@@ -147,12 +147,22 @@ def make_ready() -> None:
 _STAMP = "simteam-kernel-sources.txt"
 
 
+def kernel_sources() -> list[str]:
+    """The package's modules that define kernels (a line starting ``@jit`` or ``@inline``), whether
+    imported or not, so every process computes the same digest in :func:`refresh_cache`."""
+    import re
+    from pathlib import Path
+
+    deco = re.compile(r"^@_?(?:jit|inline)\b", re.M)
+    return sorted(str(f) for f in Path(__file__).resolve().parent.glob("*.py") if deco.search(f.read_text()))
+
+
 def refresh_cache(dispatchers, files) -> list[str]:
     """Delete cached kernels compiled from other versions of the kernel modules; the removed file names.
 
     numba checks a cached kernel against its own source file only ("cache invalidation fails to
     recognize changes in symbols defined in a different file", numba's notes on caching), while the
-    kernels here inline helpers from other modules (``numerics.unit``, ``leaders``' terms ...): after
+    kernels here inline helpers from other modules (``numerics.unit``, ``numerics.ndtri`` ...): after
     an edit of :mod:`simteam.numerics`, ``selling_step`` would be loaded from the cache with the old
     helper inlined. So a digest of every kernel module's source is kept next to the cache
     (``simteam-kernel-sources.txt``); when it differs, the cache files of those modules are removed

@@ -154,7 +154,10 @@ def test_cached_kernels_of_changed_sources_are_removed(tmp_path):
     inlined from numerics.py) must clear the cache of all of them, once."""
     from types import SimpleNamespace
 
-    from simteam.numerics import refresh_cache
+    from simteam.numerics import kernel_sources, refresh_cache
+
+    assert {"numerics.py", "selling.py", "people.py", "engine.py"} <= {Path(f).name for f in kernel_sources()}
+    assert "config.py" not in {Path(f).name for f in kernel_sources()}
 
     src = tmp_path / "src"
     src.mkdir()
