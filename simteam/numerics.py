@@ -75,12 +75,12 @@ class LazyKernel:
         self.dispatcher = None
 
     def __call__(self, *args, **kwargs):
-        return (self.dispatcher or _dispatcher_of(self))(*args, **kwargs)
+        return _dispatcher_of(self)(*args, **kwargs)
 
     def __getattr__(self, name):
         if name.startswith(("_", "pytest")):  # private names and tools' probes do not import numba
             raise AttributeError(name)
-        return getattr(self.dispatcher or _dispatcher_of(self), name)
+        return getattr(_dispatcher_of(self), name)
 
     def __repr__(self) -> str:
         state = "ready" if self.dispatcher is not None else "not imported yet"
@@ -88,7 +88,8 @@ class LazyKernel:
 
 
 def _dispatcher_of(kernel: LazyKernel):
-    make_ready()
+    if kernel.dispatcher is None:
+        make_ready()
     return kernel.dispatcher
 
 
