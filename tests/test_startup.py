@@ -44,6 +44,15 @@ def test_configuring_and_validating_loads_no_heavy_library():
     assert _loaded_after(code) == []
 
 
+def test_a_bad_configuration_is_refused_before_the_engine_loads_numba_or_pandas():
+    code = ("import simteam\n"
+            "for call in (lambda: simteam.run({'team': {'team_size': -3}}, replications=2),\n"
+            "             lambda: simteam.run_points(simteam.configure(weeks=20), {'leadership.coaching': [0.2, 7.0]})):\n"
+            "    try:\n        call()\n    except simteam.ConfigError:\n        pass\n"
+            "    else:\n        raise AssertionError('accepted')\n")
+    assert _loaded_after(code) == []
+
+
 def test_the_public_names_are_all_there():
     import simteam
 
