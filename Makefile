@@ -9,7 +9,13 @@ PY := .venv/bin/python
 	python3 -m uv pip install --python $(PY) -e ".[all]"
 	touch .venv/.done
 
-setup: .venv/.done
+# compile the numba kernels once into their cache (simteam/__pycache__ or NUMBA_CACHE_DIR), so the first
+# run does not (docs/performance.md, start-up); redone when a source file changed
+.venv/.warm: .venv/.done $(wildcard simteam/*.py)
+	$(PY) -m simteam.warmup
+	touch .venv/.warm
+
+setup: .venv/.warm
 
 run: setup            ## set up, then run the default study (12 reps, 2 years, recession)
 	.venv/bin/simteam

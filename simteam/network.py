@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
+from ._lazy import lazy_module
 from .params import ConfigError
+
+# imported on first use: validating a configuration imports this module without building a graph
+nx = lazy_module("networkx")
+sp = lazy_module("scipy.sparse")
 
 __all__ = ["TeamStructure", "build_structure", "regroup", "read_edgelist", "rowsum"]
 

@@ -26,19 +26,191 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import sys
+import threading
 
-import numba as nb
 import numpy as np
 
 __all__ = ["jit", "inline", "mix64", "unit", "ndtri", "ndtr", "draw", "draw_at", "poisson_inverse",
-           "walk_active_toxic", "walk_morale_skill", "row_params", "flag_record", "WEEK_STRIDE"]
+           "walk_active_toxic", "walk_morale_skill", "row_params", "flag_record", "WEEK_STRIDE",
+           "kernels_ready", "make_ready", "registered_kernels"]
 
-# Compiled code is cached next to each module (__pycache__), so a new process starts in well under a
-# second. ``error_model="numpy"``: a division by zero gives inf/nan as in numpy instead of a Python
+
+# ------------------------------------------------------------------------------------------------
+# the jit decorators: numba is imported when a kernel is first used, not when simteam is imported
+# ------------------------------------------------------------------------------------------------
+# Importing numba takes 0.3-0.75 s, and every mechanism module (whose config dataclass the
+# configuration needs) defines kernels. So ``@jit``/``@inline`` first only record the function
+# (a :class:`LazyKernel`); the first call of any kernel (or a look at a dispatcher attribute such
+# as ``.signatures``) imports numba, makes the numba dispatchers of every kernel recorded so far and
+# rebinds the module names (``selling.selling_step``, ``kernels.ndtri``, ...) to them, so compiled
+# kernels see each other as dispatchers and the engine's calls go straight to numba. Kernels
+# decorated after that are numba dispatchers at once. The numerics are untouched.
+#
+# Compiled code is cached next to each module (__pycache__, or under NUMBA_CACHE_DIR), so a new
+# process loads it instead of compiling (``python -m simteam.warmup`` fills the cache at set-up).
+# ``error_model="numpy"``: a division by zero gives inf/nan as in numpy instead of a Python
 # exception check on every division (every divisor here is guarded, as it was in the numpy code).
-jit = functools.partial(nb.njit, cache=True, error_model="numpy")
+_JIT_OPTIONS = {"cache": True, "error_model": "numpy"}
 #: For the small named pieces of a kernel (submodels): inlined into the caller at compile time.
-inline = functools.partial(nb.njit, inline="always", cache=True, error_model="numpy")
+_INLINE_OPTIONS = {"inline": "always", "cache": True, "error_model": "numpy"}
+
+_KERNELS: list[LazyKernel] = []
+_LOCK = threading.RLock()
+_READY = False
+
+
+class LazyKernel:
+    """A kernel whose numba dispatcher is made on first use (see the comment above :func:`jit`).
+
+    Calls and attribute look-ups (``.signatures``, ``.stats``, ...) go to the dispatcher; names
+    bound in simteam's modules are replaced by the dispatcher itself when it is made.
+    """
+
+    def __init__(self, fn, options: dict):
+        functools.update_wrapper(self, fn)
+        self.py_func = fn
+        self.options = options
+        self.dispatcher = None
+
+    def __call__(self, *args, **kwargs):
+        return _dispatcher_of(self)(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith(("_", "pytest")):  # private names and tools' probes do not import numba
+            raise AttributeError(name)
+        return getattr(_dispatcher_of(self), name)
+
+    def __repr__(self) -> str:
+        state = "ready" if self.dispatcher is not None else "not imported yet"
+        return f"<simteam kernel {self.__module__}.{self.__qualname__} ({state})>"
+
+
+def _dispatcher_of(kernel: LazyKernel):
+    if kernel.dispatcher is None:
+        make_ready()
+    return kernel.dispatcher
+
+
+def _decorator(options: dict):
+    def deco(fn=None, **extra):
+        if fn is None:  # @jit(...) with extra numba options
+            return lambda f: deco(f, **extra)
+        opts = {**options, **extra}
+        with _LOCK:
+            kernel = LazyKernel(fn, opts)
+            _KERNELS.append(kernel)
+            if _READY:  # numba is there already: the dispatcher itself
+                import numba
+
+                kernel.dispatcher = numba.njit(**opts)(fn)
+                return kernel.dispatcher
+            return kernel
+
+    return deco
+
+
+def make_ready() -> None:
+    """Import numba and make the dispatcher of every kernel defined so far (nothing is compiled yet:
+    numba compiles, or loads from its cache, per argument types at the first call).
+
+    Called by the first use of any kernel; safe to call again.
+    """
+    global _READY
+    if _READY:
+        return
+    with _LOCK:
+        if _READY:
+            return
+        import numba
+
+        for k in _KERNELS:
+            k.dispatcher = numba.njit(**k.options)(k.py_func)
+        # rebind every name that holds a kernel: in simteam's modules and in the modules defining kernels
+        spaces = {id(k.py_func.__globals__): k.py_func.__globals__ for k in _KERNELS}
+        for name, mod in list(sys.modules.items()):
+            if name == "simteam" or name.startswith("simteam."):
+                d = getattr(mod, "__dict__", None)
+                if isinstance(d, dict):
+                    spaces[id(d)] = d
+        for d in spaces.values():
+            for name, value in list(d.items()):
+                if type(value) is LazyKernel:
+                    d[name] = value.dispatcher
+        try:
+            refresh_cache([k.dispatcher for k in _KERNELS], kernel_sources())
+        except OSError:  # a read-only cache folder: numba itself then compiles in memory
+            pass
+        _READY = True
+
+
+_STAMP = "simteam-kernel-sources.txt"
+
+
+def kernel_sources() -> list[str]:
+    """The package's modules that define kernels (a line starting ``@jit`` or ``@inline``), whether
+    imported or not, so every process computes the same digest in :func:`refresh_cache`."""
+    import re
+    from pathlib import Path
+
+    deco = re.compile(r"^@_?(?:jit|inline)\b", re.M)
+    return sorted(str(f) for f in Path(__file__).resolve().parent.glob("*.py") if deco.search(f.read_text()))
+
+
+def refresh_cache(dispatchers, files) -> list[str]:
+    """Delete cached kernels compiled from other versions of the kernel modules; the removed file names.
+
+    numba checks a cached kernel against its own source file only ("cache invalidation fails to
+    recognize changes in symbols defined in a different file", numba's notes on caching), while the
+    kernels here inline helpers from other modules (``numerics.unit``, ``numerics.ndtri`` ...): after
+    an edit of :mod:`simteam.numerics`, ``selling_step`` would be loaded from the cache with the old
+    helper inlined. So a digest of every kernel module's source is kept next to the cache
+    (``simteam-kernel-sources.txt``); when it differs, the cache files of those modules are removed
+    and numba compiles them again (``python -m simteam.warmup`` does it at set-up).
+    """
+    import hashlib
+    from pathlib import Path
+
+    files = sorted(set(files))
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.encode() + b"\0" + Path(f).read_bytes() + b"\0")
+    text = digest.hexdigest() + "\n"
+    stems = {Path(f).stem for f in files}
+    removed = []
+    for folder in sorted({str(d.stats.cache_path) for d in dispatchers if getattr(d, "stats", None)}):
+        stamp = Path(folder) / _STAMP
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        if stamp.is_file() and stamp.read_text() == text:
+            continue
+        for entry in Path(folder).iterdir():
+            stem = entry.name.split(".", 1)[0]
+            if stem in stems and entry.suffix in (".nbi", ".nbc"):
+                entry.unlink(missing_ok=True)
+                removed.append(entry.name)
+        tmp = stamp.with_name(f"{_STAMP}.{os.getpid()}")
+        tmp.write_text(text)
+        os.replace(tmp, stamp)
+    return removed
+
+
+def kernels_ready() -> bool:
+    """Whether numba has been imported and the kernels' dispatchers exist (see :func:`make_ready`)."""
+    return _READY
+
+
+def registered_kernels() -> list[tuple[str, object, bool]]:
+    """``(module.name, dispatcher, inlined)`` of every kernel defined with :func:`jit` / :func:`inline`."""
+    make_ready()
+    return [(f"{k.__module__}.{k.__qualname__}", k.dispatcher, k.options.get("inline") == "always")
+            for k in _KERNELS]
+
+
+#: ``@jit``: a compiled kernel (numba ``njit`` with ``cache=True, error_model="numpy"``), made on first use.
+jit = _decorator(_JIT_OPTIONS)
+#: ``@inline``: a small named piece of a kernel (a submodel), inlined into the caller at compile time.
+inline = _decorator(_INLINE_OPTIONS)
 _jit, _inline = jit, inline
 
 

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+
+from ._lazy import lazy_module
+
+pd = lazy_module("pandas")  # imported when a table is built
 
 __all__ = ["Results", "SUMMARY_COLUMNS", "summarise", "recovery", "paired_difference"]
 

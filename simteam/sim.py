@@ -18,7 +18,6 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
 import numpy as np
-import pandas as pd
 
 from .config import ConfigError, SimConfig, Shock, from_dict, replace_path, to_dict, validate
 from .engine import Engine, series_names
@@ -473,6 +472,8 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     finally:
         if bar and hasattr(bar, "close"):
             bar.close()
+    import pandas as pd  # imported when the table is built (see docs/performance.md, start-up)
+
     summary = pd.concat([p[0] for p in parts], ignore_index=True)
     if parts[0][1] is not None:
         series = {k: np.concatenate([p[1][k] for p in parts], axis=1) for k in parts[0][1]}

@@ -10,9 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .collect import collect
-from .compare import report
-
 __all__ = ["CollectCallback"]
 
 
@@ -41,6 +38,9 @@ class CollectCallback:
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         """Collect the sweep folder; compare against ``baseline`` when the config names one."""
+        from .collect import collect  # imported here: Hydra makes this callback for every run (pandas)
+        from .compare import report
+
         sweep = Path(str(config.hydra.sweep.dir))
         res = collect(sweep)
         print(res.report())
