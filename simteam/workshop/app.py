@@ -1018,12 +1018,12 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
 
 
 def _nice_top(v: float) -> float:
-    """The y-axis top for data up to ``v``: a round number at least 8% above it (so it changes rarely)."""
+    """The y-axis top for data up to ``v``: a round number at least 20% above it (so it changes rarely)."""
     if not np.isfinite(v) or v <= 0:
         return 1.0
     e = 10.0 ** math.floor(math.log10(v))
-    for k in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12):
-        if k * e >= v * 1.08:
+    for k in (1, 2, 3, 4, 6, 8, 10, 12):
+        if k * e >= v * 1.2:
             return k * e
     return 12 * e
 
