@@ -125,6 +125,14 @@ def test_region_network_draws_each_leader_by_style_and_an_interim_as_such():
     assert any(txt.startswith("Week 5: all of B's managers leave; trust") for _, txt in narrate(m))
 
 
+def test_the_guides_manager_leaves_example():
+    """docs/workshop.md quotes this line (seed 3, region, A's managers mixed, team 1's leaves at week 10)."""
+    m = _steps(DashboardModel(REGION), 10)
+    m.intervene("leader_leaves", 0, side="a")
+    m.step()
+    assert "Week 10: A's manager of team 1 leaves; trust 0.61 -> 0.42" in [txt for _, txt in narrate(m)]
+
+
 def test_single_team_without_leaders_as_agents_draws_the_style_of_the_run():
     m = _steps(DashboardModel(settings_for_demo("crisis")), 2)
     assert m.leader_styles() == ["balanced"]

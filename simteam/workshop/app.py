@@ -153,6 +153,8 @@ DEFAULT_SPEED = "4 weeks/s"
 FASTEST_EVERY = 13
 #: While playing, the network is redrawn at most every this many weeks (always when paused).
 NETWORK_EVERY = 8
+#: ... and at most every this many seconds (at the fastest speed a frame comes every quarter).
+NETWORK_SECONDS = 2.5
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1612,28 +1614,31 @@ def _look_args(ui: Ui) -> dict:
 
 @solara.component
 def NetworkView(ui: Ui):
-    """The team network(s): redrawn when paused, and at most every NETWORK_EVERY weeks while playing."""
+    """The team network(s): redrawn when paused; while playing at most every NETWORK_EVERY weeks and
+    NETWORK_SECONDS seconds (and always at the last week)."""
     frame = ui.frame.value
     model = ui.model.value
     look = _look_args(ui)
     fig = solara.use_memo(lambda: Figure(dpi=80), [])
     drawn_week = solara.use_ref(-1)
     drawn_key = solara.use_ref(None)
+    drawn_at = solara.use_ref(-math.inf)
     key = (id(model), tuple(sorted(look.items())), len(model.interventions))
     week = model.week
-    due = (not ui.playing.value or drawn_key.current != key or abs(week - drawn_week.current) >= NETWORK_EVERY
-           or week >= model.engine.weeks)
+    due = (not ui.playing.value or drawn_key.current != key or week >= model.engine.weeks
+           or (abs(week - drawn_week.current) >= NETWORK_EVERY and time.monotonic() - drawn_at.current >= NETWORK_SECONDS))
 
     def draw():
         if due:
             with model.lock:
                 network_figure(model.sides, fig=fig, horizontal=model.twin is not None, **look)
-            drawn_week.current, drawn_key.current = week, key
+            drawn_week.current, drawn_key.current, drawn_at.current = week, key, time.monotonic()
         return drawn_week.current, drawn_key.current
 
     drawn = solara.use_memo(draw, [frame, key, ui.playing.value])
     with solara.Div(classes=["network-view"]):
-        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"])
+        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"],
+                                pil_kwargs={"compress_level": 1})
 
 
 @solara.component
