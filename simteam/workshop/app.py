@@ -1561,13 +1561,14 @@ def ManagerLeaves(ui: Ui):
             ui.redraw()
         return click
 
-    if T > 1:
-        with solara.Div(style={"width": "120px"}):
-            solara.Select("Team", values=names, value=team, dense=True, classes=["select-leave-team"])
-    for m, key in zip(model.sides, ("a", "b")):
-        with solara.Tooltip(INTERVENTION_TIPS["leader_leaves"]):
-            solara.Button(f"{key.upper()}'s manager leaves", on_click=leave(key), disabled=over, outlined=True,
-                          color="error", classes=[f"btn-leader_leaves-{key}"])
+    with solara.Row(gap="6px", style={"flex-wrap": "nowrap", "align-items": "center"}, classes=["manager-leaves"]):
+        if T > 1:
+            with solara.Div(style={"width": "110px"}):
+                solara.Select("Team", values=names, value=team, dense=True, classes=["select-leave-team"])
+        for m, key in zip(model.sides, ("a", "b")):
+            with solara.Tooltip(INTERVENTION_TIPS["leader_leaves"]):
+                solara.Button(f"{key.upper()}'s manager leaves", on_click=leave(key), disabled=over, outlined=True,
+                              color="error", classes=[f"btn-leader_leaves-{key}"])
 
 
 @solara.component
