@@ -2,8 +2,10 @@
 
 Run it with ``simteam-dashboard`` (see :mod:`simteam.workshop.dashboard`) or ``solara run simteam.workshop.app``.
 
-Layout: the sidebar holds the scenario card (demo, seed, market, weeks, each leader's style,
-crisis strategy and behaviour sliders, side by side) and the workshop file (save / load).
+Layout: the sidebar holds the scenario card (demo, seed, market, weeks, organisation (one team
+or a region of five), leaders as agents, each leader's style, crisis strategy and behaviour
+sliders, with leaders as agents in a region the style of each team's manager, side by side) and
+the workshop file (save / load).
 The main area shows a play bar (the week in large type, play / pause, step, a quarter,
 reset, speed, presenter and dark mode), the KPI table (A, B and B - A), the team network,
 the live charts, the intervention buttons, a plain-language log of what happened, the
@@ -12,7 +14,12 @@ the live charts, the intervention buttons, a plain-language log of what happened
 Play runs :func:`play` in a background thread: it steps the model at the chosen speed,
 redraws only every few weeks (as often as the redraw time allows at that speed; the
 network less often), checks for pause every week, stops at the demo's checkpoints and
-always draws the week it stopped at.
+always draws the week it stopped at. A redraw of the charts updates the lines of the
+existing figure and re-renders only them over a cached background (:class:`FastPng`).
+
+With leaders as agents (``mechanisms.leaders``, :mod:`simteam.leaders`) the network draws each
+team's manager by style (an interim as such), the KPI table adds leader stress and managers on
+interim, and "A's manager leaves" fires the ``leader_leaves`` event on one side only.
 
 Side by side, :class:`DashboardModel` also runs a twin :class:`SalesTeamModel` with side B's
 leadership on the same seed (common random numbers): both step together and every
