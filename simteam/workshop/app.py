@@ -56,7 +56,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .demos import DEMOS, KINDS, DemoSide, Intervention
-from ..leaders import BEHAVIOURS as LEADER_BEHAVIOURS
 from ..leadership import _B as BEHAVIOURS
 from ..leadership import STRATEGIES, STYLES
 from ..market import PRESETS
