@@ -297,6 +297,7 @@ def test_presenter_mode_fits_the_projector(server, tmp_path, width, height):
             expect(page.locator(".select-demo")).to_have_count(0)  # no sidebar
             page.wait_for_function("() => { const i = document.querySelector('.charts-view img');"
                                    " return i && i.complete && i.naturalWidth >= 1000; }", timeout=60_000)
+            page.mouse.move(width - 2, height - 2)  # no tooltip of the last button clicked over the numbers
             time.sleep(1.0)
             shot = Path(os.environ.get("SIMTEAM_SHOTS") or tmp_path) / f"presenter_{width}x{height}.png"
             page.screenshot(path=str(shot))
@@ -317,4 +318,95 @@ def test_presenter_mode_fits_the_projector(server, tmp_path, width, height):
     assert img.size == (width, height)
     # the charts are drawn dark: the mean brightness of the screenshot is low
     assert np.asarray(img, dtype=float).mean() < 90
+    assert trap.hits == []
+
+
+def _img_pixels(png: bytes):
+    from io import BytesIO
+
+    from PIL import Image
+
+    return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
+
+
+def _near(px, rgb, tol=30) -> int:
+    """How many pixels are within ``tol`` of the colour ``rgb`` in every channel."""
+    return int((np.abs(px - np.array(rgb)).max(axis=2) <= tol).sum())
+
+
+def test_leaders_drawn_by_style_and_manager_leaves_button(server, tmp_path):
+    """Region, leaders as agents, mixed styles on A: the network shows each style's colour; "A's manager leaves"
+    is logged in words and the post is drawn as an interim."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, trap, _ = server
+    with sync_playwright() as p:
+        browser, page, errors = _open(p, url, 1500, 1000)
+        try:
+            _choose(page, ".select-org", "Region: 5 teams of 10 reps, head of sales")
+            page.get_by_label("Leaders as agents (can leave)").click(force=True)
+            page.get_by_text("A: leader of each team").click()
+            page.locator(".btn-mixed-a").click()
+            expect(page.locator(".select-team-style-a-1")).to_contain_text("command_and_control", timeout=30_000)
+            page.get_by_role("button", name="Reset").click()
+            expect(page.locator(".run-info")).to_contain_text("team leaders: coaching/command & control", timeout=60_000)
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".week-counter")).to_have_text("Week 1", timeout=60_000)
+            expect(page.locator(".kpi-leaders_interim-a")).to_have_text("0", timeout=30_000)
+            net = page.locator(".network-view img")
+            page.wait_for_function("() => { const i = document.querySelector('.network-view img');"
+                                   " return i && i.complete && i.naturalWidth > 300; }", timeout=60_000)
+            time.sleep(1.0)
+            before = net.screenshot()
+            px = _img_pixels(before)
+            # coaching leaders (green diamonds) and command-and-control leaders (red triangles) are both drawn
+            assert _near(px, (0x1b, 0x9e, 0x77), 12) > 30 and _near(px, (0xc0, 0x39, 0x2b), 12) > 30
+
+            _choose(page, ".select-leave-team", "team 2")
+            page.locator(".btn-leader_leaves-a").click()
+            expect(page.locator(".intervention-msg")).to_have_text(
+                "A's manager of team 2 leaves at week 1: from the next week an interim covers", timeout=60_000)
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".week-counter")).to_have_text("Week 2", timeout=60_000)
+            expect(page.locator(".kpi-leaders_interim-a")).to_have_text("1", timeout=30_000)
+            expect(page.locator(".event-log")).to_contain_text("Week 1: A's manager of team 2 leaves; trust ",
+                                                               timeout=30_000)
+            after = _wait_changed(net, before)
+            assert after != before
+            # one of the three red triangles is now hollow (an interim): fewer filled red pixels
+            assert _near(_img_pixels(after), (0xc0, 0x39, 0x2b), 12) < _near(px, (0xc0, 0x39, 0x2b), 12)
+            page.screenshot(path=str(tmp_path / "leaders.png"))
+            assert errors == []
+        finally:
+            browser.close()
+    assert trap.hits == []
+
+
+def test_high_resolution_export_downloads_a_300_dpi_png(server, tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+    from playwright.sync_api import expect, sync_playwright
+
+    url, trap, _ = server
+    with sync_playwright() as p:
+        browser, page, errors = _open(p, url, 1500, 1000)
+        try:
+            page.get_by_role("button", name="+13 weeks").click()
+            expect(page.locator(".week-counter")).to_have_text("Week 13", timeout=60_000)
+            sizes = {}
+            for what in ("charts", "network"):
+                with page.expect_download(timeout=60_000) as info:
+                    page.locator(f".dl-hires-{what} button, .dl-hires-{what} .v-btn").first.click()
+                dl = info.value
+                assert dl.suggested_filename == f"simteam_balanced_seed1_week013_{what}_300dpi.png"
+                path = tmp_path / dl.suggested_filename
+                dl.save_as(str(path))
+                data = path.read_bytes()
+                assert data[:8] == b"\x89PNG\r\n\x1a\n"
+                sizes[what] = Image.open(BytesIO(data)).size
+            assert sizes == {"charts": (3000, 1920), "network": (1500, 1260)}  # 10 x 6.4 in, 5 x 4.2 in at 300 dpi
+            assert errors == []
+        finally:
+            browser.close()
     assert trap.hits == []

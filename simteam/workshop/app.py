@@ -2,8 +2,10 @@
 
 Run it with ``simteam-dashboard`` (see :mod:`simteam.workshop.dashboard`) or ``solara run simteam.workshop.app``.
 
-Layout: the sidebar holds the scenario card (demo, seed, market, weeks, each leader's style,
-crisis strategy and behaviour sliders, side by side) and the workshop file (save / load).
+Layout: the sidebar holds the scenario card (demo, seed, market, weeks, organisation (one team
+or a region of five), leaders as agents, each leader's style, crisis strategy and behaviour
+sliders, with leaders as agents in a region the style of each team's manager, side by side) and
+the workshop file (save / load).
 The main area shows a play bar (the week in large type, play / pause, step, a quarter,
 reset, speed, presenter and dark mode), the KPI table (A, B and B - A), the team network,
 the live charts, the intervention buttons, a plain-language log of what happened, the
@@ -12,7 +14,12 @@ the live charts, the intervention buttons, a plain-language log of what happened
 Play runs :func:`play` in a background thread: it steps the model at the chosen speed,
 redraws only every few weeks (as often as the redraw time allows at that speed; the
 network less often), checks for pause every week, stops at the demo's checkpoints and
-always draws the week it stopped at.
+always draws the week it stopped at. A redraw of the charts updates the lines of the
+existing figure and re-renders only them over a cached background (:class:`FastPng`).
+
+With leaders as agents (``mechanisms.leaders``, :mod:`simteam.leaders`) the network draws each
+team's manager by style (an interim as such), the KPI table adds leader stress and managers on
+interim, and "A's manager leaves" fires the ``leader_leaves`` event on one side only.
 
 Side by side, :class:`DashboardModel` also runs a twin :class:`SalesTeamModel` with side B's
 leadership on the same seed (common random numbers): both step together and every
@@ -43,6 +50,7 @@ import matplotlib
 import numpy as np
 import solara
 import solara.lab
+from solara.alias import rw
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -71,6 +79,8 @@ __all__ = [
     "charts_figure",
     "export_dir",
     "export_png",
+    "hires_image",
+    "FastPng",
     "load_workshop",
     "luck_check",
     "narrate",
@@ -85,7 +95,23 @@ __all__ = [
 MARKETS = ("stable", *PRESETS)
 #: Intervention buttons, in order: the demos' kinds and a quota raise.
 BUTTON_KINDS = (*KINDS, "quota_change")
+#: Interventions on one side only (the "Manager leaves" button); leaders as agents.
+SIDE_KINDS = ("leader_leaves",)
 QUOTA_RAISE = 1.10
+#: Organisations the scenario card offers: label and the dotted ``team`` overrides (conf/team/*.yaml).
+ORGS = {"team": ("One team of 12 reps", {}),
+        "region": ("Region: 5 teams of 10 reps, head of sales",
+                   {"team__n_teams": 5, "team__team_size": 10, "team__graph": "small_world", "team__k_neighbors": 4,
+                    "team__rewire_p": 0.1, "team__cross_ties": 1.0, "team__head_of_sales": True})}
+#: The "mixed region" leader styles (conf/leaders/mixed_region.yaml), cycled over the teams.
+MIXED_REGION = ("coaching", "command_and_control", "command_and_control")
+#: Marker and colour of a leader of each named style on the network view (interim: hollow, dashed).
+STYLE_LOOK = {"balanced": ("s", "#4a4a9a"), "coaching": ("D", "#1b9e77"), "command_and_control": ("^", "#c0392b"),
+              "laissez_faire": ("v", "#8c8c8c"), "servant": ("p", "#8e44ad"), "data_driven": ("h", "#2c7bb6"),
+              "transformational": ("*", "#e6a700")}
+STYLE_NAMES = {"balanced": "balanced", "coaching": "coaching", "command_and_control": "command & control",
+               "laissez_faire": "laissez-faire", "servant": "servant", "data_driven": "data-driven",
+               "transformational": "transformational"}
 INTERVENTION_LABELS = {
     "crisis": "Trigger crisis", "toxic_hire": "Hire toxic star", "recognition_event": "Recognition event",
     "rollout": "Start tool rollout", "regroup": "Regroup team", "quota_change": "Raise quota 10%",
@@ -97,10 +123,12 @@ INTERVENTION_TIPS = {
     "rollout": "Start the scenario's change initiative (the new tool) now.",
     "regroup": "Reorganise: the team graph is rewired; trust and cohesion drop.",
     "quota_change": "Every rep's quota goes up by 10% from next week.",
+    "leader_leaves": "The chosen side's manager leaves from the next week: an interim covers, trust starts afresh, "
+                     "and a successor (a promoted rep or an outside hire) follows.",
 }
 _MARK_SHORT = {"crisis": "crisis", "toxic_hire": "toxic hire", "recognition_event": "recognition",
                "rollout": "rollout", "regroup": "regroup", "quota_change": "quota +10%", "hire": "hire",
-               "lose_top_performer": "top rep leaves"}
+               "lose_top_performer": "top rep leaves", "leader_leaves": "manager leaves"}
 COLORS = {"a": "#1f5fa8", "b": "#d9741c"}
 DARK_COLORS = {"a": "#6fa8ff", "b": "#ffa552"}
 
@@ -131,6 +159,8 @@ DEFAULT_SPEED = "4 weeks/s"
 FASTEST_EVERY = 13
 #: While playing, the network is redrawn at most every this many weeks (always when paused).
 NETWORK_EVERY = 8
+#: ... and at most every this many seconds (at the fastest speed a frame comes every quarter).
+NETWORK_SECONDS = 2.5
 
 
 # ------------------------------------------------------------------------------------------------
@@ -145,6 +175,9 @@ class Side:
     behaviours: dict = field(default_factory=lambda: dict(STYLES["balanced"]))
     crisis: str = "hold_steady"
     overrides: dict = field(default_factory=dict)
+    #: With leaders as agents: the style of each team's leader (``leaders.styles``, cycled over the
+    #: teams); empty: every leader has this side's style and behaviour values.
+    team_styles: tuple = ()
 
     @classmethod
     def from_style(cls, style: str, label: str = "A", crisis: str = "hold_steady", **overrides) -> Side:
@@ -161,6 +194,11 @@ class Side:
                 rest[k] = v
         return cls(label=label, style=style, behaviours=beh, crisis=crisis, overrides=rest)
 
+    def leader_styles(self, n_teams: int) -> list[str]:
+        """The style of each team's leader (``team_styles`` cycled, or this side's style)."""
+        styles = self.team_styles or (self.style,)
+        return [styles[t % len(styles)] for t in range(n_teams)]
+
     def kwargs(self) -> dict:
         """Keyword arguments for :class:`SalesTeamModel` (style, crisis, behaviours, overrides)."""
         kw = {"style": self.style, "crisis": self.crisis}
@@ -173,6 +211,8 @@ class Side:
         base = STYLES.get(self.style, {})
         diff = [f"{b} {v:.2f}" for b, v in self.behaviours.items() if abs(base.get(b, v) - v) > 1e-9]
         txt = f"{self.style}" + (f" ({', '.join(diff)})" if diff else "")
+        if self.team_styles:
+            txt += ", team leaders: " + "/".join(STYLE_NAMES.get(x, x) for x in self.team_styles)
         return txt + f", crisis: {self.crisis}"
 
 
@@ -189,6 +229,27 @@ class Settings:
     shared: dict = field(default_factory=dict)
     script: tuple = ()
     demo: str = ""
+    #: ``team`` or ``region`` (:data:`ORGS`).
+    org: str = "team"
+    #: Leaders as agents (``mechanisms.leaders``): own time budget, stress, exits and successors.
+    leaders: bool = False
+
+    @property
+    def n_teams(self) -> int:
+        return int(ORGS.get(self.org, ORGS["team"])[1].get("team__n_teams", 1))
+
+    def side_kwargs(self, side: Side) -> dict:
+        """Everything :class:`SalesTeamModel` needs for one side but the seed."""
+        if self.org not in ORGS:
+            raise ValueError(f"org: {self.org!r} is unknown; choose one of {', '.join(ORGS)}")
+        kw = dict(weeks=self.weeks, market=self.market, **self.shared, **ORGS[self.org][1], **side.kwargs())
+        if self.leaders:
+            kw["mechanisms__leaders"] = True
+            if side.team_styles:
+                kw["leaders__styles"] = list(side.team_styles)
+        elif side.team_styles:
+            raise ValueError("team_styles: a style per team needs leaders as agents; tick 'Leaders as agents'")
+        return kw
 
 
 def settings_problem(s: Settings) -> str | None:
@@ -198,12 +259,14 @@ def settings_problem(s: Settings) -> str | None:
     try:
         coerce_seed(s.seed)
         for side in [s.a, s.b] if s.compare else [s.a]:
-            configure(weeks=s.weeks, market=s.market, **s.shared, **side.kwargs())
+            configure(**s.side_kwargs(side))
     except (ValueError, KeyError) as exc:
         return str(exc).strip("'\"")
     for iv in s.script:
         if iv.week >= s.weeks:
             return f"weeks: the demo's script needs at least {iv.week + 1} weeks, got {s.weeks}"
+        if iv.kind in SIDE_KINDS and not s.leaders:
+            return f"leaders: the script's {iv.kind} needs leaders as agents; tick 'Leaders as agents'"
     return None
 
 
@@ -237,6 +300,37 @@ class TeamModel(SalesTeamModel):
         self.label = label
         self._alpha = 1.0 / max(ema_weeks, 1.0)
         self.revenue_ema = np.zeros(self.engine.N)
+        #: ``team_trust[w]``: each team's mean trust in its leader after ``w`` weeks (``w = 0``: the start)
+        self.team_trust = [self._team_trust()]
+
+    @property
+    def leader_agents(self):
+        """The leaders-as-agents mechanism (:class:`simteam.leaders.Leaders`), or None when off."""
+        return getattr(self.engine, "leaders", None)
+
+    def _team_trust(self) -> np.ndarray:
+        e = self.engine
+        team, act = e.structure.team_of, e.s.active[0].astype(float)
+        T = e.structure.n_teams
+        n = np.bincount(team, weights=act, minlength=T)
+        return np.bincount(team, weights=e.s.trust[0] * act, minlength=T) / np.maximum(n, 1.0)
+
+    def leader_styles(self) -> list[str]:
+        """The named style of each team's leader (``leaders.styles`` cycled, else the run's style)."""
+        T = self.engine.structure.n_teams
+        styles = list(self.config.leaders.styles) if self.leader_agents is not None else []
+        if not styles:
+            styles = [self.config.leadership.style if self.config.leadership.style in STYLES else "balanced"]
+        return [styles[t % len(styles)] for t in range(T)]
+
+    def kpis(self) -> dict[str, float]:
+        """As :meth:`SalesTeamModel.kpis`; with leaders as agents also leader stress and interim posts."""
+        k = super().kpis()
+        lead = self.leader_agents
+        if lead is not None and self.engine.week > 0:
+            k["leader_stress"] = float(lead.stress[0].mean())
+            k["leaders_interim"] = float(lead.vacant[0].sum())
+        return k
 
     def step(self) -> None:
         """Advance one week and update the per-seat revenue average."""
@@ -246,6 +340,7 @@ class TeamModel(SalesTeamModel):
             s = self.engine.s
             self.revenue_ema = np.where(s.active[0], (1 - self._alpha) * self.revenue_ema
                                         + self._alpha * s.revenue_week[0], 0.0)
+            self.team_trust.append(self._team_trust())
 
     @property
     def initiative_names(self) -> list[str]:
@@ -281,14 +376,13 @@ class DashboardModel(TeamModel):
         if not isinstance(s, Settings):
             raise TypeError(f"settings: expected Settings, got {type(s).__name__}")
         seed_value = coerce_seed(s.seed if seed is None else seed)
-        common = dict(seed=seed_value, weeks=s.weeks, market=s.market, **s.shared)
-        super().__init__(label=s.a.label, **common, **s.a.kwargs())
+        super().__init__(label=s.a.label, seed=seed_value, **s.side_kwargs(s.a))
         self.settings = s
         self.lock = threading.RLock()
         self.script = tuple(s.script)
         self.interventions: list[Intervention] = []
         self.manual: list[Intervention] = []
-        self.twin = TeamModel(label=s.b.label, **common, **s.b.kwargs()) if s.compare else None
+        self.twin = TeamModel(label=s.b.label, seed=seed_value, **s.side_kwargs(s.b)) if s.compare else None
 
     @property
     def sides(self) -> list[TeamModel]:
@@ -303,26 +397,55 @@ class DashboardModel(TeamModel):
                 return
             for iv in self.script:
                 if iv.week == self.engine.week:
-                    self._apply(iv.kind, iv.value, iv.name)
+                    self._apply(iv.kind, iv.value, iv.name, iv.side)
             super().step()
             if self.twin is not None:
                 self.twin.step()
 
-    def intervene(self, kind: str, value: float = 0.0, name: str = "") -> None:
-        """Apply an intervention now to every side (marked on the charts at the current week)."""
+    def intervene(self, kind: str, value: float = 0.0, name: str = "", side: str = "") -> None:
+        """Apply an intervention now (marked on the charts at the current week).
+
+        ``side`` ``""`` hits every side (the usual), ``"a"`` or ``"b"`` one side only (e.g.
+        ``leader_leaves``: that side's manager of team ``value`` leaves; -1: every team).
+        """
         with self.lock:
-            self._apply(kind, value, name)
+            self._apply(kind, value, name, side)
             self.manual.append(self.interventions[-1])
 
-    def _apply(self, kind: str, value: float, name: str) -> None:
-        if kind not in KINDS and kind not in ("quota_change", "hire", "lose_top_performer"):
-            raise ValueError(f"intervention: {kind!r} is unknown; choose one of {', '.join(KINDS)}")
+    def side(self, key: str) -> TeamModel:
+        """Side ``"a"`` (this model) or ``"b"`` (the twin)."""
+        if key == "a":
+            return self
+        if key == "b" and self.twin is not None:
+            return self.twin
+        raise ValueError(f"side: expected 'a'{' or ' + repr('b') if self.twin is not None else ''}"
+                         f" (or empty: every side), got {key!r}")
+
+    def _apply(self, kind: str, value: float, name: str, side: str = "") -> None:
+        if kind not in KINDS and kind not in ("quota_change", "hire", "lose_top_performer", *SIDE_KINDS):
+            raise ValueError(f"intervention: {kind!r} is unknown; choose one of {', '.join((*BUTTON_KINDS, *SIDE_KINDS))}")
         if self.engine.week >= self.engine.weeks:
             raise ValueError(f"{kind}: the run is over (week {self.engine.week}); press Reset")
-        TeamModel.intervene(self, kind, value, name)
-        if self.twin is not None:
-            self.twin.intervene(kind, value, name)
-        self.interventions.append(Intervention(self.engine.week, kind, float(value), name))
+        targets = self.sides if not side else [self.side(side)]
+        if kind in SIDE_KINDS:
+            if self.leader_agents is None:
+                raise ValueError(f"{kind}: needs leaders as agents; tick 'Leaders as agents' and press Reset")
+            T = self.engine.structure.n_teams
+            if value != int(value) or not -1 <= value < T:
+                raise ValueError(f"{kind}: team {value:g} does not exist; allowed: 0 to {T - 1}, or -1 for every team")
+        for m in targets:
+            (TeamModel.intervene if m is self else type(m).intervene)(m, kind, value, name)
+        self.interventions.append(Intervention(self.engine.week, kind, float(value), name, side))
+
+    def chart_marks(self) -> list[tuple[int, str]]:
+        """``(week, label)`` of each intervention for the charts (``"A: manager leaves"`` for one side)."""
+        out = []
+        for iv in self.interventions:
+            label = _MARK_SHORT.get(iv.kind, iv.kind)
+            if iv.side:
+                label = f"{iv.side.upper()}: {label}"
+            out.append((iv.week, label))
+        return out
 
 
 def run_script(settings: Settings, weeks: int | None = None) -> DashboardModel:
@@ -420,10 +543,38 @@ def _n(k: int, one: str, many: str) -> str:
     return f"{k} {one if k == 1 else many}"
 
 
-def _side_events(m: TeamModel, key: str) -> list[tuple[int, int, str]]:
-    """(week, order, text) of one side's own events (not the interventions shared by both sides)."""
+def _teams_of(detail: str) -> list[int] | None:
+    """The teams in a leader event logged by :mod:`simteam.leaders` ("0,2"), or None (the log line of the event)."""
+    parts = detail.split(",")
+    return [int(x) for x in parts] if detail and all(x.isdigit() for x in parts) else None
+
+
+def _manager(who: str, team: int, T: int) -> str:
+    return f"{who}'s manager" + (f" of team {team + 1}" if T > 1 else "")
+
+
+def _trust_change(m: TeamModel, wk: int, team: int) -> str:
+    """"; trust 0.52 -> 0.41": the team's trust before week ``wk`` and after it (once that week is done)."""
+    if team < 0:
+        tt = [np.mean(x) for x in m.team_trust]
+    else:
+        tt = [x[team] for x in m.team_trust]
+    if wk + 1 < len(tt):
+        return f"; trust {tt[wk]:.2f} -> {tt[wk + 1]:.2f}"
+    return ""
+
+
+def _side_events(m: TeamModel, key: str, manual_leaves=()) -> list[tuple[int, int, str]]:
+    """(week, order, text) of one side's own events (not the interventions shared by both sides).
+
+    ``manual_leaves``: ``(week, team)`` of the manager departures clicked on this side (told with
+    the intervention, not again here).
+    """
     e = m.engine
     who = key.upper()
+    T = e.structure.n_teams
+    clicked = {(w, tm) for w, tm in manual_leaves}
+    clicked_all = {w for w, tm in manual_leaves if tm < 0}
     trust = e.series["trust"][:, 0]
     head = e.series["headcount"][:, 0]
     by_week: dict[tuple[int, str], list[str]] = {}
@@ -444,12 +595,26 @@ def _side_events(m: TeamModel, key: str) -> list[tuple[int, int, str]]:
             if wk < e.week:
                 txt += f" ({int(head[wk])} left)"
             out.append((wk, 3, txt))
-        elif kind == "exit" and (wk, "layoff") not in by_week:
+        elif kind == "exit" and (wk, "layoff") not in by_week and (wk, "promote") not in by_week:
             out.append((wk, 2, f"{who}: the leader lets {_n(count, 'rep', 'reps')} go"))
         elif kind == "hire":
             out.append((wk, 4, f"{who} hires {_n(count, 'rep', 'reps')}"))
         elif kind == "mandate":
             out.append((wk, 1, f"{who} makes the {details[0]} tool mandatory for everyone"))
+        elif kind in ("leader_leaves", "promote", "hire_leader"):
+            teams = sorted({tm for d in details for tm in (_teams_of(d) or [])})
+            for tm in teams:
+                if kind == "leader_leaves":
+                    if (wk, tm) in clicked or wk in clicked_all:
+                        continue
+                    out.append((wk, 2, f"{_manager(who, tm, T)} leaves (an interim covers)"
+                                + _trust_change(m, wk, tm)))
+                elif kind == "promote":
+                    out.append((wk, 2, f"{who} promotes its top rep to manager" + (f" of team {tm + 1}" if T > 1 else "")
+                                + _trust_change(m, wk, tm)))
+                else:
+                    out.append((wk, 2, f"{who} hires an outside manager" + (f" for team {tm + 1}" if T > 1 else "")
+                                + _trust_change(m, wk, tm)))
     return out
 
 
@@ -477,10 +642,21 @@ def narrate(model: DashboardModel) -> list[tuple[int, str]]:
     markers are drawn).
     """
     with model.lock:
-        items = [(iv.week, -1, ("both teams: " if model.twin is not None else "") + _intervention_text(iv))
-                 for iv in model.interventions]
+        items = []
+        for iv in model.interventions:
+            if iv.kind == "leader_leaves":
+                for key in ([iv.side] if iv.side else ["a", "b"][:len(model.sides)]):
+                    m, team = model.side(key), int(iv.value)
+                    T = m.engine.structure.n_teams
+                    who = (f"all of {key.upper()}'s managers leave" if team < 0 and T > 1
+                           else f"{_manager(key.upper(), max(team, 0), T)} leaves")
+                    items.append((iv.week, -1, who + _trust_change(m, iv.week, team)))
+                continue
+            items.append((iv.week, -1, ("both teams: " if model.twin is not None else "") + _intervention_text(iv)))
         for m, key in zip(model.sides, ("a", "b")):
-            items += _side_events(m, key)
+            manual = [(iv.week, int(iv.value)) for iv in model.interventions
+                      if iv.kind == "leader_leaves" and iv.side in ("", key)]
+            items += _side_events(m, key, manual)
     items.sort(key=lambda x: (x[0], x[1]))
     return [(wk, f"Week {wk}: {txt}") for wk, _, txt in items]
 
@@ -516,11 +692,12 @@ class LuckResult:
                 f"[95% CI {lo:+.1f}% to {hi:+.1f}%]; quits B - A: {self.quits_diff:+.1f} per team")
 
 
-def _batch_config(s: Settings, side: Side, interventions):
+def _batch_config(s: Settings, side: Side, interventions, key: str = "a"):
     from ..sim import configure
 
-    events = [{"kind": i.kind, "week": int(i.week), "value": float(i.value), "name": i.name} for i in interventions]
-    return configure(weeks=s.weeks, market=s.market, **s.shared, **side.kwargs(), events=events)
+    events = [{"kind": i.kind, "week": int(i.week), "value": float(i.value), "name": i.name} for i in interventions
+              if getattr(i, "side", "") in ("", key)]
+    return configure(**s.side_kwargs(side), events=events)
 
 
 def luck_check(settings: Settings, interventions=None, worlds: int = 200, first_seed: int = 1) -> LuckResult:
@@ -539,7 +716,7 @@ def luck_check(settings: Settings, interventions=None, worlds: int = 200, first_
         raise ValueError("was it luck: turn on side by side (B on the same seed) first")
     ivs = list(settings.script if interventions is None else interventions)
     t = time.perf_counter()
-    res = {k: run(_batch_config(settings, side, ivs), replications=worlds, seed=first_seed).summary
+    res = {k: run(_batch_config(settings, side, ivs, k), replications=worlds, seed=first_seed).summary
            for k, side in (("a", settings.a), ("b", settings.b))}
     ra, rb = res["a"]["revenue"].to_numpy(), res["b"]["revenue"].to_numpy()
     pd_ = paired_difference(ra, rb)
@@ -568,7 +745,7 @@ def workshop_json(model: DashboardModel) -> str:
         data = {
             "format": FILE_FORMAT,
             "settings": {"seed": s.seed, "weeks": s.weeks, "market": s.market, "compare": s.compare,
-                         "demo": s.demo, "shared": s.shared,
+                         "demo": s.demo, "shared": s.shared, "org": s.org, "leaders": s.leaders,
                          "script": [dataclasses.asdict(i) for i in s.script],
                          "a": dataclasses.asdict(s.a), "b": dataclasses.asdict(s.b)},
             "week": model.week,
@@ -589,8 +766,12 @@ def _need(d, key, kind, where):
 
 
 def _iv(d, where) -> Intervention:
+    side = _need(d, "side", str, where) if isinstance(d, dict) and "side" in d else ""
+    if side not in ("", "a", "b"):
+        raise WorkshopFileError(f"{where}side: expected 'a', 'b' or '' (both sides), got {side!r}")
     return Intervention(week=_need(d, "week", int, where), kind=_need(d, "kind", str, where),
-                        value=float(_need(d, "value", (int, float), where)), name=_need(d, "name", str, where))
+                        value=float(_need(d, "value", (int, float), where)), name=_need(d, "name", str, where),
+                        side=side)
 
 
 def _side(d, where) -> Side:
@@ -606,9 +787,13 @@ def _side(d, where) -> Side:
     crisis = _need(d, "crisis", str, where)
     if crisis not in STRATEGIES:
         raise WorkshopFileError(f"{where}crisis: {crisis!r} is unknown; allowed: {', '.join(STRATEGIES)}")
+    team_styles = _need(d, "team_styles", list, where) if "team_styles" in d else []
+    for i, ts in enumerate(team_styles):
+        if ts not in STYLES:
+            raise WorkshopFileError(f"{where}team_styles[{i}]: {ts!r} is unknown; allowed: {', '.join(STYLES)}")
     return Side(label=_need(d, "label", str, where), style=style,
                 behaviours={**STYLES[style], **{b: float(v) for b, v in beh.items()}}, crisis=crisis,
-                overrides=_need(d, "overrides", dict, where))
+                overrides=_need(d, "overrides", dict, where), team_styles=tuple(team_styles))
 
 
 def load_workshop(text: str | bytes) -> DashboardModel:
@@ -636,11 +821,15 @@ def load_workshop(text: str | bytes) -> DashboardModel:
     if demo and demo not in DEMOS:
         raise WorkshopFileError(f"settings.demo: {demo!r} is unknown; allowed: {', '.join(DEMOS)} or empty")
     script = tuple(_iv(i, f"settings.script[{k}].") for k, i in enumerate(_need(sd, "script", list, "settings.")))
+    org = _need(sd, "org", str, "settings.") if "org" in sd else "team"
+    if org not in ORGS:
+        raise WorkshopFileError(f"settings.org: {org!r} is unknown; allowed: {', '.join(ORGS)}")
     s = Settings(seed=seed, weeks=_need(sd, "weeks", int, "settings."), market=market,
                  a=_side(_need(sd, "a", dict, "settings."), "settings.a."),
                  compare=_need(sd, "compare", bool, "settings."),
                  b=_side(_need(sd, "b", dict, "settings."), "settings.b."),
-                 shared=_need(sd, "shared", dict, "settings."), script=script, demo=demo)
+                 shared=_need(sd, "shared", dict, "settings."), script=script, demo=demo, org=org,
+                 leaders=_need(sd, "leaders", bool, "settings.") if "leaders" in sd else False)
     problem = settings_problem(s)
     if problem:
         raise WorkshopFileError(f"settings: {problem}")
@@ -649,9 +838,9 @@ def load_workshop(text: str | bytes) -> DashboardModel:
         raise WorkshopFileError(f"week: expected a whole number from 0 to {s.weeks}, got {week}")
     ivs = [_iv(i, f"interventions[{k}].") for k, i in enumerate(_need(data, "interventions", list, ""))]
     for k, iv in enumerate(ivs):
-        if iv.kind not in BUTTON_KINDS:
+        if iv.kind not in (*BUTTON_KINDS, *SIDE_KINDS):
             raise WorkshopFileError(f"interventions[{k}].kind: {iv.kind!r} is unknown; allowed: "
-                                    f"{', '.join(BUTTON_KINDS)}")
+                                    f"{', '.join((*BUTTON_KINDS, *SIDE_KINDS))}")
         if not 0 <= iv.week <= week:
             raise WorkshopFileError(f"interventions[{k}].week: expected 0 to {week} (the saved week), got {iv.week}")
     m = DashboardModel(s)
@@ -659,7 +848,7 @@ def load_workshop(text: str | bytes) -> DashboardModel:
         for w in range(week + 1):
             for iv in ivs:
                 if iv.week == w:
-                    m.intervene(iv.kind, iv.value, iv.name)
+                    m.intervene(iv.kind, iv.value, iv.name, iv.side)
             if w < week:
                 m.step()
     except ValueError as exc:
@@ -713,12 +902,13 @@ class _Look:
 
 
 def _marks(ax, marks, look: _Look) -> None:
+    """Interventions ``(week, label)`` as labelled red dashed lines."""
     seen = set()
-    for week, kind in marks:
+    for week, label in marks:
         ax.axvline(week, color=look.mark, lw=1.0, ls="--", alpha=0.8)
-        if (week, kind) not in seen:
-            seen.add((week, kind))
-            ax.annotate(_MARK_SHORT.get(kind, kind), xy=(week, 1.0), xycoords=("data", "axes fraction"),
+        if (week, label) not in seen:
+            seen.add((week, label))
+            ax.annotate(label, xy=(week, 1.0), xycoords=("data", "axes fraction"),
                         xytext=(2, -2), textcoords="offset points", rotation=90, va="top", ha="left",
                         fontsize=look.fs(7), color=look.mark)
 
@@ -749,10 +939,22 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
 
     Side B (side by side) is drawn dashed in orange; interventions are red dashed lines,
     labelled on every chart; the revenue chart also shows the market's demand index (grey,
-    right axis), so a crisis is visible where it happens even before revenue follows. ``dark`` draws on a dark background, ``scale`` enlarges all
-    text (presenter mode). Pass ``fig`` to redraw into an existing figure.
+    right axis), so a crisis is visible where it happens even before revenue follows. ``dark``
+    draws on a dark background, ``scale`` enlarges all text (presenter mode).
+
+    Pass ``fig`` to redraw into an existing figure. A figure this function drew for the same
+    model, look and interventions is updated in place: only the lines' data, the demand band,
+    the y-limits and the title change (no new axes, ticks or texts; about a third of the time
+    of a full redraw).
     """
     look = _Look(dark, scale)
+    marks = model.chart_marks()
+    key = (id(model), len(model.sides), bool(model.engine.K), dark, float(scale), float(dpi),
+           tuple(float(x) for x in figsize), tuple(marks))
+    state = getattr(fig, "_simteam_charts", None) if fig is not None else None
+    if state is not None and state["key"] == key:
+        _update_charts(model, state)
+        return fig
     fig = _figure(fig, figsize, dpi)
     fig.set_facecolor(look.bg)
     axes = fig.subplots(2, 2, sharex=True)
@@ -760,24 +962,28 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
     weeks = model.engine.weeks
     sides = list(zip(model.sides, ("a", "b")))
     lw = 1.8 * max(1.0, scale * 0.85)
-    for m, key in sides:
-        c, ls = look.color(key), "-" if key == "a" else "--"
-        rev = _series(m, "revenue")
-        x = np.arange(rev.size)
-        ax_rev.plot(x, rev, color=c, lw=0.6, alpha=0.35)
-        ax_rev.plot(x, _rolling(rev), color=c, lw=lw, ls=ls)
-        ax_mt.plot(x, _series(m, "morale"), color=c, lw=lw, ls=ls)
-        ax_mt.plot(x, _series(m, "trust"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
-        ax_hc.plot(x, _series(m, "headcount"), color=c, lw=lw, ls=ls)
-        ax_hc.plot(x, np.cumsum(np.nan_to_num(_series(m, "quits"))), color=c, lw=lw * 0.65, ls=":")
+    lines = []  # (line, model, series of the model)
+
+    def plot(ax, m, fn, **kw):
+        y = fn(m)
+        (ln,) = ax.plot(np.arange(y.size), y, **kw)
+        lines.append((ln, m, fn))
+
+    cum_quits = lambda m: np.cumsum(np.nan_to_num(_series(m, "quits")))  # noqa: E731
+    for m, key_ in sides:
+        c, ls = look.color(key_), "-" if key_ == "a" else "--"
+        plot(ax_rev, m, lambda m: _series(m, "revenue"), color=c, lw=0.6, alpha=0.35)
+        plot(ax_rev, m, lambda m: _rolling(_series(m, "revenue")), color=c, lw=lw, ls=ls)
+        plot(ax_mt, m, lambda m: _series(m, "morale"), color=c, lw=lw, ls=ls)
+        plot(ax_mt, m, lambda m: _series(m, "trust"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
+        plot(ax_hc, m, lambda m: _series(m, "headcount"), color=c, lw=lw, ls=ls)
+        plot(ax_hc, m, cum_quits, color=c, lw=lw * 0.65, ls=":")
         if m.engine.K:
-            ax_ad.plot(x, _series(m, "adoption"), color=c, lw=lw, ls=ls)
-        ax_ad.plot(x, _series(m, "productivity"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
+            plot(ax_ad, m, lambda m: _series(m, "adoption"), color=c, lw=lw, ls=ls)
+        plot(ax_ad, m, lambda m: _series(m, "productivity"), color=c, lw=lw * 0.65, ls=ls, alpha=0.55)
     # the market: demand index of side A's world (B's is the same), on its own axis
     ax_dem = ax_rev.twinx()
-    dem = _series(model, "demand")
-    ax_dem.fill_between(np.arange(dem.size), dem, 0.5, color=look.fg, alpha=0.08, lw=0, step="mid")
-    ax_dem.plot(np.arange(dem.size), dem, color=look.fg, lw=0.8, alpha=0.45)
+    plot(ax_dem, model, lambda m: _series(m, "demand"), color=look.fg, lw=0.8, alpha=0.45)
     ax_dem.set_ylim(0.5, 1.3)
     ax_dem.tick_params(labelsize=look.fs(7), colors=look.fg)
     ax_dem.set_ylabel("market demand", fontsize=look.fs(7), color=look.fg, alpha=0.7)
@@ -792,7 +998,6 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
         ax.set_title(t, fontsize=look.fs(9), color=look.fg)
     ax_mt.set_ylim(0, 1)
     ax_ad.set_ylim(0, 1.3)
-    marks = list(model.marks)
     for ax in axes.ravel():
         ax.set_xlim(0, weeks)
         _style_axes(ax, look)
@@ -808,11 +1013,105 @@ def charts_figure(model: DashboardModel, figsize=(10.0, 6.4), fig: Figure | None
     leg = fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=look.fs(8), frameon=False)
     for t in leg.get_texts():
         t.set_color(look.fg)
-    fig.suptitle(f"Week {model.week} of {weeks} (seed {model.seed_value})", fontsize=look.fs(10), color=look.fg)
+    title = fig.suptitle("", fontsize=look.fs(10), color=look.fg)
     bottom = 0.14 if scale <= 1 else 0.17
     fig.subplots_adjust(left=0.06 * max(1, scale * 0.9), right=0.98, top=0.88 if scale > 1 else 0.9, bottom=bottom,
                         wspace=0.24 if scale <= 1 else 0.26, hspace=0.26 if scale <= 1 else 0.34)
+    state = {"key": key, "lines": lines, "title": title, "dem": ax_dem, "fill": None, "color": look.fg,
+             "autoscale": {ax_rev: [ln for ln, _, _ in lines if ln.axes is ax_rev],
+                           ax_hc: [ln for ln, _, _ in lines if ln.axes is ax_hc]}}
+    fig._simteam_charts = state
+    _update_charts(model, state)
     return fig
+
+
+def _nice_top(v: float) -> float:
+    """The y-axis top for data up to ``v``: a round number at least 20% above it (so it changes rarely)."""
+    if not np.isfinite(v) or v <= 0:
+        return 1.0
+    e = 10.0 ** math.floor(math.log10(v))
+    for k in (1, 2, 3, 4, 6, 8, 10, 12):
+        if k * e >= v * 1.2:
+            return k * e
+    return 12 * e
+
+
+def _update_charts(model: DashboardModel, state: dict) -> None:
+    """Put this week's data into the lines of a figure drawn by :func:`charts_figure`.
+
+    Revenue and headcount run from 0 to a round top that only moves when the data outgrow it.
+    """
+    for ln, m, fn in state["lines"]:
+        y = fn(m)
+        ln.set_data(np.arange(y.size), y)
+    if state["fill"] is not None:
+        state["fill"].remove()
+    dem = _series(model, "demand")
+    state["fill"] = state["dem"].fill_between(np.arange(dem.size), dem, 0.5, color=state["color"], alpha=0.08, lw=0,
+                                              step="mid")
+    for ax, lns in state["autoscale"].items():
+        top = max([float(np.nanmax(ln.get_ydata())) for ln in lns if len(ln.get_ydata())] or [0.0])
+        lim = (0.0, _nice_top(top))
+        if ax.get_ylim() != lim:
+            ax.set_ylim(*lim)
+    state["title"].set_text(f"Week {model.week} of {model.engine.weeks} (seed {model.seed_value})")
+
+
+class FastPng:
+    """PNG images of a figure drawn by :func:`charts_figure`, re-rendering only what moves.
+
+    The first image, and any after the axes' limits or the figure's look changed, is a full
+    render; the still parts (axes, ticks, titles, legend, markers) are kept as a background and
+    later images draw only the lines, the demand band and the title on top of it (blitting),
+    then encode the pixels with fast PNG compression. The pixels are those of a full render.
+    """
+
+    def __init__(self, fig: Figure):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = fig
+        FigureCanvasAgg(fig)
+        self._bg = None
+        self._bg_key = None
+        self.full_renders = 0
+
+    def _moving(self) -> list:
+        """What is drawn over the background, in matplotlib's order: in each axes (by zorder) every
+        artist from the data lines' zorder up (lines, markers, labels, spines), then the title."""
+        st = self.fig._simteam_charts
+        out = []
+        for ax in sorted(self.fig.axes, key=lambda a: a.get_zorder()):
+            still = {ax.patch, ax.title, ax._left_title, ax._right_title}  # titles lie above the plot area
+            out += [c for c in sorted(ax.get_children(), key=lambda c: c.get_zorder())
+                    if c.get_zorder() >= 2 and c not in still and c.get_visible()]
+        return out + [st["title"]]
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes (at its own dpi)."""
+        from PIL import Image
+
+        fig, canvas = self.fig, self.fig.canvas
+        st = fig._simteam_charts
+        key = (st["key"], tuple(ax.get_ylim() for ax in fig.axes), tuple(fig.get_size_inches()), fig.dpi,
+               id(st))
+        moving = self._moving()
+        if key != self._bg_key or self._bg is None:
+            for a in moving:
+                a.set_animated(True)
+            canvas.draw()
+            self._bg = canvas.copy_from_bbox(fig.bbox)
+            self._bg_key = key
+            self.full_renders += 1
+        else:
+            for a in moving:
+                a.set_animated(True)  # the new demand band
+        canvas.restore_region(self._bg)
+        renderer = canvas.get_renderer()
+        for a in moving:
+            a.draw(renderer)
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
 
 def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = None, *, dark: bool = False,
@@ -820,8 +1119,11 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
     """The team network of each model with its fixed, seeded layout.
 
     Reps are coloured by morale (red low, green high) and sized by recent revenue; toxic
-    reps carry a black cross, leaders are dark squares, open seats are hollow grey circles.
-    Pass ``fig`` to redraw into an existing figure; ``horizontal`` puts the teams side by side.
+    reps carry a black cross, open seats are hollow grey circles. Each team's leader is drawn
+    with the marker and colour of its named style (:data:`STYLE_LOOK`, with a legend); a leader
+    post covered by an interim (leaders as agents: the manager left, the successor has not
+    arrived) is hollow with a dashed edge and labelled "interim"; the head of sales is a black
+    plus. Pass ``fig`` to redraw into an existing figure; ``horizontal`` puts the teams side by side.
     """
     look = _Look(dark, scale)
     n = len(models)
@@ -832,6 +1134,7 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
     cmap = matplotlib.colormaps["RdYlGn"]
     edge = "#dddddd" if dark else "#333333"
     sc = None
+    styles_used: set = set()
     for ax, m in zip(axes, models):
         ax.set_facecolor(look.bg)
         g, pos, s = m.graph, m.layout, m.engine.s
@@ -857,10 +1160,7 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
         if tox.any():
             ax.scatter(xy[tox, 0], xy[tox, 1], s=90, marker="x", c="white" if dark else "black", linewidths=2.0,
                        zorder=4)
-        leaders = [nd for nd, d in g.nodes(data=True) if d.get("kind") in ("leader", "head_of_sales")]
-        if leaders:
-            lxy = np.array([pos[nd] for nd in leaders])
-            ax.scatter(lxy[:, 0], lxy[:, 1], s=180, marker="s", c="#9999cc" if dark else "#222244", zorder=4)
+        styles_used |= _draw_leaders(ax, m, look)
         ax.set_title(f"{m.label}\nweek {m.week}, {int(active.sum())} reps, {int(tox.sum())} toxic",
                      fontsize=look.fs(9), color=look.fg)
         ax.set_aspect("equal")
@@ -873,14 +1173,97 @@ def network_figure(models: list[TeamModel], figsize=None, fig: Figure | None = N
         cb = fig.colorbar(sc, ax=list(axes), shrink=0.6, pad=0.02)
         cb.set_label("morale", fontsize=look.fs(8), color=look.fg)
         cb.ax.tick_params(labelsize=look.fs(7), colors=look.fg)
-    fig.text(0.01, 0.01, "size: recent revenue   x: toxic   square: leader   hollow: open seat",
+    _leader_legend(fig, styles_used, look)
+    fig.text(0.01, 0.01, "circle: rep (size: recent revenue)   x: toxic   hollow circle: open seat",
              fontsize=look.fs(7), color="#aaaaaa" if dark else "#555555")
     return fig
+
+
+def _draw_leaders(ax, m: TeamModel, look: _Look) -> set:
+    """Each team's leader at the team's centre, by style; interim posts hollow and dashed. Returns what was drawn."""
+    g, pos = m.graph, m.layout
+    lead = m.leader_agents
+    styles = m.leader_styles()
+    vacant = lead.vacant[0] if lead is not None else np.zeros(len(styles), dtype=bool)
+    used = set()
+    T = len(styles)
+    for t, style in enumerate(styles):
+        node = f"L{t}"
+        if node not in pos:
+            continue
+        x, y = pos[node]
+        marker, color = STYLE_LOOK.get(style, ("s", "#444444"))
+        size = 230 if T == 1 else 150
+        if vacant[t]:
+            ax.scatter([x], [y], s=size, marker=marker, facecolors="none", edgecolors=color, linewidths=1.6,
+                       linestyle="--", zorder=5)
+            ax.annotate("interim", (x, y), xytext=(0, -11 if T > 1 else -14), textcoords="offset points",
+                        ha="center", va="top", fontsize=look.fs(7), color=look.fg, zorder=6)
+            used.add("interim")
+        else:
+            ax.scatter([x], [y], s=size, marker=marker, c=color, edgecolors=look.fg, linewidths=0.6, zorder=5)
+        if T > 1:  # the team's number, as the event log and the "Manager leaves" choice name it
+            ax.annotate(str(t + 1), (x, y), xytext=(0, 8), textcoords="offset points", ha="center", va="bottom",
+                        fontsize=look.fs(7), fontweight="bold", color=look.fg, zorder=6)
+        used.add(style)
+    if "HoS" in g:
+        x, y = pos["HoS"]
+        ax.scatter([x], [y], s=160, marker="P", c=look.fg, zorder=5)
+        used.add("head_of_sales")
+    return used
+
+
+def _leader_legend(fig: Figure, used: set, look: _Look) -> None:
+    """Legend of the leader markers drawn (styles in :data:`STYLE_LOOK` order, then interim, head of sales)."""
+    handles = []
+    for style, (marker, color) in STYLE_LOOK.items():
+        if style in used:
+            handles.append(Line2D([], [], ls="", marker=marker, markersize=8, markerfacecolor=color,
+                                  markeredgecolor=look.fg, markeredgewidth=0.5,
+                                  label=f"leader: {STYLE_NAMES[style]}"))
+    if "interim" in used:
+        handles.append(Line2D([], [], ls="", marker="s", markersize=8, markerfacecolor="none", markeredgecolor=look.fg,
+                              label="interim (manager left)"))
+    if "head_of_sales" in used:
+        handles.append(Line2D([], [], ls="", marker="P", markersize=8, color=look.fg, label="head of sales"))
+    if handles:
+        leg = fig.legend(handles=handles, loc="upper left", fontsize=look.fs(7), frameon=False, ncol=1,
+                         handletextpad=0.3, borderaxespad=0.2)
+        leg.set_gid("leader-legend")
+        for txt in leg.get_texts():
+            txt.set_color(look.fg)
 
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", facecolor=fig.get_facecolor())
+    return buf.getvalue()
+
+
+#: Resolution of the high-resolution downloads.
+HIRES_DPI = 300
+CHARTS_SIZE = (10.0, 6.4)
+
+
+def hires_image(model: DashboardModel, what: str = "charts", *, dpi: int = HIRES_DPI, fmt: str = "png",
+                dark: bool = False) -> bytes:
+    """The current charts (``what="charts"``) or network (``"network"``) as a high-resolution image.
+
+    PNG at ``dpi`` dots per inch (the charts at 300 dpi: 3000 x 1920 pixels; the size is exactly the
+    figure's inches times ``dpi``, no trimming) or SVG (``fmt="svg"``, scalable). Rendered on the
+    server from the run's data, so it works offline.
+    """
+    if what not in ("charts", "network"):
+        raise ValueError(f"what: expected 'charts' or 'network', got {what!r}")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"fmt: expected 'png' or 'svg', got {fmt!r}")
+    with model.lock:
+        if what == "charts":
+            fig = charts_figure(model, figsize=CHARTS_SIZE, dark=dark, dpi=dpi)
+        else:
+            fig = network_figure(model.sides, dark=dark, dpi=dpi, horizontal=model.twin is not None)
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=dpi, facecolor=fig.get_facecolor())
     return buf.getvalue()
 
 
@@ -933,6 +1316,7 @@ def _fmt_diff(a: float, b: float, kind: str) -> str:
 
 KPI_FIELDS = (("revenue_13w", "Revenue, last 13 weeks", "k$"), ("revenue_total", "Revenue, total", "k$"),
               ("morale", "Morale (0-1)", "num"), ("trust", "Trust in leader (0-1)", "num"),
+              ("leader_stress", "Leader stress (0-1)", "num"), ("leaders_interim", "Managers on interim", "int"),
               ("headcount", "Headcount", "int"), ("quits", "Quits so far", "int"), ("adoption", "Tool adoption", "pct"),
               ("toxic", "Toxic share", "pct"))
 
@@ -1117,8 +1501,9 @@ def KpiTable(ui: Ui):
         if len(ks) == 2:
             solara.Text("B − A", classes=["kpi-head-diff"], style={"font-weight": "bold"})
         for fld, label, kind in KPI_FIELDS:
-            if all(np.isnan(k.get(fld, np.nan)) for k in ks) and (fld == "adoption" or ui.presenter.value):
-                continue  # no tool in this run: no adoption row
+            if all(np.isnan(k.get(fld, np.nan)) for k in ks) and (fld in ("adoption", "leader_stress",
+                                                                          "leaders_interim") or ui.presenter.value):
+                continue  # no tool (no leaders as agents) in this run: no adoption (leader) row
             solara.Text(label, classes=["kpi-label"], style={"opacity": "0.8", "font-size": "0.85em"})
             for k, key in zip(ks, ("a", "b")):
                 solara.Text(_fmt(k.get(fld, float("nan")), kind), classes=[f"kpi-{fld}-{key}"],
@@ -1155,6 +1540,41 @@ def Interventions(ui: Ui):
                 solara.Button(INTERVENTION_LABELS[kind], on_click=make(kind), disabled=disabled, outlined=True,
                               color="error" if kind in ("crisis", "toxic_hire") else "primary",
                               classes=[f"btn-{kind}"])
+        if model.leader_agents is not None:
+            ManagerLeaves(ui)
+
+
+@solara.component
+def ManagerLeaves(ui: Ui):
+    """'Manager leaves' on one side (leaders as agents): that side's manager of the chosen team leaves."""
+    ui.frame.value  # noqa: B018
+    model = ui.model.value
+    over = model.week >= model.engine.weeks
+    T = model.engine.structure.n_teams
+    team = solara.use_reactive("team 1")
+    names = [f"team {t + 1}" for t in range(T)] + ["every team"]
+
+    def leave(key):
+        def click():
+            value = -1 if (T > 1 and team.value == "every team") else (names.index(team.value) if T > 1 else 0)
+            try:
+                model.intervene("leader_leaves", value, side=key)
+                who = (f"All of {key.upper()}'s managers leave" if value < 0 else
+                       f"{_manager(key.upper(), value, T)} leaves")
+                ui.message.set(f"{who} at week {model.week}: from the next week an interim covers")
+            except ValueError as exc:
+                ui.message.set(str(exc))
+            ui.redraw()
+        return click
+
+    with solara.Row(gap="6px", style={"flex-wrap": "nowrap", "align-items": "center"}, classes=["manager-leaves"]):
+        if T > 1:
+            with solara.Div(style={"width": "110px"}):
+                solara.Select("Team", values=names, value=team, dense=True, classes=["select-leave-team"])
+        for m, key in zip(model.sides, ("a", "b")):
+            with solara.Tooltip(INTERVENTION_TIPS["leader_leaves"]):
+                solara.Button(f"{key.upper()}'s manager leaves", on_click=leave(key), disabled=over, outlined=True,
+                              color="error", classes=[f"btn-leader_leaves-{key}"])
 
 
 @solara.component
@@ -1182,6 +1602,15 @@ def ExportButtons(ui: Ui):
                       classes=["btn-save-png"])
         solara.FileDownload(lambda: _png(charts_figure(model, dark=ui.dark.value)),
                             filename=f"simteam_week{model.week:03d}_charts.png", label="Download charts PNG")
+        stem = f"simteam_{model.settings.demo or model.settings.a.style}_seed{model.seed_value}_week{model.week:03d}"
+        for what in ("charts", "network"):
+            with solara.Div(classes=[f"dl-hires-{what}"]):
+                solara.FileDownload(lambda what=what: hires_image(model, what, dark=ui.dark.value),
+                                    filename=f"{stem}_{what}_{HIRES_DPI}dpi.png",
+                                    label=f"High-res {what} ({HIRES_DPI} dpi PNG)")
+        with solara.Div(classes=["dl-svg-charts"]):
+            solara.FileDownload(lambda: hires_image(model, "charts", fmt="svg", dark=ui.dark.value),
+                                filename=f"{stem}_charts.svg", label="Charts as SVG")
         if saved.value:
             solara.Text(saved.value, style={"font-size": "0.8em"}, classes=["saved-msg"])
 
@@ -1192,28 +1621,31 @@ def _look_args(ui: Ui) -> dict:
 
 @solara.component
 def NetworkView(ui: Ui):
-    """The team network(s): redrawn when paused, and at most every NETWORK_EVERY weeks while playing."""
+    """The team network(s): redrawn when paused; while playing at most every NETWORK_EVERY weeks and
+    NETWORK_SECONDS seconds (and always at the last week)."""
     frame = ui.frame.value
     model = ui.model.value
     look = _look_args(ui)
     fig = solara.use_memo(lambda: Figure(dpi=80), [])
     drawn_week = solara.use_ref(-1)
     drawn_key = solara.use_ref(None)
-    key = (id(model), tuple(sorted(look.items())), len(model.marks))
+    drawn_at = solara.use_ref(-math.inf)
+    key = (id(model), tuple(sorted(look.items())), len(model.interventions))
     week = model.week
-    due = (not ui.playing.value or drawn_key.current != key or abs(week - drawn_week.current) >= NETWORK_EVERY
-           or week >= model.engine.weeks)
+    due = (not ui.playing.value or drawn_key.current != key or week >= model.engine.weeks
+           or (abs(week - drawn_week.current) >= NETWORK_EVERY and time.monotonic() - drawn_at.current >= NETWORK_SECONDS))
 
     def draw():
         if due:
             with model.lock:
                 network_figure(model.sides, fig=fig, horizontal=model.twin is not None, **look)
-            drawn_week.current, drawn_key.current = week, key
+            drawn_week.current, drawn_key.current, drawn_at.current = week, key, time.monotonic()
         return drawn_week.current, drawn_key.current
 
     drawn = solara.use_memo(draw, [frame, key, ui.playing.value])
     with solara.Div(classes=["network-view"]):
-        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"])
+        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"],
+                                pil_kwargs={"compress_level": 1})
 
 
 @solara.component
@@ -1223,16 +1655,17 @@ def Charts(ui: Ui):
     model = ui.model.value
     look = _look_args(ui)
     fig = solara.use_memo(lambda: Figure(dpi=80), [])
-    key = (id(model), tuple(sorted(look.items())), len(model.marks), model.week)
+    fast = solara.use_memo(lambda: FastPng(fig), [])
+    key = (id(model), tuple(sorted(look.items())), len(model.interventions), model.week)
 
     def draw():
         with model.lock:
             charts_figure(model, fig=fig, **look)
-        return key
+            return fast.png()
 
-    drawn = solara.use_memo(draw, [frame, key])
+    png = solara.use_memo(draw, [frame, key])
     with solara.Div(classes=["charts-view"]):
-        solara.FigureMatplotlib(fig, format="png", dependencies=[drawn], dpi=look["dpi"])
+        rw.Image(value=png, format="png")
 
 
 @solara.component
@@ -1354,10 +1787,12 @@ def _slider_row(side_key: str, side: Side, on_side):
 
 
 @solara.component
-def SideControls(side_key: str, side: Side, on_side):
-    """Style preset, crisis strategy and one slider per behaviour for one side."""
+def SideControls(side_key: str, side: Side, on_side, n_teams: int = 1, leaders: bool = False):
+    """Style preset, crisis strategy, one slider per behaviour and (leaders as agents, several teams)
+    the style of each team's leader, for one side."""
     def set_style(name):
-        on_side(Side.from_style(name, label=_label_for(side_key, name), crisis=side.crisis, **side.overrides))
+        new = Side.from_style(name, label=_label_for(side_key, name), crisis=side.crisis, **side.overrides)
+        on_side(dataclasses.replace(new, team_styles=side.team_styles))
 
     by_text = {v: k for k, v in STRATEGY_TEXT.items()}
     solara.Select(f"{side_key.upper()}: leadership style", values=list(STYLES), value=side.style, on_value=set_style,
@@ -1368,6 +1803,38 @@ def SideControls(side_key: str, side: Side, on_side):
                   classes=[f"select-crisis-{side_key}"])
     with solara.Details(f"{side_key.upper()}: behaviours (0 = never, 1 = always)"):
         _slider_row(side_key, side, on_side)
+    if leaders and n_teams > 1:
+        TeamLeaderStyles(side_key, side, on_side, n_teams)
+
+
+@solara.component
+def TeamLeaderStyles(side_key: str, side: Side, on_side, n_teams: int):
+    """The style of each team's leader (leaders as agents): one picker per team, or the mixed region."""
+    current = side.leader_styles(n_teams)
+
+    def set_team(t):
+        def go(name):
+            styles = list(current)
+            styles[t] = name
+            on_side(dataclasses.replace(side, team_styles=tuple(styles)))
+        return go
+
+    with solara.Details(f"{side_key.upper()}: leader of each team"
+                        + (" (mixed)" if len(set(current)) > 1 else f" (all {STYLE_NAMES[current[0]]})")):
+        with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+            solara.Button("Mixed region", outlined=True, small=True,
+                          on_click=lambda: on_side(dataclasses.replace(side, team_styles=MIXED_REGION)),
+                          classes=[f"btn-mixed-{side_key}"])
+            solara.Button(f"All {STYLE_NAMES[side.style]}", outlined=True, small=True,
+                          on_click=lambda: on_side(dataclasses.replace(side, team_styles=())),
+                          classes=[f"btn-same-{side_key}"])
+        for t in range(n_teams):
+            solara.Select(f"{side_key.upper()}: team {t + 1} leader", values=list(STYLES), value=current[t],
+                          on_value=set_team(t), dense=True, classes=[f"select-team-style-{side_key}-{t}"])
+
+
+def _no_team_styles(side: Side, leaders: bool) -> Side:
+    return side if leaders else dataclasses.replace(side, team_styles=())
 
 
 def _label_for(side_key: str, style: str) -> str:
@@ -1430,12 +1897,22 @@ def ScenarioCard(ui: Ui):
             solara.SliderInt(f"Weeks to simulate: {s.weeks}", value=s.weeks, min=13, max=208, step=13,
                              on_value=lambda v: apply(dataclasses.replace(settings.value, weeks=int(v))),
                              thumb_label=True)
-        SideControls("a", s.a, set_a)
+        by_org = {label: k for k, (label, _) in ORGS.items()}
+        solara.Select("Organisation", values=list(by_org), value=ORGS[s.org][0],
+                      on_value=lambda v: apply(dataclasses.replace(settings.value, org=by_org[v], demo="")),
+                      classes=["select-org"])
+        with solara.Tooltip("Each team's manager has a weekly time budget, stress and can leave; an interim covers "
+                            "until a successor (a promoted rep or an outside hire) arrives."):
+            solara.Checkbox(label="Leaders as agents (can leave)", value=s.leaders,
+                            on_value=lambda v: apply(dataclasses.replace(settings.value, leaders=bool(v), demo="",
+                                                                         a=_no_team_styles(settings.value.a, v),
+                                                                         b=_no_team_styles(settings.value.b, v))))
+        SideControls("a", s.a, set_a, s.n_teams, s.leaders)
         solara.Checkbox(label="Side by side: B on the same seed",
                         value=s.compare, on_value=lambda v: apply(dataclasses.replace(settings.value,
                                                                                              compare=bool(v))))
         if s.compare:
-            SideControls("b", s.b, set_b)
+            SideControls("b", s.b, set_b, s.n_teams, s.leaders)
 
 
 @solara.component

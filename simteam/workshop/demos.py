@@ -28,12 +28,17 @@ KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup")
 
 @dataclass(frozen=True)
 class Intervention:
-    """A scripted intervention: ``kind`` fired when the model reaches ``week``."""
+    """A scripted intervention: ``kind`` fired when the model reaches ``week``.
+
+    ``side`` is ``""`` for both sides (the usual: only the leadership differs), or ``"a"`` / ``"b"``
+    for an event that hits one side only (a manager who leaves: ``leader_leaves``, ``value`` = team).
+    """
 
     week: int
     kind: str
     value: float = 0.0
     name: str = ""
+    side: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,7 +220,9 @@ def _config(d: Demo, side: DemoSide):
     """The batch config of one side, with the script as timed events (the same numbers as the dashboard)."""
     from ..sim import configure
 
-    events = [{"kind": i.kind, "week": i.week, "value": i.value, "name": i.name} for i in d.script]
+    key = "a" if side is d.a else "b"
+    events = [{"kind": i.kind, "week": i.week, "value": i.value, "name": i.name} for i in d.script
+              if i.side in ("", key)]
     return configure(style=side.style, market=d.market, crisis=side.crisis, weeks=d.weeks, **d.shared,
                      **side.overrides, events=events)
 
@@ -267,8 +274,9 @@ def checkpoints(name: str) -> list[tuple[int, dict, dict]]:
     for w in range(d.weeks):
         for iv in d.script:
             if iv.week == w:
-                for m in models:
-                    m.intervene(iv.kind, iv.value, iv.name)
+                for m, key in zip(models, ("a", "b")):
+                    if iv.side in ("", key):
+                        m.intervene(iv.kind, iv.value, iv.name)
         for m in models:
             m.step()
         if w + 1 in stops:

@@ -7,7 +7,9 @@ Usage (from the repository root, with the dashboard running on 127.0.0.1:8765):
 
 For each demo it loads the demo, presses Reset, plays at the fastest speed until play pauses
 by itself at the demo's first checkpoint, saves ``<demo>_week<NN>.png``, then plays through to
-the end and saves ``<demo>_week<last>.png`` next to this file. The presenter-mode pictures
+the end and saves ``<demo>_week<last>.png`` next to this file. Then it sets up a region with
+leaders as agents (A's managers mixed, B all coaching, seed 3, 78 weeks), plays 10 weeks, lets A's manager
+of team 1 leave, steps 4 weeks and saves ``leaders_region_week14.png``. The presenter-mode pictures
 (``presenter_<W>x<H>.png``) come from ``tests/test_browser.py`` run with ``SIMTEAM_SHOTS`` set
 to this folder.
 """
@@ -28,7 +30,8 @@ DEMOS = {"The toxic star": "toxic_star", "Crisis: panic vs steady hand": "crisis
 
 def choose(page, css: str, option: str) -> None:
     page.locator(css).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    # the open menu only: closed menus stay in the page, and two selects may offer the same option
+    page.locator(".menuable__content__active").get_by_role("option", name=option, exact=True).click()
 
 
 def settle(page) -> None:
@@ -65,7 +68,38 @@ def main() -> None:
             page.screenshot(path=str(HERE / f"{stem}_week{week}.png"))
             print(stem, "done")
             page.get_by_label("Pause at week").check(force=True)
+        leaders(page)
         browser.close()
+
+
+def leaders(page) -> None:
+    """Region, leaders as agents, A's managers mixed, B coaching; A's manager of team 1 leaves at week 10."""
+    choose(page, ".select-demo", "(none)")
+    page.locator(".input-seed input").fill("3")
+    choose(page, ".select-org", "Region: 5 teams of 10 reps, head of sales")
+    page.get_by_label("Leaders as agents (can leave)").check(force=True)
+    page.get_by_label("Side by side: B on the same seed").check(force=True)
+    choose(page, ".select-style-a", "coaching")  # then balanced: the preset values and label, not the last demo's
+    choose(page, ".select-style-a", "balanced")
+    choose(page, ".select-style-b", "coaching")
+    page.get_by_text("A: leader of each team").click()
+    page.locator(".btn-mixed-a").click()
+    page.get_by_role("button", name="Reset").click()
+    expect(page.locator(".run-info")).to_contain_text("team leaders: coaching", timeout=60_000)
+    for _ in range(10):
+        week = page.locator(".week-counter").inner_text()
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".week-counter")).not_to_have_text(week, timeout=60_000)
+    choose(page, ".select-leave-team", "team 1")
+    page.locator(".btn-leader_leaves-a").click()
+    expect(page.locator(".intervention-msg")).to_contain_text("A's manager of team 1 leaves", timeout=60_000)
+    for _ in range(4):
+        week = page.locator(".week-counter").inner_text()
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".week-counter")).not_to_have_text(week, timeout=60_000)
+    settle(page)
+    page.screenshot(path=str(HERE / "leaders_region_week14.png"))
+    print("leaders done")
 
 
 if __name__ == "__main__":
