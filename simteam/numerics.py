@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import sys
 import threading
 
@@ -189,9 +188,9 @@ def refresh_cache(dispatchers, files) -> list[str]:
             if stem in stems and entry.suffix in (".nbi", ".nbc"):
                 entry.unlink(missing_ok=True)
                 removed.append(entry.name)
-        tmp = stamp.with_name(f"{_STAMP}.{os.getpid()}")
-        tmp.write_text(text)
-        os.replace(tmp, stamp)
+        from .io import write_text  # the one atomic writer (stdlib imports only)
+
+        write_text(text, stamp)
     return removed
 
 

@@ -230,7 +230,7 @@ def _leader_assumptions(sc: Scenario, params: dict, acts: list[str], roster=None
         g = {k: float(mine.get(k, _default(f"leaders.{k}"))) for k in ("skill_mean", "skill_sd", "interim_hours")}
         text("leaders.hired_skill", "an outside manager's skill as a coach, and the interim meanwhile",
              f"drawn around {g['skill_mean']:g} (sd {g['skill_sd']:g}); until the new manager arrives an interim "
-             f"gives {g['interim_hours']:.0%} of a manager's flexible hours", "model defaults (simteam.leaders)")
+             f"gives {fmt_number(g['interim_hours'], 0, percent=True)} of a manager's flexible hours", "model defaults (simteam.leaders)")
     return out
 
 
