@@ -78,7 +78,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtri
 
 from .config import ConfigError, did_you_mean
 from .io import write_text
@@ -170,7 +169,9 @@ class Roster:
         if att is not None:
             known = ~np.isnan(att) & ~self.open_seats
             if known.any():
-                from scipy.stats import rankdata  # here, not at the top: scipy.stats takes ~1.4 s to import (--check)
+                # here, not at the top: scipy takes 1.4-1.7 s to import, which --check must not pay
+                from scipy.special import ndtri
+                from scipy.stats import rankdata
 
                 r = rankdata(att[known])
                 u = (r - 0.5) / known.sum()
