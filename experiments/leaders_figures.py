@@ -1,4 +1,4 @@
-"""Leaders as agents (issue 14): the figures and table of docs/model.md §7.13.
+"""Leaders as agents (issue 14): the figures and table of docs/model.md §7.14.
 
 1. ``docs/figures/leaders_free_lunch.png`` (+ ``.csv``): revenue, annual turnover and leader exits of
    the balanced, coaching and servant styles and of "every behaviour at its maximum", without
@@ -8,6 +8,11 @@
    level against team size, for the balanced and the coaching style (one leader, 26 weeks).
 3. ``docs/figures/leaders_succession.png``: paired difference in team trust and cumulative quits after
    the leader leaves in week 20 (outside hire after 13 weeks; 400 replications).
+4. The head of sales paragraph ("Measured"): a recession, 3 teams of 10 with a coaching, a laissez-faire and a
+   command-and-control leader, two years, 200 paired replications: when the head orders a freeze, how
+   much later each team stops hiring, how much pressure each leader relays in the second year, and the
+   freeze against the same head that never freezes (``freeze_at`` = 1.01); the reps' final stress against
+   the same organisation without a head of sales.
 
     python experiments/leaders_figures.py
 """
@@ -137,11 +142,61 @@ def succession(R: int = 400) -> dict:
             "extra_quits_by_77": dq[-1].mean()}
 
 
+def head_of_sales(R: int = 200) -> dict:
+    """The numbers of the head-of-sales paragraph (docs/model.md, "The head of sales as an agent")."""
+    styles = ["coaching", "laissez_faire", "command_and_control"]
+    kw = dict(weeks=104, market="recession", team={"n_teams": 3, "team_size": 10},
+              mechanisms={"leaders": True, "head_of_sales": True}, leaders={"styles": styles})
+    cfg = simteam.configure(**kw)
+    seeds = np.arange(1, R + 1)
+    e = Engine(cfg, seeds=seeds)
+    order = np.full(R, np.inf)
+    stop = np.full((R, len(styles)), np.inf)
+    relay, press = [], []
+    for t in range(cfg.weeks):
+        e.step()
+        h = e.head_of_sales
+        order = np.where(h.freeze[:, 0] & np.isinf(order), t, order)
+        stop = np.where(h.frozen & np.isinf(stop), t, stop)
+        if t >= 52:
+            relay.append(h.relay_pressure.copy())
+            press.append(h.pressure[:, 0].copy())
+    ok = np.isfinite(order)
+    lag = {s: float(np.mean(stop[ok & np.isfinite(stop[:, i]), i] - order[ok & np.isfinite(stop[:, i])]))
+           for i, s in enumerate(styles)}
+    late = np.array(relay).mean(axis=(0, 1))
+    a = simteam.run(cfg, replications=R, seed=1).summary
+    b = simteam.run(simteam.configure(**{**kw, "head_of_sales": {"freeze_at": 1.01}}), replications=R, seed=1).summary
+    c = simteam.run(simteam.configure(**{**kw, "mechanisms": {"leaders": True, "head_of_sales": False}}),
+                    replications=R, seed=1).summary
+    dh = a.hires - b.hires
+    dr = a.revenue / b.revenue - 1
+    head_a = Engine(cfg, seeds=seeds).run().series["headcount"].mean()
+    head_b = Engine(simteam.configure(**{**kw, "head_of_sales": {"freeze_at": 1.01}}), seeds=seeds).run() \
+        .series["headcount"].mean()
+    return {"freeze ordered in a share of runs": float(ok.mean()),
+            "median week the freeze is ordered": float(np.median(order[ok])),
+            "mean pressure over the run": float(a.hos_pressure.mean()),
+            "weeks from the order until the team stops hiring": lag,
+            "share of runs in which the team stops hiring": {s: float(np.isfinite(stop[:, i]).mean())
+                                                              for i, s in enumerate(styles)},
+            "head's pressure, second year": float(np.mean(press)),
+            "relayed pressure, second year": dict(zip(styles, map(float, late))),
+            "hires, freeze - never (mean, 95% half-width)": (float(dh.mean()), float(1.96 * dh.std(ddof=1) / np.sqrt(R))),
+            "mean headcount, freeze / never": (float(head_a), float(head_b)),
+            "revenue, freeze vs never (mean ratio - 1, 95% half-width)":
+                (float(a.revenue.sum() / b.revenue.sum() - 1), float(1.96 * dr.std(ddof=1) / np.sqrt(R))),
+            "reps' final stress: head of sales / no head of sales / never-freezing head":
+                (float(a.stress_final.mean()), float(c.stress_final.mean()), float(b.stress_final.mean()))}
+
+
 def main() -> None:
     pd.set_option("display.width", 200)
     print(free_lunch().to_string(index=False))
     print(span_of_control().to_string(index=False))
     print(succession())
+    for k, v in head_of_sales().items():
+        print(f"{k}: {v}")
 
 
 if __name__ == "__main__":
