@@ -182,6 +182,11 @@ def test_roi_only_for_a_real_extra_cost():
     m = money_table(sc, runs).set_index("alternative")
     assert np.isnan(m.loc["big_bang", "roi_p50"]) and m.loc["big_bang", "roi_note"] == "no extra cost"
     assert roi_text(m.loc["big_bang"]) == "ROI n/a: no extra cost"
+    from types import SimpleNamespace
+
+    from simteam.planning.report import MONEY_COLUMNS, _money
+    cells = _money(SimpleNamespace(money=m.reset_index(), scenario=sc))["rows"][0]["cells"]
+    assert cells[[c for c, _, _ in MONEY_COLUMNS].index("roi_p50")] == "n/a: no extra cost"
     # the same option with a real cost has its ROI
     d["timeline"][0]["cost"] = {"one_off": 100}
     sc = load_scenario(d)
