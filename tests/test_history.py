@@ -10,7 +10,7 @@ import pytest
 
 from simteam.config import ConfigError
 from simteam.engine import Engine
-from simteam.planning.history import (fit_history, history_config, history_from_series, load_history,
+from simteam.planning.history import (METRICS, fit_history, history_config, history_from_series, load_history,
                                       read_history_text)
 from simteam.planning.planner import check, plan, scenario_history, scenario_roster
 from simteam.planning.scenario import compile_alternative, load_scenario
@@ -113,7 +113,14 @@ def test_the_fit_recovers_known_parameters_from_a_history_the_model_produced(sma
     for p in fit.params.itertuples():
         assert p.ci_low <= truth[p.parameter] <= p.ci_high, (p.parameter, p.estimate, p.ci_low, p.ci_high)
     cap = fit.params.set_index("parameter").loc["selling.capacity"]
-    assert cap.ci_high - cap.ci_low < truth["selling.capacity"]     # informative, not a blanket interval
+    # informative, not a blanket interval: well inside the search box (0.4 to 8 opportunities per week). The
+    # width is set by how much ONE future's mean attainment varies (the market's autocorrelated noise, shared by
+    # all months), not by the number of months: measured on synthetic histories of seeds 901, 1, 2, 3 the 95%
+    # interval is 1.06-1.46 wide with 24 or 36 months alike (before the calibration of #15: 1.09-1.15; the bound
+    # used to be the true 1.2, which this seed passed at 1.09 by luck and now misses at 1.26). Every interval
+    # held the truth. A quarter of the box is 1.9: a fit that learnt nothing from attainment would fail it.
+    box = METRICS["attainment"][3]
+    assert cap.ci_high - cap.ci_low < (box[1] - box[0]) / 4, (cap.ci_low, cap.ci_high)
     # the default (2.4 opportunities per week) is far outside the fitted interval: the fit moved it
     assert not cap.ci_low <= 2.4 <= cap.ci_high
     assert fit.fits and not fit.warnings, fit.warnings

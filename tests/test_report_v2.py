@@ -15,7 +15,7 @@ from simteam.config import ConfigError
 from simteam.engine import Engine
 from simteam.events import fire
 from simteam.planning.assumptions import break_even, confidence_word, draw_values, list_assumptions
-from simteam.planning.money import money_table
+from simteam.planning.money import money_table, roi_note, roi_text
 from simteam.planning.planner import analyse, check, paired_gap, run_alternatives, scenario_roster
 from simteam.planning.scenario import load_scenario
 from simteam.roster import read_roster_text
@@ -171,6 +171,34 @@ def test_money_costs_net_value_and_payback():
     dr = runs["big_bang"].results.summary["revenue"].to_numpy() - runs["status_quo"].results.summary["revenue"].to_numpy()
     assert m.loc["big_bang", "net_value_mean"] == pytest.approx(0.5 * dr.mean() - expect)
     assert m.loc["big_bang", "payback_month_p10"] <= m.loc["big_bang", "payback_month_p90"]
+
+
+def test_roi_only_for_a_real_extra_cost():
+    # an option that costs (almost) nothing more than the baseline: a ratio to its extra cost (a few refill hires
+    # more or less) would read thousands of percent; the report says n/a instead, with the reason
+    d = scen(money={"currency": "EUR", "margin": 0.5, "recruiting_cost": 0.001})
+    sc = load_scenario(d)
+    runs = run_alternatives(sc)
+    m = money_table(sc, runs).set_index("alternative")
+    assert np.isnan(m.loc["big_bang", "roi_p50"]) and m.loc["big_bang", "roi_note"] == "no extra cost"
+    assert roi_text(m.loc["big_bang"]) == "ROI n/a: no extra cost"
+    from types import SimpleNamespace
+
+    from simteam.planning.report import MONEY_COLUMNS, _money
+    cells = _money(SimpleNamespace(money=m.reset_index(), scenario=sc))["rows"][0]["cells"]
+    assert cells[[c for c, _, _ in MONEY_COLUMNS].index("roi_p50")] == "n/a: no extra cost"
+    # the same option with a real cost has its ROI
+    d["timeline"][0]["cost"] = {"one_off": 100}
+    sc = load_scenario(d)
+    m = money_table(sc, run_alternatives(sc)).set_index("alternative")
+    r = m.loc["big_bang"]
+    assert r["roi_note"] == "" and np.isfinite(r["roi_p50"]) and roi_text(r).endswith("(median)")
+    # the rule itself: tiny, mixed-sign or negative extra costs give no ROI
+    base_margin = 10_000.0
+    assert roi_note(np.full(50, 100.0), base_margin) == ""
+    assert roi_note(np.full(50, 0.5), base_margin) == "no extra cost"            # 0.005% of the margin
+    assert roi_note(np.r_[np.full(30, 200.0), np.full(20, -50.0)], base_margin) == "no extra cost"
+    assert roi_note(np.full(50, -80.0), base_margin) == "costs less than the baseline"
 
 
 def test_scenario_money_sets_quota_and_deal_size():

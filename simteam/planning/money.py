@@ -14,18 +14,33 @@ The ramp of new hires and the deals lost during a dip are not costs here: they a
 the simulated revenue. Net value of an alternative = ``margin`` x (its revenue - the baseline's)
 - (its costs - the baseline's), per replication (paired); ROI = net value / extra cost; payback
 month = the first month from which the cumulative net value stays at or above zero.
+
+ROI is a ratio to the extra cost, so it only means something when the alternative really costs
+more: it is given (``roi_p50``) only when the extra cost is positive in at least
+:data:`ROI_MIN_POSITIVE_SHARE` of the futures and its mean is at least :data:`ROI_MIN_EXTRA_SHARE`
+of the baseline's margin over the horizon. Otherwise ``roi_p50`` is NaN and ``roi_note`` says why
+("no extra cost", "costs less than the baseline"): an extra cost that is zero, negative or only the
+noise of a few refill hires more or less would make the ratio absurd (thousands of percent).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
+from ..fmt import fmt_number
 from .scenario import Scenario, alternative_actions
 
-__all__ = ["WEEKS_PER_MONTH", "money_table", "weekly_costs"]
+__all__ = ["ROI_MIN_EXTRA_SHARE", "ROI_MIN_POSITIVE_SHARE", "WEEKS_PER_MONTH", "money_table", "roi_note",
+           "roi_text", "weekly_costs"]
 
 WEEKS_PER_MONTH = 52.0 / 12.0
+#: ROI only when the mean extra cost is at least this share of the baseline's margin over the horizon.
+ROI_MIN_EXTRA_SHARE = 0.002
+#: ... and the extra cost is positive in at least this share of the futures.
+ROI_MIN_POSITIVE_SHARE = 0.9
 
 
 def weekly_costs(sc: Scenario, name: str, series: dict) -> np.ndarray:
@@ -64,6 +79,25 @@ def _payback_month(cum: np.ndarray) -> np.ndarray:
     return np.where(cum[-1] < 0, np.inf, out)
 
 
+def roi_note(extra: np.ndarray, base_margin: float) -> str:
+    """Why no ROI is given for per-future extra costs ``extra`` ("" when it is): see the module docstring."""
+    mean = float(np.mean(extra))
+    if mean < 0 and np.mean(extra < 0) >= ROI_MIN_POSITIVE_SHARE:
+        return "costs less than the baseline"
+    if mean < ROI_MIN_EXTRA_SHARE * abs(base_margin) or np.mean(extra > 0) < ROI_MIN_POSITIVE_SHARE:
+        return "no extra cost"
+    return ""
+
+
+def roi_text(row) -> str:
+    """ "ROI 35% (median)" or "ROI n/a: no extra cost" for a row of :func:`money_table`."""
+    note = row.get("roi_note", "")
+    roi = row["roi_p50"]
+    if note or roi is None or not math.isfinite(roi):
+        return f"ROI n/a: {note or 'no extra cost'}"
+    return f"ROI {fmt_number(roi, 0, percent=True)} (median)"
+
+
 def money_table(sc: Scenario, runs: dict) -> pd.DataFrame:
     """One row per alternative: costs, net value, ROI and payback with P10/P50/P90 (against the baseline)."""
     margin = sc.money.get("margin", 1.0)
@@ -71,6 +105,7 @@ def money_table(sc: Scenario, runs: dict) -> pd.DataFrame:
     bser = base.results.series
     bcost = weekly_costs(sc, sc.baseline, bser)
     brev = np.nan_to_num(bser["revenue"])
+    base_margin = float(margin * brev.sum(axis=0).mean())
     rows = []
     for name, run in runs.items():
         ser = run.results.series
@@ -83,9 +118,11 @@ def money_table(sc: Scenario, runs: dict) -> pd.DataFrame:
                "extra_cost_mean": float(extra.mean()), "net_value_mean": float(net.mean())}
         for q in (10, 50, 90):
             row[f"net_value_p{q}"] = float(np.quantile(net, q / 100))
+        note = roi_note(extra, base_margin) if name != sc.baseline else "baseline"
         with np.errstate(divide="ignore", invalid="ignore"):
             roi = np.where(extra > 0, net / extra, np.nan)
-        row["roi_p50"] = float(np.nanquantile(roi, 0.5)) if np.isfinite(roi).any() else np.nan
+        row["roi_p50"] = float(np.nanquantile(roi, 0.5)) if not note and np.isfinite(roi).any() else np.nan
+        row["roi_note"] = note
         pay = _payback_month(np.cumsum(net_w, axis=0)) if name != sc.baseline else np.full(net.size, np.nan)
         for q in (10, 50, 90):
             row[f"payback_month_p{q}"] = (float(np.quantile(pay, q / 100, method="inverted_cdf"))

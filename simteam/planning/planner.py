@@ -44,6 +44,7 @@ from ..results import Results, paired_difference, summarise
 from ..roster import Roster
 from .assumptions import _the, confidence_word, fmt_assumption
 from .checks import check, scenario_history, scenario_roster  # noqa: F401  (their home is .checks)
+from .money import roi_text
 from .scenario import (
     RANK_BY,
     Scenario,
@@ -563,7 +564,7 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
             pay_t = "not within the horizon" if not np.isfinite(pay) else f"month {fmt_number(pay, 0)}"
             parts.append(f"{L(n)}: net value {fsk(r['net_value_mean'])} (P10 {fsk(r['net_value_p10'])}, P50 "
                          f"{fsk(r['net_value_p50'])}, P90 {fsk(r['net_value_p90'])}), extra cost "
-                         f"{fk(r['extra_cost_mean'])}, ROI {fmt_number(r['roi_p50'], 0, percent=True)} (median), "
+                         f"{fk(r['extra_cost_mean'])}, {roi_text(r)}, "
                          f"payback {pay_t} (median)")
         out.append(f"Money against {L(base_name)} (margin {fmt_number(sc.money.get('margin', 1.0), 0, percent=True)} "
                    f"of revenue, costs as in the scenario): " + "; ".join(parts) + ".")

@@ -505,7 +505,9 @@ def _money(res) -> dict | None:
         cells = []
         for c, _, kind in MONEY_COLUMNS:
             v = d[c]
-            if kind == "month":
+            if c == "roi_p50" and pd.isna(v):
+                t = f"n/a: {d.get('roi_note') or 'no extra cost'}"
+            elif kind == "month":
                 t = "-" if pd.isna(v) else ("after the horizon" if not np.isfinite(v) else fmt_number(v, 0))
             else:
                 t = fmt_value(None if pd.isna(v) else float(v), kind)
