@@ -554,6 +554,7 @@ def test_toxic_star_demo(demo_runs):
     assert b["revenue_total"] > a["revenue_total"] and b["quits"] < a["quits"]
     assert m.series("toxic_share").max() > m.twin.series("toxic_share").max()
     assert m.series("toxic_share")[29] > 0 == m.twin.series("toxic_share")[29]  # the checkpoint: B is clean
+    assert m.series("toxic_share").max() == pytest.approx(0.2)  # the guide: "a second cross ..., 20% of the team"
     assert np.nanmean(m.twin.series("trust")[8:]) > np.nanmean(m.series("trust")[8:])
 
 
@@ -577,6 +578,9 @@ def test_rollout_demo_shows_a_j_curve(demo_runs):
     assert prod_a[14:30].min() < prod_a[:13].min()
     assert prod_a[13:30].min() < prod_b[13:30].min()
     assert m.series("adoption")[24] > m.twin.series("adoption")[24] > 0
+    # the guide: B's adoption peaks at 82% around week 33, then adopters drop the tool: 33% at the end
+    adoption_b = m.twin.series("adoption")
+    assert round(adoption_b.max(), 2) == 0.82 and 30 <= adoption_b.argmax() <= 36 and round(adoption_b[-1], 2) == 0.33
     assert m.twin.kpis()["revenue_total"] > m.kpis()["revenue_total"]
 
 
@@ -588,6 +592,7 @@ def test_recognition_demo(demo_runs):
     assert np.nanmean(m.twin.series("morale")) > np.nanmean(m.series("morale"))
     morale = m.series("morale")
     assert morale[26] > morale[25]  # the awards night lifts A's morale ...
+    assert (round(morale[25], 2), round(morale[26], 2)) == (0.52, 0.56)  # as the guide quotes it
     assert morale[40] < morale[26]  # ... for a while
 
 
