@@ -130,7 +130,7 @@ def test_the_guides_manager_leaves_example():
     m = _steps(DashboardModel(REGION), 10)
     m.intervene("leader_leaves", 0, side="a")
     m.step()
-    assert "Week 10: A's manager of team 1 leaves; trust 0.61 -> 0.42" in [txt for _, txt in narrate(m)]
+    assert "Week 10: A's manager of team 1 leaves; trust 0.55 -> 0.44" in [txt for _, txt in narrate(m)]
 
 
 def test_single_team_without_leaders_as_agents_draws_the_style_of_the_run():
