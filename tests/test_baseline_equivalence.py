@@ -120,6 +120,7 @@ def test_unsupported_features_are_refused(dotted, field):
 LEADER_METRICS = ("leader_stress", "coaching_hours_per_rep", "leader_exits", "leader_vacant_share")
 
 
+@pytest.mark.slow
 def test_leaders_as_agents_with_mixed_styles_and_a_head_of_sales_agrees():
     """Leaders as agents with mixed styles (time budget, stress, exits, succession) and the head of sales
     (pressure, freeze relayed by the leaders, quota push) in a recession: 3 teams of 8, one year."""

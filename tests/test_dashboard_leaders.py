@@ -7,7 +7,6 @@ import dataclasses
 import io
 import json
 import re
-import time
 
 import ipyvuetify as v
 import numpy as np
@@ -246,30 +245,6 @@ def test_charts_are_updated_in_place_and_look_like_a_full_redraw():
     assert fig.axes[0] is not axes[0]
 
 
-def test_in_place_redraw_is_faster_than_a_full_redraw():
-    m = _steps(DashboardModel(settings_for_demo("crisis")), 30)
-    fig = Figure(dpi=80)
-    fast = FastPng(fig)
-    charts_figure(m, fig=fig)
-    fast.png()
-
-    def full():
-        f = charts_figure(m)
-        f.savefig(io.BytesIO(), format="png", dpi=80)
-
-    def quick():
-        charts_figure(m, fig=fig)
-        fast.png()
-
-    times = {}
-    for name, f in (("full", full), ("quick", quick), ("full", full), ("quick", quick)):
-        t = time.perf_counter()
-        f()
-        times[name] = min(times.get(name, np.inf), time.perf_counter() - t)
-    print(f"charts redraw: full {1000 * times['full']:.0f} ms, in place {1000 * times['quick']:.0f} ms")
-    assert times["quick"] < times["full"] / 2
-
-
 # ------------------------------------------------------------------------------------------------
 # the page (solara.render, no browser)
 # ------------------------------------------------------------------------------------------------
@@ -290,6 +265,7 @@ def _texts(rc, cls: str) -> list[str]:
     return ["".join(str(c) for c in w.children) for w in rc.find(v.Html, class_=cls).widgets]
 
 
+@pytest.mark.slow
 def test_page_manager_leaves_button_and_leader_kpis(page):
     assert not [b for b in page.find(v.Btn).widgets if b.children and "manager leaves" in str(b.children[-1])]
     page.find(v.Checkbox, label="Side by side: B on the same seed").widget.v_model = True
@@ -306,6 +282,7 @@ def test_page_manager_leaves_button_and_leader_kpis(page):
     assert any(txt.startswith("Week 13: A's manager leaves; trust ") for txt in log), log
 
 
+@pytest.mark.slow
 def test_page_region_offers_a_style_per_team_and_the_mixed_region(page):
     page.find(v.Select, label="Organisation").widget.v_model = "Region: 5 teams of 10 reps, head of sales"
     assert not page.find(v.Select, label="A: team 1 leader").widgets  # only with leaders as agents

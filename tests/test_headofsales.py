@@ -203,6 +203,7 @@ def test_bad_input_names_the_field(bad, message):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.slow
 def test_every_head_of_sales_parameter_sweeps_like_its_single_run():
     """Each numeric ``head_of_sales.*`` parameter moved alone in one run_points batch equals its single run,
     with heterogeneous leaders, a leader's exit and a promotion in the run."""

@@ -281,6 +281,7 @@ def test_mesa_face_shows_the_leaders_state():
     assert m.leaders[1].vacant is False and m.leaders[1].tenure == 0
 
 
+@pytest.mark.slow
 def test_every_leaders_parameter_sweeps_like_its_single_run():
     """Each numeric ``leaders.*`` parameter moved alone in one run_points batch equals its single run."""
     from simteam.config import get_path, iter_params
