@@ -560,7 +560,11 @@ def test_signal_to_a_sweep_removes_temporaries_and_marks_it(sig, tmp_path):
     time.sleep(3.0)
     p.send_signal(sig)
     out, err = p.communicate(timeout=120)
-    assert p.returncode == 130, err
+    # exit 130, or death by SIGINT, which a shell also reports as 130: CPython ends a process by SIGINT when a
+    # KeyboardInterrupt once escaped a nested evaluation, even after sys.exit(130) (Py_RunMain's
+    # _Py_UnhandledKeyboardInterrupt); seen once in CI under heavy load
+    assert p.returncode in (130, -signal.SIGINT), err
+    assert err.strip().splitlines()[-1] == "error: interrupted", err
     assert "Traceback" not in err
     assert not list(tmp_path.rglob(".*.tmp-*"))
     assert (sweep / "FAILED.txt").read_text().startswith("the sweep interrupted")
