@@ -22,36 +22,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import simteam  # noqa: E402
-from simteam import change, culture, leadership, market, people, selling  # noqa: E402
 from simteam.engine import Engine  # noqa: E402
 
-PHASES = [(market.Market, "step", "market"), (leadership, "step", "leadership"), (people, "effort", "effort"),
-          (selling.Selling, "step", "selling"), (people, "step", "people"), (culture, "step", "culture"),
-          (change, "step", "change"), (people, "turnover", "turnover"), (Engine, "_record", "record")]
-
-
 def timed_run(engine: Engine) -> tuple[float, dict[str, float]]:
+    """Run ``engine``, timing each mechanism's weekly ``step`` (by its name, in step order), the events and
+    the recording of the weekly series; the wrappers sit on the engine's own mechanism objects."""
     spent: dict[str, float] = {}
-    originals = []
-    for owner, name, label in PHASES:
-        f = getattr(owner, name)
-        originals.append((owner, name, f))
 
-        def wrapper(*a, _f=f, _label=label, **k):
+    def timed(f, label):
+        def wrapper(*a, **k):
             t = time.perf_counter()
             try:
-                return _f(*a, **k)
+                return f(*a, **k)
             finally:
-                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - t
-        setattr(owner, name, wrapper)
-    try:
-        t = time.perf_counter()
-        engine.run()
-        total = time.perf_counter() - t
-    finally:
-        for owner, name, f in originals:
-            setattr(owner, name, f)
-    return total, spent
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t
+        return wrapper
+
+    for m in engine.mechanisms:
+        m.step = timed(m.step, m.name)
+    engine._record = timed(engine._record, "record")
+    t = time.perf_counter()
+    engine.run()
+    return time.perf_counter() - t, spent
 
 
 def unit_costs() -> list[str]:
