@@ -330,7 +330,7 @@ def _nu(x):  # erf, |x| < 1: denominator
     return (((((x + 33.56171416475031) * x + 521.3579497801527) * x + 4594.323829709801) * x + 22629.000061389095) * x + 49267.39426086359)
 
 
-@_jit
+@_inline
 def ndtri(y0):
     """Inverse standard normal CDF (Cephes, as scipy.special.ndtri)."""
     if y0 <= 0.0 or y0 >= 1.0:
