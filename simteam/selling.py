@@ -39,7 +39,7 @@ import numpy as np
 from .mechanism import Mechanism
 from .network import rowsum
 from .leaders import effective, team_params
-from .numerics import flag_record, inline, jit, ndtr, ndtri, poisson_inverse, unit
+from .numerics import flag_record, inline, jit, ndtr, ndtri, normal_fast, poisson_inverse, unit
 from .params import param
 from .streams import rowvec
 
@@ -106,7 +106,7 @@ def allocation_weight(r, log_strength, key, base, j, use_noise, a):
         return 0.0
     sc = log_strength
     if use_noise:
-        sc = sc + r.noise_sd * ndtri(unit(key, base, j))
+        sc = sc + r.noise_sd * normal_fast(unit(key, base, j))
     return math.exp(r.allocation_beta * sc) * a
 
 
@@ -135,7 +135,7 @@ def deal_revenue(wins, exp_value, lam, cv2, key, base, i):
     if wins > 0:
         mean_value = exp_value / max(lam, 1e-300) if lam > 0 else 0.0
         s2 = math.log1p(cv2 / max(wins, 1.0))
-        z = ndtri(unit(key, base, i))
+        z = normal_fast(unit(key, base, i))
         return wins * mean_value * math.exp(math.sqrt(s2) * z - 0.5 * s2)
     return 0.0
 
