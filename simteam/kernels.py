@@ -13,12 +13,12 @@ from __future__ import annotations
 from .culture import cohesion_step, toxic_pressure
 from .effort import effort_step
 from .engine import RECORD_SERIES, record_week
-from .numerics import WEEK_STRIDE, draw, draw_at, mix64, ndtr, ndtri, poisson_inverse, unit
+from .numerics import WEEK_STRIDE, draw, draw_at, mix64, ndtr, ndtri, normal_fast, poisson_inverse, unit
 from .people import people_step
 from .selling import selection_gain_1 as selection_gain
 from .selling import selection_gains, selling_step
 from .turnover import quit_draws, tenure_and_ramp
 
-__all__ = ["mix64", "unit", "ndtri", "ndtr", "draw", "draw_at", "poisson_inverse", "WEEK_STRIDE",
+__all__ = ["mix64", "unit", "ndtri", "normal_fast", "ndtr", "draw", "draw_at", "poisson_inverse", "WEEK_STRIDE",
            "selection_gain", "selection_gains", "selling_step", "effort_step", "people_step", "quit_draws",
            "tenure_and_ramp", "cohesion_step", "toxic_pressure", "record_week", "RECORD_SERIES"]

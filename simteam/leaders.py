@@ -215,7 +215,7 @@ def team_params(names: tuple[str, ...], terms: dict, B: int) -> np.ndarray:
         v = np.asarray(terms[n], dtype=np.float64)
         if v.ndim < 2:
             v = v.reshape(-1, 1) if v.ndim == 1 else v.reshape(1, 1)
-        rec[n] = np.broadcast_to(v, (B, T))
+        rec[n] = v  # numpy broadcasts the (1, 1), (B, 1) or (B, T) value (no broadcast_to view per field)
     return rec
 
 

@@ -19,7 +19,9 @@ Rules every kernel keeps:
 * **The same special functions.** ``ndtri`` is the Cephes algorithm scipy uses (same
   coefficients and operation order: equal to ``scipy.special.ndtri`` bit for bit, tested);
   so is ``ndtr`` (through Cephes ``erf`` / ``erfc``); ``exp``,
-  ``log``, ``log1p`` and ``expm1`` are the C library's.
+  ``log``, ``log1p`` and ``expm1`` are the C library's. Noise draws inside the kernels (estimate
+  noise, mood, deal value) use :func:`normal_fast` (Acklam, relative error < 1.2e-9, tested), the
+  same on every machine.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["jit", "inline", "mix64", "unit", "ndtri", "ndtr", "draw", "draw_at", "poisson_inverse",
+__all__ = ["jit", "inline", "mix64", "unit", "ndtri", "normal_fast", "ndtr", "draw", "draw_at", "poisson_inverse",
            "walk_active_toxic", "walk_morale_skill", "row_params", "flag_record", "WEEK_STRIDE",
            "kernels_ready", "make_ready", "registered_kernels"]
 
@@ -330,7 +332,7 @@ def _nu(x):  # erf, |x| < 1: denominator
     return (((((x + 33.56171416475031) * x + 521.3579497801527) * x + 4594.323829709801) * x + 22629.000061389095) * x + 49267.39426086359)
 
 
-@_jit
+@_inline
 def ndtri(y0):
     """Inverse standard normal CDF (Cephes, as scipy.special.ndtri)."""
     if y0 <= 0.0 or y0 >= 1.0:
@@ -358,6 +360,43 @@ def ndtri(y0):
         x1 = z * _p2(z) / _q2(z)
     x = x0 - x1
     return -x if negate else x
+
+
+# Acklam's rational approximation of the inverse normal CDF (relative error below 1.2e-9 over (0, 1);
+# P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution function", 2003,
+# coefficients as published). One rational function covers 95% of draws (Cephes' central branch: 73%),
+# and each tail needs one log and one square root (Cephes: two logs).
+_A0, _A1, _A2 = -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02
+_A3, _A4, _A5 = 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00
+_B0, _B1, _B2 = -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02
+_B3, _B4 = 6.680131188771972e+01, -1.328068155288572e+01
+_C0, _C1, _C2 = -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00
+_C3, _C4, _C5 = -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00
+_D0, _D1, _D2, _D3 = 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00
+_P_LOW = 0.02425
+
+
+@_inline
+def normal_fast(p):
+    """Standard normal quantile at ``p`` in (0, 1) for noise draws (Acklam; |relative error| < 1.2e-9).
+
+    About 2.7x cheaper than :func:`ndtri` on this machine (6 against 16 ns). Used where a draw is
+    noise and its last bits do not matter (the leader's estimate noise, the weekly mood, deal-value
+    noise); :func:`ndtri` (Cephes, equal to scipy) stays for the selection gain and the Poisson
+    approximation and for :func:`draw` / :func:`draw_at`.
+    """
+    if p < _P_LOW:
+        q = math.sqrt(-2.0 * math.log(p))
+        return (((((_C0 * q + _C1) * q + _C2) * q + _C3) * q + _C4) * q + _C5) / \
+            ((((_D0 * q + _D1) * q + _D2) * q + _D3) * q + 1.0)
+    if p > 1.0 - _P_LOW:
+        q = math.sqrt(-2.0 * math.log1p(-p))
+        return -(((((_C0 * q + _C1) * q + _C2) * q + _C3) * q + _C4) * q + _C5) / \
+            ((((_D0 * q + _D1) * q + _D2) * q + _D3) * q + 1.0)
+    q = p - 0.5
+    r = q * q
+    return (((((_A0 * r + _A1) * r + _A2) * r + _A3) * r + _A4) * r + _A5) * q / \
+        (((((_B0 * r + _B1) * r + _B2) * r + _B3) * r + _B4) * r + 1.0)
 
 
 _MAXLOG = 7.09782712893383996843E2

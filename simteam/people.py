@@ -24,7 +24,7 @@ import numpy as np
 
 from .mechanism import Mechanism
 from .leaders import effective, team_params
-from .numerics import flag_record, inline, jit, ndtri, unit, walk_active_toxic, walk_morale_skill
+from .numerics import flag_record, inline, jit, normal_fast, unit, walk_active_toxic, walk_morale_skill
 from .params import param
 from .streams import rowvec
 
@@ -372,7 +372,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
                 target = morale_target(r, tanh_pace[b, i], rec, st, harm, res)
                 m = m + r.morale_rate * (min(max(target, 0.0), 1.0) - m)
             if f_mood:
-                m = m + mood_sd * ndtri(unit(key_mood[b], base, i))
+                m = m + mood_sd * normal_fast(unit(key_mood[b], base, i))
             m = min(max(m, 0.0), 1.0)
             morale[b, i] = m
             if f_trust:

@@ -39,7 +39,7 @@ import numpy as np
 from .mechanism import Mechanism
 from .network import rowsum
 from .leaders import effective, team_params
-from .numerics import flag_record, inline, jit, ndtr, ndtri, poisson_inverse, unit
+from .numerics import flag_record, inline, jit, ndtr, ndtri, normal_fast, poisson_inverse, unit
 from .params import param
 from .streams import rowvec
 
@@ -102,9 +102,11 @@ def selection_gains(f, shift, out):
 @inline
 def allocation_weight(r, log_strength, key, base, j, use_noise, a):
     """exp(beta (ln str_is + sigma_n eps_is)) for a filled seat (0 for a vacant one)."""
+    if a == 0.0:  # a vacant seat: no draw (counter-based numbers: skipping one changes no other)
+        return 0.0
     sc = log_strength
     if use_noise:
-        sc = sc + r.noise_sd * ndtri(unit(key, base, j))
+        sc = sc + r.noise_sd * normal_fast(unit(key, base, j))
     return math.exp(r.allocation_beta * sc) * a
 
 
@@ -133,7 +135,7 @@ def deal_revenue(wins, exp_value, lam, cv2, key, base, i):
     if wins > 0:
         mean_value = exp_value / max(lam, 1e-300) if lam > 0 else 0.0
         s2 = math.log1p(cv2 / max(wins, 1.0))
-        z = ndtri(unit(key, base, i))
+        z = normal_fast(unit(key, base, i))
         return wins * mean_value * math.exp(math.sqrt(s2) * z - 0.5 * s2)
     return 0.0
 
@@ -234,12 +236,13 @@ def selling_step(t_ptr, t_idx, team_size, params, flags,
                 f = x / max(o_total, 1e-300) if o_total > 0 else 1.0
                 Q = selection_gain_1(f, r.rho * r.value_sd) if use_gain else 1.0
                 # win probability at close, expected wins and value, then the pipeline moves on
-                cf = math.log(max(change_factor[b, i], 1e-6)) if use_change else 0.0
+                cf = math.log(max(change_factor[b, i], 1e-6)) if (use_change and a > 0.0) else 0.0
                 lam = 0.0
                 exp_value = 0.0
                 for s in range(S):
+                    # a vacant seat wins nothing (lam x 0 below): its win odds are not computed
                     pw = win_probability(r, win_logit[s], skill[b, i], log_strength[b, i, s], morale[b, i],
-                                         effort[b, i], use_change, cf)
+                                         effort[b, i], use_change, cf) if a > 0.0 else 0.0
                     h = hazard[s]
                     c_s = pipeline[b, i, s] * h * pw
                     v_s = pipeline_value[b, i, s] * h * pw

@@ -44,6 +44,25 @@ def test_ndtri_is_scipys_bit_for_bit(apply):
     assert np.isnan(apply[0](np.array([-0.1, 1.5]), 0)).all()
 
 
+def test_normal_fast_is_within_acklams_bound():
+    import numba
+
+    @numba.njit
+    def _fast(u):
+        out = np.empty_like(u)
+        for i in range(u.size):
+            out[i] = kernels.normal_fast(u[i])
+        return out
+
+    rng = np.random.default_rng(3)
+    u = (np.floor(rng.random(2_000_000) * 2.0**53) + 0.5) * 2.0**-53
+    edges = [2.0**-53 * 0.5, 1e-300, 1e-20, 0.02425, 0.02425 * (1 - 1e-16), 1 - 0.02425, 0.5, 1 - 2.0**-53]
+    u = np.concatenate([u, edges])
+    ref = scipy_ndtri(u)
+    rel = np.abs(_fast(u) - ref) / np.abs(ref)
+    assert np.nanmax(rel) < 1.2e-9  # Acklam's published bound (2003)
+
+
 def test_ndtr_matches_scipy(apply):
     x = np.concatenate([np.random.default_rng(2).normal(0, 4, 500_000), np.linspace(-40, 40, 10_001),
                         [0.0, 1.4142135623730951, -1.4142135623730951, 11.3137, -38.0, 38.0]])
