@@ -62,7 +62,7 @@ class SellingConfig:
     value_sd: float = param(0.6, 0.0, 3.0, doc="log-sd of opportunity values (what selection can find)")
     estimate_noise: float = param(1.2, 0.0, 5.0, doc="log-sd of the leader's value estimates at zero data orientation")
     strength_allocation: float = param(1.0, 0.0, 10.0, doc="how sharply leads follow estimated strengths (x focus)")
-    quota: float = param(640.0, 0.0, 1e12, unit="k$/year", doc="annual quota per rep",
+    quota: float = param(640.0, 1.0, 1e12, unit="k$/year", doc="annual quota per rep (at least 1 k$)",
                          source="calibrated: 45-65% of rep-years at quota")
     attainment_window: float = param(13.0, 1.0, 104.0, unit="weeks", doc="EMA window of attainment pace")
     quota_growth: float = param(0.03, -0.5, 1.0, doc="annual quota increase set at each year end (tracks demand)")
