@@ -384,10 +384,20 @@ def test_luck_button_runs_in_the_background_and_shows_the_answer(page, crisis_lu
     _set(page, v.Select, "Workshop demo", "Crisis: panic vs steady hand")
     _button(page, "Reset").click()
     _button(page, "Run this comparison on 200 worlds").click()
+    # The answer is rendered from the worker thread: a read during that render can see a widget whose class is
+    # already "luck-result" but whose text is still the note's, so wait for the render to settle (both the answer
+    # and its note shown) and then for the text, up to the deadline.
     deadline = time.monotonic() + 60
-    while not page.find(v.Html, class_="luck-result").widgets and time.monotonic() < deadline:
+
+    def shown() -> str:
+        if not (page.find(v.Html, class_="luck-result").widgets and page.find(v.Html, class_="luck-note").widgets):
+            return ""
+        return _text(page, "luck-result")
+
+    while shown() != crisis_luck.text() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _text(page, "luck-result") == crisis_luck.text()
+    assert _text(page, "luck-note").startswith("Seeds 1-200, paired")
 
 
 def test_workshop_file_round_trip_replays_the_interventions():
