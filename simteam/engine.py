@@ -262,7 +262,8 @@ class Engine:
 
     def __init__(self, cfg: SimConfig, seeds: np.ndarray | None = None,
                  overrides: dict[str, np.ndarray] | None = None, roster: Any = None,
-                 record_panel: bool = False, policies: list | None = None, mechanisms: list | None = None):
+                 record_panel: bool = False, policies: list | None = None, mechanisms: list | None = None,
+                 series_out: dict[str, np.ndarray] | None = None):
         validate(cfg)
         if seeds is None:
             seeds = cfg.seed + np.arange(cfg.replications)
@@ -299,7 +300,19 @@ class Engine:
         # leaders as agents (submodel LA) and the head of sales (HS), right after the leadership phase
         base[2:2] = optional_mechanisms(cfg, self.structure.n_teams)
         self.mechanisms = _place(base, [copy.deepcopy(m) for m in (mechanisms or [])])
-        self.series = {k: np.full((self.weeks, B), np.nan) for k in series_names(self.mechanisms)}
+        # the weekly series, NaN until recorded; ``series_out`` gives the (weeks, B) arrays to record into
+        # (a worker process writes straight into its columns of the parent's shared array, no copy)
+        names = series_names(self.mechanisms)
+        if series_out is None:
+            self.series = {k: np.full((self.weeks, B), np.nan) for k in names}
+        else:
+            wrong = [k for k in names if k not in series_out or series_out[k].shape != (self.weeks, B)]
+            if wrong:
+                raise ValueError(f"series_out: needs a ({self.weeks}, {B}) array for each series; "
+                                 f"missing or misshapen: {wrong}")
+            self.series = {k: series_out[k] for k in names}
+            for a in self.series.values():
+                a.fill(np.nan)
         # the init phase: each mechanism sets up its own state, then what depends on the others'
         for m in self.mechanisms:
             m.init(self)

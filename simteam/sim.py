@@ -244,23 +244,27 @@ def _run_chunk(cfg: SimConfig, seeds: np.ndarray, overrides: dict | None, panel:
                progress: Callable | None = None, series_to: tuple | None = None, mechanisms=None) -> tuple:
     """Run one chunk of batch rows.
 
-    ``series_to = (path, B, first_row)`` writes the weekly series into columns ``first_row:`` of
-    the parent's memory-mapped ``(series, weeks, B)`` array instead of returning them (a worker
-    process then sends back only the small summary table, not hundreds of MB through a pipe).
+    ``series_to = (path, B, first_row, names)`` records the weekly series straight into columns
+    ``first_row:`` of the parent's memory-mapped ``(series, weeks, B)`` array instead of returning them
+    (a worker process then sends back only the small summary table, not hundreds of MB through a pipe,
+    and nothing is copied); ``series_to`` may also be a dict of ``(weeks, rows)`` arrays to record into.
     """
+    out = None
+    if isinstance(series_to, tuple):
+        path, B, first, names = series_to
+        out = np.memmap(path, dtype=np.float64, mode="r+", shape=(len(names), cfg.weeks, B))
+        buffers = {k: out[j, :, first:first + seeds.size] for j, k in enumerate(names)}
+    else:
+        buffers = series_to
     e = Engine(cfg, seeds=seeds, overrides=overrides, record_panel=panel, policies=policies, roster=roster,
-               mechanisms=mechanisms)
+               mechanisms=mechanisms, series_out=buffers)
     e.run(progress=progress)
-    series = e.series
-    if series_to is not None:
-        path, B, first = series_to
-        out = np.memmap(path, dtype=np.float64, mode="r+", shape=(len(series), cfg.weeks, B))
-        for j, k in enumerate(series):
-            out[j, :, first:first + e.B] = series[k]
+    summary = summarise(e)
+    if out is not None:
         out.flush()
-        del out
-        series = None
-    return summarise(e), series, (e.panel if panel else None), e.event_log
+        e.series = None
+        del buffers, out
+    return summary, (e.series if series_to is None else None), (e.panel if panel else None), e.event_log
 
 
 def run(config: SimConfig | dict | None = None, replications: int | None = None, seed: int | None = None,
@@ -452,10 +456,11 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     parts = []
     try:
         if processes > 1 and len(bounds) > 1:
-            shared = _SharedSeries(cfg.weeks, B, list(series_names(mechanisms, cfg, roster)))
+            names = list(series_names(mechanisms, cfg, roster))
+            shared = _SharedSeries(cfg.weeks, B, names)
             with shared, ProcessPoolExecutor(max_workers=processes, mp_context=_mp_context()) as ex:
                 futs = [ex.submit(_run_chunk, cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
-                                  series_to=(shared.path, B, a), mechanisms=mechanisms)
+                                  series_to=(shared.path, B, a, names), mechanisms=mechanisms)
                         for a, b in bounds]
                 try:
                     for fut in futs:
@@ -465,18 +470,22 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
                 except BrokenProcessPool:
                     raise ConfigError(_BROKEN_POOL) from None
                 series = shared.read()
-        else:
+        elif len(bounds) > 1:  # chunks record into column slices of the whole batch's series (no concatenation)
+            series = {k: np.empty((cfg.weeks, B)) for k in series_names(mechanisms, cfg, roster)}
             for a, b in bounds:
                 parts.append(_run_chunk(cfg, seeds[a:b], _slice(overrides, a, b), panel, policies, roster,
-                                        progress=bar, mechanisms=mechanisms))
+                                        progress=bar, series_to={k: v[:, a:b] for k, v in series.items()},
+                                        mechanisms=mechanisms))
+        else:
+            parts.append(_run_chunk(cfg, seeds, overrides, panel, policies, roster, progress=bar,
+                                    mechanisms=mechanisms))
+            series = parts[0][1]
     finally:
         if bar and hasattr(bar, "close"):
             bar.close()
     import pandas as pd  # imported when the table is built (see docs/performance.md, start-up)
 
-    summary = pd.concat([p[0] for p in parts], ignore_index=True)
-    if parts[0][1] is not None:
-        series = {k: np.concatenate([p[1][k] for p in parts], axis=1) for k in parts[0][1]}
+    summary = pd.concat([p[0] for p in parts], ignore_index=True) if len(parts) > 1 else parts[0][0]
     panel_arrays = ({k: np.concatenate([p[2][k] for p in parts], axis=1) for k in parts[0][2]}
                     if panel else None)
     summary.insert(0, "seed", seeds)
@@ -502,10 +511,10 @@ class _SharedSeries:
         np.memmap(self.path, dtype=np.float64, mode="w+", shape=self.shape).flush()
 
     def read(self) -> dict[str, np.ndarray]:
-        mm = np.memmap(self.path, dtype=np.float64, mode="r", shape=self.shape)
-        out = {k: np.array(mm[j]) for j, k in enumerate(self.names)}
-        del mm
-        return out
+        """The series as plain arrays on the shared memory itself (no copy): the mapping outlives the file,
+        which is removed on exit, and is released with the last array that uses it."""
+        mm = np.memmap(self.path, dtype=np.float64, mode="r+", shape=self.shape)
+        return {k: mm[j].view(np.ndarray) for j, k in enumerate(self.names)}
 
     def __enter__(self):
         return self

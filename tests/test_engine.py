@@ -50,6 +50,9 @@ def test_chunked_runs_equal_one_batch():
     one = simteam.run(cfg, replications=8, seed=2)
     chunked = simteam.run(cfg, replications=8, seed=2, chunk_rows=3)
     pd.testing.assert_frame_equal(one.summary, chunked.summary, check_exact=True)
+    assert one.series.keys() == chunked.series.keys()
+    for k in one.series:  # the chunks record into column slices of one array: same series, bit for bit
+        np.testing.assert_array_equal(one.series[k], chunked.series[k])
 
 
 @pytest.mark.slow  # starts worker processes, each imports simteam and loads the compiled kernels
@@ -60,6 +63,33 @@ def test_chunked_and_multiprocess_runs_equal_one_batch():
     multi = simteam.run(cfg, replications=8, seed=2, processes=2)
     pd.testing.assert_frame_equal(one.summary, chunked.summary, check_exact=True)
     pd.testing.assert_frame_equal(one.summary, multi.summary, check_exact=True)
+    # the workers record into one shared array that the results use without a copy: plain, writable
+    # arrays that pickle, equal to one batch's
+    import pickle
+    for k in one.series:
+        np.testing.assert_array_equal(one.series[k], multi.series[k])
+        assert type(multi.series[k]) is np.ndarray and multi.series[k].flags.writeable
+    again = pickle.loads(pickle.dumps(multi))
+    np.testing.assert_array_equal(again.series["revenue"], one.series["revenue"])
+
+
+def test_shared_series_outlive_their_file():
+    """The arrays a multi-process run returns stay valid after the shared file is removed."""
+    import os
+
+    from simteam.sim import _SharedSeries
+
+    with _SharedSeries(3, 4, ["a", "b"]) as shared:
+        mm = np.memmap(shared.path, dtype=np.float64, mode="r+", shape=shared.shape)
+        mm[1, 2, :] = [1.0, 2.0, 3.0, 4.0]
+        mm.flush()
+        del mm
+        out = shared.read()
+    assert not os.path.exists(shared.path)
+    np.testing.assert_array_equal(out["b"][2], [1.0, 2.0, 3.0, 4.0])
+    assert out["a"].shape == (3, 4) and not out["a"].any()
+    out["a"][0, 0] = 7.0  # writable, still mapped
+    assert out["a"][0, 0] == 7.0
 
 
 class _SetSeat(Policy):
