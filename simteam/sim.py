@@ -532,11 +532,12 @@ def _mp_context():
 
     Spawned workers each import simteam, numpy, scipy and pandas again (seconds per worker, which
     dominated short sweeps); forking from a single-threaded server that preloaded them costs
-    milliseconds and avoids forking this (possibly multi-threaded) process.
+    milliseconds and avoids forking this (possibly multi-threaded) process. The server also loads the
+    compiled kernels once (:mod:`simteam._forkserver`), so no worker loads them again.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["simteam.sim"])
+        ctx.set_forkserver_preload(["simteam.sim", "simteam._forkserver"])
         return ctx
     return multiprocessing.get_context("spawn")
 
