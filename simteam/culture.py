@@ -14,23 +14,25 @@ is the discrete-time SIS model whose outbreak dies out when beta/delta < 1/lambd
 (Wang et al. 2003; Pastor-Satorras & Vespignani 2001).
 
 This module declares the parameters (:class:`CultureConfig`), the compiled passes
-(:func:`toxic_pressure`, :func:`cohesion_step`) and the mechanism object :class:`Culture`
+(:func:`toxic_step`: climate, spread, reform and removal; :func:`cohesion_step`; :func:`toxic_pressure`, the SIS
+pressure alone) and the mechanism object :class:`Culture`
 (``on_vacate``: a leaver's toxicity; ``on_hire``: a new rep's cohesion and toxicity).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .leaders import effective, team_array
 from .mechanism import Mechanism
-from .numerics import jit, walk_active_toxic
+from .numerics import flag_record, jit, unit, walk_active_toxic
 from .params import param
 from .streams import rowvec
 
-__all__ = ["CultureConfig", "Culture", "step", "cohesion_step", "toxic_pressure"]
+__all__ = ["CultureConfig", "Culture", "step", "cohesion_step", "toxic_pressure", "toxic_step", "TOXIC_FLAGS"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -120,94 +122,136 @@ def cohesion_step(t_ptr, t_idx, team_of, active, wins_week, base, celebrate, rat
             cohesion[b, i] = cohesion[b, i] + rate[b] * (min(max(target, 0.0), 1.0) - cohesion[b, i])
 
 
-def team_counts(st, mask: np.ndarray) -> np.ndarray:
-    """Filled-and-marked seats per team ``(B, T)``: integer counts (exact in any order, so batch invariant)."""
-    ptr = st.members_ptr
-    sizes = np.diff(ptr)
-    if ptr[-1] == 0:
-        return np.zeros((mask.shape[0], sizes.size))
-    x = mask[:, st.members].astype(np.int64)
-    out = np.add.reduceat(x, np.minimum(ptr[:-1], ptr[-1] - 1), axis=1)
-    return np.where(sizes[None, :] > 0, out, 0).astype(np.float64)
+@jit
+def toxic_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, flags,
+               climate, build, decay, damp, dm_rate, ds_rate, dk_rate, beta, cx, p_rec, p_rem,
+               active, toxic, leaving, morale, stress, cohesion, key_infect, key_recover, key_remove, base,
+               team_scratch, infect):
+    """One week of the toxic climate, SIS spread, recovery and removal, row by row (see :func:`step`).
+
+    ``flags``: a one-record array with :data:`TOXIC_FLAGS`. Per row: each team's climate follows its toxic
+    share (``build`` / ``decay`` per row) and harms its filled non-toxic members (``d*_rate`` x climate x
+    ``damp``); a filled non-toxic seat with toxic peers (or climate) turns toxic at hazard ``beta`` x toxic
+    peers [+ ``cx`` x climate] (stream ``toxic_infect``); a toxic seat reforms with probability ``p_rec``
+    (``toxic_recover``), else is removed (marked ``leaving``) with ``p_rem`` (``toxic_remove``). Every draw and
+    test reads the toxicity at the start of the week; infections apply last. Per-team terms are ``(B, T')``
+    arrays read at ``min(t, T' - 1)``; ``team_scratch`` (2, T) and ``infect`` (N,) are work arrays.
+    """
+    fl = flags[0]
+    use_climate, use_spread, use_action = fl.climate, fl.spread, fl.action
+    f_morale, f_stress, f_cohesion = fl.morale, fl.stress, fl.cohesion
+    B, N = active.shape
+    T = t_ptr.shape[0] - 1
+    for b in range(B):
+        any_tox = False
+        for i in range(N):
+            if toxic[b, i] and active[b, i]:
+                any_tox = True
+                break
+        any_climate = False
+        if use_climate:
+            for t in range(T):
+                if climate[b, t] != 0.0:
+                    any_climate = True
+                    break
+        if not any_tox and not any_climate:
+            continue  # no toxic rep and no climate left in this row: nothing changes
+        # the team toxic climate and its harm to the filled non-toxic members
+        if use_climate:
+            for t in range(T):
+                nx = 0.0
+                na = 0.0
+                for m in range(t_ptr[t], t_ptr[t + 1]):
+                    i = t_idx[m]
+                    if active[b, i]:
+                        na += 1.0
+                        if toxic[b, i]:
+                            nx += 1.0
+                share = nx / max(na, 1.0)
+                g = climate[b, t]
+                rate = build[b] if share > g else decay[b]
+                climate[b, t] = g + rate * (share - g)
+            for i in range(N):
+                t = team_of[i]
+                g = climate[b, t]
+                if active[b, i] and not toxic[b, i] and g > 0.0:
+                    gr = g * damp[b, min(t, damp.shape[1] - 1)]
+                    if f_morale:
+                        morale[b, i] = min(max(morale[b, i] - dm_rate[b] * gr, 0.0), 1.0)
+                    if f_stress:
+                        stress[b, i] = min(max(stress[b, i] + ds_rate[b] * gr, 0.0), 1.0)
+                    if f_cohesion:
+                        cohesion[b, i] = min(max(cohesion[b, i] - dk_rate[b] * gr, 0.0), 1.0)
+        # SIS infection (over graph ties, and through the climate)
+        for i in range(N):
+            infect[i] = False
+        if use_spread:
+            if complete:
+                for t in range(T):
+                    sx = 0.0
+                    for m in range(t_ptr[t], t_ptr[t + 1]):
+                        i = t_idx[m]
+                        xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
+                        sx = xf if m == t_ptr[t] else sx + xf
+                    team_scratch[0, t] = sx
+            for i in range(N):
+                if not active[b, i] or toxic[b, i]:
+                    continue
+                t = team_of[i]
+                if complete:
+                    pressure = team_scratch[0, t]  # the seat itself is not toxic
+                else:
+                    _sa, pressure = walk_active_toxic(i, b, active, toxic, a_ptr, a_idx, a_val)
+                g = climate[b, t] if use_climate else 0.0
+                if pressure > 0.0 or g > 0.0:
+                    hz = beta[b, min(t, beta.shape[1] - 1)] * pressure
+                    if use_climate:
+                        hz = hz + cx[b, min(t, cx.shape[1] - 1)] * g
+                    infect[i] = unit(key_infect[b], base, i) < -math.expm1(-hz)
+        # the toxic reps: reform, else removal by the leader
+        for i in range(N):
+            if toxic[b, i] and active[b, i]:
+                if unit(key_recover[b], base, i) < p_rec[b]:
+                    toxic[b, i] = False
+                elif use_action and unit(key_remove[b], base, i) < p_rem[b]:
+                    leaving[b, i] = True
+        for i in range(N):
+            if infect[i]:
+                toxic[b, i] = True
 
 
-def climate_step(e, tox: np.ndarray) -> np.ndarray:
-    """Update the team toxic climate ``e.climate`` ``(B, T)`` from this week's toxic shares and apply its harm to
-    the non-toxic members' morale, stress and cohesion (as a shift of each target: ``x += rate (-c Gamma d)``,
-    ``d = 1 - gamma_D comm`` the leader's communication damping, as for the neighbour harm).
-    Returns the climate per seat ``(B, N)`` (the SIS term reads it), or None when there is none."""
-    s, C, P, st = e.s, e.p.culture, e.p.people, e.structure
-    B = e.B
-    if not e.climate.any() and not tox.any():  # no toxic rep and no climate left: nothing to do
-        return None
-    n_tox = team_counts(st, tox)
-    n_act = team_counts(st, s.active)
-    share = n_tox / np.maximum(n_act, 1.0)
-    g = e.climate
-    rate = np.where(share > g, rowvec(C.climate_build, B)[:, None], rowvec(C.climate_decay, B)[:, None])
-    g += rate * (share - g)
-    seat = g[:, st.team_of]  # (B, N)
-    peer = s.active & ~tox & (seat > 0)
-    if peer.any():
-        r, c = np.nonzero(peer)
-        L = effective(e)
-        damp = team_array(1.0 - L.communication_damping * L.communication, B)  # as the neighbour harm (7.4)
-        gr = seat[r, c] * damp[r, np.minimum(st.team_of[c], damp.shape[1] - 1)]
-        if e.sw.morale_drivers:
-            dm = (rowvec(P.morale_rate, B) * rowvec(C.climate_morale, B))[r] * gr
-            s.morale[r, c] = np.clip(s.morale[r, c] - dm, 0.0, 1.0)
-        if e.sw.stress:
-            ds = (rowvec(P.stress_rate, B) * rowvec(C.climate_stress, B))[r] * gr
-            s.stress[r, c] = np.clip(s.stress[r, c] + ds, 0.0, 1.0)
-        if e.sw.cohesion:
-            dk = (rowvec(C.cohesion_rate, B) * rowvec(C.climate_cohesion, B))[r] * gr
-            s.cohesion[r, c] = np.clip(s.cohesion[r, c] - dk, 0.0, 1.0)
-    return seat
+#: Switches of :func:`toxic_step`.
+TOXIC_FLAGS = ("climate", "spread", "action", "morale", "stress", "cohesion")
 
 
 def step(e, t: int) -> None:
-    """SIS spread, the leader acting on toxic reps (reform or dismissal: marked ``leaving``), cohesion."""
-    s, C, L, sw = e.s, e.p.culture, effective(e), e.sw
+    """Team toxic climate, SIS spread, the leader acting on toxic reps (reform or dismissal: marked
+    ``leaving``), cohesion: the per-row terms formed here, by name, then :func:`toxic_step` and
+    :func:`cohesion_step`."""
+    s, C, L, sw, P = e.s, e.p.culture, effective(e), e.sw, e.p.people
     st = e.structure
     act = s.active
-    tox = s.toxic & act
     tol = L.toxic_tolerance
     B = e.B
-    climate = climate_step(e, tox) if sw.toxic_climate else None
-    # draws only where they can matter (a pure function of their coordinates, so this changes nothing):
-    # infection where a susceptible rep has toxic peers, recovery and removal where a rep is toxic
-    infect = None
-    clim = climate is not None and (climate > 0).any()
-    if sw.toxic_spread and (tox.any() or clim):
-        beta = team_array(C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol), B)
-        pressure = np.empty((B, e.N))
-        toxic_pressure(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx,
-                               st.adj_val, act, s.toxic, e.scratch("culture_teams", (2, st.n_teams))[0], pressure)
-        reach = pressure > 0
-        if clim:
-            reach = reach | (climate > 0)
-        rows, cols = np.nonzero(act & ~s.toxic & reach)
-        tcol = st.team_of[cols]
-        beta_rc = beta[rows, np.minimum(tcol, beta.shape[1] - 1)]  # the seat's team (leaders as agents)
-        hz = beta_rc * pressure[rows, cols]
-        if clim:  # the team climate: peers turn toxic beyond graph ties
-            cx = team_array(C.climate_spread * (0.5 + tol), B)
-            hz = hz + cx[rows, np.minimum(tcol, cx.shape[1] - 1)] * climate[rows, cols]
-        hit = e.rng.at("toxic_infect", t, rows, cols) < -np.expm1(-hz)
-        infect = (rows[hit], cols[hit])
-    if tox.any():
+    if s.toxic.any() or e.climate.any():  # else nothing below can change (rows without either are skipped too)
+        rv = lambda v: rowvec(v, B)  # noqa: E731
         rec_h = (C.recovery_rate if sw.toxic_spread else 0.0) + (L.toxic_reform_rate * (1.0 - tol)
                                                                   if sw.toxic_action else 0.0)
-        rows, cols = np.nonzero(tox)
-        p_rec = -np.expm1(-rowvec(rec_h, B))
-        recover = e.rng.at("toxic_recover", t, rows, cols) < p_rec[rows]
-        if sw.toxic_action:
-            p_rem = -np.expm1(-rowvec(L.toxic_removal_rate * (1.0 - tol), B))
-            remove = ~recover & (e.rng.at("toxic_remove", t, rows, cols) < p_rem[rows])
-            s.leaving[rows[remove], cols[remove]] = True
-        s.toxic[rows[recover], cols[recover]] = False
-    if infect is not None:
-        s.toxic[infect] = True
+        flags = flag_record(TOXIC_FLAGS, {"climate": sw.toxic_climate, "spread": sw.toxic_spread,
+                                          "action": sw.toxic_action, "morale": sw.morale_drivers,
+                                          "stress": sw.stress, "cohesion": sw.cohesion})
+        toxic_step(st.members_ptr, st.members, st.team_of_i, st.complete, st.adj_ptr, st.adj_idx, st.adj_val, flags,
+                   e.climate, rv(C.climate_build), rv(C.climate_decay),
+                   team_array(1.0 - L.communication_damping * L.communication, B),  # as the neighbour harm (7.4)
+                   rv(P.morale_rate) * rv(C.climate_morale), rv(P.stress_rate) * rv(C.climate_stress),
+                   rv(C.cohesion_rate) * rv(C.climate_cohesion),
+                   team_array(C.spread_rate * (1.0 - L.communication_damping * L.communication) * (0.5 + tol), B),
+                   team_array(C.climate_spread * (0.5 + tol), B),
+                   -np.expm1(-rv(rec_h)), -np.expm1(-rv(L.toxic_removal_rate * (1.0 - tol))),
+                   act, s.toxic, s.leaving, s.morale, s.stress, s.cohesion,
+                   e.rng.key("toxic_infect"), e.rng.key("toxic_recover"), e.rng.key("toxic_remove"),
+                   e.rng.week_base(t), e.scratch("culture_teams", (2, st.n_teams)),
+                   e.scratch("culture_infect", (e.N,), dtype=np.bool_))
     if sw.cohesion:
         celebrate = C.celebration_cohesion * L.recognition if sw.recognition else 0.0
         cohesion_step(st.members_ptr, st.members, st.team_of_i, act, s.wins_week,

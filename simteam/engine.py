@@ -366,11 +366,12 @@ class Engine:
                                  cross_ties=t.cross_ties)
         change.after_regroup(self)
 
-    def scratch(self, name: str, shape: tuple) -> np.ndarray:
-        """A float64 work array kept between weeks (contents undefined; reallocated if the shape changes)."""
+    def scratch(self, name: str, shape: tuple, dtype=np.float64) -> np.ndarray:
+        """A work array kept between weeks (float64 unless ``dtype``; contents undefined; reallocated if the
+        shape changes)."""
         buf = self._scratch.get(name)
-        if buf is None or buf.shape != tuple(shape):
-            buf = self._scratch[name] = np.empty(shape)
+        if buf is None or buf.shape != tuple(shape) or buf.dtype != dtype:
+            buf = self._scratch[name] = np.empty(shape, dtype=dtype)
         return buf
 
     def param(self, path: str):
