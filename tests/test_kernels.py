@@ -97,5 +97,6 @@ def test_each_kernel_is_compiled_once_across_configurations():
         simteam.run(cfg, replications=2, seed=1)
         simteam.run(cfg, replications=1, seed=1)
     simteam.run_points(simteam.configure(weeks=30), {"leadership.coaching": [0.2, 0.8]}, replications=2)
-    for name in ("selling_step", "people_step", "quit_draws", "tenure_and_ramp", "record_week", "cohesion_step"):
+    for name in ("selling_step", "people_step", "quit_draws", "tenure_and_ramp", "record_week", "cohesion_step",
+                 "toxic_step"):
         assert len(getattr(kernels, name).signatures) == 1, name
