@@ -389,6 +389,27 @@ def closest(key: str, names) -> str | None:
     return tails[close[0]] if close else None
 
 
+def field_at(cfg, path: str, where: str, end: str = "") -> dataclasses.Field:
+    """The dataclass field at the dotted ``path`` of a configuration; otherwise ConfigError
+    ``"<where>: unknown parameter<; did you mean ...?>"`` (``end`` when nothing is close).
+
+    The one resolver of a parameter path; callers apply their own rules to the field it returns
+    (a sweep takes whole and decimal numbers, an uncertainty table decimal ones only).
+    """
+    parts = path.split(".")
+    obj = cfg
+    for i, part in enumerate(parts):
+        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+            raise ConfigError(f"{where}: unknown parameter")
+        fields = {f.name: f for f in dataclasses.fields(obj)}
+        if part not in fields:
+            raise ConfigError(f"{where}: unknown parameter{did_you_mean(part, list(fields), '.'.join(parts[:i])) or end}")
+        if i == len(parts) - 1:
+            return fields[part]
+        obj = getattr(obj, part)
+    raise ConfigError(f"{where}: unknown parameter")  # pragma: no cover - a split path has at least one part
+
+
 def did_you_mean(key: str, names, prefix: str = "") -> str:
     """The hint for a misspelt key: ``"; did you mean <prefix.>name?"``, or ``""`` when nothing is close.
 

@@ -317,6 +317,21 @@ def detect_delimiter(text: str) -> str:
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
+def number_cell(v: str, delim: str, percent: bool = False) -> float | None:
+    """The number in a table cell, or None when there is none: a decimal comma (``0,8``) reads as a point
+    unless the file's delimiter is a comma, and with ``percent`` a trailing ``%`` divides by 100 (``105%``
+    is 1.05). The one reader of number cells (rosters, history files); callers word their own errors."""
+    if _DECIMAL_COMMA.match(v.rstrip("% ")) and delim != ",":
+        v = v.replace(",", ".")
+    scale = 1.0
+    if percent and v.endswith("%"):
+        v, scale = v[:-1].strip(), 100.0
+    try:
+        return float(v) / scale
+    except ValueError:
+        return None
+
+
 def _parse_date(v: str):
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d"):
         try:
@@ -452,18 +467,8 @@ def read_roster_text(text: str, source: str = "roster", teams: list[str] | None 
                     lo, hi = survey_scale
                 elif kind == "skill":
                     lo, hi = skill_scale
-                raw = v
-                if _DECIMAL_COMMA.match(v.rstrip("% ")) and delim != ",":
-                    v = v.replace(",", ".")
-                if v.endswith("%") and c == "attainment_last_year":
-                    try:
-                        v = repr(float(v[:-1].strip()) / 100.0)
-                    except ValueError:
-                        pass
-                try:
-                    x = float(v)
-                except ValueError:
-                    v = raw
+                x = number_cell(v, delim, percent=c == "attainment_last_year")
+                if x is None:
                     hint = decimal_comma_hint(v)
                     if not hint and v.endswith("%"):
                         hint = f" (write the number without % on the {lo:g}-{hi:g} scale)"

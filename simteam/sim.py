@@ -413,30 +413,15 @@ def run_points(config: SimConfig | dict | None, points: dict[str, Any], replicat
 
 def _ftype(cfg, path: str) -> str:
     """The type of the numeric field at ``path``; ConfigError (with a did-you-mean) for anything else."""
-    import dataclasses
-
-    from .config import did_you_mean
+    from .config import field_at
 
     if not isinstance(path, str):
         raise ConfigError(f"points: parameter names are dotted paths (text), got {path!r}")
-    parts = path.split(".")
-    obj = cfg
-    for i, part in enumerate(parts):
-        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
-            raise ConfigError(f"points[{path!r}]: unknown parameter")
-        names = [f.name for f in dataclasses.fields(obj)]
-        if part not in names:
-            prefix = ".".join(parts[:i])
-            raise ConfigError(f"points[{path!r}]: unknown parameter{did_you_mean(part, names, prefix) or ''}")
-        if i == len(parts) - 1:
-            f = next(f for f in dataclasses.fields(obj) if f.name == part)
-            typ = str(f.type)
-            if typ not in ("int", "float") or path in ("seed", "replications", "weeks"):
-                raise ConfigError(f"points[{path!r}]: not a sweepable number; allowed: numeric model parameters "
-                                  f"(seed, replications and weeks are set for the whole batch)")
-            return typ
-        obj = getattr(obj, part)
-    raise ConfigError(f"points[{path!r}]: unknown parameter")  # pragma: no cover
+    typ = str(field_at(cfg, path, f"points[{path!r}]").type)
+    if typ not in ("int", "float") or path in ("seed", "replications", "weeks"):
+        raise ConfigError(f"points[{path!r}]: not a sweepable number; allowed: numeric model parameters "
+                          f"(seed, replications and weeks are set for the whole batch)")
+    return typ
 
 
 def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chunk_rows, progress,

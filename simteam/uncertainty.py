@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import ConfigError, SimConfig, did_you_mean, get_path
+from .config import ConfigError, SimConfig, did_you_mean, field_at, get_path
 
 __all__ = ["DISTS", "Range", "Uncertainty", "available", "compare", "decompose", "load_uncertainty",
            "summary_table"]
@@ -177,23 +177,12 @@ def _param_field(where: str, path: str, cfg: SimConfig):
     """The dataclass field of a parameter that can vary per batch row; ConfigError naming it otherwise."""
     if not isinstance(path, str) or not path:
         raise ConfigError(f"uncertainty.ranges: parameter names are dotted paths (text), got {path!r}")
-    parts = path.split(".")
-    obj = cfg
-    for i, part in enumerate(parts):
-        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
-            raise ConfigError(f"{where}: unknown parameter")
-        names = [f.name for f in dataclasses.fields(obj)]
-        if part not in names:
-            raise ConfigError(f"{where}: unknown parameter{did_you_mean(part, names, '.'.join(parts[:i])) or '.'}")
-        f = next(f for f in dataclasses.fields(obj) if f.name == part)
-        if i == len(parts) - 1:
-            if str(f.type) != "float" or parts[0] == "team":
-                raise ConfigError(f"{where}: not an uncertain-able parameter; allowed: numeric (float) model "
-                                  f"parameters outside team.* (whole numbers and the team structure are the same "
-                                  f"in every row of a batch)")
-            return f
-        obj = getattr(obj, part)
-    raise ConfigError(f"{where}: unknown parameter")  # pragma: no cover
+    f = field_at(cfg, path, where, end=".")
+    if str(f.type) != "float" or path.split(".")[0] == "team":
+        raise ConfigError(f"{where}: not an uncertain-able parameter; allowed: numeric (float) model "
+                          f"parameters outside team.* (whole numbers and the team structure are the same "
+                          f"in every row of a batch)")
+    return f
 
 
 @dataclass(frozen=True)

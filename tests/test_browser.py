@@ -7,6 +7,7 @@ the browser records every request it makes. Both must stay on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -75,12 +76,14 @@ def _command(port: int, export: Path) -> list[str]:
     return [sys.executable, "-m", "simteam.workshop.dashboard", "--port", str(port), "--export-dir", str(export)]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def offline_server(command, tmp: Path, what: str):
+    """Start ``command(port)`` on a free loopback port with its HTTP(S) proxy pointing at a :class:`_Trap`, wait
+    until it answers (120 s at most, else fail with its log), yield ``(url, trap)``, then stop it. Shared by
+    the dashboard's and the room game's browser tests."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); "
                     "the browser test never downloads a browser")
-    tmp = tmp_path_factory.mktemp("dashboard")
     trap = _Trap()
     proxy = f"http://127.0.0.1:{trap.port}"
     env = {**os.environ, "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
@@ -88,33 +91,41 @@ def server(tmp_path_factory):
            "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     port = _free_port()
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(_command(port, tmp / "exports"), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    proc = subprocess.Popen(command(port), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}/"
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            log.close()
-            pytest.fail(f"simteam-dashboard exited with {proc.returncode}:\n{(tmp / 'server.log').read_text()}")
-        try:
-            with opener.open(url, timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"simteam-dashboard did not answer on {url} within 120 s:\n{(tmp / 'server.log').read_text()}")
-        time.sleep(0.5)
-    yield url, trap, tmp
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
-    trap.close()
+        while True:
+            if proc.poll() is not None:
+                log.close()
+                pytest.fail(f"{what} exited with {proc.returncode}:\n{(tmp / 'server.log').read_text()}")
+            try:
+                with opener.open(url, timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what} did not answer on {url} within 120 s:\n{(tmp / 'server.log').read_text()}")
+            time.sleep(0.5)
+        yield url, trap
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        trap.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dashboard")
+    with offline_server(lambda port: _command(port, tmp / "exports"), tmp, "simteam-dashboard") as (url, trap):
+        yield url, trap, tmp
 
 
 def _wait_changed(locator, before: bytes, timeout: float = 60.0) -> bytes:

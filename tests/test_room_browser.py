@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, ROOT, _choose, _free_port, _Trap
+from test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, _choose, offline_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,46 +25,15 @@ TEAMS = ("Lions", "Tigers", "Bears", "Owls")
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); "
-                    "the browser test never downloads a browser")
     tmp = tmp_path_factory.mktemp("room")
-    trap = _Trap()
-    proxy = f"http://127.0.0.1:{trap.port}"
-    env = {**os.environ, "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
-           "ALL_PROXY": proxy, "NO_PROXY": "", "no_proxy": "",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    port = _free_port()
-    cmd = [sys.executable, "-m", "simteam.workshop", "--room", "--host", "127.0.0.1", "--port", str(port),
-           "--key", KEY, "--quarters", "2", "--seed", "3", "--week-seconds", "0.1", "--save-dir", str(tmp / "saves")]
-    log = open(tmp / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}/"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            log.close()
-            pytest.fail(f"the room game exited with {proc.returncode}:\n{(tmp / 'server.log').read_text()}")
-        try:
-            with opener.open(url, timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the room game did not answer on {url} within 120 s:\n{(tmp / 'server.log').read_text()}")
-        time.sleep(0.5)
-    yield url, trap, tmp
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
-    trap.close()
+
+    def command(port):
+        return [sys.executable, "-m", "simteam.workshop", "--room", "--host", "127.0.0.1", "--port", str(port),
+                "--key", KEY, "--quarters", "2", "--seed", "3", "--week-seconds", "0.1",
+                "--save-dir", str(tmp / "saves")]
+
+    with offline_server(command, tmp, "the room game") as (url, trap):
+        yield url, trap, tmp
 
 
 def _hours(page, activity: str, value: float, level: str) -> None:

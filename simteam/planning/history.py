@@ -57,7 +57,7 @@ from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
 if TYPE_CHECKING:  # pandas is imported where a table is built: checking a history file (--check) does not need it
     import pandas as pd
 from ..fmt import fmt_number
-from ..roster import _DECIMAL_COMMA, decimal_comma_hint, detect_delimiter, read_sheet_text
+from ..roster import decimal_comma_hint, detect_delimiter, number_cell, read_sheet_text
 
 __all__ = ["HISTORY_COLUMNS", "History", "HistoryFit", "fit_history", "history_config", "load_history",
            "read_history_text", "series_rates", "with_history_fit",
@@ -248,14 +248,8 @@ def read_history_text(text: str, source: str = "(text)", roster=None, validate_o
                     problems.append(f"{where}: missing value; give {meaning} ({_g(lo)} to {_g(hi)})")
                     continue
                 raw = v
-                if _DECIMAL_COMMA.match(v.rstrip("% ")) and delim != ",":
-                    v = v.replace(",", ".")
-                pct = v.endswith("%")
-                if pct and c == "attainment":
-                    v = v[:-1].strip()
-                try:
-                    x = float(v) / (100.0 if pct and c == "attainment" else 1.0)
-                except ValueError:
+                x = number_cell(v, delim, percent=c == "attainment")
+                if x is None:
                     hint = decimal_comma_hint(raw)
                     if not hint and raw.endswith("%"):
                         hint = " (a % is read in attainment only; write a count here)"
