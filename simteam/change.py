@@ -120,8 +120,10 @@ def bass_step_probability(f, p, q):
 
 def init(e) -> None:
     """Set up initiative state on the engine (:meth:`Change.init`)."""
-    e.change_factor = np.ones((e.B, e.N))
-    e.mentor = np.full((e.B, e.N), -1, dtype=np.int64)  # regroup pairing: each junior's mentor seat (-1: none)
+    # the J-curve factor of each seat (1 without initiatives: then a (1, 1) placeholder the kernels do not read,
+    # 8 bytes per rep less at a million reps)
+    e.change_factor = np.ones((e.B, e.N)) if e.K else np.ones((1, 1))
+    e.mentor = np.full((e.B, e.N), -1, dtype=np.int32)  # regroup pairing: each junior's mentor seat (-1: none)
     e.pairing_until = np.zeros(e.B)
     e.initiative_open = np.zeros(e.K, dtype=bool)  # exposure open to everyone (new hires included)
     e.initiative_started = np.zeros(e.K, dtype=bool)
@@ -256,7 +258,7 @@ def pair_juniors(e) -> None:
     junior_w = np.broadcast_to(np.asarray(X.junior_weeks, dtype=float).reshape(-1, 1), (e.B, 1))
     junior = s.active & (s.tenure < junior_w)
     senior = s.active & ~junior
-    mentor = np.full((e.B, e.N), -1, dtype=np.int64)
+    mentor = np.full((e.B, e.N), -1, dtype=np.int32)
     team_of = e.structure.team_of
     for t in range(int(team_of.max()) + 1):
         seats = np.flatnonzero(team_of == t)

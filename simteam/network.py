@@ -9,6 +9,7 @@ nodes and reporting lines is built on demand for inspection and drawing.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,10 +66,7 @@ class TeamStructure:
     def __post_init__(self):
         n = self.team_of.shape[0]
         self.n = n
-        membership = sp.csr_matrix((np.ones(n), (np.arange(n), self.team_of)), shape=(n, self.n_teams))
         self.team_sizes = np.bincount(self.team_of, minlength=self.n_teams)
-        self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel() if not self.complete else \
-            (self.team_sizes[self.team_of] - 1).astype(float)
         # transposed CSR for right-multiplication of (B, N) row batches; the adjacency is symmetric, so
         # when its indices are already sorted the transpose is the same matrix and is not stored twice
         self._adj_t = None
@@ -77,16 +75,31 @@ class TeamStructure:
             # row i of a symmetric matrix's transpose is row i itself: in canonical form (sorted, no
             # duplicates) the two CSR layouts are the same arrays
             self._adj_t = a if a.has_canonical_format else a.T.tocsr()
-        self._mem_t = membership.T.tocsr()
-        # the seats of each team in seat order (CSR), for the compiled kernels (simteam.kernels)
-        self.members_ptr = self._mem_t.indptr
-        self.members = self._mem_t.indices
+        # the seats of each team in seat order (CSR: the indices of the team x seat membership matrix), for the
+        # compiled kernels
+        idx = np.int32 if n < 2**31 - 1 else np.int64
+        self.members_ptr = np.zeros(self.n_teams + 1, dtype=idx)
+        np.cumsum(self.team_sizes, out=self.members_ptr[1:])
+        self.members = np.argsort(self.team_of, kind="stable").astype(idx)
         self.team_sizes_f = self.team_sizes.astype(np.float64)
         self.team_of_i = np.ascontiguousarray(self.team_of, dtype=np.int64)
         adj = self._adj_t if self._adj_t is not None else sp.csr_matrix((n, n))
         self.adj_ptr = adj.indptr
         self.adj_idx = adj.indices
         self.adj_val = np.ascontiguousarray(adj.data, dtype=np.float64)
+
+    @functools.cached_property
+    def degree(self) -> np.ndarray:
+        """(N,) number of peers of each seat (made when first asked for: 8 bytes per rep)."""
+        if self.complete:
+            return (self.team_sizes[self.team_of] - 1).astype(float)
+        return np.asarray(self.adjacency.sum(axis=1)).ravel()
+
+    @functools.cached_property
+    def _mem_t(self):
+        """The (T, N) 0/1 membership matrix (CSR), made when a team sum first needs it."""
+        n = self.n
+        return sp.csr_matrix((np.ones(n), (self.team_of, np.arange(n))), shape=(self.n_teams, n))
 
     def team_sum(self, x: np.ndarray) -> np.ndarray:
         """Sum of ``x`` (B, N) over each team: (B, T)."""

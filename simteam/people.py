@@ -322,8 +322,9 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
 
     ``params``: one record per row and team with the fields :data:`PEOPLE_TERMS`; ``flags``: a one-record
     array with the fields :data:`PEOPLE_FLAGS`. ``tanh_pace`` is ``tanh(pace - 1)`` (numpy's tanh,
-    computed by the caller). ``scratch`` (3, N) and ``team_scratch`` (5, T) are work arrays kept by
-    the engine between weeks, reused row by row.
+    computed by the caller); once a row's first pass has read it, the row holds the new morale of the
+    second pass (so it is overwritten). ``scratch`` (2, N) and ``team_scratch`` (5, T) are work arrays kept
+    by the engine between weeks, reused row by row.
     """
     fl = flags[0]
     f_tox, f_rec, f_stress, f_drivers, f_mood, f_contagion = (fl.toxicity, fl.recognition, fl.stress,
@@ -333,7 +334,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
                                                                   fl.strength_coaching)
     f_potential = fl.potential_growth
     B, N = active.shape
-    nbr_act, m_new, sk_new = scratch[0], scratch[1], scratch[2]
+    nbr_act, sk_new = scratch[0], scratch[1]
     t_act, t_tox, t_weak, t_m, t_sk = (team_scratch[0], team_scratch[1], team_scratch[2], team_scratch[3],
                                        team_scratch[4])
     for b in range(B):
@@ -388,6 +389,7 @@ def people_step(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, params, fl
             pace_update(r, b, i, a, af_i, revenue_week, ramp, pace, quota_year, weeks_year)
         # pass 2: DeGroot contagion and peer learning read the neighbours' pass-1 values
         if f_contagion or (f_skill and f_peer):
+            m_new = tanh_pace[b]  # read only by pass 1: from here on this row is work space
             if complete:
                 team_morale_skill_sums(b, t_ptr, t_idx, active, morale, skill, t_m, t_sk)
             for i in range(N):
@@ -469,14 +471,30 @@ def step(e, t: int) -> None:
                 s.resistance,
                 s.ramp, s.revenue_week, worked if worked is not None else s.revenue_week, s.log_strength, s.strength0,
                 s.quota_year, s.weeks_year, e.rng.key("mood"), e.rng.week_base(t),
-                e.scratch("people", (3, e.N)), e.scratch("people_teams", (5, st.n_teams)))
+                e.scratch("people", (2, e.N)), e.scratch("people_teams", (5, st.n_teams)))
 
 
 def expected_pace(e) -> np.ndarray:
     """Each seat's expected attainment pace at the start (B, N): 52 x the expected weekly revenue of its
     steady-state pipeline at its initial win probabilities (effort from the effort equation), over its
     ramped quota. The attainment pace starts here under ``team.initial_state = equilibrium``."""
-    s, P, L, sp = e.s, e.p.people, e.p.leadership, e.p.selling
+    if e.N > _PACE_BLOCK:  # in blocks of seats: the same numbers, without (B, N, S) temporaries at a million reps
+        return np.concatenate([_expected_pace(e, slice(j, j + _PACE_BLOCK)) for j in range(0, e.N, _PACE_BLOCK)],
+                              axis=1)
+    return _expected_pace(e, slice(None))
+
+
+#: Seats per block in :func:`expected_pace` (elementwise arithmetic: blocks do not change the numbers).
+_PACE_BLOCK = 65_536
+
+
+def _expected_pace(e, j: slice) -> np.ndarray:
+    """:func:`expected_pace` for the seats ``j``."""
+    from types import SimpleNamespace
+
+    st, P, L, sp = e.s, e.p.people, e.p.leadership, e.p.selling
+    s = SimpleNamespace(**{k: getattr(st, k)[:, j] for k in ("morale", "trust", "stress", "skill", "log_strength",
+                                                              "pipeline_value", "ramp")})
     mk = e.market
     effort = np.clip(P.effort_base + P.effort_morale * (s.morale - 0.5) + P.effort_trust * (s.trust - 0.5)
                      + L.communication_effort * L.communication + L.accountability_effort * L.accountability

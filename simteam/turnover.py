@@ -77,8 +77,9 @@ def ramp_factor(tenure, rw, rwc, use_ramp):
 
 
 @jit
-def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, change_factor, ramp, productivity):
-    """Tenure grows for filled seats (if ``grow``); ramp from tenure; productivity = ramp x change factor."""
+def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, use_change, change_factor, ramp, productivity):
+    """Tenure grows for filled seats (if ``grow``); ramp from tenure; productivity = ramp x change factor
+    (``use_change``; without initiatives the factor is 1 and ``change_factor`` is not read)."""
     B, N = active.shape
     for b in range(B):
         rw = ramp_weeks[b]
@@ -88,7 +89,7 @@ def tenure_and_ramp(active, grow, tenure, ramp_weeks, use_ramp, change_factor, r
                 tenure[b, i] = tenure[b, i] + 1.0
             r = ramp_factor(tenure[b, i], rw, rwc, use_ramp)
             ramp[b, i] = r
-            productivity[b, i] = r * change_factor[b, i]
+            productivity[b, i] = r * change_factor[b, i] if use_change else r
 
 
 @jit
@@ -119,7 +120,7 @@ def update_ramp(e, grow: bool = False) -> None:
     s = e.s
     if getattr(s, "ramp", None) is None or s.ramp.shape != s.tenure.shape:
         s.ramp, s.productivity = np.empty_like(s.tenure), np.empty_like(s.tenure)
-    tenure_and_ramp(s.active, grow, s.tenure, rowvec(e.p.people.ramp_weeks, e.B), e.sw.ramp,
+    tenure_and_ramp(s.active, grow, s.tenure, rowvec(e.p.people.ramp_weeks, e.B), e.sw.ramp, bool(e.K),
                     np.ascontiguousarray(e.change_factor, dtype=np.float64), s.ramp, s.productivity)
 
 
@@ -158,14 +159,15 @@ class Turnover(Mechanism):
 
     def init(self, e) -> None:
         # the week each seat was last vacated: a seat vacated this week starts its count at the lag
-        self.vacated_week = np.full((e.B, e.N), -1, dtype=np.int64)
+        self.vacated_week = np.full((e.B, e.N), -1, dtype=np.int32)
         update_ramp(e)
         self.outside = np.ones((e.B, 1))  # the outside job market J_t (1 = normal)
 
     def step(self, e, t: int) -> None:
         s, P, L, sw = e.s, e.p.people, effective(e), e.sw
         act = s.active
-        quits = np.zeros_like(act)
+        quits = e.scratch("quits", act.shape, dtype=np.bool_)
+        quits.fill(False)
         self.outside = self.outside + (e.market.labour[:, None] - self.outside) / P.outside_weeks
         if sw.attrition:
             terms = {"quit_base": P.quit_base, "quit_morale": P.quit_morale, "quit_trust": P.quit_trust,

@@ -236,3 +236,24 @@ def test_rows_do_not_depend_on_other_rows_parameters():
     assert np.isfinite(both.summary["revenue"]).all()
     alone = simteam.run_points(cfg, {k: v[:1] for k, v in pts.items()}, replications=2, seed=0)
     np.testing.assert_array_equal(both.series["revenue"][:, :2], alone.series["revenue"])
+
+
+@pytest.mark.parametrize("team_of", [np.repeat(np.arange(4), 5), np.array([2, 0, 1, 0, 2, 2, 1, 0, 3]),
+                                     np.array([1, 1, 0, 0])])
+def test_team_members_are_the_membership_matrix_in_seat_order(team_of):
+    """The kernels' team lists (members_ptr, members) are the CSR of the team x seat membership matrix: each team's
+    seats in seat order; the team sums use that matrix, made only when first needed."""
+    import scipy.sparse as sp
+
+    from simteam.network import TeamStructure
+
+    n, T = team_of.size, int(team_of.max()) + 2  # one empty team at the end
+    st = TeamStructure(team_of, T, sp.csr_matrix((n, n)), complete=True)
+    ref = sp.csr_matrix((np.ones(n), (np.arange(n), team_of)), shape=(n, T)).T.tocsr()
+    np.testing.assert_array_equal(st.members_ptr, ref.indptr)
+    np.testing.assert_array_equal(st.members, ref.indices)
+    assert st.members.dtype == ref.indices.dtype and st.members_ptr.dtype == ref.indptr.dtype
+    assert "_mem_t" not in vars(st) and "degree" not in vars(st)
+    x = np.arange(2 * n, dtype=float).reshape(2, n)
+    np.testing.assert_array_equal(st.team_sum(x), np.asarray((ref @ x.T).T))
+    np.testing.assert_array_equal(st.degree, st.team_sizes[team_of] - 1)
