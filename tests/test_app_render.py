@@ -331,8 +331,10 @@ def test_page_play_pauses_at_the_demo_checkpoint(page):
     deadline = time.monotonic() + 60
     while not page.find(v.Html, class_="intervention-msg").widgets and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _text(page, "intervention-msg").startswith("Paused at week 35, the guide's checkpoint. Ask the room:")
-    assert _text(page, "week-counter") == "Week 35"
+    (cp,) = DEMOS["recognition"].checkpoints
+    assert cp.week == 31
+    assert _text(page, "intervention-msg").startswith(f"Paused at week 31, the guide's checkpoint: {cp.why}. Ask the room:")
+    assert _text(page, "week-counter") == "Week 31"
     assert _button(page, "▶ Play").disabled is False
 
 

@@ -1400,7 +1400,7 @@ class Ui:
 
     def stops(self) -> tuple[int, ...]:
         s = self.model.value.settings
-        return DEMOS[s.demo].checkpoints if (s.demo and self.checkpoints.value) else ()
+        return DEMOS[s.demo].pause_weeks if (s.demo and self.checkpoints.value) else ()
 
 
 @solara.component
@@ -1431,8 +1431,9 @@ def PlayLoop(ui: Ui):
         ui.playing.set(False)  # first: when the message shows, the button already reads "Play"
         if reason == "checkpoint":
             d = DEMOS.get(model.settings.demo)
+            why = next((f": {c.why}" for c in d.checkpoints if c.week == model.week), "") if d else ""
             ask = f" Ask the room: {d.question}" if d and d.question else ""
-            ui.message.set(f"Paused at week {model.week}, the guide's checkpoint.{ask}")
+            ui.message.set(f"Paused at week {model.week}, the guide's checkpoint{why}.{ask}")
         elif reason == "end":
             ui.message.set(f"The run is over (week {model.week}). Reset to start again.")
 
@@ -1477,7 +1478,7 @@ def PlayBar(ui: Ui):
         with solara.Div(style={"width": "150px"}):
             solara.Select("Speed", values=list(SPEEDS), value=ui.speed, classes=["select-speed"], dense=True)
         if m.settings.demo and DEMOS[m.settings.demo].checkpoints:
-            weeks = ", ".join(str(w) for w in DEMOS[m.settings.demo].checkpoints)
+            weeks = ", ".join(str(w) for w in DEMOS[m.settings.demo].pause_weeks)
             solara.Checkbox(label=f"Pause at week {weeks}", value=ui.checkpoints)
         solara.Switch(label="Presenter", value=ui.presenter, classes=["sw-presenter"])
         solara.Switch(label="Dark", value=ui.dark, classes=["sw-dark"])
@@ -1736,8 +1737,8 @@ def FacilitatorPanel(ui: Ui):
                 solara.Text(title, classes=["panel-title"])
                 solara.Text(text, classes=[f"fac-{title.split()[-1].lower()}"])
             if d.checkpoints:
-                solara.Text(f"Play pauses by itself at week {', '.join(map(str, d.checkpoints))}.",
-                            classes=["facilitator-text"])
+                stops = "; at week ".join(f"{c.week} ({c.why})" for c in d.checkpoints)
+                solara.Text(f"Play pauses by itself at week {stops}.", classes=["facilitator-text"])
 
 
 @solara.component

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from ..fmt import fmt_number
 
-__all__ = ["DEMOS", "KINDS", "Demo", "DemoSide", "Intervention", "check", "checkpoints", "demo", "guide_block",
-           "model_kwargs", "paired", "typical_seeds", "write_guide"]
+__all__ = ["DEMOS", "KINDS", "Checkpoint", "Demo", "DemoSide", "Intervention", "check", "checkpoint_report",
+           "checkpoints", "demo", "guide_block", "model_kwargs", "paired", "typical_seeds", "write_guide"]
 
 #: Interventions the dashboard offers as buttons (kinds of :func:`simteam.events.fire`).
 KINDS = ("crisis", "toxic_hire", "recognition_event", "rollout", "regroup")
@@ -51,6 +51,42 @@ class DemoSide:
     overrides: dict = field(default_factory=dict)
 
 
+#: How a checkpoint's watched difference compares B with A (after the numbers strip's rounding).
+RELATIONS = ("B>A", "B<A", "B=A")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A week at which play pauses by itself, and what the room discusses there.
+
+    The week is written out because the guide's prose and screenshots name it, but it is defined by
+    a rule the test suite checks on the demo's seed (tests/test_demos.py): it is ``offset`` weeks after
+    the chart week of ``anchor``, so a change of the model that moves the anchor (e.g. the week a leader
+    responds to the crisis) fails a test instead of leaving the pause before the event it discusses.
+
+    Attributes:
+        week: Weeks done when play pauses (the screen reads "Week N").
+        why: What the checkpoint is for, in plain words (shown when play pauses here).
+        anchor: The event the checkpoint follows: a script kind (``"crisis"``, both sides) or a side's
+            own event from the engine's event log, ``"kind:a"`` / ``"kind:b"`` (``"crisis_response:a"``).
+        offset: ``week`` = the anchor's chart week + ``offset`` (at least 1: an event at chart week w
+            shows from screen week w + 1).
+        after: Other events the guide discusses here; each must come before the checkpoint.
+        before: Events that must not have happened yet (``"crisis_response:a"``: "before any response").
+        watch: ``(metric, relation)``: the differences the guide tells the room to look at, as the
+            numbers strip shows them (``relation`` one of :data:`RELATIONS`, B against A, visible after
+            the strip's rounding; ``metric`` a key of :data:`CHECK_ROWS`).
+    """
+
+    week: int
+    why: str
+    anchor: str
+    offset: int
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    watch: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class Demo:
     """A canned workshop demo.
@@ -71,8 +107,8 @@ class Demo:
         watch_for: What the room will see (the facilitator panel and the guide share this text).
         follow_up: The second question, once the effect has shown.
         evidence: The research behind the point, and how the model implements it.
-        checkpoints: Weeks at which play pauses by itself (the guide's "pause at week ..."):
-            the model has completed that many weeks, the screen reads "Week N".
+        checkpoints: Where play pauses by itself (the guide's "pause at week ..."), each with what
+            it is for and the rule that places it (:class:`Checkpoint`).
     """
 
     key: str
@@ -89,7 +125,12 @@ class Demo:
     watch_for: str = ""
     follow_up: str = ""
     evidence: str = ""
-    checkpoints: tuple[int, ...] = ()
+    checkpoints: tuple[Checkpoint, ...] = ()
+
+    @property
+    def pause_weeks(self) -> tuple[int, ...]:
+        """The checkpoints' weeks, in order (the dashboard's "Pause at week ...")."""
+        return tuple(c.week for c in self.checkpoints)
 
 
 #: The rollout demo's change initiative. Dip and gain are larger than the defaults
@@ -120,7 +161,9 @@ DEMOS: dict[str, Demo] = {
                  "others' mood and trust. Skogstad et al. (2007), J. Occupational Health Psychology 12(1): not "
                  "acting is itself harmful leadership. In the model, tolerated toxic behaviour spreads over peer "
                  "ties and lowers neighbours' morale and trust; a low tolerance makes the leader reform or remove it.",
-        checkpoints=(30,),
+        checkpoints=(Checkpoint(30, "22 weeks after the hire, B's leader has dealt with the toxic star (B's toxic share "
+                                "is 0%) and A's has not; compare morale and quits", anchor="toxic_hire", offset=22,
+                                watch=(("toxic", "B<A"), ("morale", "B>A"), ("quits", "B<A"))),),
     ),
     "crisis": Demo(
         key="crisis",
@@ -142,7 +185,15 @@ DEMOS: dict[str, Demo] = {
                  "deepest were least likely to pull ahead after a recession. Brockner (1988), Research in "
                  "Organizational Behavior 10: layoff survivors lose commitment and trust. Trevor & Nyberg (2008), "
                  "Academy of Management Journal 51(2): downsizing raises voluntary turnover afterwards.",
-        checkpoints=(25, 33),
+        checkpoints=(Checkpoint(25, "12 weeks into the crisis, with demand near its low and neither leader responding "
+                                "yet, the two teams are identical", anchor="crisis", offset=12,
+                                before=("crisis_response:a", "crisis_response:b"),
+                                watch=(("revenue_13w", "B=A"), ("morale", "B=A"), ("trust", "B=A"),
+                                       ("headcount", "B=A"), ("quits", "B=A"))),
+                     Checkpoint(33, "the week after A's response, A has laid off and pushed while B holds steady; "
+                                "compare trust, morale and headcount", anchor="crisis_response:a", offset=1,
+                                after=("crisis", "layoff:a"),
+                                watch=(("trust", "B>A"), ("morale", "B>A"), ("headcount", "B>A")))),
     ),
     "rollout": Demo(
         key="rollout",
@@ -166,7 +217,10 @@ DEMOS: dict[str, Demo] = {
                  "Bass (1969), Management Science 15(5): adoption spreads by innovation and imitation. Speier & "
                  "Venkatesh (2002), Journal of Marketing 66(3): forced sales-force-automation rollouts met "
                  "rejection and raised salesperson turnover.",
-        checkpoints=(25,),
+        checkpoints=(Checkpoint(25, "12 weeks after go-live, the mandate has put all of A on the tool at once while B's "
+                                "adoption is still spreading; compare adoption and the lowest productivity so far",
+                                anchor="rollout", offset=12, after=("mandate:a",),
+                                watch=(("adoption", "B<A"), ("productivity_min", "B>A"))),),
     ),
     "recognition": Demo(
         key="recognition",
@@ -179,15 +233,19 @@ DEMOS: dict[str, Demo] = {
         point="A one-off event lifts morale for a few weeks; a habit of recognising wins is a small, steady "
               "push that keeps morale a little higher and, over a year, a few more people in their seats.",
         watch_for="B's morale line sits a little above A's from the first weeks and stays there. At week 26 "
-                  "the awards night lifts both teams, by more than the habit's gap; over the next months the lift "
-                  "fades, while B's small lead stays without needing the event. In this world both lose the same "
-                  "number of people; over 200 worlds B loses fewer (the \"Was it luck?\" panel).",
+                  "the awards night lifts both teams, by more than the habit's gap; within weeks the lift starts to "
+                  "fade (by week 31 A has given back about a third of it), while B's small lead stays without "
+                  "needing the event. Later, good sales weeks lift both lines again: success moves morale too. In "
+                  "this world both lose the same number of people; over 200 worlds B loses fewer (the \"Was it "
+                  "luck?\" panel).",
         follow_up="What does recognition cost you per week, and what does a resignation cost?",
         evidence="Kosfeld & Neckermann (2011), AEJ: Microeconomics 3(3): symbolic awards raise performance. "
                  "Bradler, Dur, Neckermann & Non (2016), Management Science 62(11): recognition raises subsequent "
                  "performance. Stajkovic & Luthans (2003), Personnel Psychology 56(1): social recognition in a "
                  "meta-analysis. In the model recognition works through morale and cohesion, not trust.",
-        checkpoints=(35,),
+        checkpoints=(Checkpoint(31, "five weeks after the awards night, A's morale has given back part of the lift and "
+                                "B's small lead is unchanged", anchor="recognition_event", offset=5,
+                                watch=(("morale", "B>A"),)),),
     ),
 }
 
@@ -299,19 +357,12 @@ CHECK_ROWS = (("revenue_13w", "revenue, last 13 weeks (k$)", (0, False)),
               ("productivity", "productivity", (2, False)), ("productivity_min", "lowest productivity so far", (2, False)))
 
 
-def checkpoints(name: str) -> list[tuple[int, dict, dict]]:
-    """Run both sides of a demo as the dashboard does; the numbers at each checkpoint and at the last week.
-
-    Returns:
-        ``[(week, numbers_a, numbers_b), ...]``: ``week`` weeks done (the dashboard reads "Week N"),
-        numbers as :meth:`SalesTeamModel.kpis` plus ``productivity`` and ``productivity_min``.
-    """
+def _play(name: str):
+    """Both sides of a demo as the dashboard plays them; yields ``(week, models)`` after every week."""
     from ..model import SalesTeamModel
 
     d = demo(name)
     models = [SalesTeamModel(**model_kwargs(name, k)) for k in ("a", "b")]
-    stops = sorted({*d.checkpoints, d.weeks})
-    out = []
     for w in range(d.weeks):
         for iv in d.script:
             if iv.week == w:
@@ -320,14 +371,101 @@ def checkpoints(name: str) -> list[tuple[int, dict, dict]]:
                         m.intervene(iv.kind, iv.value, iv.name)
         for m in models:
             m.step()
-        if w + 1 in stops:
-            nums = []
-            for m in models:
-                k = m.kpis()
-                prod = m.series("productivity")
-                k.update(productivity=float(prod[-1]), productivity_min=float(prod.min()))
-                nums.append(k)
-            out.append((w + 1, nums[0], nums[1]))
+        yield w + 1, models
+
+
+def _numbers(m) -> dict:
+    k = m.kpis()
+    prod = m.series("productivity")
+    k.update(productivity=float(prod[-1]), productivity_min=float(prod.min()))
+    return k
+
+
+def checkpoints(name: str) -> list[tuple[int, dict, dict]]:
+    """Run both sides of a demo as the dashboard does; the numbers at each checkpoint and at the last week.
+
+    Returns:
+        ``[(week, numbers_a, numbers_b), ...]``: ``week`` weeks done (the dashboard reads "Week N"),
+        numbers as :meth:`SalesTeamModel.kpis` plus ``productivity`` and ``productivity_min``.
+    """
+    d = demo(name)
+    stops = {*d.pause_weeks, d.weeks}
+    return [(w, *(_numbers(m) for m in models)) for w, models in _play(name) if w in stops]
+
+
+def event_weeks(models) -> dict[str, int]:
+    """The first chart week of each event in the engines' logs of sides A and B.
+
+    Keys ``"kind:a"`` and ``"kind:b"`` for one side, ``"kind"`` for an event on both sides (the later
+    of the two weeks). An event at chart week w shows on screen from week w + 1.
+    """
+    out: dict[str, int] = {}
+    for m, key in zip(models, ("a", "b")):
+        for wk, kind, _ in m.engine.event_log:
+            k = f"{kind}:{key}"
+            out[k] = min(out.get(k, wk), wk)
+    for k in [k for k in out if k.endswith(":a")]:
+        kind = k[:-2]
+        if f"{kind}:b" in out:
+            out[kind] = max(out[k], out[f"{kind}:b"])
+    return out
+
+
+def _shown(metric: str, a: float, b: float) -> float:
+    """B - A as the numbers strip shows it (its rounding; shares in percentage points)."""
+    digits, percent = dict((k, f) for k, _, f in CHECK_ROWS)[metric]
+    return round((b - a) * (100 if percent else 1), digits)
+
+
+def checkpoint_report(name: str, play=None) -> list[dict]:
+    """Check each checkpoint of a demo on its seed: its rule, the events it discusses, what the room sees.
+
+    Args:
+        name: A key of :data:`DEMOS`.
+        play: ``(week, [model_a, model_b])`` after each week (the tests pass the dashboard's own
+            model); default: the headless run of :func:`checkpoints`.
+
+    Returns:
+        One dict per checkpoint: ``week``; ``rule_week`` (the anchor's chart week + offset, None when the
+        anchor did not happen); ``events`` (the chart week of the anchor and of each ``after`` and
+        ``before`` event, None when it did not happen by the checkpoint); ``diffs`` (``metric: (a, b,
+        shown B - A)``); ``problems``: what does not hold, in words (empty when the checkpoint is sound).
+    """
+    d = demo(name)
+    out = []
+    todo = {c.week: c for c in d.checkpoints}
+    for w, models in (_play(name) if play is None else play):
+        if w not in todo:
+            continue
+        c = todo[w]
+        ev = event_weeks(models)
+        a, b = (_numbers(m) for m in models)
+        problems = []
+        anchor = ev.get(c.anchor)
+        rule = None if anchor is None else anchor + c.offset
+        if c.offset < 1:
+            problems.append(f"offset {c.offset}: an event shows from the week after it, so the offset must be >= 1")
+        if rule != c.week:
+            problems.append(f"week {c.week}: its rule ({c.anchor} at week {anchor} + {c.offset}) gives week {rule}")
+        for e in c.after:
+            if e not in ev:
+                problems.append(f"{e}: has not happened by week {c.week}")
+        for e in c.before:
+            if e in ev:
+                problems.append(f"{e}: happened at week {ev[e]}, before the checkpoint that says it has not")
+        diffs = {}
+        for metric, rel in c.watch:
+            if rel not in RELATIONS:
+                problems.append(f"{metric}: relation {rel!r} is unknown; allowed: {', '.join(RELATIONS)}")
+                continue
+            shown = _shown(metric, a[metric], b[metric])
+            diffs[metric] = (a[metric], b[metric], shown)
+            ok = {"B>A": shown > 0, "B<A": shown < 0, "B=A": shown == 0}[rel]
+            if not ok:
+                problems.append(f"{metric}: the guide says {rel}, the strip shows B - A = {shown:+g} "
+                                f"(A {a[metric]:.4g}, B {b[metric]:.4g})")
+        out.append({"week": w, "rule_week": rule, "diffs": diffs, "problems": problems,
+                    "events": {e: ev.get(e) for e in (c.anchor, *c.after, *c.before)}})
     return out
 
 
@@ -349,9 +487,11 @@ def guide_block(name: str, seeds: int = 200) -> str:
     d = demo(name)
     lines = []
     tool = bool(d.shared.get("change__initiatives") or d.a.overrides.get("change__initiatives"))
+    why = {c.week: c.why for c in d.checkpoints}
     for week, a, b in checkpoints(name):
-        when = "the end" if week == d.weeks else "the checkpoint"
-        lines += [f"At week {week} ({when}), seed {d.seed}:", "",
+        head = (f"At week {week} (the end), seed {d.seed}:" if week == d.weeks else
+                f"At week {week} (the checkpoint), seed {d.seed}. Why here: {why[week]}.")
+        lines += [head, "",
                   f"| week {week} | {d.a.label} | {d.b.label} | B − A |", "|---|---:|---:|---:|"]
         for key, label, fmt in CHECK_ROWS:
             if key in ("adoption", "productivity", "productivity_min") and not tool:
