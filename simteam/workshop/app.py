@@ -1431,9 +1431,8 @@ def PlayLoop(ui: Ui):
         ui.playing.set(False)  # first: when the message shows, the button already reads "Play"
         if reason == "checkpoint":
             d = DEMOS.get(model.settings.demo)
-            why = next((f": {c.why}" for c in d.checkpoints if c.week == model.week), "") if d else ""
             ask = f" Ask the room: {d.question}" if d and d.question else ""
-            ui.message.set(f"Paused at week {model.week}, the guide's checkpoint{why}.{ask}")
+            ui.message.set(f"Paused at week {model.week}, the guide's checkpoint.{ask}")
         elif reason == "end":
             ui.message.set(f"The run is over (week {model.week}). Reset to start again.")
 

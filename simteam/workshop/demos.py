@@ -66,7 +66,7 @@ class Checkpoint:
 
     Attributes:
         week: Weeks done when play pauses (the screen reads "Week N").
-        why: What the checkpoint is for, in plain words (shown when play pauses here).
+        why: What the checkpoint is for, in plain words (the facilitator panel and the guide show it).
         anchor: The event the checkpoint follows: a script kind (``"crisis"``, both sides) or a side's
             own event from the engine's event log, ``"kind:a"`` / ``"kind:b"`` (``"crisis_response:a"``).
         offset: ``week`` = the anchor's chart week + ``offset`` (at least 1: an event at chart week w
