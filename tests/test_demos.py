@@ -162,3 +162,13 @@ def test_recognition_surprise_is_sales_not_the_awards_night(runs):
         m0.step()
     lift = [_at(m, "morale", w) - _at(m0, "morale", w) for w in (event + 1, 35, 40)]
     assert [_shown(x) for x in lift] == [0.04, 0.02, 0.01]
+
+
+def test_command_prints_each_checkpoint_with_its_rule(capsys):
+    from simteam.workshop.demos import main
+
+    assert main(["--seeds", "5", "crisis"]) == 0
+    out = capsys.readouterr().out
+    assert "checkpoint week 25: crisis at week 13 + 12; revenue_13w B-A +0 (B=A)," in out
+    assert ("checkpoint week 33: crisis_response:a at week 32 + 1; trust B-A +0.14 (B>A), morale B-A +0.09 (B>A), "
+            "headcount B-A +1 (B>A); holds on the seed") in out

@@ -414,7 +414,7 @@ def event_weeks(models) -> dict[str, int]:
 def _shown(metric: str, a: float, b: float) -> float:
     """B - A as the numbers strip shows it (its rounding; shares in percentage points)."""
     digits, percent = dict((k, f) for k, _, f in CHECK_ROWS)[metric]
-    return round((b - a) * (100 if percent else 1), digits)
+    return round((b - a) * (100 if percent else 1), digits) + 0.0  # no -0
 
 
 def checkpoint_report(name: str, play=None) -> list[dict]:
@@ -571,6 +571,10 @@ def main(argv: list[str] | None = None) -> int:
         top = res["typical"]
         print(f"most typical seeds (paired B-A revenue and quits nearest their medians): {top[:5]}; "
               f"seed {d.seed} is number {top.index(d.seed) + 1 if d.seed in top else '-'}")
+        for c, r in zip(d.checkpoints, checkpoint_report(n)):
+            shown = ", ".join(f"{m} B-A {r['diffs'][m][2]:+g} ({rel})" for m, rel in c.watch if m in r["diffs"])
+            print(f"checkpoint week {c.week}: {c.anchor} at week {r['events'][c.anchor]} + {c.offset}; {shown}; "
+                  + ("; ".join(r["problems"]) if r["problems"] else "holds on the seed"))
         print()
     return 0
 
