@@ -67,6 +67,8 @@ def test_toxic_star_checkpoint(runs):
     assert round(count["a"][hire]) == round(count["b"][hire]) == 1
     # ... in A the behaviour spreads to neighbours: more crosses than B ever has, before the checkpoint
     assert count["a"][:cp.week].max() > count["b"][:cp.week].max()
+    # at the checkpoint B's team is clean, A still has a toxic rep
+    assert _at(m.twin, "toxic_share", cp.week) == 0 < _at(m, "toxic_share", cp.week)
     # trust moves less than morale
     dm = _at(m.twin, "morale", cp.week) - _at(m, "morale", cp.week)
     dt = _at(m.twin, "trust", cp.week) - _at(m, "trust", cp.week)
