@@ -215,7 +215,7 @@ def test_sweep_points_equal_their_single_configurations():
 
 def test_every_behaviour_at_max_is_no_longer_a_free_lunch():
     """docs/model.md §7.14 (measured with 200 paired replications): with leaders as agents every behaviour at
-    its maximum earns less than the coaching style (-3.4% revenue), not +12% more as without a time budget."""
+    its maximum earns less than the coaching style (-2.4% revenue), not +8% more as without a time budget."""
     def run(lead, on):
         cfg = simteam.configure(weeks=104, market="stable", leadership=lead, mechanisms={"leaders": on})
         return simteam.run(cfg, replications=60, seed=1).summary
