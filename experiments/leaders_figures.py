@@ -3,7 +3,9 @@
 1. ``docs/figures/leaders_free_lunch.png`` (+ ``.csv``): revenue, annual turnover and leader exits of
    the balanced, coaching and servant styles and of "every behaviour at its maximum", without
    (mechanisms.leaders off: behaviours cost nothing) and with leaders as agents (time budget, stress,
-   succession); 200 paired replications, two years, stable market, the default 12-rep team.
+   succession); 200 paired replications, two years, stable market, the default 12-rep team; each
+   profile's revenue also paired against the coaching style (``revenue_vs_coaching`` +- ``_half``, the
+   95% half-width) and the share of weeks a post is vacant.
 2. ``docs/figures/leaders_span_of_control.png``: coaching hours per rep and the effective coaching
    level against team size, for the balanced and the coaching style (one leader, 26 weeks).
 3. ``docs/figures/leaders_succession.png``: paired difference in team trust and cumulative quits after
@@ -44,12 +46,15 @@ def free_lunch(R: int = 200) -> pd.DataFrame:
     rows = []
     for on in (False, True):
         base = None
-        for name, lead in PROFILES.items():
-            cfg = simteam.configure(weeks=104, market="stable", leadership=lead, mechanisms={"leaders": on})
-            s = simteam.run(cfg, replications=R, seed=1).summary
+        runs = {name: simteam.run(simteam.configure(weeks=104, market="stable", leadership=lead,
+                                                    mechanisms={"leaders": on}), replications=R, seed=1).summary
+                for name, lead in PROFILES.items()}
+        coach = runs["coaching"]
+        for name, s in runs.items():
             if base is None:
                 base = s
             d = paired_difference(base.revenue.to_numpy(), s.revenue.to_numpy())
+            dc = paired_difference(coach.revenue.to_numpy(), s.revenue.to_numpy())
             rows.append({"leaders_as_agents": on, "profile": name, "revenue": s.revenue.mean(),
                          "revenue_vs_balanced": s.revenue.mean() / base.revenue.mean() - 1,
                          "revenue_diff_lo": d["lo"] / base.revenue.mean(),
@@ -57,7 +62,10 @@ def free_lunch(R: int = 200) -> pd.DataFrame:
                          "turnover_annual": s.turnover_annual.mean(), "quota_share": s.quota_share.mean(),
                          "leader_exits_per_year": s.leader_exits.mean() / 2 if on else np.nan,
                          "leader_stress": s.leader_stress.mean() if on else np.nan,
-                         "leader_overload": s.leader_overload.mean() if on else np.nan})
+                         "leader_overload": s.leader_overload.mean() if on else np.nan,
+                         "leader_vacant_share": s.leader_vacant_share.mean() if on else np.nan,
+                         "revenue_vs_coaching": dc["mean"] / coach.revenue.mean(),
+                         "revenue_vs_coaching_half": (dc["hi"] - dc["lo"]) / 2 / coach.revenue.mean()})
     df = pd.DataFrame(rows)
     fig = new_figure(figsize=(12, 3.6))
     axes = fig.subplots(1, 3)

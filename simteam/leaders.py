@@ -63,6 +63,15 @@ _NTIME = len(TIME_ACTIVITIES)
 _K = {b: k for k, b in enumerate(BEHAVIOURS)}
 
 
+#: Rapp, Petersen, Hughes & Ogilvie (2020): first-line sales managers spend ~26% of their time managing
+#: information. The data work behind allocation is that share of the default 50-hour week (``hours_week``)
+#: for the balanced (median) leader, whose intended data orientation 0.5 needs ``h ln(1 / (1 - 0.5)) = h ln 2``
+#: hours (the time budget below), so ``h = 0.26 x 50 / ln 2 = 18.76`` h per team for 63% of the full effect
+#: (that mapping to the effect is an assumption).
+_HOURS_WEEK = 50.0
+_RAPP_INFORMATION_SHARE = 0.26
+_DATA_HOURS = round(_RAPP_INFORMATION_SHARE * _HOURS_WEEK / float(np.log(2.0)), 2)
+
 # ------------------------------------------------------------------------------------------------
 # parameters (declared here, assembled by simteam.config.SimConfig as the section ``leaders:``)
 # ------------------------------------------------------------------------------------------------
@@ -74,7 +83,7 @@ class LeadersConfig:
                               "teams; empty: every leader has the leadership: values")
     behaviour_sd: float = param(0.0, 0.0, 0.5, doc="sd of each leader's own deviation from its style, per behaviour",
                                 source="assumption")
-    hours_week: float = param(50.0, 10.0, 100.0, unit="h/week", doc="a first-line sales manager's working week",
+    hours_week: float = param(_HOURS_WEEK, 10.0, 100.0, unit="h/week", doc="a first-line sales manager's working week",
                               source="assumption (salaried managers' 45-55 h)")
     admin_share: float = param(0.15, 0.0, 0.9, doc="share of the week on administration",
                                source="Rapp, Petersen, Hughes & Ogilvie (2020): admin ~15%")
@@ -91,9 +100,12 @@ class LeadersConfig:
     communication_hours: float = param(4.0, 0.01, 100.0, unit="h/team/week",
                                        doc="the same for communication of goals (per team)",
                                        source="assumption")
-    data_hours: float = param(8.0, 0.01, 100.0, unit="h/team/week",
+    data_hours: float = param(_DATA_HOURS, 0.01, 100.0, unit="h/team/week",
                               doc="the same for data work behind allocation (per team)",
-                              source="assumption; Rapp et al. (2020): managing information ~26%")
+                              source="Rapp et al. (2020): managing information ~26% of the week, so the balanced "
+                                     "(median) leader, data_orientation 0.5, works 0.26 x 50 h = 13 h on data: "
+                                     "h = 13 h / ln 2; that these hours buy 63% of the full effect of data "
+                                     "orientation (the mapping to the effect) is an assumption")
     max_intensity: float = param(0.95, 0.5, 0.999, doc="highest behaviour level any number of hours can buy (b_max)",
                                  source="assumption")
     crisis_hours: float = param(8.0, 0.0, 100.0, unit="h/week", doc="leader hours a crisis takes while it lasts",

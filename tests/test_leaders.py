@@ -46,6 +46,22 @@ def test_time_budget_is_conserved():
     assert np.any(h["crisis"] > 0) or e.org.crisis.count.sum() == 0
 
 
+def test_balanced_leader_spends_rapp_share_of_the_week_on_data_work():
+    """leaders.data_hours is derived from Rapp et al. (2020): the balanced (median) leader of the default 12-rep
+    team, not overloaded, gives its data work ~26% of the 50-hour week (13 h), and its admin, own selling and
+    people hours are the other shares of the week (15%, 23%, ~32%)."""
+    e = Engine(_cfg(weeks=1, market="stable"), seeds=np.arange(3))
+    e.step()
+    lead, P = e.leaders, e.cfg.leaders
+    assert np.all(lead.overload < 1.0)  # nothing is squeezed: the hours are the intended ones
+    share = {k: lead.hours[k] / P.hours_week for k in ("data_orientation", "admin", "selling")}
+    np.testing.assert_allclose(share["data_orientation"], 0.26, atol=0.001)
+    np.testing.assert_allclose(share["admin"], 0.15, atol=1e-12)
+    np.testing.assert_allclose(share["selling"], 0.23, atol=1e-12)
+    people = sum(lead.hours[b] for b in ("coaching", "feedback", "recognition", "communication")) / P.hours_week
+    assert np.all(np.abs(people - 0.32) < 0.05), people
+
+
 def test_larger_team_gets_fewer_coaching_hours_per_rep():
     per_rep, coach, stress = [], [], []
     for size in (6, 12, 24):
@@ -62,7 +78,9 @@ def test_larger_team_gets_fewer_coaching_hours_per_rep():
 
 def test_mixed_organisation_teams_differ_in_the_direction_of_their_styles():
     cfg = _cfg(weeks=52, market="stable", team={"n_teams": 3, "team_size": 12, "graph": "sbm"}, leaders=MIXED)
-    e = Engine(cfg, seeds=np.arange(60))
+    # 200 replications: the coaching team's revenue lead (~2-3% since the data hours are Rapp et al.'s share: the
+    # overloaded coaching leader also cuts its data work) is smaller than the 95% noise of 60 (~4%)
+    e = Engine(cfg, seeds=np.arange(200))
     e.run()
     team = e.structure.team_of
     act = e.s.active
@@ -76,7 +94,7 @@ def test_mixed_organisation_teams_differ_in_the_direction_of_their_styles():
         assert mean(e.s.trust, 0) > mean(e.s.trust, t) + 0.03
         assert mean(e.s.stress, 0) < mean(e.s.stress, t) - 0.02
         rev = [e.s.revenue_total[:, team == u].sum(axis=1).mean() for u in (0, t)]
-        assert rev[0] > rev[1], rev  # by ~2% with the fitted effect sizes of issue 15 (> 5% before)
+        assert rev[0] > rev[1], rev  # by 2-3% (issue 15's fitted effect sizes, Rapp et al.'s data hours)
         assert e.leaders.coaching_per_rep[:, 0].mean() > 2 * e.leaders.coaching_per_rep[:, t].mean()
     # effective behaviours follow the styles (accountability: command and control is higher)
     k = BEHAVIOURS.index("accountability")
@@ -84,7 +102,7 @@ def test_mixed_organisation_teams_differ_in_the_direction_of_their_styles():
     # the two command-and-control teams are alike, and the run is paired with the uniform organisation
     assert abs(mean(e.s.trust, 1) - mean(e.s.trust, 2)) < 0.03
     plain = Engine(simteam.configure(weeks=52, market="stable", team={"n_teams": 3, "team_size": 12,
-                                                                        "graph": "sbm"}), seeds=np.arange(60))
+                                                                        "graph": "sbm"}), seeds=np.arange(200))
     plain.run()
     np.testing.assert_array_equal(plain.series["demand"], e.series["demand"])  # common random numbers
 
@@ -197,7 +215,7 @@ def test_sweep_points_equal_their_single_configurations():
 
 def test_every_behaviour_at_max_is_no_longer_a_free_lunch():
     """docs/model.md §7.14 (measured with 200 paired replications): with leaders as agents every behaviour at
-    its maximum earns less than the coaching style (-3.4% revenue), not +12% more as without a time budget."""
+    its maximum earns less than the coaching style (-2.4% revenue), not +8% more as without a time budget."""
     def run(lead, on):
         cfg = simteam.configure(weeks=104, market="stable", leadership=lead, mechanisms={"leaders": on})
         return simteam.run(cfg, replications=60, seed=1).summary
