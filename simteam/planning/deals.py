@@ -11,7 +11,7 @@ model against 27 in the team's history).
 With ``money.deal_size_is: won`` (the default) the segments' deal sizes are scaled by one factor (they
 keep their proportions) until the baseline's revenue per won deal equals ``money.deal_size``:
 
-* the *baseline* is the status quo as it runs in the past (:func:`simteam.planning.history.history_config`:
+* the *baseline* is the status quo as it runs in the past (:func:`past_config`, also the history fit's:
   no planned change, no uncertain event, no shock), from today's roster, over :data:`WEEKS` weeks (the last
   twelve months a CRM's average covers; the history's weeks when the scenario has a history, where the
   fit does this itself, see :func:`simteam.planning.history.fit_history`);
@@ -42,8 +42,8 @@ from ..config import SimConfig, from_dict, to_dict
 from .scenario import DEAL_SIZE_IS  # noqa: F401  (allowed values of money.deal_size_is; the first is the default)
 
 __all__ = ["DEAL_SIZE_IS", "MAX_STEPS", "REPLICATIONS", "TOLERANCE", "WEEKS", "WonDealMatch", "calibrate_scenario",
-           "match_won_deal", "mean_opportunity", "needs_calibration", "revenue_per_won_deal", "scale_deal_sizes",
-           "with_opportunity_size"]
+           "match_won_deal", "mean_opportunity", "needs_calibration", "past_config", "revenue_per_won_deal",
+           "scale_deal_sizes", "with_opportunity_size"]
 
 #: Relative tolerance of the match.
 TOLERANCE = 0.01
@@ -135,6 +135,16 @@ def match_won_deal(cfg: SimConfig, won_deal: float, roster=None, *, seeds: np.nd
                         seconds=time.perf_counter() - t0)
 
 
+def past_config(cfg: SimConfig, weeks: int) -> SimConfig:
+    """The status quo for the past: no planned changes, no events or shocks, ``weeks`` long."""
+    d = to_dict(cfg)
+    d["weeks"] = int(weeks)
+    d["events"] = []
+    d["market"]["shocks"] = []
+    d["change"]["initiatives"] = []
+    return from_dict(d)
+
+
 def with_opportunity_size(sc, opportunity_size: float):
     """The scenario with its average opportunity set (every alternative compiles with it)."""
     return dataclasses.replace(sc, money={**sc.money, "opportunity_size": float(opportunity_size)})
@@ -146,16 +156,15 @@ def calibrate_scenario(sc, base: SimConfig | None = None, roster=None, seed: int
 
     Returns the scenario unchanged and ``None`` when there is nothing to calibrate (no ``deal_size``,
     ``deal_size_is: opportunity``, or already calibrated). The baseline is the status quo as in the past
-    (:func:`simteam.planning.history.history_config`) over ``min(weeks, horizon)`` weeks.
+    (:func:`past_config`) over ``min(weeks, horizon)`` weeks.
     """
     if not needs_calibration(sc.money):
         return sc, None
-    from .history import history_config
     from .scenario import compile_alternative
 
     cfg = compile_alternative(sc, "status_quo", base)
     s0 = int(seed if seed is not None else (sc.seed if sc.seed is not None else cfg.seed))
-    hcfg = history_config(cfg, min(int(weeks), int(cfg.weeks)))
+    hcfg = past_config(cfg, min(int(weeks), int(cfg.weeks)))
     m = match_won_deal(hcfg, float(sc.money["deal_size"]), roster,
                        seeds=s0 + np.arange(int(replications), dtype=np.int64))
     return with_opportunity_size(sc, m.opportunity_size), m

@@ -53,12 +53,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
+from ..config import ConfigError, SimConfig, did_you_mean
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: checking a history file (--check) does not need it
     import pandas as pd
 from ..fmt import fmt_number
 from ..roster import decimal_comma_hint, detect_delimiter, number_cell, read_sheet_text
+from .deals import past_config
 
 __all__ = ["HISTORY_COLUMNS", "History", "HistoryFit", "fit_history", "history_config", "load_history",
            "read_history_text", "series_rates", "with_history_fit",
@@ -369,14 +370,9 @@ def series_rates(series: dict, n: int, per_year: int, quota: float) -> dict[str,
             "hires": per(series["hires"]), "headcount": head}
 
 
-def history_config(cfg: SimConfig, weeks: int) -> SimConfig:
-    """The status quo for the past: no planned changes, no events or shocks, ``weeks`` long."""
-    d = to_dict(cfg)
-    d["weeks"] = int(weeks)
-    d["events"] = []
-    d["market"]["shocks"] = []
-    d["change"]["initiatives"] = []
-    return from_dict(d)
+#: The status quo for the past: no planned changes, no events or shocks, ``weeks`` long (its home is .deals,
+#: which calibrates the deal sizes on the same baseline).
+history_config = past_config
 
 
 def _simulator_class():
