@@ -128,6 +128,31 @@ def test_the_fit_recovers_known_parameters_from_a_history_the_model_produced(sma
     assert fit.seconds < 60
 
 
+def test_the_fit_with_money_deal_size_as_the_average_won_deal(small):
+    """money.deal_size (the average won deal) is matched at the fitted values, and the fit still recovers the
+    selling pace of a history the model produced with that won deal."""
+    from simteam.planning.deals import revenue_per_won_deal
+    sc, roster = small
+    truth = {"people.quit_base": 0.007, "selling.capacity": 1.2}
+    text = _model_history(sc, roster, 24, truth["people.quit_base"], truth["selling.capacity"], 901)
+    cfg = history_config(compile_alternative(sc, "status_quo"), round(24 * 52 / 12))
+    e = Engine(cfg, seeds=np.array([901]), roster=roster,
+               overrides={k: np.array([v]) for k, v in truth.items()})
+    e.run()
+    won = revenue_per_won_deal(e.series)          # the history's own average won deal
+    fit = fit_history(compile_alternative(sc, "status_quo"), read_history_text(text, roster=roster), roster, seed=0,
+                      won_deal=won)
+    m = fit.deal_match
+    assert m is not None and m.converged and abs(m.measured / won - 1) <= 0.01, m.steps
+    assert [s[2] for s in m.steps][-1] == "fitted values"
+    # the fitted baseline's bands (100 other futures) win deals of the same size, within 2%
+    assert fit.won_deal["model"] == pytest.approx(won, rel=0.02)
+    assert fit.won_deal["history"] == pytest.approx(won, rel=0.02)   # the same quantity from the monthly table
+    cap = fit.params.set_index("parameter").loc["selling.capacity"]
+    assert cap.ci_low <= truth["selling.capacity"] <= cap.ci_high, (cap.estimate, cap.ci_low, cap.ci_high)
+    assert fit.fits, fit.warnings
+
+
 def test_the_warning_fires_on_a_history_the_model_cannot_produce(small):
     sc, roster = small
     # attainment jumping between 30% and 250% every other month: the mean is ordinary, the months are not

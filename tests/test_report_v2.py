@@ -203,7 +203,9 @@ def test_roi_only_for_a_real_extra_cost():
 
 def test_scenario_money_sets_quota_and_deal_size():
     from simteam.planning.scenario import compile_alternative
-    sc = load_scenario(scen(money={"quota": 900, "deal_size": 30}))
+    # deal_size_is: opportunity -- the lead-weighted average opportunity is the scenario's value as it is (the
+    # default, won, calibrates it in plan(): tests/test_scenario_dealsize.py)
+    sc = load_scenario(scen(money={"quota": 900, "deal_size": 30, "deal_size_is": "opportunity"}))
     cfg = compile_alternative(sc, "status_quo")
     w = np.array([s.lead_rate for s in cfg.market.segments])
     assert cfg.selling.quota == 900

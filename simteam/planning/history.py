@@ -44,6 +44,7 @@ not a replay of the exact past: the simulation starts from today's roster.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import re
@@ -52,12 +53,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..config import ConfigError, SimConfig, did_you_mean, from_dict, to_dict
+from ..config import ConfigError, SimConfig, did_you_mean
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: checking a history file (--check) does not need it
     import pandas as pd
 from ..fmt import fmt_number
 from ..roster import decimal_comma_hint, detect_delimiter, number_cell, read_sheet_text
+from .deals import past_config
 
 __all__ = ["HISTORY_COLUMNS", "History", "HistoryFit", "fit_history", "history_config", "load_history",
            "read_history_text", "series_rates", "with_history_fit",
@@ -368,14 +370,9 @@ def series_rates(series: dict, n: int, per_year: int, quota: float) -> dict[str,
             "hires": per(series["hires"]), "headcount": head}
 
 
-def history_config(cfg: SimConfig, weeks: int) -> SimConfig:
-    """The status quo for the past: no planned changes, no events or shocks, ``weeks`` long."""
-    d = to_dict(cfg)
-    d["weeks"] = int(weeks)
-    d["events"] = []
-    d["market"]["shocks"] = []
-    d["change"]["initiatives"] = []
-    return from_dict(d)
+#: The status quo for the past: no planned changes, no events or shocks, ``weeks`` long (its home is .deals,
+#: which calibrates the deal sizes on the same baseline).
+history_config = past_config
 
 
 def _simulator_class():
@@ -384,9 +381,10 @@ def _simulator_class():
     class HistorySimulator(MomentSimulator):
         """Moments = mean over the history's periods of the per-period rates, with today's roster."""
 
-        def __init__(self, cfg, params, moments, replications, seed, roster, n, per_year):
+        def __init__(self, cfg, params, moments, replications, seed, roster, n, per_year, won_deal=None):
             super().__init__(cfg, params, moments, replications, seed)
             self.roster, self.n, self.per_year = roster, int(n), int(per_year)
+            self.won_deal = won_deal
 
         def period_rates(self, theta: np.ndarray) -> dict[str, np.ndarray]:
             from ..engine import Engine
@@ -397,7 +395,16 @@ def _simulator_class():
             ov = {p.path: np.repeat(theta[:, j], self.R) for j, p in enumerate(self.params)}
             e = Engine(self.cfg, seeds=seeds, overrides=ov, roster=self.roster)
             e.run()
-            return series_rates(e.series, self.n, self.per_year, float(self.cfg.selling.quota))
+            r = series_rates(e.series, self.n, self.per_year, float(self.cfg.selling.quota))
+            if self.won_deal is not None:
+                # money.deal_size is the average won deal: at each candidate, the deal sizes that give it (the
+                # candidate's revenue per won deal over its futures, to first order; the exact factor at the fit
+                # is found by runs, see fit_history) -- revenue and attainment scale with them
+                from .deals import revenue_per_won_deal
+                for p in range(P):
+                    cols = slice(p * self.R, (p + 1) * self.R)
+                    r["attainment"][:, cols] *= self.won_deal / revenue_per_won_deal(e.series, cols)
+            return r
 
         def replicate_moments(self, theta: np.ndarray) -> np.ndarray:
             theta = np.atleast_2d(np.asarray(theta, dtype=float))
@@ -424,6 +431,8 @@ class HistoryFit:
     seconds: float = 0.0
     replications: int = 0
     evaluations: int = 0
+    deal_match: object = None     # simteam.planning.deals.WonDealMatch when money.deal_size is the average won deal
+    won_deal: dict = field(default_factory=dict)  # revenue per won deal: history, model (the fitted baseline's bands)
 
     @property
     def estimate(self) -> dict[str, float]:
@@ -437,7 +446,7 @@ PARAM_LABELS = {"people.quit_base": "weekly quit hazard of a rep (people.quit_ba
 def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: int = 12, seed: int = 0,
                 maxiter: int = 5, popsize: int = 5, polish_maxfev: int = 0, band: float = 0.9,
                 band_replications: int = 100,
-                outside_limit: float = 1 / 3) -> HistoryFit:
+                outside_limit: float = 1 / 3, won_deal: float | None = None) -> HistoryFit:
     """Fit the status quo's quit hazard and selling rate to the history (see the module docstring).
 
     Args:
@@ -452,6 +461,11 @@ def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: 
         band: Width of the simulated band per period (0.9: P5-P95).
         band_replications: Replications of the run at the fit that gives the bands.
         outside_limit: Share of periods outside the band above which the fit is flagged.
+        won_deal: The average won deal (``money.deal_size`` with ``deal_size_is: won``): the segments' deal sizes
+            are scaled so that the baseline's revenue per won deal equals it -- before the fit (at the model's
+            defaults), at every candidate (the revenue scaled by the candidate's own ratio) and after it (runs at
+            the fitted values, :func:`simteam.planning.deals.match_won_deal`); ``deal_match`` of the result
+            holds the factor and the steps, and the fitted baseline's bands are run with it.
     """
     import time
 
@@ -483,7 +497,13 @@ def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: 
     defaults = {"people.quit_base": float(hcfg.people.quit_base), "selling.capacity": float(hcfg.selling.capacity)}
     start = [min(max(defaults[p.path], p.lo), p.hi) for p in params]
     Sim = _simulator_class()
-    sim = Sim(hcfg, params, metrics, replications, seed, roster, history.n, history.per_year)
+    deal_match = None
+    if won_deal is not None:
+        from .deals import REPLICATIONS, match_won_deal, scale_deal_sizes
+        cal_seeds = seed + np.arange(REPLICATIONS, dtype=np.int64)
+        deal_match = match_won_deal(hcfg, float(won_deal), roster, seeds=cal_seeds)  # at the model's defaults
+        hcfg = scale_deal_sizes(hcfg, deal_match.factor)
+    sim = Sim(hcfg, params, metrics, replications, seed, roster, history.n, history.per_year, won_deal=won_deal)
     # a history is ONE future: the sampling error of its mean rate is the spread of that mean across simulated
     # futures (which holds the market's autocorrelated noise, shared by all periods), not sd / sqrt(periods)
     pilot = sim.replicate_moments(np.array([start]))[0]
@@ -498,6 +518,18 @@ def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: 
                     maxiter=maxiter, popsize=popsize, polish=polish_maxfev > 0, polish_maxfev=max(polish_maxfev, 1),
                     weighting="efficient", jacobian_step=0.04, profile_points=0, start=start, simulator=sim)
     theta = res.params["estimate"].to_numpy(dtype=float)
+    if won_deal is not None:
+        # the exact factor at the fitted values (the candidates' scaling is first-order: revenue feeds back on
+        # attainment, morale and quits); the bands below are run with it
+        at_fit = match_won_deal(hcfg, float(won_deal), roster, seeds=cal_seeds,
+                                overrides={p.path: np.full(cal_seeds.size, theta[j]) for j, p in enumerate(params)})
+        hcfg = scale_deal_sizes(hcfg, at_fit.factor)
+        f0 = deal_match.factor
+        deal_match = dataclasses.replace(
+            at_fit, factor=f0 * at_fit.factor,
+            steps=[(f, m, "model defaults") for f, m, _ in deal_match.steps]
+            + [(f0 * f, m, "fitted values") for f, m, _ in at_fit.steps],
+            seconds=deal_match.seconds + at_fit.seconds)
     band_sim = Sim(hcfg, params, metrics, band_replications, seed, roster, history.n, history.per_year)
     r = band_sim.period_rates(theta[None, :])
     q = (1 - band) / 2
@@ -524,9 +556,16 @@ def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: 
                 quota = float(hcfg.selling.quota)
                 yours = float(np.mean(rates["attainment"]) * quota / 12 / max(np.mean(rates["wins_rate"]), 1e-9))
                 model = float(np.mean(r["attainment"]) * quota / 12 / max(np.mean(r["wins_rate"]), 1e-9))
-                txt += (f" Revenue per won deal: {yours:.3g} in your history, {model:.3g} in the model; check "
-                        f"money.deal_size (the model's won deals are larger than its average lead when reps pick "
-                        f"the best opportunities).")
+                if deal_match is not None:
+                    if abs(model / max(yours, 1e-9) - 1.0) > 0.05:
+                        txt += (f" Revenue per won deal: {yours:.3g} in your history, {model:.3g} in the model "
+                                f"(calibrated to money.deal_size, {won_deal:.3g}); if your history is right, "
+                                f"set money.deal_size to its value.")
+                else:
+                    txt += (f" Revenue per won deal: {yours:.3g} in your history, {model:.3g} in the model; check "
+                            f"money.deal_size (the model's won deals are larger than its average lead when reps "
+                            f"pick the best opportunities; with money.deal_size_is: won, the default, the "
+                            f"model's won deals are calibrated to money.deal_size).")
             warnings.append(txt)
     mt = res.moments
     for i, p in res.params.iterrows():
@@ -545,9 +584,15 @@ def fit_history(cfg: SimConfig, history: History, roster=None, *, replications: 
                          "actual": [float(np.mean(rates[m])) for m in shown],
                          "fitted": [m in metrics for m in shown], "fitted_mean": [fitted_mean[m] for m in shown],
                          "outside_share": [outside[m] for m in shown]})
+    won = {}
+    if "attainment" in rates and "wins_rate" in rates:
+        quota = float(hcfg.selling.quota)
+        won = {"history": float(np.mean(rates["attainment"]) * quota / 12 / max(np.mean(rates["wins_rate"]), 1e-9)),
+               "model": float(np.mean(r["attainment"]) * quota / 12 / max(np.mean(r["wins_rate"]), 1e-9))}
     return HistoryFit(history=history, params=ptab, moments=mtab, periods=periods, outside_share=outside,
                       warnings=warnings, fits=not warnings, j_stat=res.j_stat, j_pvalue=res.j_pvalue,
-                      seconds=time.perf_counter() - t0, replications=replications, evaluations=sim.evaluations)
+                      seconds=time.perf_counter() - t0, replications=replications, evaluations=sim.evaluations,
+                      deal_match=deal_match, won_deal=won)
 
 
 #: Plain labels of the fitted parameters as assumptions of the report.

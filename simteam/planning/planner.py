@@ -569,6 +569,11 @@ def write_summary(sc: Scenario, table: pd.DataFrame, risk: pd.DataFrame, sens: p
         out.append(f"Money against {L(base_name)} (margin {fmt_number(sc.money.get('margin', 1.0), 0, percent=True)} "
                    f"of revenue, costs as in the scenario): " + "; ".join(parts) + ".")
         exec_["lines"].append(out[-1])
+    if sc.money.get("opportunity_size") is not None and sc.money.get("deal_size") is not None:
+        out.append(f"Deal size: money.deal_size ({sc.money['deal_size']:.3g} {sc.currency}) is the average won deal; "
+                   f"the model's opportunities average {sc.money['opportunity_size']:.3g} {sc.currency}, set so that "
+                   f"the baseline's won deals average {sc.money['deal_size']:.3g} {sc.currency} (reps work the best "
+                   f"opportunities they find; money.deal_size_is: opportunity reads it as the average opportunity).")
     dips = table[table["dip_depth"] > 0.005]
     if len(dips):
         parts = [f"{L(r.alternative)}: down to {fmt_number(r.dip_depth, 0, percent=True)} below {L(base_name)} for "
@@ -672,16 +677,28 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     say(f"scenario {sc.name!r}: {len(sc.names)} alternatives ({', '.join(sc.names)})"
         + (f"; roster {roster.path} with {roster.n} seats" if roster is not None else ""))
     hfit = None
+    from .deals import calibrate_scenario, needs_calibration, with_opportunity_size
+    s_fit = int(seed if seed is not None else (sc.seed if sc.seed is not None else base.seed))
     if sc.history:
-        # the baseline fitted to the team's history; the fitted values then hold in every alternative
+        # the baseline fitted to the team's history; the fitted values then hold in every alternative (and
+        # money.deal_size, the average won deal, is matched at the fitted values)
         from .history import fit_history, with_history_fit
-        s_fit = seed if seed is not None else (sc.seed if sc.seed is not None else base.seed)
+        won = float(sc.money["deal_size"]) if needs_calibration(sc.money) else None
         hfit = fit_history(compile_alternative(sc, "status_quo", base), scenario_history(sc, roster), roster,
-                           seed=int(s_fit))
+                           seed=s_fit, won_deal=won)
         sc = with_history_fit(sc, hfit)
+        deal_match = hfit.deal_match
+        if deal_match is not None:
+            sc = with_opportunity_size(sc, deal_match.opportunity_size)
         say(f"history fit: {hfit.history.n} {hfit.history.freq}s, {hfit.evaluations} parameter points, "
             f"{hfit.seconds:.1f} s; " + ", ".join(f"{k} = {v:.4g}" for k, v in hfit.estimate.items())
             + ("" if hfit.fits else " - it does NOT fit (see the report)"))
+    else:
+        sc, deal_match = calibrate_scenario(sc, base, roster, seed=s_fit)
+    if deal_match is not None:
+        say(f"won deals: money.deal_size {deal_match.won_deal:g} is the average won deal; the baseline's revenue per "
+            f"won deal is {deal_match.measured:.4g} with an average opportunity of {deal_match.opportunity_size:.4g} "
+            f"({len(deal_match.steps)} calibration runs, {deal_match.seconds:.1f} s)")
     from .assumptions import list_assumptions
     from .money import money_table
     assumptions = list_assumptions(sc, roster)

@@ -122,6 +122,9 @@ COST_FIELDS = {"one_off": (0.0, 1e12), "monthly": (0.0, 1e12), "training_hours":
 MONEY_FIELDS = {"quota": (0.0, 1e12), "deal_size": (0.0, 1e12), "cycle_weeks": (1.0, 104.0),
                 "margin": (0.0, 1.0), "hourly_cost": (0.0, 1e6), "recruiting_cost": (0.0, 1e12),
                 "severance": (0.0, 1e12)}
+#: What ``money.deal_size`` is: the average won deal (default; the planner calibrates the segments' opportunity
+#: values to it, :mod:`simteam.planning.deals`) or the average opportunity (used as it is).
+DEAL_SIZE_IS = ("won", "opportunity")
 #: Uncertain event kinds.
 EVENT_KINDS = ("recession", "sudden_stop", "competitor_entry", "lead_loss", "crisis", "lose_top_performer",
                "toxic_hire")
@@ -377,8 +380,12 @@ def load_scenario(src: str | os.PathLike | dict, base_dir: str | None = None, so
     if not isinstance(money, dict):
         pb.add("scenario.money", f"expected a mapping, got {money!r}")
         money = {}
-    _unknown_keys(pb, "scenario.money", money, ("currency",) + tuple(MONEY_FIELDS))
+    _unknown_keys(pb, "scenario.money", money, ("currency", "deal_size_is") + tuple(MONEY_FIELDS))
     money = dict(money)
+    if money.get("deal_size_is") is not None and money["deal_size_is"] not in DEAL_SIZE_IS:
+        pb.add("scenario.money.deal_size_is", f"{money['deal_size_is']!r} is not allowed; allowed: "
+               f"{', '.join(DEAL_SIZE_IS)} (won: money.deal_size is the average won deal, as a CRM reports it; "
+               f"opportunity: the average opportunity)")
     for k, (lo, hi) in MONEY_FIELDS.items():
         if money.get(k) is not None:
             money[k] = _num(pb, f"scenario.money.{k}", _percent(money[k]), lo, hi)
@@ -989,15 +996,21 @@ def _apply_money(d: dict, money: dict) -> None:
 
     Deal sizes and cycles of the market segments are scaled by one factor each, so that their
     average weighted by lead flow equals the scenario's value (the segments keep their proportions).
+    The deal sizes' average is the average *opportunity*: ``money.opportunity_size`` once the planner has
+    calibrated it so that the baseline's won deals average ``money.deal_size``
+    (:func:`simteam.planning.deals.calibrate_scenario`; ``deal_size_is: won``, the default), else
+    ``money.deal_size`` itself (``deal_size_is: opportunity``, or the first guess before the calibration).
     """
     if money.get("quota") is not None:
         d["selling"]["quota"] = float(money["quota"])
     segs = d["market"]["segments"]
     w = np.array([sg["lead_rate"] for sg in segs], dtype=float)
+    target = {"deal_size": money.get("opportunity_size") if money.get("opportunity_size") is not None
+              else money.get("deal_size"), "cycle_weeks": money.get("cycle_weeks")}
     for key in ("deal_size", "cycle_weeks"):
-        if money.get(key) is not None and segs and w.sum() > 0:
+        if target[key] is not None and segs and w.sum() > 0:
             cur = float(np.dot(w, [sg[key] for sg in segs]) / w.sum())
-            f = float(money[key]) / cur
+            f = float(target[key]) / cur
             for sg in segs:
                 sg[key] = float(min(max(sg[key] * f, 1.0), 104.0)) if key == "cycle_weeks" else float(sg[key] * f)
 
