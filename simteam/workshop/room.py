@@ -42,7 +42,7 @@ Example:
     >>> g = Game(RoomSettings(seed=3, quarters=2))
     >>> code = g.join("Lions"); code2 = g.join("Tigers")
     >>> g.start()
-    >>> g.submit("Lions", Plan(hours={"coaching": 12.0}), ready=True)
+    >>> g.submit("Lions", Plan(hours={"coaching": 12.0, "data_orientation": 7.0}), ready=True)  # 31 h: the budget
     >>> g.submit("Tigers", Plan(), ready=True)
     >>> g.run_quarter()
     >>> g.week, g.quarter
