@@ -36,6 +36,18 @@ def test_ishigami_sobol_indices_through_run_study():
     assert len(tables["sobol_samples"]) == 1024 * 5
 
 
+@pytest.mark.parametrize("seed", [0, 5])
+def test_sobol_and_morris_intervals_are_reproducible_for_every_seed(seed):
+    """The bootstrap intervals are the same on every run with the same seed, seed 0 (the default) included:
+    SALib's Sobol analysis reads seed 0 as no seed."""
+    spec = {"parameters": ISHI, "outcome": "y", "sobol": {"n": 64}, "morris": {"trajectories": 6}, "seed": seed,
+            "resamples": 50}
+    for method in ("sobol", "morris"):
+        a = run_study(None, {**spec, "method": method}, evaluate=ishigami)[method]
+        b = run_study(None, {**spec, "method": method}, evaluate=ishigami)[method]
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
 def test_morris_exact_on_a_linear_function():
     params = [Parameter("a", 0.0, 1.0), Parameter("b", 0.0, 2.0), Parameter("c", 0.0, 1.0)]
     table, X, Y = morris_analysis(params, lambda X: 3 * X[:, 0] + X[:, 1], trajectories=10, seed=1)
