@@ -14,8 +14,8 @@ is the discrete-time SIS model whose outbreak dies out when beta/delta < 1/lambd
 (Wang et al. 2003; Pastor-Satorras & Vespignani 2001).
 
 This module declares the parameters (:class:`CultureConfig`), the compiled passes
-(:func:`toxic_step`: climate, spread, reform and removal; :func:`cohesion_step`; :func:`toxic_pressure`, the SIS
-pressure alone) and the mechanism object :class:`Culture`
+(:func:`toxic_step`: climate, spread, reform and removal; :func:`cohesion_step`) and the mechanism object
+:class:`Culture`
 (``on_vacate``: a leaver's toxicity; ``on_hire``: a new rep's cohesion and toxicity).
 """
 
@@ -32,7 +32,7 @@ from .numerics import flag_record, jit, unit, walk_active_toxic
 from .params import param
 from .streams import rowvec
 
-__all__ = ["CultureConfig", "Culture", "step", "cohesion_step", "toxic_pressure", "toxic_step", "TOXIC_FLAGS"]
+__all__ = ["CultureConfig", "Culture", "step", "cohesion_step", "toxic_step", "TOXIC_FLAGS"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -73,27 +73,6 @@ class CultureConfig:
 # ------------------------------------------------------------------------------------------------
 # compiled passes
 # ------------------------------------------------------------------------------------------------
-@jit
-def toxic_pressure(t_ptr, t_idx, team_of, complete, a_ptr, a_idx, a_val, active, toxic, team_scratch, out):
-    """``out[b, i]`` = number of seat i's peers who are filled and toxic (the SIS pressure)."""
-    B, N = active.shape
-    for b in range(B):
-        if complete:
-            for t in range(t_ptr.shape[0] - 1):
-                sx = 0.0
-                for m in range(t_ptr[t], t_ptr[t + 1]):
-                    i = t_idx[m]
-                    xf = 1.0 if (toxic[b, i] and active[b, i]) else 0.0
-                    sx = xf if m == t_ptr[t] else sx + xf
-                team_scratch[t] = sx
-            for i in range(N):
-                out[b, i] = team_scratch[team_of[i]] - (1.0 if (toxic[b, i] and active[b, i]) else 0.0)
-        else:
-            for i in range(N):
-                sa, sx = walk_active_toxic(i, b, active, toxic, a_ptr, a_idx, a_val)
-                out[b, i] = sx
-
-
 @jit
 def cohesion_step(t_ptr, t_idx, team_of, active, wins_week, base, celebrate, rate, cohesion, team_scratch):
     """kappa += rate (clip(base + celebrate x share of the team that won, 0, 1) - kappa); ``celebrate``

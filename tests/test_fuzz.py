@@ -539,7 +539,9 @@ def _wait_for(cond, timeout=120.0):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_to_a_single_run_leaves_nothing_half_written(sig, tmp_path):
     run = tmp_path / "run"
-    p = _start(["replications=400", "weeks=520", "output.figures=false", f"hydra.run.dir={run}"], tmp_path)
+    # long enough to be stopped half-way on a fast machine (4,000 x 520 weeks: ~10 s; 400 finished within the
+    # 2 s wait once the engine got faster)
+    p = _start(["replications=4000", "weeks=520", "output.figures=false", f"hydra.run.dir={run}"], tmp_path)
     assert _wait_for(lambda: (run / ".hydra" / "config.yaml").exists())
     time.sleep(2.0)
     p.send_signal(sig)
@@ -554,7 +556,7 @@ def test_signal_to_a_single_run_leaves_nothing_half_written(sig, tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_to_a_sweep_removes_temporaries_and_marks_it(sig, tmp_path):
     sweep = tmp_path / "sweep"
-    p = _start(["-m", "replications=300", "weeks=520", "leadership=balanced,coaching", "output.figures=false",
+    p = _start(["-m", "replications=3000", "weeks=520", "leadership=balanced,coaching", "output.figures=false",
                 f"hydra.sweep.dir={sweep}"], tmp_path)
     assert _wait_for(lambda: (sweep / "sweep_jobs.json").exists())
     time.sleep(3.0)
