@@ -522,8 +522,12 @@ def test_any_configuration_in_range_runs_cleanly(data):
 def _start(args, cwd):
     env = dict(os.environ, PYTHONPATH=str(ROOT), SIMTEAM_NO_PROGRESS="1")
     env.pop("HYDRA_FULL_ERROR", None)
+    # Ctrl+C reaches a command run in the foreground of a terminal: SIGINT at its default action. A test run
+    # started in the background of a non-interactive shell (`pytest ... &`) has SIGINT ignored, which every child
+    # inherits, so the command would (rightly) ignore it and finish with 0; restore the default in the child.
     return subprocess.Popen([sys.executable, "-m", "simteam", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for(cond, timeout=120.0):
@@ -539,8 +543,7 @@ def _wait_for(cond, timeout=120.0):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_to_a_single_run_leaves_nothing_half_written(sig, tmp_path):
     run = tmp_path / "run"
-    # long enough to be stopped half-way on a fast machine (4,000 x 520 weeks: ~10 s; 400 finished within the
-    # 2 s wait once the engine got faster)
+    # long enough to be stopped half-way on a fast machine (4,000 x 520 weeks: ~10 s)
     p = _start(["replications=4000", "weeks=520", "output.figures=false", f"hydra.run.dir={run}"], tmp_path)
     assert _wait_for(lambda: (run / ".hydra" / "config.yaml").exists())
     time.sleep(2.0)
