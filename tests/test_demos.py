@@ -47,6 +47,12 @@ def _sound(runs, name: str) -> dict[int, dict]:
     return {r["week"]: r for r in report}
 
 
+def _checked(runs, name: str):
+    """The played demo ``name`` (its model and its Demo), after checking every checkpoint is sound."""
+    _sound(runs, name)
+    return runs[name][0], DEMOS[name]
+
+
 def _at(m, key: str, week: int) -> float:
     """A series' value on screen at ``week`` (weeks done)."""
     return float(m.series(key)[week - 1])
@@ -57,10 +63,8 @@ def _shown(x: float, digits: int = 2) -> float:
 
 
 def test_toxic_star_checkpoint(runs):
-    m, _ = runs["toxic_star"]
-    d = DEMOS["toxic_star"]
+    m, d = _checked(runs, "toxic_star")
     (cp,) = d.checkpoints
-    _sound(runs, "toxic_star")
     hire = d.script[0].week
     count = {k: side.series("toxic_share") * side.series("headcount") for k, side in zip("ab", m.sides)}
     # the hire arrives on both sides (a cross in each network) ...
@@ -76,10 +80,8 @@ def test_toxic_star_checkpoint(runs):
 
 
 def test_crisis_checkpoints(runs):
-    m, _ = runs["crisis"]
-    d = DEMOS["crisis"]
+    m, d = _checked(runs, "crisis")
     quiet, response = d.checkpoints
-    _sound(runs, "crisis")
     # before any response the two teams are identical, number for number, while demand has dropped
     for key in ("revenue", "morale", "trust", "headcount", "quits", "skill", "stress"):
         np.testing.assert_array_equal(m.series(key)[:quiet.week], m.twin.series(key)[:quiet.week], err_msg=key)
@@ -97,10 +99,8 @@ def test_crisis_checkpoints(runs):
 
 
 def test_rollout_checkpoint(runs):
-    m, _ = runs["rollout"]
-    d = DEMOS["rollout"]
+    m, d = _checked(runs, "rollout")
     (cp,) = d.checkpoints
-    _sound(runs, "rollout")
     go_live = d.script[0].week
     mandate = event_weeks(m.sides)["mandate:a"]
     # adoption jumps to (almost) everyone in A once the mandate is in force; B's climbs: half the team by week 25
@@ -113,10 +113,8 @@ def test_rollout_checkpoint(runs):
 
 
 def test_recognition_checkpoint(runs):
-    m, _ = runs["recognition"]
-    d = DEMOS["recognition"]
+    m, d = _checked(runs, "recognition")
     (cp,) = d.checkpoints
-    _sound(runs, "recognition")
     event = d.script[0].week
     ma, mb = m.series("morale"), m.twin.series("morale")
     # B's morale sits above A's from the first weeks and stays there (to the checkpoint)
