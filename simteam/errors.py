@@ -133,10 +133,29 @@ def one_line_errors(prog: str, debug_flag: bool = False) -> Iterator[None]:
         sys.exit(1)
 
 
+#: Signals received inside :func:`terminate_as_interrupt` (empty when none). The handler raises
+#: KeyboardInterrupt where the signal lands, but an exception raised inside a C callback (llvmlite calls one
+#: while numba compiles a kernel) is printed and swallowed, and the run would go on to finish with exit 0; the
+#: flag keeps the interrupt until :func:`raise_if_interrupted` sees it at the next safe point.
+INTERRUPTED: list[int] = []
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if a SIGINT/SIGTERM arrived (see :data:`INTERRUPTED`); called once a simulated
+    week, while waiting for worker processes, and before any result file is moved into place."""
+    if INTERRUPTED:
+        raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """Handle SIGTERM (a scheduler, ``kill``) like Ctrl+C inside the block: a KeyboardInterrupt is raised, so
-    temporary files are removed and the run is marked interrupted instead of the process dying mid-write."""
+    temporary files are removed and the run is marked interrupted instead of the process dying mid-write.
+
+    Both signals are remembered (:data:`INTERRUPTED`): one that arrives while a C callback runs, whose
+    exception Python swallows (printing nothing for it), still stops the run at the next week, and a block that
+    finishes anyway raises KeyboardInterrupt on exit. SIGINT keeps its action when it is ignored (a command started with ``nohup`` or
+    in the background of a non-interactive shell)."""
     import signal
     import threading
 
@@ -145,13 +164,30 @@ def terminate_as_interrupt() -> Iterator[None]:
         return
 
     def handler(signum, frame):
+        INTERRUPTED.append(signum)
         raise KeyboardInterrupt
 
-    old = signal.signal(signal.SIGTERM, handler)
+    def quiet(unraisable, _previous=sys.unraisablehook):
+        # the swallowed KeyboardInterrupt is remembered above: no "Exception ignored ... Traceback" for it
+        if not (issubclass(unraisable.exc_type, KeyboardInterrupt) and INTERRUPTED):
+            _previous(unraisable)
+
+    INTERRUPTED.clear()
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = quiet
+    old_term = signal.signal(signal.SIGTERM, handler)
+    old_int = signal.getsignal(signal.SIGINT)
+    if old_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, handler)
     try:
         yield
+        raise_if_interrupted()
     finally:
-        signal.signal(signal.SIGTERM, old)
+        signal.signal(signal.SIGTERM, old_term)
+        sys.unraisablehook = old_hook
+        if old_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, old_int)
+        INTERRUPTED.clear()
 
 
 class OneLineParser:

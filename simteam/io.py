@@ -196,6 +196,9 @@ class Staged:
 
         With ``manifest=True`` the last atomic step writes ``manifest.json`` (every file's size, row count and
         sha256, see :func:`write_manifest`), which :func:`verify_manifest` and ``simteam-collect`` check."""
+        from .errors import raise_if_interrupted
+
+        raise_if_interrupted()  # a run stopped by a signal leaves no result in place (simteam.errors.INTERRUPTED)
         order = sorted(self._pending, key=lambda p: p[1].name in last)
         for _, final in order:  # all or nothing: refuse before the first file is moved
             if final.is_dir():

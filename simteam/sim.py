@@ -449,7 +449,7 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
                         for a, b in bounds]
                 try:
                     for fut in futs:
-                        parts.append(fut.result())
+                        parts.append(_result(fut))
                         if bar:
                             bar(cfg.weeks)
                 except BrokenProcessPool:
@@ -477,6 +477,19 @@ def _run_rows(cfg, seeds, overrides, *, panel, policies, roster, processes, chun
     summary.insert(0, "replication", replication)
     return Results(cfg, seeds, summary, series, panel_arrays=panel_arrays, events=parts[0][3] if B == 1 else [],
                    replication=replication)
+
+
+def _result(fut):
+    """A worker's result, looking for a swallowed interrupt (simteam.errors.INTERRUPTED) four times a second."""
+    from concurrent.futures import TimeoutError as _Timeout
+
+    from .errors import raise_if_interrupted
+
+    while True:
+        try:
+            return fut.result(timeout=0.25)
+        except _Timeout:
+            raise_if_interrupted()
 
 
 class _SharedSeries:

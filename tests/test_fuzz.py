@@ -321,7 +321,7 @@ def test_broken_process_pool_is_explained(monkeypatch):
 
         def submit(self, *a, **k):
             class Fut:
-                def result(self_):
+                def result(self_, timeout=None):
                     broken()
             return Fut()
 
@@ -575,6 +575,58 @@ def test_signal_to_a_sweep_removes_temporaries_and_marks_it(sig, tmp_path):
     assert (sweep / "FAILED.txt").read_text().startswith("the sweep interrupted")
     res = collect(sweep, write=False)
     assert not res.complete
+
+
+def _signal_inside_a_c_callback(sig):
+    """Deliver ``sig`` while a ctypes callback runs, as when llvmlite notifies its object cache during a numba
+    compile: Python prints the handler's KeyboardInterrupt as "Exception ignored" and swallows it."""
+    import ctypes
+
+    def body():
+        os.kill(os.getpid(), sig)
+        sum(range(1000))  # the handler runs here, inside the callback
+
+    ctypes.CFUNCTYPE(None)(body)()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_swallowed_by_a_c_callback_still_stops_the_run(sig, monkeypatch):
+    import simteam
+    from simteam.errors import INTERRUPTED, terminate_as_interrupt
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT is not at Python's default action in this process")
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    swallowed = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: swallowed.append(u.exc_type))  # what would print
+    eng = simteam.Engine(simteam.configure(weeks=30, team__team_size=4), seeds=np.array([1]))
+    with pytest.raises(KeyboardInterrupt):
+        with terminate_as_interrupt():
+            _signal_inside_a_c_callback(sig)
+            assert INTERRUPTED == [sig]  # swallowed, but remembered
+            eng.run()  # stops before its first week
+    assert swallowed == []  # nothing printed: no "Exception ignored ... Traceback" in the command's output
+    assert eng.week == 0 and INTERRUPTED == []
+    # a block that finishes despite the signal still ends as interrupted
+    with pytest.raises(KeyboardInterrupt):
+        with terminate_as_interrupt():
+            _signal_inside_a_c_callback(sig)
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before  # handlers restored
+
+
+def test_a_swallowed_signal_leaves_no_result_in_place(tmp_path):
+    from simteam.errors import INTERRUPTED
+    from simteam.io import Staged
+
+    st = Staged(tmp_path)
+    st.write("text", "a,b\n", "summary.csv")
+    INTERRUPTED.append(signal.SIGTERM)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            st.commit()
+    finally:
+        INTERRUPTED.clear()
+    assert not (tmp_path / "summary.csv").exists()
 
 
 @pytest.mark.slow
