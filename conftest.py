@@ -12,3 +12,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 collect_ignore = []
 if any(importlib.util.find_spec(m) is None for m in ("solara", "altair")):
     collect_ignore += ["simteam/workshop/app.py", "simteam/workshop/room_ui.py"]
+
+# The fast suite compiles every module and rewrites every test module's asserts in each of its two workers;
+# with PYTHONDONTWRITEBYTECODE set (as in some containers) nothing of that is cached, which cost about 15 s of
+# a 2-minute suite. The tests cache their bytecode (in the __pycache__ folders git ignores) whatever the shell says.
+import sys  # noqa: E402
+
+sys.dont_write_bytecode = False

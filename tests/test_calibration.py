@@ -80,6 +80,7 @@ TRUTH = {"people.quit_base": 0.0055, "selling.quota": 820.0}
 BOX = [Parameter("people.quit_base", 0.001, 0.015), Parameter("selling.quota", 300.0, 1200.0)]
 
 
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_recovers_known_parameters_on_common_seeds():
     """Data simulated on the fit's own seeds: the objective is exactly 0 at the truth."""
     cfg = simteam.configure(weeks=52, market="stable")

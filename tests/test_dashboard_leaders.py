@@ -194,6 +194,7 @@ def test_luck_check_gives_a_one_sided_event_to_that_side_only():
 # ------------------------------------------------------------------------------------------------
 # high-resolution export
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_high_resolution_export_has_the_expected_pixel_size():
     m = _steps(DashboardModel(settings_for_demo("toxic_star")), 9)
     png = hires_image(m, "charts")

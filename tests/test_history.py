@@ -104,6 +104,7 @@ def small():
     return sc, scenario_roster(sc)
 
 
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_the_fit_recovers_known_parameters_from_a_history_the_model_produced(small):
     sc, roster = small
     truth = {"people.quit_base": 0.007, "selling.capacity": 1.2}
@@ -128,6 +129,7 @@ def test_the_fit_recovers_known_parameters_from_a_history_the_model_produced(sma
     assert fit.seconds < 60
 
 
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_the_fit_with_money_deal_size_as_the_average_won_deal(small):
     """money.deal_size (the average won deal) is matched at the fitted values, and the fit still recovers the
     selling pace of a history the model produced with that won deal."""

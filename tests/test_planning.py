@@ -161,6 +161,7 @@ def test_same_seed_same_report(tmp_path):
     assert a.summary_text == b.summary_text
 
 
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_cli_fallback(tmp_path, capsys):
     import yaml
 
@@ -191,6 +192,7 @@ def test_cli_subprocess_bad_input_has_no_traceback(tmp_path):
     assert "scenario.weeks: -5 is out of range" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_run_task_dispatch(tmp_path, capsys):
     from omegaconf import OmegaConf
 

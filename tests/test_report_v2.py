@@ -42,6 +42,7 @@ def test_confidence_words_never_call_57_percent_clear():
     assert confidence_word(0.8) == "likely"
 
 
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_break_even_equals_the_crossing_found_by_a_direct_scan():
     sc = load_scenario(scen())
     roster = scenario_roster(sc)

@@ -239,6 +239,7 @@ def test_sweep_comparison_pairs_on_seed_and_draw():
     assert out.loc[0, "diff"] == pytest.approx(5.0) and out.loc[0, "hi"] - out.loc[0, "lo"] == pytest.approx(0.0)
 
 
+@pytest.mark.slow  # over 2 s: CI runs it; the fast suite stays under 2 minutes
 def test_decision_report_names_the_model_effect_sizes(tmp_path):
     from simteam.planning import plan
 
