@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import SimConfig, from_dict, to_dict
+from .scenario import lead_weighted_mean
 from .scenario import DEAL_SIZE_IS  # noqa: F401  (allowed values of money.deal_size_is; the first is the default)
 
 __all__ = ["DEAL_SIZE_IS", "MAX_STEPS", "REPLICATIONS", "TOLERANCE", "WEEKS", "WonDealMatch", "calibrate_scenario",
@@ -89,9 +90,7 @@ def revenue_per_won_deal(series: dict, columns: slice | np.ndarray | None = None
 
 def mean_opportunity(cfg: SimConfig) -> float:
     """The segments' average deal size weighted by lead flow (what ``opportunity`` means)."""
-    segs = cfg.market.segments
-    w = np.array([s.lead_rate for s in segs], dtype=float)
-    return float(np.dot(w, [s.deal_size for s in segs]) / w.sum()) if w.sum() > 0 else float("nan")
+    return lead_weighted_mean(cfg.market.segments, "deal_size")
 
 
 def scale_deal_sizes(cfg: SimConfig, factor: float) -> SimConfig:

@@ -991,6 +991,20 @@ def _set_dotted(d: dict, path: str, value) -> None:
     node[parts[-1]] = value
 
 
+def lead_weighted_mean(segments, key: str) -> float:
+    """The market segments' average of ``key`` (``deal_size``, ``cycle_weeks``) weighted by their lead flow;
+    ``segments`` are config objects or their dicts; NaN without segments or leads.
+
+    >>> lead_weighted_mean([{"lead_rate": 3, "deal_size": 10}, {"lead_rate": 1, "deal_size": 50}], "deal_size")
+    20.0
+    """
+    get = (lambda sg, k: sg[k]) if segments and isinstance(segments[0], dict) else getattr
+    w = np.array([get(sg, "lead_rate") for sg in segments], dtype=float)
+    if not w.size or w.sum() <= 0:
+        return float("nan")
+    return float(np.dot(w, [get(sg, key) for sg in segments]) / w.sum())
+
+
 def _apply_money(d: dict, money: dict) -> None:
     """Quota per rep, average deal size and sales cycle of the scenario onto the config.
 
@@ -1004,12 +1018,11 @@ def _apply_money(d: dict, money: dict) -> None:
     if money.get("quota") is not None:
         d["selling"]["quota"] = float(money["quota"])
     segs = d["market"]["segments"]
-    w = np.array([sg["lead_rate"] for sg in segs], dtype=float)
     target = {"deal_size": money.get("opportunity_size") if money.get("opportunity_size") is not None
               else money.get("deal_size"), "cycle_weeks": money.get("cycle_weeks")}
     for key in ("deal_size", "cycle_weeks"):
-        if target[key] is not None and segs and w.sum() > 0:
-            cur = float(np.dot(w, [sg[key] for sg in segs]) / w.sum())
+        cur = lead_weighted_mean(segs, key)
+        if target[key] is not None and np.isfinite(cur):
             f = float(target[key]) / cur
             for sg in segs:
                 sg[key] = float(min(max(sg[key] * f, 1.0), 104.0)) if key == "cycle_weeks" else float(sg[key] * f)
