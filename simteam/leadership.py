@@ -85,6 +85,13 @@ class LeadershipConfig:
     accountability_stress: float = param(0.3, 0.0, 1.0, doc="stress target per unit accountability",
                                         source="assumption (not in the fitted attitude group: how stress responds "
                                         "to pressure is not measured by the targets)")
+    ambiguity_stress: float = param(0.3, 0.0, 1.0, doc="stress target from unclear roles at no communication and no "
+                                    "accountability, falling linearly to 0 where the two sum to 1 (switch "
+                                    "role_ambiguity)",
+                                    source="direction: laissez-faire leadership raises role ambiguity and conflict, "
+                                    "which raise distress (Skogstad et al. 2007, 2,273 Norwegian employees, "
+                                    "cross-sectional; Skogstad et al. 2014, 1,771, three waves; Barling & Frone "
+                                    "2017, 2,467 US workers); size an assumption, that of accountability_stress")
     fairness_trust: float = param(0.0219, 0.0, 1.0, doc="trust target per unit fairness above 0.5 x2",
                                   source=_FIT_ATTITUDE)
     fairness_quit: float = param(0.073, 0.0, 5.0, doc="log-hazard reduction per unit fairness above 0.5",

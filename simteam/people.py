@@ -116,11 +116,11 @@ def _c(b):
     return 2.0 * b - 1.0
 
 
-def initial_targets(P, L, segments, capacity):
+def initial_targets(P, L, segments, capacity, ambiguity: bool = False):
     """The equilibrium (morale, trust, stress) means a team starts from (``team.initial_state = equilibrium``).
 
     Each is the target of its equation (docs/model.md 7.4) at the start of a run, with no toxic peers, no
-    resistance, no crisis and pace 1: stress psi* = clip(psi_0 + g_A acc); trust tau* = the trust target;
+    resistance, no crisis and pace 1: stress psi* = clip(psi_0 + g_A acc (+ g_amb max(0, 1 - comm - acc) with role_ambiguity)); trust tau* = the trust target;
     morale m* = clip(base + leader terms + expected recognition - w_psi psi*), where a rep is recognised for a
     win with probability 1 - exp(-Lambda), Lambda = min(c0, sum lambda_s) sum_s (lambda_s / sum lambda) w_s the
     expected closes of a ramped rep at the base win rates, and on pace with probability 1/2. ``P``, ``L``:
@@ -131,7 +131,10 @@ def initial_targets(P, L, segments, capacity):
     tot = max(float(lam.sum()), 1e-12)
     closes = np.minimum(capacity, tot) * float(np.sum(lam / tot * win))
     p_win = 1.0 - np.exp(-closes)
-    stress = np.clip(P.stress_base + L.accountability_stress * L.accountability, 0.0, 1.0)
+    head = P.stress_base + L.accountability_stress * L.accountability
+    if ambiguity:  # switch role_ambiguity
+        head = head + L.ambiguity_stress * np.maximum(0.0, 1.0 - L.communication - L.accountability)
+    stress = np.clip(head, 0.0, 1.0)
     trust = np.clip(P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
                     - 0.1 * L.accountability * (1.0 - L.inspiration), 0.0, 1.0)
     rec = L.recognition * (L.recognition_morale * p_win + L.recognition_top * 0.5)
@@ -156,7 +159,8 @@ def initialise(e) -> None:
     rng.normal("init_strength", 0, (N, S), out=s.log_strength)  # in place: a million reps x 3 segments
     np.multiply(s.log_strength, tc.strength_sd, out=s.log_strength)
     if tc.initial_state == "equilibrium":
-        m0, tr0, st0 = initial_targets(P, e.p.leadership, cfg.market.segments, e.p.selling.capacity)
+        m0, tr0, st0 = initial_targets(P, e.p.leadership, cfg.market.segments, e.p.selling.capacity,
+                                         ambiguity=e.sw.role_ambiguity)
     else:
         m0, tr0, st0 = tc.morale_mean, tc.trust_mean, P.stress_base
     s.morale[:] = np.clip(m0 + tc.morale_sd * rng.normal("init_morale", 0, (N,)), 0, 1)
@@ -428,11 +432,14 @@ def step(e, t: int) -> None:
     acc = L.accountability + org.accountability
     worked = getattr(e.selling, "taken", None)
     g = L.coaching_strength * L.coaching * L.coaching_focus
+    stress_head = P.stress_base + L.accountability_stress * acc + P.crisis_stress * e.market.crisis[:, None]
+    if sw.role_ambiguity:  # unclear roles under passive leadership (docs/model.md 7.4)
+        stress_head = stress_head + L.ambiguity_stress * np.maximum(0.0, 1.0 - L.communication - acc)
     terms = {
         "damp": 1.0 - L.communication_damping * L.communication,
         "recognition": L.recognition, "recognition_morale": L.recognition_morale,
         "recognition_top": L.recognition_top,
-        "stress_head": P.stress_base + L.accountability_stress * acc + P.crisis_stress * e.market.crisis[:, None],
+        "stress_head": stress_head,
         "toxic_stress": C.toxic_stress, "stress_relief": org.stress_relief,
         "quota_stress": 0.2 * np.maximum(org.quota_factor - 1.0, 0.0), "stress_rate": P.stress_rate,
         "morale_base": P.morale_base, "success_weight": P.success_weight,

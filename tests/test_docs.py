@@ -122,7 +122,7 @@ def _streams_drawn(monkeypatch) -> set[str]:
                people={"quit_base": 0.05},
                market={"random_shock_rate": 10.0},
                change={"initiatives": [{"name": "crm", "start_week": 2}]},
-               mechanisms={"leaders": True, "head_of_sales": True, "segment_allocation": True},
+               mechanisms={"leaders": True, "head_of_sales": True, "segment_allocation": True, "role_ambiguity": True},
                leaders={"behaviour_sd": 0.1},
                events=[{"kind": "crisis", "week": 3, "probability": 0.5},
                        {"kind": "leader_leaves", "week": 4, "value": 0},

@@ -85,6 +85,26 @@ def test_accountability_raises_effort_and_stress():
     assert np.nanmean(e_hi.series["stress"]) > np.nanmean(e_lo.series["stress"])
 
 
+def test_role_ambiguity_makes_passive_leadership_stressful_and_leaves_clear_roles_alone():
+    # switch role_ambiguity: stress target + ambiguity_stress * max(0, 1 - communication - accountability)
+    passive = {"style": "laissez_faire", "weeks": 52}  # communication 0.25 + accountability 0.25 = 0.5
+    on = {"mechanisms__role_ambiguity": True}
+    assert_up(paired("stress_final", {}, on, base=passive, reps=40))
+    assert_up(paired("quits", {}, on, base=passive, reps=40))
+    # exact limit: where communication + accountability >= 1 (every other named style) nothing changes
+    clear = simteam.configure(weeks=26, leadership__communication=0.6, leadership__accountability=0.4)
+    a = simteam.run(clear, replications=8).summary
+    b = simteam.run(simteam.configure(clear, mechanisms__role_ambiguity=True), replications=8).summary
+    assert a.equals(b)
+    # and the start: the equilibrium stress of a passive team includes the term
+    from simteam.people import initial_targets
+    cfg = simteam.configure(style="laissez_faire")
+    L = cfg.leadership
+    st_off = initial_targets(cfg.people, L, cfg.market.segments, cfg.selling.capacity)[2]
+    st_on = initial_targets(cfg.people, L, cfg.market.segments, cfg.selling.capacity, ambiguity=True)[2]
+    assert st_on - st_off == pytest.approx(L.ambiguity_stress * (1 - L.communication - L.accountability))
+
+
 def test_fairness_raises_trust_and_cuts_quits():
     assert_up(paired("trust_final", {"leadership__fairness": 0.1}, {"leadership__fairness": 0.9}))
     assert_down(paired("quits", {"leadership__fairness": 0.1}, {"leadership__fairness": 0.9}))
@@ -292,7 +312,10 @@ def test_every_mechanism_can_be_switched_off(switch):
     needs = {"head_of_sales": {"leaders": True}}.get(switch, {})  # the head of sales acts through the leaders
     # the outside option acts through a slow average of the job market: a sharp shock shows it in 40 weeks
     market = "sudden_stop" if switch == "outside_option" else "recession"
-    cfg = simteam.configure(market=market, team__initial_toxic=1, weeks=40, mechanisms={switch: False, **needs},
+    # unclear roles only under a passive leader (communication + accountability < 1)
+    style = "laissez_faire" if switch == "role_ambiguity" else None
+    cfg = simteam.configure(market=market, style=style, team__initial_toxic=1, weeks=40,
+                            mechanisms={switch: False, **needs},
                             change={"initiatives": [{"name": "crm", "start_week": 5, "mandate_week": 15}],
                                     "regroup_weeks": [20]})
     on = Engine(simteam.configure(cfg, mechanisms={switch: True, **needs}), seeds=np.arange(4)).run()
