@@ -20,7 +20,7 @@ import numpy as np
 from . import allocation, change, culture, leadership, market, people, selling, turnover
 from .config import ConfigError, SimConfig, get_path, validate
 from .effort import Effort
-from .errors import INTERRUPTED
+from .errors import raise_if_interrupted
 from .events import build_policies
 from .headofsales import HeadOfSales
 from .leaders import Leaders
@@ -479,8 +479,7 @@ class Engine:
         """Run to the horizon, then each mechanism's ``finalize``. ``progress`` is an optional callable
         ``progress(weeks_done)``."""
         while self.week < self.weeks:
-            if INTERRUPTED:  # a signal whose KeyboardInterrupt was swallowed (simteam.errors.INTERRUPTED)
-                raise KeyboardInterrupt
+            raise_if_interrupted()  # a signal whose KeyboardInterrupt was swallowed (simteam.errors.INTERRUPTED)
             self.step()
             if progress is not None:
                 progress(1)

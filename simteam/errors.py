@@ -138,6 +138,7 @@ def one_line_errors(prog: str, debug_flag: bool = False) -> Iterator[None]:
 #: while numba compiles a kernel) is printed and swallowed, and the run would go on to finish with exit 0; the
 #: flag keeps the interrupt until :func:`raise_if_interrupted` sees it at the next safe point.
 INTERRUPTED: list[int] = []
+_HANDLING: list[bool] = []  # non-empty while a terminate_as_interrupt block holds the handlers
 
 
 def raise_if_interrupted() -> None:
@@ -154,12 +155,13 @@ def terminate_as_interrupt() -> Iterator[None]:
 
     Both signals are remembered (:data:`INTERRUPTED`): one that arrives while a C callback runs, whose
     exception Python swallows (printing nothing for it), still stops the run at the next week, and a block that
-    finishes anyway raises KeyboardInterrupt on exit. SIGINT keeps its action when it is ignored (a command started with ``nohup`` or
-    in the background of a non-interactive shell)."""
+    finishes anyway raises KeyboardInterrupt on exit. SIGINT keeps its action when it is ignored (a command
+    started with ``nohup`` or in the background of a non-interactive shell). A nested block leaves the outer
+    one in charge."""
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or _HANDLING:
         yield
         return
 
@@ -173,6 +175,7 @@ def terminate_as_interrupt() -> Iterator[None]:
             _previous(unraisable)
 
     INTERRUPTED.clear()
+    _HANDLING.append(True)
     old_hook = sys.unraisablehook
     sys.unraisablehook = quiet
     old_term = signal.signal(signal.SIGTERM, handler)
@@ -188,6 +191,7 @@ def terminate_as_interrupt() -> Iterator[None]:
         if old_int is signal.default_int_handler:
             signal.signal(signal.SIGINT, old_int)
         INTERRUPTED.clear()
+        _HANDLING.clear()
 
 
 class OneLineParser:

@@ -120,7 +120,8 @@ def initial_targets(P, L, segments, capacity, ambiguity: bool = False):
     """The equilibrium (morale, trust, stress) means a team starts from (``team.initial_state = equilibrium``).
 
     Each is the target of its equation (docs/model.md 7.4) at the start of a run, with no toxic peers, no
-    resistance, no crisis and pace 1: stress psi* = clip(psi_0 + g_A acc (+ g_amb max(0, 1 - comm - acc) with role_ambiguity)); trust tau* = the trust target;
+    resistance, no crisis and pace 1: stress psi* = clip(psi_0 + g_A acc [+ g_amb max(0, 1 - comm - acc) with
+    ``ambiguity``, the switch role_ambiguity]); trust tau* = the trust target;
     morale m* = clip(base + leader terms + expected recognition - w_psi psi*), where a rep is recognised for a
     win with probability 1 - exp(-Lambda), Lambda = min(c0, sum lambda_s) sum_s (lambda_s / sum lambda) w_s the
     expected closes of a ramped rep at the base win rates, and on pace with probability 1/2. ``P``, ``L``:

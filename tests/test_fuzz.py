@@ -614,6 +614,18 @@ def test_a_signal_swallowed_by_a_c_callback_still_stops_the_run(sig, monkeypatch
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before  # handlers restored
 
 
+def test_a_nested_interrupt_block_keeps_the_outer_ones_signal():
+    from simteam.errors import INTERRUPTED, terminate_as_interrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        with terminate_as_interrupt():
+            _signal_inside_a_c_callback(signal.SIGTERM)  # swallowed, remembered by the outer block
+            with terminate_as_interrupt():  # e.g. a command that calls another: must not forget it
+                pass
+            assert INTERRUPTED == [signal.SIGTERM]
+    assert INTERRUPTED == []
+
+
 def test_a_swallowed_signal_leaves_no_result_in_place(tmp_path):
     from simteam.errors import INTERRUPTED
     from simteam.io import Staged

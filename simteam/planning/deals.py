@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import SimConfig, from_dict, to_dict
-from .scenario import lead_weighted_mean
-from .scenario import DEAL_SIZE_IS  # noqa: F401  (allowed values of money.deal_size_is; the first is the default)
+# DEAL_SIZE_IS: the allowed values of money.deal_size_is (the first is the default)
+from .scenario import DEAL_SIZE_IS, lead_weighted_mean  # noqa: F401
 
 __all__ = ["DEAL_SIZE_IS", "MAX_STEPS", "REPLICATIONS", "TOLERANCE", "WEEKS", "WonDealMatch", "calibrate_scenario",
            "match_won_deal", "mean_opportunity", "needs_calibration", "past_config", "revenue_per_won_deal",
