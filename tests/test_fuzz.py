@@ -63,6 +63,8 @@ def _write_files(root: Path) -> None:
             p.write_text(text)
     (root / "conf" / "scenario").mkdir(parents=True)
     (root / "conf" / "scenario" / "broken.yaml").write_text(FILES["scenario_syntax.yaml"])
+    example = (ROOT / "simteam" / "conf" / "scenario" / "example_rollout.yaml").read_text()
+    (root / "conf" / "scenario" / "short.yaml").write_text(example.replace("\nweeks: 104", "\nweeks: 10", 1))
     (root / "taken" / "summary.csv").mkdir(parents=True)
 
 
@@ -125,6 +127,11 @@ APP_CASES = [
     (["change.regroup_weeks=[500]"], "change.regroup_weeks[0]"),
     (["team.roster=${oc.env:SIMTEAM_FUZZ_UNSET_VARIABLE}"], "team.roster"),
     (["experiment=plan", "scenario=broken", f"hydra.searchpath=[file://{F}/conf]"], "broken.yaml: line"),
+    # a scenario of the user's own config folder is named by its own path, not the package's
+    (["experiment=plan", "scenario=short", f"hydra.searchpath=[file://{F}/conf]"],
+     f"scenario {F}/conf/scenario/short.yaml: "),
+    (["experiment=plan", f"scenario={F}/conf/scenario/short.yaml"],
+     "an option is a name, not a file: put the file in a folder DIR/scenario/, add hydra.searchpath=[file://DIR]"),
     (["experiment=plan", "scenario=example_rollout", "scenario.timeline.0.gain=0.03"],
      "write +scenario.timeline.0.gain=VALUE"),
     (["replications=10000000", "weeks=100000"], "GiB"),
@@ -167,6 +174,7 @@ def test_app_bad_input(argv, expected, monkeypatch, tmp_path, capsys):
     code, out, err = _app(argv, monkeypatch, tmp_path, capsys)
     line = _one_line(err)
     assert code == 2, err
+    expected = expected.replace(F, str(tmp_path))
     assert line.startswith("error: ") and expected in line, line
     assert len(line) < 2500
     written = {p for p in _snapshot(tmp_path) - before if not p.startswith("taken/.hydra") and p != "taken/simteam.log"}

@@ -414,6 +414,8 @@ def _hydra_info() -> dict:
                     if not k.startswith("hydra/")},
         "job": f"{hc.job.num}" if hc.mode == RunMode.MULTIRUN else hc.job.name,
         "output_dir": hc.runtime.output_dir,
+        # the folders configs come from, in Hydra's search order (the package's conf/, then hydra.searchpath)
+        "config_dirs": [str(src.path) for src in hc.runtime.config_sources if src.schema == "file"],
     }
 
 
@@ -612,6 +614,9 @@ def _hydra_message(ex: BaseException) -> str:
     if m and "Available options" in text:
         opt = m.group(1)
         group, _, name = opt.rpartition("/")
+        first = opt.split("/", 1)[0]
+        if first != "hydra" and (CONF_DIR / first).is_dir():  # an option that is a path: scenario=/my/file.yaml
+            group, name = first, opt.split("/", 1)[1]
         choices = []
         for ln in text.split("Available options", 1)[1].splitlines()[1:]:
             if not ln.strip():
@@ -621,7 +626,13 @@ def _hydra_message(ex: BaseException) -> str:
             if not ln.startswith(("\t", " ")) or ":" in ln:
                 break
             choices.append(ln.strip())
-        return f"{group}={name}: unknown option; available: {', '.join(choices)}"
+        msg = f"{group}={name}: unknown option; available: {', '.join(choices)}"
+        if "/" in name or name.endswith((".yaml", ".yml")):
+            msg += (f"; an option is a name, not a file: put the file in a folder DIR/{group}/, add "
+                    f"hydra.searchpath=[file://DIR] and give {group}=<its name without .yaml>")
+            if group == "scenario":
+                msg += "; or run a scenario file with python -m simteam.planning FILE"
+        return msg
     cause = ex.__cause__
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if type(cause).__name__ in ("ConfigKeyError", "ConfigAttributeError") and getattr(cause, "full_key", None):

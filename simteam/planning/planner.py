@@ -748,6 +748,21 @@ def plan(scenario: str | os.PathLike | dict | Scenario, outdir: str | os.PathLik
     return res
 
 
+_PACKAGE_SCENARIOS = Path(__file__).resolve().parents[1] / "conf" / "scenario"
+
+
+def _scenario_file(choice: str | None, config_dirs: list[str] | None) -> Path | None:
+    """The file Hydra composed ``scenario=<choice>`` from: the first ``<dir>/scenario/<choice>.yaml`` in its
+    search order (the package's conf/, then ``hydra.searchpath``); None for no choice."""
+    if not choice:
+        return None
+    for d in list(config_dirs or []) + [str(_PACKAGE_SCENARIOS.parent)]:
+        f = Path(d) / "scenario" / f"{choice}.yaml"
+        if f.is_file():
+            return f
+    return None
+
+
 def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult:
     """Dispatch for the Hydra app (``task: plan``).
 
@@ -765,12 +780,15 @@ def run_task(cfg: SimConfig, app: dict, outdir: str | os.PathLike) -> PlanResult
     if scen is None:
         raise ConfigError("scenario: task=plan needs a scenario; choose one with scenario=<name> "
                           "(files in simteam/conf/scenario/, e.g. scenario=example_rollout)")
-    conf_dir = str(Path(__file__).resolve().parents[1] / "conf" / "scenario")
     if isinstance(scen, (str, os.PathLike)):
         sc = load_scenario(scen)
     else:
-        choice = ((app.get("_hydra") or {}).get("choices") or {}).get("scenario")
-        sc = load_scenario(scen, base_dir=conf_dir, source=f"simteam/conf/scenario/{choice}.yaml" if choice else "section")
+        hyd = app.get("_hydra") or {}
+        choice = (hyd.get("choices") or {}).get("scenario")
+        path = _scenario_file(choice, hyd.get("config_dirs"))
+        # relative paths in the scenario (a roster, a history) are read next to its file
+        sc = load_scenario(scen, base_dir=str(path.parent) if path else str(_PACKAGE_SCENARIOS),
+                           source=str(path) if path else "section")
     res = plan(sc, outdir, base=cfg, sensitivity_replications=app.get("sensitivity_replications"), echo=print,
                pdf=True)
     print_summary(res)
