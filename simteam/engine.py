@@ -234,6 +234,21 @@ def batch_params(cfg: SimConfig, overrides: dict[str, np.ndarray] | None, B: int
     return p
 
 
+def _check_seeds(seeds) -> np.ndarray:
+    """``seeds`` as a flat int64 array, or a one-line ConfigError naming what is allowed."""
+    top = SimConfig.__dataclass_fields__["seed"].metadata["hi"]  # the last seed a replication may use
+    allowed = f"allowed: one or more whole numbers from 0 to {top}"
+    try:
+        arr = np.asarray(seeds)
+        ok = arr.size > 0 and (arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and np.all(np.mod(arr, 1) == 0)))
+        out = arr.astype(np.int64).reshape(-1) if ok else None
+    except (TypeError, ValueError, OverflowError):
+        out = None
+    if out is None or np.any(out < 0) or np.any(out > top):
+        raise ConfigError(f"seeds: {str(seeds)[:80]} is not allowed; {allowed}")
+    return out
+
+
 class Engine:
     """Runs a batch of replications of one organisation, week by week.
 
@@ -268,7 +283,7 @@ class Engine:
         validate(cfg)
         if seeds is None:
             seeds = cfg.seed + np.arange(cfg.replications)
-        self.seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
+        self.seeds = _check_seeds(seeds)
         self.B = B = self.seeds.size
         self.cfg = cfg
         self.p = batch_params(cfg, overrides, B)

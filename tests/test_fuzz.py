@@ -282,6 +282,11 @@ API_CASES = [
      "NOPE"),
     ("roster column", lambda d: simteam.run(weeks=5, replications=1, roster=str(d / "roster_column.csv")),
      "did you mean skill"),
+    ("engine seeds text", lambda d: simteam.Engine(simteam.configure(weeks=2), seeds=["a"]),
+     "seeds: ['a'] is not allowed; allowed: one or more whole numbers from 0 to"),
+    ("engine seeds negative", lambda d: simteam.Engine(simteam.configure(weeks=2), seeds=[3, -1]), "seeds: "),
+    ("engine seeds fraction", lambda d: simteam.Engine(simteam.configure(weeks=2), seeds=[1.5]), "seeds: "),
+    ("engine seeds empty", lambda d: simteam.Engine(simteam.configure(weeks=2), seeds=[]), "seeds: "),
 ]
 
 
