@@ -88,12 +88,12 @@ def test_accountability_raises_effort_and_stress():
 def test_role_ambiguity_makes_passive_leadership_stressful_and_leaves_clear_roles_alone():
     # switch role_ambiguity: stress target + ambiguity_stress * max(0, 1 - communication - accountability)
     passive = {"style": "laissez_faire", "weeks": 52}  # communication 0.25 + accountability 0.25 = 0.5
-    on = {"mechanisms__role_ambiguity": True}
-    assert_up(paired("stress_final", {}, on, base=passive, reps=40))
-    assert_up(paired("quits", {}, on, base=passive, reps=40))
+    off, on = {"mechanisms__role_ambiguity": False}, {"mechanisms__role_ambiguity": True}
+    assert_up(paired("stress_final", off, on, base=passive, reps=40))
+    assert_up(paired("quits", off, on, base=passive, reps=40))
     # exact limit: where communication + accountability >= 1 (every other named style) nothing changes
     clear = simteam.configure(weeks=26, leadership__communication=0.6, leadership__accountability=0.4)
-    a = simteam.run(clear, replications=8).summary
+    a = simteam.run(simteam.configure(clear, mechanisms__role_ambiguity=False), replications=8).summary
     b = simteam.run(simteam.configure(clear, mechanisms__role_ambiguity=True), replications=8).summary
     assert a.equals(b)
     # and the start: the equilibrium stress of a passive team includes the term
