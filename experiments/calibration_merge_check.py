@@ -1,7 +1,8 @@
 """Does the joint fit of docs/calibration.md section 4 still describe the merged model?
 
 The fit's five moments (32 replications, seed 0, as in the fit) and the named-style table (200 replications,
-seeds 1..200) at the fitted parameters, with the team toxic climate of issue 13 on (the default) and off.
+seeds 1..200) at the fitted parameters: the merged model as it is (toxic climate of issue 13 and role ambiguity
+both on, the defaults), without role ambiguity, and without either (the model the fit ran on).
 
     python experiments/calibration_merge_check.py
 """
@@ -27,9 +28,9 @@ THETA = [0.003765, 0.5655, 0.9699, 0.9721]
 def main() -> int:
     t0 = time.perf_counter()
     moments = [t[0] for t in TARGETS]
-    for climate in (True, False):
-        cfg = simteam.configure(market="stable", mechanisms={"toxic_climate": climate})
-        print(f"\n== toxic_climate {climate}\n")
+    for climate, ambiguity in ((True, True), (True, False), (False, False)):
+        cfg = simteam.configure(market="stable", mechanisms={"toxic_climate": climate, "role_ambiguity": ambiguity})
+        print(f"\n== toxic_climate {climate}, role_ambiguity {ambiguity}\n")
         print(fmt_styles(style_table(cfg, THETA, 200, 1)))
         sim = StyleMomentSimulator(cfg, PARAMS, moments, 32, 0)
         m = sim.mean_moments(np.array([THETA]))[0]

@@ -115,9 +115,8 @@ class Switches:
     jcurve: bool = param(True, doc="productivity dip then lasting gain after adoption")
     stickiness: bool = param(True, doc="tools can fail to stick: partial use, abandonment, uncertain benefit")
     resistance: bool = param(True, doc="resistance to forced change")
-    role_ambiguity: bool = param(False, doc="passive leadership leaves roles unclear: stress rises where communication "
-                                 "plus accountability is below 1, their medians' sum (off by default: not in the "
-                                 "fitted model; docs/model.md 7.4)")
+    role_ambiguity: bool = param(True, doc="passive leadership leaves roles unclear: stress rises where communication "
+                                 "plus accountability is below 1, their medians' sum (docs/model.md 7.4)")
     crisis_response: bool = param(True, doc="the leader's crisis-response strategy")
     crisis_signal: bool = param(True, doc="the leader assesses the crisis from a lagged, noisy signal "
                                 "(quality rises with data orientation); off: the true level at once")
