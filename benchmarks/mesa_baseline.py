@@ -196,6 +196,8 @@ class Rep(mesa.Agent):
             target = (P.stress_base + L.accountability_stress * acc + P.crisis_stress * m.crisis
                       + C.toxic_stress * harm - m.mods.get("stress_relief", 0.0)
                       + 0.2 * max(m.quota_factor - 1.0, 0.0) * (self.pace < 1.0))
+            if sw.role_ambiguity:  # unclear roles under a passive leader (docs/model.md 7.4)
+                target += L.ambiguity_stress * max(0.0, 1.0 - L.communication - acc)
             self.stress += P.stress_rate * (_clip01(target) - self.stress)
         mo = self.morale
         if sw.morale_drivers:
@@ -545,7 +547,8 @@ class MesaSalesModel(mesa.Model):
         L = c.leadership
         equilibrium = t.initial_state == "equilibrium"
         if equilibrium:  # the targets of the morale, trust and stress equations at the start
-            m0, tr0, st0 = (float(v) for v in initial_targets(P, L, self.segments, c.selling.capacity))
+            m0, tr0, st0 = (float(v) for v in initial_targets(P, L, self.segments, c.selling.capacity,
+                                                                      ambiguity=c.mechanisms.role_ambiguity))
         else:
             m0, tr0, st0 = t.morale_mean, t.trust_mean, P.stress_base
         for seat in range(self.n_seats):

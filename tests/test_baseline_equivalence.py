@@ -72,6 +72,18 @@ def test_recession_toxic_command_and_control_agrees():
 
 
 @pytest.mark.slow
+def test_laissez_faire_with_unclear_roles_agrees():
+    """A passive leader (communication + accountability 0.5): the role-ambiguity stress is in both models,
+    from the first week's equilibrium on."""
+    cfg = simteam.configure(style="laissez_faire", weeks=40)
+    base = _baseline(cfg)
+    _assert_agree(base, cfg)
+    # the power check of this case: the baseline with the term disagrees with simteam without it
+    off = simteam.configure(cfg, mechanisms__role_ambiguity=False)
+    assert abs(_z_scores(base, simteam.run(off, replications=1000, seed=0).summary)["stress_final"]) > Z_CRIT
+
+
+@pytest.mark.slow
 def test_two_teams_sudden_stop_agrees():
     """Two teams with cross-team ties, a sudden stop and wait-and-see, two years."""
     cfg = simteam.configure(style="coaching", market="sudden_stop", crisis="wait_and_see", weeks=104,
