@@ -116,6 +116,17 @@ def _c(b):
     return 2.0 * b - 1.0
 
 
+def role_ambiguity_stress(L, acc):
+    """Stress-target term of unclear roles (switch role_ambiguity, docs/model.md 7.4):
+    ``ambiguity_stress x max(0, 1 - communication - accountability)``; ``acc`` the accountability in force.
+
+    >>> from types import SimpleNamespace as NS
+    >>> float(role_ambiguity_stress(NS(ambiguity_stress=0.3, communication=0.25), 0.25))
+    0.15
+    """
+    return L.ambiguity_stress * np.maximum(0.0, 1.0 - L.communication - acc)
+
+
 def initial_targets(P, L, segments, capacity, ambiguity: bool = False):
     """The equilibrium (morale, trust, stress) means a team starts from (``team.initial_state = equilibrium``).
 
@@ -134,7 +145,7 @@ def initial_targets(P, L, segments, capacity, ambiguity: bool = False):
     p_win = 1.0 - np.exp(-closes)
     head = P.stress_base + L.accountability_stress * L.accountability
     if ambiguity:  # switch role_ambiguity
-        head = head + L.ambiguity_stress * np.maximum(0.0, 1.0 - L.communication - L.accountability)
+        head = head + role_ambiguity_stress(L, L.accountability)
     stress = np.clip(head, 0.0, 1.0)
     trust = np.clip(P.trust_base + L.inspiration_trust * _c(L.inspiration) + L.fairness_trust * _c(L.fairness)
                     - 0.1 * L.accountability * (1.0 - L.inspiration), 0.0, 1.0)
@@ -435,7 +446,7 @@ def step(e, t: int) -> None:
     g = L.coaching_strength * L.coaching * L.coaching_focus
     stress_head = P.stress_base + L.accountability_stress * acc + P.crisis_stress * e.market.crisis[:, None]
     if sw.role_ambiguity:  # unclear roles under passive leadership (docs/model.md 7.4)
-        stress_head = stress_head + L.ambiguity_stress * np.maximum(0.0, 1.0 - L.communication - acc)
+        stress_head = stress_head + role_ambiguity_stress(L, acc)
     terms = {
         "damp": 1.0 - L.communication_damping * L.communication,
         "recognition": L.recognition, "recognition_morale": L.recognition_morale,
